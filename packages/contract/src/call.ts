@@ -1,0 +1,164 @@
+import { z } from "zod";
+import { PhoneNumberSchema } from "./phone.ts";
+
+export const VOICES = ["jessica", "sarah", "chris", "eric"] as const;
+export const VoiceSchema = z.enum(VOICES);
+export type Voice = z.infer<typeof VoiceSchema>;
+
+export const TASK_MAX_CHARS = 8000;
+export const TEXT_FIELD_MAX_CHARS = 2000;
+
+export const CallRequestSchema = z.object({
+  to: PhoneNumberSchema.describe("The number to call, +1 then 10 digits."),
+  task: z.string().trim().min(1).max(TASK_MAX_CHARS).describe("The whole briefing of the phone agent."),
+  personality: z.string().max(TEXT_FIELD_MAX_CHARS).optional().describe("Who the agent is."),
+  greeting: z.string().max(TEXT_FIELD_MAX_CHARS).optional().describe("The opening line's intent."),
+  voice: VoiceSchema.optional().describe("The agent's voice; jessica when absent."),
+  bridge_number: PhoneNumberSchema.optional().describe("The user's own number, for live handoff."),
+});
+export type CallRequest = z.infer<typeof CallRequestSchema>;
+
+export const CallCreatedSchema = z.object({
+  call_id: z.string(),
+  id: z.string(),
+  status: z.literal("queued"),
+  message: z.string(),
+  api_key: z.string(),
+});
+export type CallCreated = z.infer<typeof CallCreatedSchema>;
+
+/** The seed's lifecycle. */
+export const CALL_STATUSES = ["queued", "ringing", "in_progress", "completed", "failed"] as const;
+export const CallStatusSchema = z.enum(CALL_STATUSES);
+export type CallStatus = z.infer<typeof CallStatusSchema>;
+
+/** The later revision's lifecycle. */
+export const LIFECYCLES = ["queued", "dialing", "answered", "finalized"] as const;
+export const LifecycleSchema = z.enum(LIFECYCLES);
+export type Lifecycle = z.infer<typeof LifecycleSchema>;
+
+export const FAIL_REASONS = [
+  "no_answer",
+  "busy",
+  "call_rejected",
+  "invalid_number",
+  "unreachable",
+  "dial_failed",
+  "network_error",
+  "cancelled",
+] as const;
+export const FailReasonSchema = z.enum(FAIL_REASONS);
+export type FailReason = z.infer<typeof FailReasonSchema>;
+
+export const OUTCOMES = [
+  "answered",
+  "no_answer",
+  "busy",
+  "rejected",
+  "invalid_number",
+  "unreachable",
+  "network_error",
+  "cancelled",
+  "system_error",
+  "failed",
+] as const;
+export const OutcomeSchema = z.enum(OUTCOMES);
+export type Outcome = z.infer<typeof OutcomeSchema>;
+
+export const OutcomeReasonSchema = z.object({
+  code: z.string(),
+  title: z.string(),
+  message: z.string(),
+  retryable: z.boolean(),
+});
+export type OutcomeReason = z.infer<typeof OutcomeReasonSchema>;
+
+export const OutcomeDetailSchema = z.object({
+  hangup_cause: z.string().nullable(),
+  sip_hangup_cause: z.string().nullable(),
+  hangup_source: z.enum(["caller", "callee", "system", "unknown"]).nullable(),
+  reason: OutcomeReasonSchema,
+});
+export type OutcomeDetail = z.infer<typeof OutcomeDetailSchema>;
+
+export const TRANSCRIPT_ROLES = ["assistant", "user", "tool", "system"] as const;
+export const TranscriptEntrySchema = z.object({
+  role: z.enum(TRANSCRIPT_ROLES),
+  text: z.string(),
+  timestamp: z.string(),
+  tool: z.string().optional(),
+  toolArgs: z.record(z.string(), z.unknown()).optional(),
+});
+export type TranscriptEntry = z.infer<typeof TranscriptEntrySchema>;
+
+export const CallTimestampsSchema = z.object({
+  queued_at: z.string(),
+  dialing_at: z.string().nullable(),
+  answered_at: z.string().nullable(),
+  finalized_at: z.string().nullable(),
+});
+export type CallTimestamps = z.infer<typeof CallTimestampsSchema>;
+
+export const CallViewSchema = z.object({
+  call_id: z.string(),
+  id: z.string(),
+  status: CallStatusSchema,
+  lifecycle: LifecycleSchema,
+  failReason: FailReasonSchema.optional(),
+  outcome: OutcomeSchema.optional(),
+  outcome_detail: OutcomeDetailSchema.optional(),
+  to: z.string(),
+  numbers: z.object({ to: z.string(), from: z.string().nullable(), bridge_from: z.string().nullable() }),
+  task: z.string(),
+  personality: z.string().nullable(),
+  greeting: z.string().nullable(),
+  voice: VoiceSchema,
+  direction: z.literal("outbound"),
+  transcript: z.array(TranscriptEntrySchema).nullable(),
+  recordingUrl: z.string().nullable(),
+  recording_url: z.string().nullable(),
+  talk_seconds: z.number().int().nullable(),
+  timestamps: CallTimestampsSchema,
+  _meta: z.object({ balance_seconds: z.number().int() }).catchall(z.unknown()),
+  api_key: z.string(),
+});
+export type CallView = z.infer<typeof CallViewSchema>;
+
+export const CallListSchema = z.object({
+  calls: z.array(CallViewSchema),
+  has_more: z.boolean(),
+  next_before: z.string().nullable(),
+  api_key: z.string(),
+});
+export type CallList = z.infer<typeof CallListSchema>;
+
+export const CallListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  before: z.string().min(1).max(100).optional(),
+});
+
+export const HangupResultSchema = z.object({
+  call_id: z.string(),
+  id: z.string(),
+  status: CallStatusSchema,
+  lifecycle: LifecycleSchema,
+  message: z.string(),
+  api_key: z.string(),
+});
+export type HangupResult = z.infer<typeof HangupResultSchema>;
+
+/** Server-Sent Event payloads of GET /call/{id}/events. */
+export const CallEventSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("status"),
+    status: CallStatusSchema,
+    lifecycle: LifecycleSchema,
+    failReason: FailReasonSchema.optional(),
+    outcome: OutcomeSchema.optional(),
+    at: z.string(),
+  }),
+  z.object({ type: z.literal("transcript"), entry: TranscriptEntrySchema }),
+]);
+export type CallEvent = z.infer<typeof CallEventSchema>;
+
+export const TERMINAL_STATUSES: ReadonlySet<CallStatus> = new Set(["completed", "failed"]);

@@ -1,0 +1,5 @@
+export * from "./account.ts";
+export * from "./call.ts";
+export * from "./call-request.ts";
+export * from "./errors.ts";
+export * from "./phone.ts";

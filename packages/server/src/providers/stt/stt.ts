@@ -1,0 +1,38 @@
+/** Speech-to-text seam: a streaming session per call, fed 20 ms frames of the callee's audio. */
+export interface SttCapabilities {
+  streaming: boolean;
+  interimResults: boolean;
+  /** Audio this provider takes as is. */
+  inputEncodings: ReadonlyArray<"mulaw" | "linear16">;
+  sampleRates: readonly number[];
+}
+
+export type SttEvent =
+  | { type: "speech_started" }
+  | { type: "interim"; text: string }
+  /** `endOfUtterance` when the provider judged the speaker finished (e.g. Deepgram speech_final). */
+  | { type: "final"; text: string; endOfUtterance: boolean }
+  | { type: "error"; error: Error };
+
+export interface SttOpenOptions {
+  encoding: "mulaw" | "linear16";
+  sampleRate: number;
+  language: string;
+  /** Phrases likely on this call, for providers that take hints. */
+  hints?: readonly string[];
+  signal: AbortSignal;
+  onEvent(event: SttEvent): void;
+}
+
+export interface SttSession {
+  write(audio: Uint8Array): void;
+  /** Asks for a final result of what was said so far (end of turn detected locally). */
+  flush(): void;
+  close(): Promise<void>;
+}
+
+export interface STT {
+  readonly name: string;
+  readonly capabilities: SttCapabilities;
+  open(options: SttOpenOptions): Promise<SttSession>;
+}

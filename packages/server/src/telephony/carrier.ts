@@ -1,0 +1,74 @@
+import type { MediaStream } from "../voice/media-stream.ts";
+
+/**
+ * The carrier seam. Vendor quirks (webhook formats, signatures, hang-up causes) stay inside each
+ * adapter; the rest of the service sees only these normalized requests and events.
+ */
+export interface DialRequest {
+  callId: string;
+  to: string;
+  from: string;
+  /** How long to let it ring before giving up as no answer. */
+  ringTimeoutSeconds: number;
+  /** Start recording both sides from answer. */
+  record: boolean;
+}
+
+/** Normalized reasons a call leg ended. */
+export type HangupCause =
+  | "normal" // answered, then someone hung up
+  | "busy"
+  | "no_answer"
+  | "rejected"
+  | "invalid_number"
+  | "unreachable"
+  | "network_error"
+  | "cancelled" // we hung up before answer
+  | "carrier_error";
+
+export type HangupSource = "caller" | "callee" | "system" | "unknown";
+export type AnsweredBy = "human" | "machine" | "unknown";
+
+export type CarrierEvent =
+  | { type: "ringing"; callId: string }
+  | { type: "answered"; callId: string; answeredBy: AnsweredBy }
+  | { type: "media"; callId: string; stream: MediaStream }
+  | { type: "recording"; callId: string; url: string; expiresAt: Date }
+  | {
+      type: "hangup";
+      callId: string;
+      cause: HangupCause;
+      source: HangupSource;
+      /** The vendor's own cause and SIP code, kept for outcome_detail. */
+      carrierCause?: string;
+      sipCode?: string;
+    };
+
+export type BridgeResult =
+  | { ok: true }
+  | { ok: false; reason: "no_answer" | "busy" | "rejected" | "failed"; message: string };
+
+export class DialRefusedError extends Error {
+  constructor(
+    message: string,
+    readonly carrierCode?: string,
+  ) {
+    super(message);
+    this.name = "DialRefusedError";
+  }
+}
+
+export interface Carrier {
+  readonly name: string;
+  /** Places the call. Resolves once the carrier accepted it; throws DialRefusedError if it refused. */
+  dial(request: DialRequest): Promise<void>;
+  /** Ends the call. Never throws for a call that already ended. */
+  hangup(callId: string): Promise<void>;
+  /** Sends keypad digits out of band. `w` in the string is a half-second pause. */
+  sendDigits(callId: string, digits: string): Promise<void>;
+  /** Rings `to` and joins it with the call; the agent's media leg leaves once joined. */
+  bridge(callId: string, to: string, from: string): Promise<BridgeResult>;
+  /** One listener receives every event; the call service installs it before dialling. */
+  onEvent(listener: (event: CarrierEvent) => void): void;
+  close(): Promise<void>;
+}
