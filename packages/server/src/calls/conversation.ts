@@ -1,0 +1,50 @@
+import type { CallRequest, TranscriptEntry } from "@clawcall/contract";
+import type { AnsweredBy, BridgeResult } from "../telephony/carrier.ts";
+import type { MediaStream } from "../voice/media-stream.ts";
+
+/**
+ * The seam between the call service and whatever holds the conversation once a call is answered
+ * (the voice agent). The call service owns the lifecycle; the conversation owns the audio.
+ */
+export interface AnsweredCall {
+  callId: string;
+  request: CallRequest;
+  /** The caller number shown to the callee. */
+  from: string;
+  answeredBy: AnsweredBy;
+  media: MediaStream;
+  /** Talk seconds left before the caller's balance or the maximum call length runs out. */
+  maxTalkSeconds: number;
+  /** Appends to the live transcript (timestamped on arrival); shown to the client at once. */
+  appendTranscript(entry: Omit<TranscriptEntry, "timestamp">): void;
+  hangup(): Promise<void>;
+  sendDigits(digits: string): Promise<void>;
+  /** Rings the request's bridge_number and joins it; only when one was given. */
+  bridge(): Promise<BridgeResult>;
+  /** Aborted when the call ends for any reason (callee hung up, media dropped, cancelled). */
+  signal: AbortSignal;
+}
+
+/** Per-call latency at the audio boundary, in milliseconds. */
+export interface LatencySummary {
+  turns: number;
+  turn_p50_ms: number | null;
+  turn_p95_ms: number | null;
+  barge_ins: number;
+  barge_in_p50_ms: number | null;
+  barge_in_p95_ms: number | null;
+}
+
+export interface ConversationResult {
+  /** Why the conversation ended, in words for the call record (e.g. "agent ended the call: task done"). */
+  endReason: string;
+  latency?: LatencySummary;
+}
+
+export interface ConversationEngine {
+  /** Null when answered calls can be handled; otherwise the plain reason they cannot (e.g. no model). */
+  unavailableReason(): string | null;
+  /** Called as soon as the call is answered, to open provider sessions while the media stream connects. */
+  prepare?(callId: string, request: CallRequest): void;
+  run(call: AnsweredCall): Promise<ConversationResult>;
+}

@@ -1,0 +1,145 @@
+import { FRAME_BYTES, FRAME_MS, type MediaCloseReason, type MediaHandlers, type MediaStream } from "../voice/media-stream.ts";
+
+/** Mu-law byte for silence: what an idle leg of a phone call carries. */
+export const MULAW_SILENCE = 0xff;
+
+/**
+ * One direction of a phone line: audio queued by the sender is played to the receiver one 20 ms frame
+ * per tick, the way a carrier plays a media stream out. Marks fire once the audio before them is out.
+ */
+class Direction {
+  private queue: Array<Uint8Array | string> = [];
+  private partial: Uint8Array | null = null;
+  private offset = 0;
+  private readonly frame = new Uint8Array(FRAME_BYTES);
+
+  push(audio: Uint8Array): void {
+    if (audio.length > 0) this.queue.push(audio);
+  }
+  mark(name: string): void {
+    this.queue.push(name);
+  }
+  clear(): void {
+    this.queue = [];
+    this.partial = null;
+    this.offset = 0;
+  }
+  /** Fills one frame (silence where nothing is queued) and reports marks passed on the way. */
+  tick(onMark: (name: string) => void): Uint8Array {
+    let filled = 0;
+    while (filled < FRAME_BYTES) {
+      if (this.partial === null) {
+        const next = this.queue.shift();
+        if (next === undefined) break;
+        if (typeof next === "string") {
+          onMark(next);
+          continue;
+        }
+        this.partial = next;
+        this.offset = 0;
+      }
+      const take = Math.min(FRAME_BYTES - filled, this.partial.length - this.offset);
+      this.frame.set(this.partial.subarray(this.offset, this.offset + take), filled);
+      filled += take;
+      this.offset += take;
+      if (this.offset >= this.partial.length) this.partial = null;
+    }
+    // Marks right after the last audio are reached as soon as that audio is out.
+    while (this.partial === null && typeof this.queue[0] === "string") onMark(this.queue.shift() as string);
+    if (filled < FRAME_BYTES) this.frame.fill(MULAW_SILENCE, filled);
+    return this.frame;
+  }
+}
+
+class Endpoint implements MediaStream {
+  handlers: MediaHandlers | null = null;
+  constructor(
+    readonly outbound: Direction,
+    private readonly onLocalClose: () => void,
+  ) {}
+  attach(handlers: MediaHandlers): void {
+    this.handlers = handlers;
+  }
+  send(audio: Uint8Array): void {
+    this.outbound.push(audio);
+  }
+  mark(name: string): void {
+    this.outbound.mark(name);
+  }
+  clear(): void {
+    this.outbound.clear();
+  }
+  close(): void {
+    this.onLocalClose();
+  }
+}
+
+export interface MediaPair {
+  /** The agent's side: what the carrier hands to the voice session. */
+  agent: MediaStream;
+  /** The callee's side: what a sandbox persona speaks into and hears from. */
+  callee: MediaStream;
+  /** Delivers a keypad digit pressed by the agent to the callee side. */
+  pressDigit(digit: string): void;
+  /** Ends both sides with the given reason (a hang-up, or the media path dropping). */
+  end(reason: MediaCloseReason): void;
+  readonly ended: boolean;
+}
+
+/**
+ * A full-duplex 8 kHz line between the agent and a sandbox callee, clocked in real time: every 20 ms each
+ * side receives exactly one frame, silence when the other side is quiet, as on a real call.
+ * `onTap` sees both directions' frames for recording.
+ */
+export function createMediaPair(options: {
+  frameMs?: number;
+  onTap?: (fromAgent: Uint8Array, fromCallee: Uint8Array) => void;
+  onLocalClose?: (side: "agent" | "callee") => void;
+}): MediaPair {
+  const toCallee = new Direction();
+  const toAgent = new Direction();
+  let ended = false;
+  const agent = new Endpoint(toCallee, () => options.onLocalClose?.("agent"));
+  const callee = new Endpoint(toAgent, () => options.onLocalClose?.("callee"));
+  const period = options.frameMs ?? FRAME_MS;
+  let next = performance.now() + period;
+  let timer: NodeJS.Timeout | undefined;
+
+  const step = () => {
+    const fromAgent = toCallee.tick((m) => agent.handlers?.onMark?.(m));
+    const fromCallee = toAgent.tick((m) => callee.handlers?.onMark?.(m));
+    options.onTap?.(fromAgent, fromCallee);
+    callee.handlers?.onAudio(fromAgent);
+    agent.handlers?.onAudio(fromCallee);
+  };
+  // Self-correcting clock: catches up after a late tick instead of drifting.
+  const loop = () => {
+    const now = performance.now();
+    let guard = 0;
+    while (!ended && next <= now && guard++ < 10) {
+      step();
+      next += period;
+    }
+    if (next <= now) next = now + period;
+    if (!ended) timer = setTimeout(loop, Math.max(0, next - performance.now()));
+  };
+  timer = setTimeout(loop, period);
+
+  return {
+    agent,
+    callee,
+    pressDigit(digit) {
+      if (!ended) callee.handlers?.onDigit?.(digit);
+    },
+    end(reason) {
+      if (ended) return;
+      ended = true;
+      clearTimeout(timer);
+      agent.handlers?.onClose?.(reason);
+      callee.handlers?.onClose?.(reason);
+    },
+    get ended() {
+      return ended;
+    },
+  };
+}
