@@ -44,7 +44,7 @@ export interface ConversationResult {
 export interface ConversationEngine {
   /** Null when answered calls can be handled; otherwise the plain reason they cannot (e.g. no model). */
   unavailableReason(): string | null;
-  /** Called as soon as the call is answered, to open provider sessions while the media stream connects. */
+  /** Called when the call starts ringing, so provider sessions open before anyone answers. */
   prepare?(callId: string, request: CallRequest): void;
   run(call: AnsweredCall): Promise<ConversationResult>;
 }
