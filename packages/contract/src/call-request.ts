@@ -26,7 +26,10 @@ export function checkCallRequest(
   const b = body as Record<string, unknown>;
   const missing = (["to", "task"] as const).filter((f) => isBlank(b[f]));
   if (missing.length > 0) {
-    return fail("missing_fields", `Missing required field${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}.`);
+    return fail(
+      "missing_fields",
+      `Missing required field${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}.`,
+    );
   }
   if (!isNanpNumber(b.to)) {
     return fail("invalid_phone", "`to` must be a US or Canada number in the form +1XXXXXXXXXX.", "to");

@@ -1,4 +1,10 @@
-import { FRAME_BYTES, FRAME_MS, type MediaCloseReason, type MediaHandlers, type MediaStream } from "../voice/media-stream.ts";
+import {
+  FRAME_BYTES,
+  FRAME_MS,
+  type MediaCloseReason,
+  type MediaHandlers,
+  type MediaStream,
+} from "../voice/media-stream.ts";
 
 /** Mu-law byte for silence: what an idle leg of a phone call carries. */
 export const MULAW_SILENCE = 0xff;
