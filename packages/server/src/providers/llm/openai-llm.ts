@@ -1,0 +1,146 @@
+import OpenAI from "openai";
+import type { ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions";
+import { abortError, describeHost, ProviderError } from "../abort.ts";
+import { connectionReleased } from "../idle.ts";
+import type { LLM, LlmCapabilities, LlmChunk, LlmMessage, LlmRequest, LlmTool, LlmToolCall } from "./llm.ts";
+
+export interface OpenAiLlmOptions {
+  /** Optional for local OpenAI-compatible servers (Ollama, llama.cpp, vLLM) that take no key. */
+  apiKey?: string;
+  /** Any OpenAI-compatible endpoint, including /v1 (e.g. https://api.groq.com/openai/v1). */
+  baseUrl?: string;
+  model: string;
+  /** Retries before the first byte of a reply; a reply cut off mid-stream is never retried. */
+  maxRetries?: number;
+  /** Time allowed until the response headers arrive. */
+  timeoutMs?: number;
+}
+
+/** Streamed chat completions from any OpenAI-compatible endpoint. */
+export class OpenAiLlm implements LLM {
+  readonly name: string;
+  readonly capabilities: LlmCapabilities = { streaming: true, tools: true };
+  private readonly client: OpenAI;
+  private readonly model: string;
+
+  constructor(options: OpenAiLlmOptions) {
+    this.model = options.model;
+    this.name = `openai-compatible:${options.model}@${describeHost(options.baseUrl, "api.openai.com")}`;
+    this.client = new OpenAI({
+      // The SDK refuses to start without a key; local servers ignore it.
+      apiKey: options.apiKey || "no-key",
+      baseURL: options.baseUrl,
+      // The SDK retries only before a stream starts, so a retry can never replay half a reply. Keep it to
+      // one: on a phone call a quick move to the fallback beats a long backoff.
+      maxRetries: options.maxRetries ?? 1,
+      timeout: options.timeoutMs ?? 15_000,
+      logLevel: "off",
+    });
+  }
+
+  async warmup(): Promise<void> {
+    // A cheap request opens the TLS connection the first reply will then reuse (fetch keeps it alive).
+    await this.client.models.list({ timeout: 5_000, maxRetries: 0 });
+    await connectionReleased();
+  }
+
+  async *stream(request: LlmRequest): AsyncIterable<LlmChunk> {
+    const { signal } = request;
+    let stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>;
+    try {
+      stream = await this.client.chat.completions.create(
+        {
+          model: this.model,
+          messages: request.messages.map(toOpenAiMessage),
+          ...(request.tools?.length ? { tools: request.tools.map(toOpenAiTool) } : {}),
+          ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+          ...(request.maxTokens === undefined ? {} : { max_tokens: request.maxTokens }),
+          stream: true,
+        },
+        { signal },
+      );
+    } catch (error) {
+      throw signal.aborted ? abortError(signal) : asProviderError(this.name, error);
+    }
+
+    const calls = new Map<number, LlmToolCall>();
+    let finish: string | null = null;
+    try {
+      for await (const chunk of stream) {
+        const choice = chunk.choices[0];
+        if (!choice) continue;
+        const delta = choice.delta;
+        if (delta?.content) yield { type: "text", text: delta.content };
+        for (const part of delta?.tool_calls ?? []) {
+          const call = calls.get(part.index) ?? { id: "", name: "", arguments: "" };
+          if (part.id) call.id = part.id;
+          if (part.function?.name) call.name += part.function.name;
+          if (part.function?.arguments) call.arguments += part.function.arguments;
+          calls.set(part.index, call);
+        }
+        if (choice.finish_reason) finish = choice.finish_reason;
+      }
+    } catch (error) {
+      throw signal.aborted ? abortError(signal) : asProviderError(this.name, error);
+    }
+    // The SDK ends quietly when aborted, and some servers just close the socket: neither is a whole reply.
+    if (signal.aborted) throw abortError(signal);
+    if (finish === null) throw new ProviderError(this.name, "reply cut off before it finished");
+
+    for (const [, call] of [...calls.entries()].sort(([a], [b]) => a - b)) {
+      yield { type: "tool_call", call: { ...call, arguments: call.arguments || "{}" } };
+    }
+    yield { type: "done", finishReason: mapFinish(finish) };
+  }
+}
+
+function mapFinish(reason: string): "stop" | "tool_calls" | "length" | "other" {
+  if (reason === "stop" || reason === "length" || reason === "tool_calls") return reason;
+  if (reason === "function_call") return "tool_calls";
+  return "other";
+}
+
+function toOpenAiMessage(message: LlmMessage): ChatCompletionMessageParam {
+  switch (message.role) {
+    case "system":
+      return { role: "system", content: message.content };
+    case "user":
+      return { role: "user", content: message.content };
+    case "tool":
+      return { role: "tool", tool_call_id: message.toolCallId, content: message.content };
+    case "assistant":
+      return message.toolCalls?.length
+        ? {
+            role: "assistant",
+            content: message.content || null,
+            tool_calls: message.toolCalls.map((call) => ({
+              id: call.id,
+              type: "function" as const,
+              function: { name: call.name, arguments: call.arguments },
+            })),
+          }
+        : { role: "assistant", content: message.content };
+  }
+}
+
+function toOpenAiTool(tool: LlmTool): ChatCompletionTool {
+  return {
+    type: "function",
+    function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+  };
+}
+
+function asProviderError(provider: string, error: unknown): ProviderError {
+  if (error instanceof ProviderError) return error;
+  if (error instanceof OpenAI.APIError) {
+    // The vendor's message only: the SDK's own text can include request details.
+    const detail = (error.error as { message?: string } | undefined)?.message ?? "request failed";
+    return new ProviderError(provider, `HTTP ${error.status ?? "error"}: ${detail}`, {
+      status: error.status,
+      cause: error,
+    });
+  }
+  return new ProviderError(provider, error instanceof Error ? error.message : String(error), {
+    cause: error,
+  });
+}
