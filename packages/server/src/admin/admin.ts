@@ -1,0 +1,99 @@
+import { parseArgs } from "node:util";
+import { Billing } from "../billing/billing.ts";
+import { type Env, loadConfig } from "../config/config.ts";
+import { openDatabase } from "../store/database.ts";
+
+const USAGE = `Usage: clawcall admin <command> [options]
+
+Commands:
+  create-account --email E --password P   create an account (the password is stored as a slow hash)
+  grant --email E --minutes N [--note T]  credit N minutes of call time to an account
+  balance --email E                       show an account's balance
+
+Runs against the database the service is configured with (CLAWCALL_DATA_DIR or DATABASE_URL).`;
+
+/** The operator's command line. Returns the process exit code; output goes through `print`. */
+export async function runAdmin(
+  argv: string[],
+  env: Env,
+  print: (line: string) => void = console.log,
+): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      email: { type: "string" },
+      password: { type: "string" },
+      minutes: { type: "string" },
+      note: { type: "string" },
+    },
+    strict: true,
+  });
+  if (!command || command === "help" || command === "--help") {
+    print(USAGE);
+    return command ? 0 : 2;
+  }
+  const config = loadConfig(env);
+  const db = await openDatabase(config);
+  const billing = new Billing(db, config.billing);
+  const now = new Date();
+  try {
+    const email = values.email?.trim().toLowerCase();
+    if (!email) {
+      print("--email is required");
+      return 2;
+    }
+    switch (command) {
+      case "create-account": {
+        if (!values.password || values.password.length < 8) {
+          print("--password of at least 8 characters is required");
+          return 2;
+        }
+        const created = await billing.createAccount(email, values.password, now);
+        if (created === "email_taken") {
+          print(`An account for ${email} already exists.`);
+          return 1;
+        }
+        print(`Created account ${created.id} for ${email}.`);
+        return 0;
+      }
+      case "grant": {
+        const minutes = Number(values.minutes);
+        if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 100_000) {
+          print("--minutes must be a positive number");
+          return 2;
+        }
+        const account = await billing.accountByEmail(email);
+        if (!account) {
+          print(`No account for ${email}.`);
+          return 1;
+        }
+        await billing.credit(
+          account.id,
+          Math.round(minutes * 60),
+          "grant",
+          values.note ?? "operator grant",
+          now,
+        );
+        const balance = await billing.ledger.balance(`account:${account.id}`);
+        print(`Granted ${minutes} min to ${email}. Balance: ${(balance / 60).toFixed(1)} min.`);
+        return 0;
+      }
+      case "balance": {
+        const account = await billing.accountByEmail(email);
+        if (!account) {
+          print(`No account for ${email}.`);
+          return 1;
+        }
+        const balance = await billing.ledger.balance(`account:${account.id}`);
+        print(`${email}: ${balance} s (${(balance / 60).toFixed(1)} min)`);
+        return 0;
+      }
+      default:
+        print(`Unknown command "${command}".\n\n${USAGE}`);
+        return 2;
+    }
+  } finally {
+    await db.destroy();
+  }
+}

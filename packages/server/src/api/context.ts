@@ -1,0 +1,38 @@
+import type { Billing } from "../billing/billing.ts";
+import type { ApiKeyRecord } from "../billing/keys.ts";
+import type { CallService } from "../calls/call-service.ts";
+import type { Config } from "../config/config.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { Metrics } from "../observability/metrics.ts";
+import type { Db } from "../store/database.ts";
+import type { LiveStore } from "../store/live-store.ts";
+import type { RecordingLinks } from "./recording-links.ts";
+
+/** What the HTTP layer needs from the rest of the service. */
+export interface ApiContext {
+  config: Config;
+  db: Db;
+  billing: Billing;
+  calls: CallService;
+  live: LiveStore;
+  metrics: Metrics;
+  logger: Logger;
+  recordings: RecordingLinks;
+  /** Extra routes a carrier serves (webhooks, media WebSockets). */
+  carrierRoutes?: (app: import("fastify").FastifyInstance) => Promise<void> | void;
+}
+
+/** The key a request was made with (or that was minted for it), once authenticated. */
+export interface KeyContext {
+  raw: string;
+  record: ApiKeyRecord;
+  minted: boolean;
+  /** Cached for the request so the body and the headers agree. */
+  balance?: number;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    key: KeyContext | null;
+  }
+}

@@ -1,0 +1,175 @@
+import {
+  BalanceSchema,
+  CallCreatedSchema,
+  CallListSchema,
+  CallRequestSchema,
+  CallViewSchema,
+  ERROR_STATUS,
+  ErrorBodySchema,
+  HangupResultSchema,
+  MeSchema,
+} from "@clawcall/contract";
+import { z } from "zod";
+
+/**
+ * The contract, machine-readable, generated from the same zod schemas that validate requests and
+ * shape responses, so the two cannot drift apart.
+ */
+export function buildOpenApi(serverUrl: string) {
+  const schema = (s: z.ZodType) =>
+    z.toJSONSchema(s, { target: "openapi-3.0", io: "output", unrepresentable: "any" });
+  const components = {
+    CallRequest: z.toJSONSchema(CallRequestSchema, { target: "openapi-3.0", io: "input" }),
+    CallCreated: schema(CallCreatedSchema),
+    Call: schema(CallViewSchema),
+    CallList: schema(CallListSchema),
+    HangupResult: schema(HangupResultSchema),
+    Balance: schema(BalanceSchema),
+    Me: schema(MeSchema),
+    Error: schema(ErrorBodySchema),
+  };
+  const ref = (name: keyof typeof components) => ({ $ref: `#/components/schemas/${name}` });
+  const json = (name: keyof typeof components) => ({ "application/json": { schema: ref(name) } });
+  const errors = (...codes: (keyof typeof ERROR_STATUS)[]) => {
+    const byStatus = new Map<number, string[]>();
+    for (const c of codes) byStatus.set(ERROR_STATUS[c], [...(byStatus.get(ERROR_STATUS[c]) ?? []), c]);
+    return Object.fromEntries(
+      [...byStatus].map(([status, list]) => [
+        String(status),
+        { description: list.join(", "), content: json("Error") },
+      ]),
+    );
+  };
+  const keyed = [{ ApiKey: [] }];
+  const idParam = [{ name: "call_id", in: "path", required: true, schema: { type: "string" } }];
+
+  return {
+    openapi: "3.0.3",
+    info: {
+      title: "ClawCall API",
+      version: "1.0.0",
+      description:
+        "Place phone calls conducted by an AI voice agent; read back transcript, recording and outcome.",
+    },
+    servers: [{ url: serverUrl }],
+    components: {
+      schemas: components,
+      securitySchemes: { ApiKey: { type: "apiKey", in: "header", name: "X-Api-Key" } },
+    },
+    paths: {
+      "/call": {
+        post: {
+          summary: "Place a call (mints a key with the free allowance when none is sent)",
+          security: [{}, ...keyed],
+          requestBody: { required: true, content: json("CallRequest") },
+          responses: {
+            "201": { description: "Queued", content: json("CallCreated") },
+            ...errors(
+              "invalid_json",
+              "missing_fields",
+              "invalid_phone",
+              "invalid_voice",
+              "invalid_request",
+              "unsupported_destination",
+              "invalid_api_key",
+              "quota_exceeded",
+              "balance_depleted",
+              "rate_limited",
+              "too_many_active_calls",
+              "dial_failed",
+              "number_pool_exhausted",
+            ),
+          },
+        },
+      },
+      "/call/{call_id}": {
+        get: {
+          summary: "Status and result of a call",
+          security: keyed,
+          parameters: idParam,
+          responses: {
+            "200": { description: "The call", content: json("Call") },
+            ...errors("auth_required", "invalid_api_key", "not_found"),
+          },
+        },
+      },
+      "/call/{call_id}/hangup": {
+        post: {
+          summary: "End or cancel a call (idempotent)",
+          security: keyed,
+          parameters: idParam,
+          responses: {
+            "200": { description: "Ended", content: json("HangupResult") },
+            ...errors("auth_required", "not_found"),
+          },
+        },
+      },
+      "/call/{call_id}/recording": {
+        get: {
+          summary: "Redirect to the call's signed, expiring recording link",
+          security: keyed,
+          parameters: idParam,
+          responses: {
+            "302": { description: "Redirect to the recording" },
+            ...errors("auth_required", "not_found", "recording_not_available"),
+          },
+        },
+      },
+      "/call/{call_id}/events": {
+        get: {
+          summary: "Server-Sent Events: status changes and transcript lines as they happen",
+          security: keyed,
+          parameters: idParam,
+          responses: {
+            "200": { description: "text/event-stream of `status` and `transcript` events" },
+            ...errors("auth_required", "not_found"),
+          },
+        },
+      },
+      "/calls": {
+        get: {
+          summary: "The key's (or account's) calls, newest first",
+          security: keyed,
+          parameters: [
+            {
+              name: "limit",
+              in: "query",
+              schema: { type: "integer", minimum: 1, maximum: 100, default: 20 },
+            },
+            {
+              name: "before",
+              in: "query",
+              schema: { type: "string" },
+              description: "next_before of the previous page",
+            },
+          ],
+          responses: {
+            "200": { description: "A page of calls", content: json("CallList") },
+            ...errors("auth_required", "invalid_request"),
+          },
+        },
+      },
+      "/balance": {
+        get: {
+          summary: "Balance of the key",
+          security: keyed,
+          responses: {
+            "200": { description: "Balance", content: json("Balance") },
+            ...errors("auth_required"),
+          },
+        },
+      },
+      "/me": {
+        get: {
+          summary: "The account a key is linked to",
+          security: keyed,
+          responses: { "200": { description: "Account", content: json("Me") }, ...errors("auth_required") },
+        },
+      },
+      "/healthz": { get: { summary: "Liveness", responses: { "200": { description: "OK" } } } },
+      "/metrics": {
+        get: { summary: "Prometheus metrics", responses: { "200": { description: "text/plain" } } },
+      },
+    },
+  };
+}

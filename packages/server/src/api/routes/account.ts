@@ -1,0 +1,39 @@
+import { type Balance, LOW_BALANCE_SECONDS, type Me } from "@clawcall/contract";
+import type { FastifyInstance } from "fastify";
+import { tierOf } from "../../billing/billing.ts";
+import { balanceOf, requireKey } from "../auth.ts";
+import type { ApiContext } from "../context.ts";
+import { ApiError } from "../errors.ts";
+
+export function registerAccountRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.get("/balance", async (req) => {
+    const key = await requireKey(ctx, req);
+    const seconds = await balanceOf(ctx, key);
+    const body: Balance = {
+      balance_seconds: seconds,
+      balance_minutes: Math.round((seconds / 60) * 10) / 10,
+      tier: tierOf(key.record),
+      low_balance: seconds < LOW_BALANCE_SECONDS,
+      api_key: key.raw,
+    };
+    return body;
+  });
+
+  app.get("/me", async (req) => {
+    const key = await requireKey(ctx, req);
+    const account = key.record.account_id ? await ctx.billing.accountById(key.record.account_id) : undefined;
+    if (!account) {
+      throw new ApiError(
+        "auth_required",
+        "This key is not linked to an account. Sign up or sign in to link it.",
+      );
+    }
+    const body: Me = {
+      user_id: account.id,
+      email: account.email,
+      balance_seconds: await balanceOf(ctx, key),
+      api_key: key.raw,
+    };
+    return body;
+  });
+}

@@ -1,0 +1,76 @@
+import type { CallEvent } from "@clawcall/contract";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { lifecycleOf, statusOf } from "../../calls/states.ts";
+import type { CallTable } from "../../store/schema.ts";
+import { addKeyHeaders } from "../auth.ts";
+import type { ApiContext } from "../context.ts";
+
+/**
+ * Server-Sent Events of one call: the current status and the transcript so far, then every change as it
+ * happens, ending after the final status.
+ */
+export async function streamCallEvents(
+  ctx: ApiContext,
+  row: CallTable,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
+  await addKeyHeaders(ctx, req, reply);
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    ...(reply.getHeaders() as Record<string, string>),
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache, no-transform",
+    connection: "keep-alive",
+    "x-accel-buffering": "no",
+  });
+  let closed = false;
+  const send = (event: CallEvent) => {
+    if (!closed) res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+  };
+  const finish = () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(keepAlive);
+    unsubscribe?.();
+    res.end();
+  };
+
+  // Subscribe before reading the snapshot, so nothing that happens in between is missed.
+  const buffered: CallEvent[] = [];
+  let live = false;
+  const unsubscribe: (() => void) | undefined = await ctx.live.subscribe(row.id, (event) => {
+    if (!live) buffered.push(event);
+    else {
+      send(event);
+      if (event.type === "status" && event.lifecycle === "finalized") finish();
+    }
+  });
+  const keepAlive = setInterval(() => {
+    if (!closed) res.write(": keep-alive\n\n");
+  }, 15_000);
+  req.raw.on("close", finish);
+
+  const current = (await ctx.calls.get(row.id)) ?? row;
+  send({
+    type: "status",
+    status: statusOf(current.state, (current.fail_reason as never) ?? null),
+    lifecycle: lifecycleOf(current.state),
+    ...(current.fail_reason ? { failReason: current.fail_reason as never } : {}),
+    ...(current.outcome ? { outcome: current.outcome as never } : {}),
+    at: new Date().toISOString(),
+  });
+  const seen = new Set<string>();
+  for (const entry of (await ctx.live.transcript(row.id)) ?? []) {
+    seen.add(JSON.stringify(entry));
+    send({ type: "transcript", entry });
+  }
+  live = true;
+  for (const event of buffered) {
+    if (event.type === "transcript" && seen.has(JSON.stringify(event.entry))) continue;
+    send(event);
+  }
+  if (current.state === "ended" || buffered.some((e) => e.type === "status" && e.lifecycle === "finalized"))
+    finish();
+}

@@ -1,0 +1,178 @@
+import {
+  type CallCreated,
+  CallListQuerySchema,
+  checkCallRequest,
+  type HangupResult,
+} from "@clawcall/contract";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { toCallView } from "../../calls/call-view.ts";
+import { lifecycleOf, statusOf } from "../../calls/states.ts";
+import type { CallTable } from "../../store/schema.ts";
+import { INVALID_JSON } from "../app.ts";
+import { balanceOf, keyHeader, requireKey, resolveKey } from "../auth.ts";
+import type { ApiContext, KeyContext } from "../context.ts";
+import { ApiError } from "../errors.ts";
+import { RateLimiter } from "../rate-limiter.ts";
+import { streamCallEvents } from "./call-events.ts";
+import { quotaError } from "./quota-error.ts";
+
+/** Reads a body sent as JSON under any content type (`curl -d` sends a form type). */
+function jsonBody(req: FastifyRequest): unknown {
+  const body = req.body;
+  if (body === INVALID_JSON) return INVALID_JSON;
+  if (typeof body === "string") {
+    try {
+      return JSON.parse(body);
+    } catch {
+      return INVALID_JSON;
+    }
+  }
+  return body;
+}
+
+/** The call if this key may see it (its own, or its account's); otherwise 404 as for an unknown id. */
+export async function ownedCall(ctx: ApiContext, key: KeyContext, callId: string): Promise<CallTable> {
+  const row = callId.length <= 100 ? await ctx.calls.get(callId) : undefined;
+  if (row) {
+    if (row.key_id === key.record.id) return row;
+    if (key.record.account_id) {
+      const owner = await ctx.billing.keys.byId(row.key_id);
+      if (owner?.account_id === key.record.account_id) return row;
+    }
+  }
+  throw new ApiError("not_found", "No call with this id was found for this key.");
+}
+
+export async function viewOf(ctx: ApiContext, key: KeyContext, row: CallTable) {
+  return toCallView(row, {
+    transcript: await ctx.live.transcript(row.id),
+    balanceSeconds: await balanceOf(ctx, key),
+    apiKey: key.raw,
+    now: new Date(),
+  });
+}
+
+export function registerCallRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const mints = new RateLimiter(ctx.config.limits.mintsPerHour, 3_600_000);
+
+  app.post("/call", async (req, reply) => {
+    const body = jsonBody(req);
+    const poolNumber = (n: string) =>
+      ctx.calls.ownsNumber(n) ? "it is one of this service's own caller numbers" : null;
+    const check = checkCallRequest(body === INVALID_JSON ? INVALID_JSON : body, poolNumber);
+    if (!check.ok) throw new ApiError(check.code, check.message);
+
+    const raw = keyHeader(req);
+    let key: KeyContext;
+    if (raw) key = await resolveKey(ctx, req, raw);
+    else {
+      const retry = mints.hit(req.ip);
+      if (retry > 0) {
+        throw new ApiError(
+          "rate_limited",
+          "Too many new API keys from this address. Reuse the key you were given.",
+          {
+            retryAfterSeconds: retry,
+          },
+        );
+      }
+      const minted = await ctx.billing.mintKey(new Date());
+      ctx.metrics.keysMinted.inc();
+      key = { raw: minted.key, record: minted.record, minted: true };
+      req.key = key;
+    }
+
+    const placed = await ctx.calls.place(key.record, check.value);
+    if (!placed.ok) {
+      if (placed.code === "quota_exceeded" || placed.code === "balance_depleted") {
+        throw await quotaError(ctx, key, placed.code, placed.message);
+      }
+      throw new ApiError(placed.code, placed.message, { retryAfterSeconds: placed.retryAfterSeconds });
+    }
+    const created: CallCreated = {
+      call_id: placed.call.id,
+      id: placed.call.id,
+      status: "queued",
+      message: "queued",
+      api_key: key.raw,
+    };
+    return reply.status(201).send(created);
+  });
+
+  app.get<{ Params: { id: string } }>("/call/:id", async (req) => {
+    const key = await requireKey(ctx, req);
+    return viewOf(ctx, key, await ownedCall(ctx, key, req.params.id));
+  });
+
+  app.post<{ Params: { id: string } }>("/call/:id/hangup", async (req) => {
+    const key = await requireKey(ctx, req);
+    const before = await ownedCall(ctx, key, req.params.id);
+    if (before.state !== "ended") await ctx.calls.hangup(before.id);
+    const row = (await ctx.calls.get(before.id)) ?? before;
+    const result: HangupResult = {
+      call_id: row.id,
+      id: row.id,
+      status: statusOf(row.state, (row.fail_reason as never) ?? null),
+      lifecycle: lifecycleOf(row.state),
+      message: before.state === "ended" ? "The call had already ended." : "The call was ended.",
+      api_key: key.raw,
+    };
+    return result;
+  });
+
+  app.get<{ Params: { id: string } }>("/call/:id/recording", async (req, reply) => {
+    const key = await requireKey(ctx, req);
+    const view = await viewOf(ctx, key, await ownedCall(ctx, key, req.params.id));
+    if (!view.recordingUrl) {
+      throw new ApiError(
+        "recording_not_available",
+        "This call has no recording, or its recording has expired.",
+      );
+    }
+    return reply.redirect(view.recordingUrl, 302);
+  });
+
+  app.get<{ Params: { id: string } }>("/call/:id/events", async (req, reply) => {
+    const key = await requireKey(ctx, req);
+    const row = await ownedCall(ctx, key, req.params.id);
+    await streamCallEvents(ctx, row, req, reply);
+  });
+
+  app.get("/calls", async (req) => {
+    const key = await requireKey(ctx, req);
+    const q = CallListQuerySchema.safeParse(req.query);
+    if (!q.success) throw new ApiError("invalid_request", "`limit` must be 1-100 and `before` a call id.");
+    const { limit, before } = q.data;
+    let query = ctx.db.selectFrom("calls").selectAll("calls");
+    if (key.record.account_id) {
+      query = query
+        .innerJoin("api_keys", "api_keys.id", "calls.key_id")
+        .where("api_keys.account_id", "=", key.record.account_id);
+    } else query = query.where("calls.key_id", "=", key.record.id);
+    if (before) {
+      const cursor = await ownedCall(ctx, key, before).catch(() => {
+        throw new ApiError("invalid_request", "`before` must be the id of one of your calls.");
+      });
+      query = query.where((eb) =>
+        eb.or([
+          eb("calls.queued_at", "<", cursor.queued_at),
+          eb.and([eb("calls.queued_at", "=", cursor.queued_at), eb("calls.id", "<", cursor.id)]),
+        ]),
+      );
+    }
+    const rows = await query
+      .orderBy("calls.queued_at", "desc")
+      .orderBy("calls.id", "desc")
+      .limit(limit + 1)
+      .execute();
+    const page = rows.slice(0, limit);
+    const calls = [];
+    for (const r of page) calls.push(await viewOf(ctx, key, r));
+    return {
+      calls,
+      has_more: rows.length > limit,
+      next_before: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
+      api_key: key.raw,
+    };
+  });
+}

@@ -1,0 +1,139 @@
+import { randomUUID } from "node:crypto";
+import type { Quota } from "@clawcall/contract";
+import type { Config } from "../config/config.ts";
+import type { Db } from "../store/database.ts";
+import type { AccountTable } from "../store/schema.ts";
+import { type ApiKeyRecord, KeyStore, walletOf } from "./keys.ts";
+import { Ledger } from "./ledger.ts";
+import { hashPassword, verifyPassword } from "./passwords.ts";
+
+export type Account = AccountTable;
+export type Tier = "free" | "paid";
+
+export const tierOf = (key: Pick<ApiKeyRecord, "account_id">): Tier => (key.account_id ? "paid" : "free");
+
+/** Keys, accounts and minutes: everything about who may call and how much time they have. */
+export class Billing {
+  readonly keys: KeyStore;
+  readonly ledger: Ledger;
+
+  constructor(
+    private readonly db: Db,
+    private readonly settings: Config["billing"],
+  ) {
+    this.keys = new KeyStore(db);
+    this.ledger = new Ledger(db);
+  }
+
+  /** Mints a key with the free allowance, in one transaction so a key never exists without it. */
+  async mintKey(now: Date): Promise<{ key: string; record: ApiKeyRecord }> {
+    return this.db.transaction().execute(async (tx) => {
+      const minted = await new KeyStore(tx as unknown as Db).mint(now);
+      await this.ledger.append(
+        { wallet: walletOf(minted.record), delta: this.settings.freeSeconds, kind: "allowance" },
+        now,
+        tx,
+      );
+      return minted;
+    });
+  }
+
+  balanceOf(key: ApiKeyRecord): Promise<number> {
+    return this.ledger.balance(walletOf(key));
+  }
+
+  async quotaOf(key: ApiKeyRecord): Promise<Quota> {
+    const { credits, debits } = await this.ledger.totals(walletOf(key));
+    return {
+      used_seconds: debits,
+      remaining_seconds: Math.max(0, credits - debits),
+      limit_seconds: credits,
+      tier: tierOf(key),
+    };
+  }
+
+  async createAccount(email: string, password: string, now: Date): Promise<Account | "email_taken"> {
+    const normalized = email.trim().toLowerCase();
+    const existing = await this.accountByEmail(normalized);
+    if (existing) return "email_taken";
+    const account: Account = {
+      id: randomUUID(),
+      email: normalized,
+      password_hash: await hashPassword(password),
+      created_at: now.toISOString(),
+    };
+    try {
+      await this.db.transaction().execute(async (tx) => {
+        await tx.insertInto("accounts").values(account).execute();
+        if (this.settings.signupGrantSeconds > 0) {
+          await this.ledger.append(
+            {
+              wallet: `account:${account.id}`,
+              delta: this.settings.signupGrantSeconds,
+              kind: "signup_grant",
+            },
+            now,
+            tx,
+          );
+        }
+      });
+    } catch (e) {
+      // Two sign-ups racing for one address: the unique index decides.
+      if (await this.accountByEmail(normalized)) return "email_taken";
+      throw e;
+    }
+    return account;
+  }
+
+  async authenticate(email: string, password: string): Promise<Account | null> {
+    const account = await this.accountByEmail(email.trim().toLowerCase());
+    // Verify against a throwaway hash when the account is unknown, so timing does not reveal addresses.
+    const ok = await verifyPassword(password, account?.password_hash ?? DUMMY_HASH);
+    return account && ok ? account : null;
+  }
+
+  accountByEmail(email: string): Promise<Account | undefined> {
+    return this.db.selectFrom("accounts").selectAll().where("email", "=", email).executeTakeFirst();
+  }
+
+  accountById(id: string): Promise<Account | undefined> {
+    return this.db.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  /**
+   * Links a key to an account. What is left of the key's free allowance moves to the account through
+   * two ledger rows, so no second is lost or created. Linking a key already on this account is a no-op;
+   * a key linked elsewhere stays where it is.
+   */
+  async linkKey(
+    key: ApiKeyRecord,
+    account: Account,
+    now: Date,
+  ): Promise<"linked" | "already" | "other_account"> {
+    if (key.account_id === account.id) return "already";
+    if (key.account_id !== null) return "other_account";
+    await this.db.transaction().execute(async (tx) => {
+      const from = walletOf(key);
+      const left = await this.ledger.balance(from, tx);
+      if (left > 0) {
+        const note = `key ${key.hint}`;
+        await this.ledger.append({ wallet: from, delta: -left, kind: "transfer_out", note }, now, tx);
+        await this.ledger.append(
+          { wallet: `account:${account.id}`, delta: left, kind: "transfer_in", note },
+          now,
+          tx,
+        );
+      }
+      await tx.updateTable("api_keys").set({ account_id: account.id }).where("id", "=", key.id).execute();
+    });
+    return "linked";
+  }
+
+  /** Operator grant or a purchase credited by a payment integration. */
+  async credit(accountId: string, seconds: number, kind: "grant" | "purchase", note: string, now: Date) {
+    await this.ledger.append({ wallet: `account:${accountId}`, delta: seconds, kind, note }, now);
+  }
+}
+
+// A valid scrypt hash of a random password, used only to spend the same time on unknown addresses.
+const DUMMY_HASH = "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$MKLDbwQCMzd0hGDXz1hpl2bS0sL5NRrcAm9pXMq5PMg";

@@ -1,0 +1,61 @@
+import type {
+  CallView,
+  FailReason,
+  Outcome,
+  OutcomeDetail,
+  TranscriptEntry,
+  Voice,
+} from "@clawcall/contract";
+import type { CallTable } from "../store/schema.ts";
+import { lifecycleOf, statusOf } from "./states.ts";
+
+/** Builds the GET /call/{id} body (both revisions' fields) from the stored row and the live transcript. */
+export function toCallView(
+  row: CallTable,
+  extras: {
+    transcript: TranscriptEntry[] | null;
+    balanceSeconds: number;
+    apiKey: string;
+    bridgeFrom?: string | null;
+    now: Date;
+  },
+): CallView {
+  const failReason = (row.fail_reason as FailReason | null) ?? null;
+  const ended = row.state === "ended";
+  const recording =
+    row.recording_url &&
+    row.recording_expires_at &&
+    Date.parse(row.recording_expires_at) > extras.now.getTime()
+      ? row.recording_url
+      : null;
+  const meta = row.meta ? (JSON.parse(row.meta) as Record<string, unknown>) : {};
+  const view: CallView = {
+    call_id: row.id,
+    id: row.id,
+    status: statusOf(row.state, failReason),
+    lifecycle: lifecycleOf(row.state),
+    to: row.to_number,
+    numbers: { to: row.to_number, from: row.from_number, bridge_from: extras.bridgeFrom ?? null },
+    task: row.task,
+    personality: row.personality,
+    greeting: row.greeting,
+    voice: row.voice as Voice,
+    direction: "outbound",
+    transcript: extras.transcript,
+    recordingUrl: recording,
+    recording_url: recording,
+    talk_seconds: row.talk_seconds,
+    timestamps: {
+      queued_at: row.queued_at,
+      dialing_at: row.dialing_at,
+      answered_at: row.answered_at,
+      finalized_at: row.finalized_at,
+    },
+    _meta: { ...meta, balance_seconds: extras.balanceSeconds },
+    api_key: extras.apiKey,
+  };
+  if (ended && failReason) view.failReason = failReason;
+  if (ended && row.outcome) view.outcome = row.outcome as Outcome;
+  if (ended && row.outcome_detail) view.outcome_detail = JSON.parse(row.outcome_detail) as OutcomeDetail;
+  return view;
+}

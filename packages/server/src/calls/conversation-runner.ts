@@ -1,0 +1,88 @@
+import type { MediaHandlers, MediaStream } from "../voice/media-stream.ts";
+import type { ActiveCall } from "./active-call.ts";
+import type { CallService, CallServiceDeps } from "./call-service.ts";
+
+/**
+ * Hands an answered call's media to the conversation engine. When no engine can run (e.g. no model is
+ * configured), the call is ended at once with a plain reason rather than a made-up conversation.
+ * A media path that drops under a live call ends it as a network error.
+ */
+export function startConversation(
+  service: CallService,
+  deps: CallServiceDeps,
+  call: ActiveCall,
+  stream: MediaStream,
+): void {
+  const { engine, logger } = deps;
+  const unavailable = engine.unavailableReason();
+  if (unavailable !== null) {
+    stream.close();
+    void service.endBySystem(call.id, {
+      cause: "agent_unavailable",
+      source: "system",
+      answered: true,
+      message: `The call was answered but the voice agent is not available: ${unavailable}`,
+    });
+    return;
+  }
+
+  const watched: MediaStream = {
+    attach(handlers: MediaHandlers) {
+      stream.attach({
+        ...handlers,
+        onClose(reason) {
+          handlers.onClose?.(reason);
+          if (reason === "dropped") {
+            void service.endBySystem(call.id, { cause: "network_error", source: "unknown", answered: true });
+          }
+        },
+      });
+    },
+    send: (audio) => stream.send(audio),
+    mark: (name) => stream.mark(name),
+    clear: () => stream.clear(),
+    close: () => stream.close(),
+  };
+
+  const maxTalkSeconds = call.budgetSeconds;
+  // Once the user is bridged in, the agent leaves but the call goes on until a party hangs up.
+  let bridged = false;
+  engine
+    .run({
+      callId: call.id,
+      request: call.request,
+      from: call.from,
+      answeredBy: call.answeredBy,
+      media: watched,
+      maxTalkSeconds,
+      appendTranscript: (entry) => {
+        void service.appendTranscript(call.id, entry);
+      },
+      hangup: () => service.endBySystem(call.id, { cause: "normal", source: "caller", answered: true }),
+      sendDigits: (digits) => deps.carrier.sendDigits(call.id, digits),
+      bridge: async () => {
+        if (!call.bridgeNumber) return { ok: false, reason: "failed", message: "no bridge number was given" };
+        const result = await deps.carrier.bridge(call.id, call.bridgeNumber, call.from);
+        if (result.ok) bridged = true;
+        return result;
+      },
+      signal: call.controller.signal,
+    })
+    .then(async (result) => {
+      if (result.latency) await service.recordLatency(call.id, result.latency);
+      if (!call.controller.signal.aborted && !bridged) {
+        await service.endBySystem(call.id, { cause: "normal", source: "caller", answered: true });
+      }
+    })
+    .catch(async (err) => {
+      logger.error({ err, callId: call.id }, "conversation failed");
+      if (!call.controller.signal.aborted) {
+        await service.endBySystem(call.id, {
+          cause: "agent_unavailable",
+          source: "system",
+          answered: true,
+          message: "The voice agent failed during the call and the call was ended.",
+        });
+      }
+    });
+}

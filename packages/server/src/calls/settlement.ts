@@ -1,0 +1,88 @@
+import type { ActiveCall } from "./active-call.ts";
+import type { CallServiceDeps } from "./call-service.ts";
+import { type EndInfo, finalOutcome } from "./outcomes.ts";
+import { statusOf } from "./states.ts";
+
+/**
+ * Takes a call to its final state and settles its minutes, in one transaction: the row becomes `ended`
+ * and the talk time is debited once. Whatever ends a call (carrier, caller, reaper, restart) comes here.
+ */
+export class Settlement {
+  constructor(
+    private readonly deps: Pick<
+      CallServiceDeps,
+      "db" | "billing" | "live" | "pool" | "config" | "logger" | "metrics"
+    >,
+    private readonly active: Map<string, ActiveCall>,
+  ) {}
+
+  /** Seconds of talk between answer and end, rounded up: a started second is a metered second. */
+  static talkSeconds(answeredAt: string | null, endedAtMs: number): number | null {
+    if (answeredAt === null) return null;
+    return Math.max(0, Math.ceil((endedAtMs - Date.parse(answeredAt)) / 1000));
+  }
+
+  async finalize(callId: string, info: EndInfo, endedAt = new Date()): Promise<boolean> {
+    const { db, billing, live, pool, config, metrics } = this.deps;
+    const settled = await db.transaction().execute(async (tx) => {
+      const row = await tx.selectFrom("calls").selectAll().where("id", "=", callId).executeTakeFirst();
+      if (!row || row.state === "ended") return null;
+      const answered = row.answered_at !== null;
+      const result = finalOutcome({ ...info, answered });
+      const talk = Settlement.talkSeconds(row.answered_at, endedAt.getTime());
+      await tx
+        .updateTable("calls")
+        .set({
+          state: "ended",
+          fail_reason: result.failReason,
+          outcome: result.outcome,
+          outcome_detail: JSON.stringify(result.detail),
+          talk_seconds: talk,
+          finalized_at: endedAt.toISOString(),
+          last_seen_at: endedAt.toISOString(),
+        })
+        .where("id", "=", callId)
+        .where("state", "!=", "ended")
+        .execute();
+      // A call the service itself failed (no agent, stuck) is not charged.
+      const charged = result.outcome === "system_error" ? 0 : (talk ?? 0);
+      if (charged > 0) await billing.ledger.debitCall(row.wallet, callId, charged, endedAt, tx);
+      return { row, result, talk: charged };
+    });
+    const active = this.active.get(callId);
+    if (active) {
+      this.active.delete(callId);
+      pool.release(active.from);
+      active.controller.abort();
+      metrics.activeCalls.set(this.active.size);
+    }
+    if (!settled) return false;
+    metrics.callsFinalized.inc({ outcome: settled.result.outcome });
+    if (settled.talk) metrics.secondsDebited.inc(settled.talk);
+    await live.expireAfter(callId, config.limits.transcriptTtlSeconds);
+    await live.publish(callId, {
+      type: "status",
+      status: statusOf("ended", settled.result.failReason),
+      lifecycle: "finalized",
+      ...(settled.result.failReason ? { failReason: settled.result.failReason } : {}),
+      outcome: settled.result.outcome,
+      at: endedAt.toISOString(),
+    });
+    return true;
+  }
+
+  /**
+   * Talk seconds the wallet still covers for this call: the balance less what the wallet's other answered
+   * calls have used so far, capped by the maximum call length.
+   */
+  async remainingFor(call: ActiveCall, nowMs = Date.now()): Promise<number> {
+    const balance = await this.deps.billing.ledger.balance(call.wallet);
+    let othersUsed = 0;
+    for (const other of this.active.values()) {
+      if (other.id !== call.id && other.wallet === call.wallet && other.answeredAtMs !== null) {
+        othersUsed += Math.ceil((nowMs - other.answeredAtMs) / 1000);
+      }
+    }
+    return Math.max(0, Math.min(this.deps.config.limits.maxCallSeconds, balance - othersUsed));
+  }
+}

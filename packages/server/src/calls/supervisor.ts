@@ -1,0 +1,132 @@
+import type { Logger } from "../observability/logger.ts";
+import type { Db } from "../store/database.ts";
+import type { CallService } from "./call-service.ts";
+import type { EndInfo } from "./outcomes.ts";
+
+export interface SupervisorSettings {
+  nodeId: string;
+  /** Single-process storage (SQLite): every unfinished call at start-up was left by a dead process. */
+  singleNode: boolean;
+  reaperIntervalSeconds: number;
+  maxCallSeconds: number;
+  /** How long a call may ring before the service gives up on the carrier. */
+  maxRingSeconds: number;
+}
+
+const HEARTBEAT_MS = 5_000;
+/** A call whose owner has not been heard from for this long is an orphan of a dead node. */
+const ORPHAN_AFTER_MS = 30_000;
+
+/**
+ * Keeps every call moving to a final state: meters answered calls against their balance and maximum
+ * length each second, records heartbeats, finalizes calls left by a crashed process, and reaps anything
+ * stuck past its limits.
+ */
+export class CallSupervisor {
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly calls: CallService,
+    private readonly settings: SupervisorSettings,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    const every = (ms: number, fn: () => Promise<unknown>) => {
+      const t = setInterval(() => {
+        fn().catch((err) => this.logger.error({ err }, "call supervisor task failed"));
+      }, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(1_000, () => this.meter());
+    every(HEARTBEAT_MS, () => this.heartbeat());
+    every(this.settings.reaperIntervalSeconds * 1000, () => this.reap());
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+  }
+
+  /** Ends answered calls whose balance or maximum length is used up. */
+  async meter(nowMs = Date.now()): Promise<void> {
+    for (const call of this.calls.active.values()) {
+      if (call.answeredAtMs === null || call.pendingEnd) continue;
+      const elapsed = (nowMs - call.answeredAtMs) / 1000;
+      const over: EndInfo["cause"] | null =
+        elapsed >= this.settings.maxCallSeconds
+          ? "max_duration"
+          : elapsed >= call.budgetSeconds
+            ? "balance_exhausted"
+            : null;
+      if (over) await this.calls.endBySystem(call.id, { cause: over, source: "system", answered: true });
+    }
+  }
+
+  async heartbeat(now = new Date()): Promise<void> {
+    const ids = [...this.calls.active.keys()];
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable("calls")
+      .set({ last_seen_at: now.toISOString() })
+      .where("id", "in", ids)
+      .where("state", "!=", "ended")
+      .execute();
+  }
+
+  /**
+   * At start-up: calls this node (or, on single-node storage, any node) left unfinished cannot be
+   * resumed, so they are finalized honestly and their talk time, up to the last heartbeat, is settled.
+   */
+  async recover(): Promise<number> {
+    let query = this.db
+      .selectFrom("calls")
+      .select(["id", "answered_at", "last_seen_at"])
+      .where("state", "!=", "ended");
+    if (!this.settings.singleNode) query = query.where("owner_node", "=", this.settings.nodeId);
+    const rows = await query.execute();
+    for (const r of rows) {
+      await this.calls.settlement.finalize(
+        r.id,
+        { cause: "process_restart", source: "system", answered: r.answered_at !== null },
+        new Date(r.last_seen_at),
+      );
+    }
+    if (rows.length > 0)
+      this.logger.warn({ count: rows.length }, "finalized calls left by a previous process");
+    return rows.length;
+  }
+
+  /** Finalizes calls stuck past their limits, and calls orphaned by a node that stopped heartbeating. */
+  async reap(nowMs = Date.now()): Promise<number> {
+    const rows = await this.db
+      .selectFrom("calls")
+      .select(["id", "state", "queued_at", "dialing_at", "answered_at", "last_seen_at", "owner_node"])
+      .where("state", "!=", "ended")
+      .execute();
+    let reaped = 0;
+    for (const r of rows) {
+      const mine = this.calls.active.has(r.id);
+      const orphaned = !mine && nowMs - Date.parse(r.last_seen_at) > ORPHAN_AFTER_MS;
+      const since = (iso: string | null) => (iso ? (nowMs - Date.parse(iso)) / 1000 : 0);
+      const stuck =
+        (r.state === "queued" && since(r.queued_at) > 120) ||
+        (r.state === "ringing" && since(r.dialing_at) > this.settings.maxRingSeconds + 60) ||
+        (r.state === "in_progress" && since(r.answered_at) > this.settings.maxCallSeconds + 120);
+      if (!orphaned && !stuck) continue;
+      const endedAt = orphaned ? new Date(r.last_seen_at) : new Date(nowMs);
+      const info: EndInfo = {
+        cause: orphaned ? "process_restart" : "stuck",
+        source: "system",
+        answered: r.answered_at !== null,
+      };
+      if (mine) await this.calls.endBySystem(r.id, info);
+      else await this.calls.settlement.finalize(r.id, info, endedAt);
+      reaped++;
+    }
+    if (reaped > 0) this.logger.warn({ count: reaped }, "reaper finalized stuck calls");
+    return reaped;
+  }
+}

@@ -1,0 +1,29 @@
+import { ConfigError } from "./config/config.ts";
+import { startService } from "./service.ts";
+
+/** `npm start`: the service on the configuration in the environment. */
+async function main() {
+  let service: Awaited<ReturnType<typeof startService>>;
+  try {
+    service = await startService({ env: process.env });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`ClawCall cannot start.\n${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  console.log(["ClawCall is running.", ...service.describe().map((l) => `  ${l}`)].join("\n"));
+  const stop = async (signal: string) => {
+    console.log(`${signal} received, shutting down`);
+    await service.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,57 @@
+import client from "prom-client";
+
+/** Prometheus metrics of one service instance (a registry of its own, so tests can run several). */
+export function createMetrics() {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    callsPlaced: new client.Counter({
+      name: "clawcall_calls_placed_total",
+      help: "Calls accepted by POST /call",
+      registers: [registry],
+    }),
+    callsFinalized: new client.Counter({
+      name: "clawcall_calls_finalized_total",
+      help: "Calls that reached a final state, by outcome",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
+    activeCalls: new client.Gauge({
+      name: "clawcall_active_calls",
+      help: "Calls in flight on this node",
+      registers: [registry],
+    }),
+    keysMinted: new client.Counter({
+      name: "clawcall_keys_minted_total",
+      help: "API keys minted on first use",
+      registers: [registry],
+    }),
+    secondsDebited: new client.Counter({
+      name: "clawcall_talk_seconds_debited_total",
+      help: "Talk seconds debited from balances",
+      registers: [registry],
+    }),
+    httpDuration: new client.Histogram({
+      name: "clawcall_http_request_duration_seconds",
+      help: "HTTP request duration by route and status",
+      labelNames: ["route", "method", "status"] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    turnLatency: new client.Histogram({
+      name: "clawcall_turn_latency_seconds",
+      help: "End of callee speech to first agent audio on the wire, per turn (p50 per call)",
+      buckets: [0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5],
+      registers: [registry],
+    }),
+    bargeInLatency: new client.Histogram({
+      name: "clawcall_barge_in_latency_seconds",
+      help: "Callee speech onset over agent playback to playback cleared (p50 per call)",
+      buckets: [0.05, 0.1, 0.15, 0.2, 0.25, 0.35, 0.5, 1],
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

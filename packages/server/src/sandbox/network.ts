@@ -1,0 +1,227 @@
+import type { Logger } from "../observability/logger.ts";
+import {
+  type BridgeResult,
+  type Carrier,
+  type CarrierEvent,
+  DialRefusedError,
+  type DialRequest,
+  type HangupCause,
+  type HangupSource,
+} from "../telephony/carrier.ts";
+import type { MediaStream } from "../voice/media-stream.ts";
+import { answeredByMachine, magicLine, networkBehaviour } from "./magic-numbers.ts";
+import { createMediaPair, type MediaPair } from "./media-pair.ts";
+
+/** Who answers a sandbox call: given the line and the callee's side of the media, it plays its part. */
+export interface CalleeFactory {
+  start(line: string | null, media: MediaStream, controls: { hangup(): void }): { stop(): void };
+  /** Recording sink for a call's two directions of audio, if recording is on. */
+  record?(
+    callId: string,
+  ): { write(fromAgent: Uint8Array, fromCallee: Uint8Array): void; finish(): Promise<string | null> } | null;
+}
+
+export interface SandboxNetworkSettings {
+  /** Time from dial to answer; other timings scale from it so tests can shorten everything at once. */
+  ringSeconds: number;
+  frameMs?: number;
+}
+
+interface SandboxCall {
+  id: string;
+  to: string;
+  timers: NodeJS.Timeout[];
+  pair: MediaPair | null;
+  callee: { stop(): void } | null;
+  answered: boolean;
+  ended: boolean;
+  recorder: ReturnType<NonNullable<CalleeFactory["record"]>>;
+}
+
+// SIP codes the way a real network reports these outcomes.
+const SIP: Partial<Record<HangupCause, string>> = {
+  busy: "486",
+  no_answer: "480",
+  rejected: "603",
+  invalid_number: "404",
+  unreachable: "503",
+  normal: "200",
+};
+
+/**
+ * The simulated phone network behind the Carrier seam: ring times, every network outcome of the magic
+ * number table, and answered calls that carry real-time 8 kHz audio to a scripted callee.
+ */
+export class SandboxNetwork implements Carrier {
+  readonly name = "sandbox";
+  private listener: (event: CarrierEvent) => void = () => {};
+  private readonly calls = new Map<string, SandboxCall>();
+
+  constructor(
+    private readonly settings: SandboxNetworkSettings,
+    private readonly callees: CalleeFactory,
+    private readonly logger: Logger,
+  ) {}
+
+  onEvent(listener: (event: CarrierEvent) => void): void {
+    this.listener = listener;
+  }
+
+  private emit(event: CarrierEvent) {
+    // Carriers deliver events asynchronously (webhooks); never re-enter the caller's stack.
+    setImmediate(() => this.listener(event));
+  }
+
+  private later(call: SandboxCall, seconds: number, fn: () => void) {
+    call.timers.push(setTimeout(fn, Math.max(0, seconds * 1000)));
+  }
+
+  async dial(request: DialRequest): Promise<void> {
+    const behaviour = networkBehaviour(request.to);
+    if (behaviour === "dial_refused") throw new DialRefusedError("destination refused by the network", "D13");
+    const call: SandboxCall = {
+      id: request.callId,
+      to: request.to,
+      timers: [],
+      pair: null,
+      callee: null,
+      answered: false,
+      ended: false,
+      recorder: null,
+    };
+    this.calls.set(call.id, call);
+    const ring = this.settings.ringSeconds;
+    const ringingAt = ring * 0.1;
+
+    switch (behaviour) {
+      case "invalid_number":
+      case "unreachable":
+        // These never ring: the network answers with an intercept at once.
+        this.later(call, ring * 0.3, () => this.end(call, behaviour, "callee"));
+        return;
+      case "busy":
+        this.later(call, ringingAt, () => this.emit({ type: "ringing", callId: call.id }));
+        this.later(call, ring * 0.4, () => this.end(call, "busy", "callee"));
+        return;
+      case "rejected":
+        this.later(call, ringingAt, () => this.emit({ type: "ringing", callId: call.id }));
+        this.later(call, ring, () => this.end(call, "rejected", "callee"));
+        return;
+      case "no_answer":
+        this.later(call, ringingAt, () => this.emit({ type: "ringing", callId: call.id }));
+        this.later(call, Math.min(request.ringTimeoutSeconds, ring * 6), () =>
+          this.end(call, "no_answer", "callee"),
+        );
+        return;
+      default:
+        this.later(call, ringingAt, () => this.emit({ type: "ringing", callId: call.id }));
+        this.later(call, ring, () => this.answer(call, behaviour === "drops_mid_call", request.record));
+    }
+  }
+
+  private answer(call: SandboxCall, dropsMidCall: boolean, record: boolean) {
+    if (call.ended) return;
+    call.answered = true;
+    call.recorder = record ? (this.callees.record?.(call.id) ?? null) : null;
+    const recorder = call.recorder;
+    const pair = createMediaPair({
+      frameMs: this.settings.frameMs,
+      onTap: recorder ? (a, c) => recorder.write(a, c) : undefined,
+    });
+    call.pair = pair;
+    this.emit({
+      type: "answered",
+      callId: call.id,
+      answeredBy: answeredByMachine(call.to) ? "machine" : "human",
+    });
+    this.emit({ type: "media", callId: call.id, stream: pair.agent });
+    if (dropsMidCall) {
+      // The far end stays on the line, but the audio path fails a little into the call.
+      this.later(call, Math.max(0.5, this.settings.ringSeconds * 2), () =>
+        this.end(call, "network_error", "unknown"),
+      );
+      return;
+    }
+    call.callee = this.callees.start(magicLine(call.to), pair.callee, {
+      hangup: () => this.end(call, "normal", "callee"),
+    });
+  }
+
+  private end(call: SandboxCall, cause: HangupCause, source: HangupSource) {
+    if (call.ended) return;
+    call.ended = true;
+    for (const t of call.timers) clearTimeout(t);
+    call.callee?.stop();
+    call.pair?.end(cause === "network_error" ? "dropped" : "hangup");
+    this.calls.delete(call.id);
+    this.emit({ type: "hangup", callId: call.id, cause, source, sipCode: SIP[cause] });
+    const recorder = call.recorder;
+    if (recorder) {
+      recorder
+        .finish()
+        .then((url) => {
+          if (url) {
+            this.listener({
+              type: "recording",
+              callId: call.id,
+              url,
+              expiresAt: new Date(Date.now() + 600_000),
+            });
+          }
+        })
+        .catch((err) => this.logger.error({ err, callId: call.id }, "sandbox recording failed"));
+    }
+  }
+
+  async hangup(callId: string): Promise<void> {
+    const call = this.calls.get(callId);
+    if (call) this.end(call, call.answered ? "normal" : "cancelled", "caller");
+  }
+
+  async sendDigits(callId: string, digits: string): Promise<void> {
+    const call = this.calls.get(callId);
+    if (!call?.pair) return;
+    for (const d of digits) {
+      if (call.ended) return;
+      // A tone lasts about 100 ms with a gap after it; `w` is a half-second pause.
+      await new Promise((r) => setTimeout(r, d === "w" ? 500 : 150));
+      if (d !== "w") call.pair.pressDigit(d);
+    }
+  }
+
+  async bridge(callId: string, to: string): Promise<BridgeResult> {
+    const call = this.calls.get(callId);
+    if (!call?.pair) return { ok: false, reason: "failed", message: "the call is not connected" };
+    const behaviour = networkBehaviour(to);
+    const ring = this.settings.ringSeconds;
+    const wait = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
+    switch (behaviour) {
+      case "answers": {
+        await wait(ring);
+        if (call.ended)
+          return { ok: false, reason: "failed", message: "the call ended before the bridge connected" };
+        // The agent leaves: its media stream ends; the two parties talk, then hang up.
+        const pair = call.pair;
+        pair.end("hangup");
+        this.later(call, Math.max(1, ring * 2), () => this.end(call, "normal", "callee"));
+        return { ok: true };
+      }
+      case "busy":
+        await wait(ring * 0.4);
+        return { ok: false, reason: "busy", message: "the bridge number was busy" };
+      case "rejected":
+        await wait(ring);
+        return { ok: false, reason: "rejected", message: "the bridge call was declined" };
+      case "no_answer":
+        await wait(ring * 6);
+        return { ok: false, reason: "no_answer", message: "nobody answered the bridge number" };
+      default:
+        await wait(ring * 0.3);
+        return { ok: false, reason: "failed", message: "the bridge number could not be reached" };
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const call of [...this.calls.values()]) this.end(call, "cancelled", "system");
+  }
+}

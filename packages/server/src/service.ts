@@ -1,0 +1,139 @@
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import type { FastifyInstance } from "fastify";
+import { buildApp } from "./api/app.ts";
+import { RecordingLinks } from "./api/recording-links.ts";
+import { Billing } from "./billing/billing.ts";
+import { CallService } from "./calls/call-service.ts";
+import type { ConversationEngine } from "./calls/conversation.ts";
+import { NumberPool, sandboxCallerNumbers } from "./calls/number-pool.ts";
+import { CallSupervisor } from "./calls/supervisor.ts";
+import { type Config, type Env, loadConfig } from "./config/config.ts";
+import { createLogger, type Logger } from "./observability/logger.ts";
+import { createMetrics } from "./observability/metrics.ts";
+import { createSandboxCallees } from "./sandbox/callees.ts";
+import { SandboxNetwork } from "./sandbox/network.ts";
+import { loadSecret } from "./secret.ts";
+import { openDatabase } from "./store/database.ts";
+import { MemoryLiveStore } from "./store/live-store.ts";
+import type { Carrier } from "./telephony/carrier.ts";
+import { createConversationEngine } from "./wiring/engine.ts";
+
+export interface ServiceOptions {
+  env: Env;
+  /** Replaces the conversation engine built from the configuration (tests, embedding). */
+  engine?: ConversationEngine;
+  logger?: Logger;
+}
+
+export interface RunningService {
+  url: string;
+  config: Config;
+  app: FastifyInstance;
+  calls: CallService;
+  billing: Billing;
+  supervisor: CallSupervisor;
+  /** Lines for the start-up banner: what is active and what is missing for real calls. */
+  describe(): string[];
+  close(): Promise<void>;
+}
+
+/** The composition root: config, storage, carrier, providers, HTTP. */
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const config = loadConfig(options.env);
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const metrics = createMetrics();
+  const nodeId = config.nodeId ?? randomUUID();
+  const db = await openDatabase(config);
+  const billing = new Billing(db, config.billing);
+  const live = new MemoryLiveStore(config.limits.maxCallSeconds + 300);
+  const secret = loadSecret(config.secret, config.dataDir);
+  const recordings = new RecordingLinks(
+    path.join(config.dataDir, "recordings"),
+    secret,
+    config.publicUrl,
+    config.limits.recordingTtlSeconds,
+  );
+  recordings.sweep();
+
+  const built = options.engine
+    ? { engine: options.engine, describe: () => [] as string[] }
+    : await createConversationEngine(config, logger);
+  let carrier: Carrier;
+  let numbers: string[];
+  if (config.carrier.kind === "sandbox") {
+    numbers =
+      config.carrier.callerNumbers.length > 0
+        ? config.carrier.callerNumbers
+        : sandboxCallerNumbers(config.carrier.sandbox.poolSize);
+    carrier = new SandboxNetwork(
+      { ringSeconds: config.carrier.sandbox.ringSeconds },
+      createSandboxCallees(config, recordings, logger),
+      logger,
+    );
+  } else {
+    throw new Error("CLAWCALL_CARRIER=telnyx is not available in this build yet");
+  }
+  const pool = new NumberPool(numbers);
+  const calls = new CallService({
+    db,
+    billing,
+    carrier,
+    live,
+    pool,
+    engine: built.engine,
+    config,
+    logger,
+    metrics,
+    nodeId,
+  });
+  const supervisor = new CallSupervisor(
+    db,
+    calls,
+    {
+      nodeId,
+      singleNode: config.database.kind === "sqlite",
+      reaperIntervalSeconds: config.limits.reaperIntervalSeconds,
+      maxCallSeconds: config.limits.maxCallSeconds,
+      maxRingSeconds: 60,
+    },
+    logger,
+  );
+  await supervisor.recover();
+  supervisor.start();
+
+  const app = await buildApp({ config, db, billing, calls, live, metrics, logger, recordings });
+  const address = await app.listen({ port: config.port, host: config.host });
+  const url = address.replace("[::1]", "localhost");
+
+  const describe = () => [
+    `listening on ${url}`,
+    `storage: ${config.database.kind === "sqlite" ? `SQLite at ${config.database.file}` : "PostgreSQL"}; live data: in memory`,
+    `carrier: ${carrier.name}${carrier.name === "sandbox" ? " (simulated phone network: magic numbers +1NPA5550100-0117, scripted callees)" : ""}`,
+    ...built.describe(),
+  ];
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    config,
+    app,
+    calls,
+    billing,
+    supervisor,
+    describe,
+    close() {
+      closing ??= (async () => {
+        supervisor.stop();
+        await app.close();
+        await carrier.close();
+        // Let the carrier's final events settle the calls it just ended.
+        await new Promise((r) => setTimeout(r, 50));
+        recordings.close();
+        await live.close();
+        await db.destroy();
+      })();
+      return closing;
+    },
+  };
+}

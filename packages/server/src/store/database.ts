@@ -1,0 +1,31 @@
+import fs from "node:fs";
+import path from "node:path";
+import SQLite from "better-sqlite3";
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import type { Config } from "../config/config.ts";
+import { migrate } from "./migrations.ts";
+import type { Database } from "./schema.ts";
+
+export type Db = Kysely<Database>;
+
+/** Opens the configured database (SQLite file by default, Postgres with DATABASE_URL) and migrates it. */
+export async function openDatabase(config: Pick<Config, "database">): Promise<Db> {
+  let db: Db;
+  if (config.database.kind === "sqlite") {
+    fs.mkdirSync(path.dirname(config.database.file), { recursive: true, mode: 0o700 });
+    const sqlite = new SQLite(config.database.file);
+    // WAL keeps readers (polling) from waiting on writers; a crash loses nothing committed.
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma("synchronous = NORMAL");
+    sqlite.pragma("foreign_keys = ON");
+    sqlite.pragma("busy_timeout = 5000");
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  } else {
+    db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: config.database.url, max: 10 }) }),
+    });
+  }
+  await migrate(db, config.database.kind);
+  return db;
+}

@@ -1,0 +1,91 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
+type AnyDb = Kysely<any>;
+
+export type Dialect = "sqlite" | "postgres";
+
+const buildMigrations = (dialect: Dialect): Record<string, Migration> => ({
+  "0001_initial": {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable("accounts")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("email", "text", (c) => c.notNull().unique())
+        .addColumn("password_hash", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("api_keys")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("key_hash", "text", (c) => c.notNull().unique())
+        .addColumn("hint", "text", (c) => c.notNull())
+        .addColumn("account_id", "text", (c) => c.references("accounts.id"))
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("revoked_at", "text")
+        .execute();
+      await db.schema
+        .createTable("ledger")
+        .addColumn("id", dialect === "sqlite" ? "integer" : "bigserial", (c) =>
+          dialect === "sqlite" ? c.primaryKey().autoIncrement() : c.primaryKey(),
+        )
+        .addColumn("wallet", "text", (c) => c.notNull())
+        .addColumn("delta_seconds", "integer", (c) => c.notNull())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("call_id", "text")
+        .addColumn("note", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("ledger_wallet").on("ledger").column("wallet").execute();
+      await db.schema
+        .createIndex("ledger_call_once")
+        .on("ledger")
+        .columns(["call_id", "kind"])
+        .unique()
+        .execute();
+      await db.schema
+        .createTable("calls")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("key_id", "text", (c) => c.notNull().references("api_keys.id"))
+        .addColumn("wallet", "text", (c) => c.notNull())
+        .addColumn("state", "text", (c) => c.notNull())
+        .addColumn("to_number", "text", (c) => c.notNull())
+        .addColumn("from_number", "text")
+        .addColumn("task", "text", (c) => c.notNull())
+        .addColumn("personality", "text")
+        .addColumn("greeting", "text")
+        .addColumn("voice", "text", (c) => c.notNull())
+        .addColumn("has_bridge", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("fail_reason", "text")
+        .addColumn("outcome", "text")
+        .addColumn("outcome_detail", "text")
+        .addColumn("talk_seconds", "integer")
+        .addColumn("queued_at", "text", (c) => c.notNull())
+        .addColumn("dialing_at", "text")
+        .addColumn("answered_at", "text")
+        .addColumn("finalized_at", "text")
+        .addColumn("last_seen_at", "text", (c) => c.notNull())
+        .addColumn("owner_node", "text", (c) => c.notNull())
+        .addColumn("recording_url", "text")
+        .addColumn("recording_expires_at", "text")
+        .addColumn("meta", "text")
+        .execute();
+      await db.schema.createIndex("calls_key_queued").on("calls").columns(["key_id", "queued_at"]).execute();
+      await db.schema
+        .createIndex("calls_wallet_queued")
+        .on("calls")
+        .columns(["wallet", "queued_at"])
+        .execute();
+      await db.schema.createIndex("calls_state").on("calls").column("state").execute();
+    },
+  },
+});
+
+export async function migrate(db: AnyDb, dialect: Dialect): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => buildMigrations(dialect) };
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error || failed) {
+    throw new Error(`database migration ${failed?.migrationName ?? ""} failed: ${String(error)}`);
+  }
+}

@@ -1,0 +1,69 @@
+import type { Generated } from "kysely";
+
+/**
+ * SQL tables. Timestamps are ISO-8601 strings so both SQLite and Postgres store them alike.
+ * Nothing here holds a raw key, a transcript, or a bridge number: those stay in memory.
+ */
+export interface ApiKeyTable {
+  id: string;
+  key_hash: string;
+  /** The first characters after the prefix, to tell keys apart in the admin tool. */
+  hint: string;
+  account_id: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface AccountTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  created_at: string;
+}
+
+/** Append-only: rows are inserted, never updated or deleted. A wallet is `key:<id>` or `account:<id>`. */
+export interface LedgerTable {
+  id: Generated<number>;
+  wallet: string;
+  delta_seconds: number;
+  kind: "allowance" | "signup_grant" | "grant" | "purchase" | "call" | "transfer_in" | "transfer_out";
+  /** Set for call debits; unique with kind so a call is debited at most once. */
+  call_id: string | null;
+  note: string | null;
+  created_at: string;
+}
+
+export interface CallTable {
+  id: string;
+  key_id: string;
+  wallet: string;
+  state: "queued" | "ringing" | "in_progress" | "ended";
+  to_number: string;
+  from_number: string | null;
+  task: string;
+  personality: string | null;
+  greeting: string | null;
+  voice: string;
+  has_bridge: number;
+  fail_reason: string | null;
+  outcome: string | null;
+  outcome_detail: string | null;
+  talk_seconds: number | null;
+  queued_at: string;
+  dialing_at: string | null;
+  answered_at: string | null;
+  finalized_at: string | null;
+  /** Last time the owning node saw this call alive; bounds talk time after a crash. */
+  last_seen_at: string;
+  owner_node: string;
+  recording_url: string | null;
+  recording_expires_at: string | null;
+  meta: string | null;
+}
+
+export interface Database {
+  api_keys: ApiKeyTable;
+  accounts: AccountTable;
+  ledger: LedgerTable;
+  calls: CallTable;
+}
