@@ -1,0 +1,76 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { mulawEncode } from "../../src/voice/mulaw.ts";
+import { readJson, sendJson, startLoopback } from "./loopback.ts";
+import { type FakeTtsControl, streamAudio, TtsScriptQueue, toneSamples } from "./tts-script.ts";
+
+/**
+ * ElevenLabs' streaming text-to-speech on loopback: POST /v1/text-to-speech/{voice_id}/stream with the
+ * output format as a query parameter, the key in xi-api-key, and the audio as a chunked body
+ * (ulaw_8000: raw 8 kHz mu-law bytes, no header). GET /v1/models answers for warmups.
+ */
+export interface FakeElevenLabs {
+  /** Base URL without /v1, as the SDK's baseUrl takes it. */
+  url: string;
+  speech: FakeTtsControl;
+  connections(): number;
+  /** xi-api-key headers seen, in order. */
+  readonly apiKeys: string[];
+  close(): Promise<void>;
+}
+
+export interface FakeElevenLabsOptions {
+  apiKey?: string;
+  /** Voice ids the fake knows; others get 404 voice_not_found. Any id is accepted when absent. */
+  voiceIds?: readonly string[];
+}
+
+const ROUTE = /^\/v1\/text-to-speech\/([^/]+)\/stream$/;
+
+export async function startFakeElevenLabs(options: FakeElevenLabsOptions = {}): Promise<FakeElevenLabs> {
+  const speech = new TtsScriptQueue();
+  const apiKeys: string[] = [];
+  const loopback = await startLoopback(async (req, res) => {
+    const key = String(req.headers["xi-api-key"] ?? "");
+    apiKeys.push(key);
+    if (options.apiKey !== undefined && key !== options.apiKey) {
+      return detail(res, 401, "invalid_api_key", "Invalid API key");
+    }
+    const url = new URL(req.url ?? "/", "http://fake");
+    if (req.method === "GET" && url.pathname === "/v1/models") {
+      return sendJson(res, 200, [
+        { model_id: "eleven_flash_v2_5", name: "Eleven Flash v2.5", can_do_text_to_speech: true },
+      ]);
+    }
+    const match = ROUTE.exec(url.pathname);
+    if (req.method === "POST" && match?.[1]) return handleStream(req, res, url, decodeURIComponent(match[1]));
+    return detail(res, 404, "not_found", `Unknown route ${req.method} ${url.pathname}`);
+
+    async function handleStream(req: IncomingMessage, res: ServerResponse, url: URL, voiceId: string) {
+      const body = await readJson(req);
+      const format = url.searchParams.get("output_format") ?? "mp3_44100_128";
+      if (options.voiceIds && !options.voiceIds.includes(voiceId)) {
+        return detail(res, 404, "voice_not_found", "A voice with the voice_id was not found.");
+      }
+      const outcome = speech.next({
+        text: String(body.text ?? ""),
+        voice: voiceId,
+        model: String(body.model_id ?? ""),
+        format,
+        raw: body,
+      });
+      if ("hang" in outcome) return;
+      if ("status" in outcome)
+        return detail(res, outcome.status, "fake_failure", outcome.message ?? "fake failure");
+      if (format !== "ulaw_8000")
+        return detail(res, 400, "invalid_output_format", "The fake only speaks ulaw_8000");
+      const audio = mulawEncode(toneSamples(outcome, 8000));
+      res.writeHead(200, { "content-type": "audio/basic", "transfer-encoding": "chunked" });
+      await streamAudio(res, audio, 8, outcome);
+    }
+  });
+  return { url: loopback.origin, speech, connections: loopback.connections, apiKeys, close: loopback.close };
+}
+
+function detail(res: ServerResponse, status: number, code: string, message: string) {
+  sendJson(res, status, { detail: { status: code, message } });
+}
