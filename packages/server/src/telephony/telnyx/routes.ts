@@ -1,0 +1,64 @@
+import websocket from "@fastify/websocket";
+import type { FastifyInstance, FastifyPluginAsync } from "fastify";
+import type { TelnyxCarrier } from "./telnyx-carrier.ts";
+
+/** Telnyx webhooks are small; anything larger is not Telnyx. */
+const WEBHOOK_BODY_LIMIT = 256 * 1024;
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * POST /telnyx/webhook/:callId and GET /telnyx/media/:callId (WebSocket). The JSON parser of this scope
+ * keeps the raw bytes, because the Ed25519 signature covers the body exactly as sent.
+ */
+export const telnyxRoutes: FastifyPluginAsync<{ carrier: TelnyxCarrier }> = async (scope, { carrier }) => {
+  scope.removeContentTypeParser(["application/json"]);
+  scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) =>
+    done(null, body),
+  );
+  if (!scope.hasDecorator("websocketServer")) await scope.register(websocket);
+
+  scope.post<{ Params: { callId: string } }>("/telnyx/webhook/:callId", async (request, reply) => {
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const outcome = carrier.handleWebhook(request.params.callId, raw, {
+      signature: header(request.headers["telnyx-signature-ed25519"]),
+      timestamp: header(request.headers["telnyx-timestamp"]),
+    });
+    if (outcome.status === "invalid_signature") {
+      request.log.warn({ reason: outcome.reason }, "telnyx webhook refused");
+      return reply.code(401).send({
+        error: { code: "invalid_signature", message: "Webhook signature is missing, wrong or too old." },
+      });
+    }
+    if (outcome.status === "malformed") {
+      return reply.code(400).send({ error: { code: "invalid_request", message: "Not a Telnyx webhook." } });
+    }
+    // Duplicates and events for calls we no longer track are still a 200: retrying them cannot help.
+    return reply.code(200).send({ ok: true });
+  });
+
+  scope.get<{ Params: { callId: string }; Querystring: { token?: string } }>(
+    "/telnyx/media/:callId",
+    {
+      websocket: true,
+      // Refuse before the upgrade, so an unauthenticated client never gets a socket.
+      preValidation: async (request, reply) => {
+        const token = request.query.token ?? header(request.headers["x-telnyx-streaming-auth-token"]);
+        if (!carrier.checkStreamToken(request.params.callId, token)) {
+          await reply.code(401).send({ error: { code: "invalid_token", message: "Stream token refused." } });
+        }
+      },
+    },
+    (socket, request) => {
+      const token = request.query.token ?? header(request.headers["x-telnyx-streaming-auth-token"]);
+      if (!carrier.acceptMediaSocket(request.params.callId, token, socket))
+        socket.close(1008, "unknown call");
+    },
+  );
+};
+
+export async function registerTelnyxRoutes(app: FastifyInstance, carrier: TelnyxCarrier): Promise<void> {
+  await app.register(telnyxRoutes, { carrier });
+}

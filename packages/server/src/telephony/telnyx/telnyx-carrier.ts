@@ -1,0 +1,505 @@
+import type { KeyObject } from "node:crypto";
+import Telnyx from "telnyx";
+import type { AnsweredBy, BridgeResult, Carrier, CarrierEvent, DialRequest } from "../carrier.ts";
+import { DialRefusedError } from "../carrier.ts";
+import { decodeClientState, encodeClientState } from "./client-state.ts";
+import { EventDedup } from "./event-dedup.ts";
+import { normalizeHangup } from "./hangup-causes.ts";
+import { type MediaSocket, TelnyxMediaStream } from "./media-socket.ts";
+import { checkStreamToken, streamToken } from "./stream-token.ts";
+import { isCallGone, outcomeUnknown, telnyxErrorInfo } from "./telnyx-errors.ts";
+import {
+  answeredByFromAmd,
+  parseTelnyxWebhook,
+  recordingExpiry,
+  type TelnyxWebhook,
+} from "./webhook-events.ts";
+import {
+  ed25519PublicKeyFromBase64,
+  type SignatureResult,
+  verifyTelnyxSignature,
+} from "./webhook-signature.ts";
+
+export interface TelnyxSettings {
+  apiKey: string;
+  /** The account's webhook public key (Ed25519, base64). */
+  publicKey: string;
+  /** The Call Control application id (`connection_id`). */
+  connectionId: string;
+  /** Where Telnyx reaches this node, e.g. https://calls.example.com; per-call URLs hang off it. */
+  publicBaseUrl: string;
+  /** Secret for per-call media stream tokens. */
+  streamSecret: string;
+  /** API base, for the emulator; defaults to Telnyx's. */
+  baseURL?: string;
+  /** Caller ids owned on the account; the pool in admission picks from them. */
+  callerNumbers?: readonly string[];
+  /** The account's concurrent-call (channel) limit, for admission. */
+  channelLimit?: number;
+  dialTimeoutMs?: number;
+  commandTimeoutMs?: number;
+  bridgeRingTimeoutSeconds?: number;
+  webhookToleranceSeconds?: number;
+  answeringMachineDetection?: boolean;
+  /** How long to hold `answered` for the machine-detection verdict; 0 reports "unknown" at once. */
+  amdWaitMs?: number;
+  /** How long an ended call is remembered, for late recordings and duplicate webhooks. */
+  endedRetentionMs?: number;
+  now?: () => number;
+  logger?: { warn(obj: object, msg: string): void };
+}
+
+type CallPhase = "dialing" | "live" | "ended";
+
+interface PendingBridge {
+  resolve(result: BridgeResult): void;
+  timer: NodeJS.Timeout;
+}
+
+interface CallRecord {
+  callId: string;
+  callControlId: string | undefined;
+  phase: CallPhase;
+  /** Dial failed with an unknown outcome, or hang-up was asked before we knew the leg: end it on sight. */
+  hangupWanted: boolean;
+  hangupSent: boolean;
+  /** The service was told the dial failed: it must hear nothing more about this call. */
+  silenced: boolean;
+  answered: boolean;
+  answeredBy: AnsweredBy;
+  answeredEmitted: boolean;
+  amdTimer: NodeJS.Timeout | undefined;
+  ringingEmitted: boolean;
+  media: TelnyxMediaStream | undefined;
+  mediaEmitted: boolean;
+  recordingEmitted: boolean;
+  bridge: PendingBridge | undefined;
+  seq: number;
+  forgetTimer: NodeJS.Timeout | undefined;
+}
+
+export type WebhookOutcome =
+  | { status: "invalid_signature"; reason: string }
+  | { status: "malformed" }
+  | { status: "accepted" | "duplicate" | "ignored" };
+
+export class TelnyxCarrier implements Carrier {
+  readonly name = "telnyx";
+  private readonly client: Telnyx;
+  private readonly publicKey: KeyObject;
+  private readonly dedup: EventDedup;
+  private readonly calls = new Map<string, CallRecord>();
+  private listener: (event: CarrierEvent) => void = () => {};
+  private readonly now: () => number;
+
+  constructor(readonly settings: TelnyxSettings) {
+    this.now = settings.now ?? Date.now;
+    this.publicKey = ed25519PublicKeyFromBase64(settings.publicKey);
+    this.dedup = new EventDedup(15 * 60_000, 50_000, this.now);
+    // No SDK retries anywhere: a retried dial could ring someone twice; commands carry command_id instead.
+    this.client = new Telnyx({
+      apiKey: settings.apiKey,
+      baseURL: settings.baseURL ?? null,
+      maxRetries: 0,
+      timeout: settings.commandTimeoutMs ?? 10_000,
+    });
+  }
+
+  get callerNumbers(): readonly string[] {
+    return this.settings.callerNumbers ?? [];
+  }
+
+  onEvent(listener: (event: CarrierEvent) => void): void {
+    this.listener = listener;
+  }
+
+  webhookUrl(callId: string): string {
+    return `${this.base()}/telnyx/webhook/${encodeURIComponent(callId)}`;
+  }
+
+  streamUrl(callId: string): string {
+    const ws = this.base().replace(/^http(s?):/, "ws$1:");
+    const token = streamToken(this.settings.streamSecret, callId);
+    return `${ws}/telnyx/media/${encodeURIComponent(callId)}?token=${token}`;
+  }
+
+  private base(): string {
+    return this.settings.publicBaseUrl.replace(/\/+$/, "");
+  }
+
+  async dial(request: DialRequest): Promise<void> {
+    const rec = this.newRecord(request.callId);
+    const token = streamToken(this.settings.streamSecret, request.callId);
+    const amd = this.settings.answeringMachineDetection ?? true;
+    const body: Telnyx.Calls.CallDialParams = {
+      connection_id: this.settings.connectionId,
+      to: request.to,
+      from: request.from,
+      command_id: `dial:${request.callId}`,
+      client_state: encodeClientState({ callId: request.callId, leg: "main" }),
+      webhook_url: this.webhookUrl(request.callId),
+      webhook_url_method: "POST",
+      timeout_secs: Math.min(600, Math.max(5, Math.round(request.ringTimeoutSeconds))),
+      stream_url: this.streamUrl(request.callId),
+      stream_track: "both_tracks",
+      stream_codec: "PCMU",
+      stream_bidirectional_mode: "rtp",
+      stream_bidirectional_codec: "PCMU",
+      stream_bidirectional_sampling_rate: 8000,
+      stream_auth_token: token,
+      ...(amd ? { answering_machine_detection: "detect" as const } : {}),
+      ...(request.record
+        ? {
+            record: "record-from-answer" as const,
+            record_channels: "dual" as const,
+            record_format: "mp3" as const,
+          }
+        : {}),
+    };
+    try {
+      const res = await this.client.calls.dial(body, {
+        maxRetries: 0,
+        timeout: this.settings.dialTimeoutMs ?? 10_000,
+      });
+      rec.callControlId ??= res.data?.call_control_id;
+    } catch (err) {
+      const info = telnyxErrorInfo(err);
+      rec.silenced = true;
+      if (outcomeUnknown(err)) {
+        // The call may exist at Telnyx. Never dial again; hang it up as soon as a webhook shows it.
+        rec.hangupWanted = true;
+        this.scheduleForget(rec);
+        this.warn(
+          { callId: request.callId, status: info.status },
+          "telnyx dial outcome unknown; not retried",
+        );
+        throw new DialRefusedError("carrier did not confirm the dial in time", info.code ?? "timeout");
+      }
+      rec.phase = "ended";
+      this.scheduleForget(rec);
+      throw new DialRefusedError(info.title ?? "carrier refused the dial", info.code);
+    }
+    if (rec.hangupWanted) await this.sendHangup(rec);
+  }
+
+  async hangup(callId: string): Promise<void> {
+    const rec = this.calls.get(callId);
+    if (!rec || rec.phase === "ended") return;
+    rec.hangupWanted = true;
+    // Leg not known yet (dial in flight): dial completion or the first webhook sends it.
+    if (!rec.callControlId) return;
+    await this.sendHangup(rec);
+  }
+
+  private async sendHangup(rec: CallRecord): Promise<void> {
+    if (!rec.callControlId || rec.hangupSent || rec.phase === "ended") return;
+    rec.hangupSent = true;
+    try {
+      await this.client.calls.actions.hangup(rec.callControlId, { command_id: `hangup:${rec.callId}` });
+    } catch (err) {
+      if (isCallGone(err)) return;
+      rec.hangupSent = false;
+      throw err;
+    }
+  }
+
+  async sendDigits(callId: string, digits: string): Promise<void> {
+    const rec = this.liveRecord(callId);
+    try {
+      await this.client.calls.actions.sendDtmf(rec.callControlId!, {
+        digits,
+        duration_millis: 250,
+        command_id: `dtmf:${callId}:${++rec.seq}`,
+      });
+    } catch (err) {
+      if (!isCallGone(err)) throw err;
+    }
+  }
+
+  async bridge(callId: string, to: string, from: string): Promise<BridgeResult> {
+    const rec = this.liveRecord(callId);
+    if (rec.bridge) return { ok: false, reason: "failed", message: "a handoff is already in progress" };
+    const ringSeconds = this.settings.bridgeRingTimeoutSeconds ?? 30;
+    const result = new Promise<BridgeResult>((resolve) => {
+      const timer = setTimeout(
+        () => this.settleBridge(rec, { ok: false, reason: "no_answer", message: "handoff was not answered" }),
+        (ringSeconds + 15) * 1000,
+      );
+      timer.unref();
+      rec.bridge = { resolve, timer };
+    });
+    try {
+      await this.client.calls.actions.transfer(rec.callControlId!, {
+        to,
+        from,
+        timeout_secs: ringSeconds,
+        webhook_url: this.webhookUrl(callId),
+        webhook_url_method: "POST",
+        target_leg_client_state: encodeClientState({ callId, leg: "bridge" }),
+        command_id: `transfer:${callId}:${++rec.seq}`,
+      });
+    } catch (err) {
+      const info = telnyxErrorInfo(err);
+      this.settleBridge(rec, {
+        ok: false,
+        reason: "failed",
+        message: info.title ?? "carrier refused the handoff",
+      });
+    }
+    return result;
+  }
+
+  private liveRecord(callId: string): CallRecord & { callControlId: string } {
+    const rec = this.calls.get(callId);
+    if (rec?.phase !== "live" || !rec.callControlId) throw new Error("call is not live");
+    return rec as CallRecord & { callControlId: string };
+  }
+
+  private settleBridge(rec: CallRecord, result: BridgeResult): void {
+    const pending = rec.bridge;
+    if (!pending) return;
+    rec.bridge = undefined;
+    clearTimeout(pending.timer);
+    pending.resolve(result);
+  }
+
+  /** Verifies and applies one webhook. Nothing is parsed, and nothing changes, unless the signature holds. */
+  handleWebhook(
+    pathCallId: string,
+    rawBody: Buffer,
+    headers: { signature: string | undefined; timestamp: string | undefined },
+  ): WebhookOutcome {
+    const check: SignatureResult = verifyTelnyxSignature({
+      rawBody,
+      signature: headers.signature,
+      timestamp: headers.timestamp,
+      publicKey: this.publicKey,
+      nowSeconds: Math.floor(this.now() / 1000),
+      toleranceSeconds: this.settings.webhookToleranceSeconds,
+    });
+    if (!check.ok) return { status: "invalid_signature", reason: check.reason };
+    let body: unknown;
+    try {
+      body = JSON.parse(rawBody.toString("utf8"));
+    } catch {
+      return { status: "malformed" };
+    }
+    const event = parseTelnyxWebhook(body);
+    if (!event) return { status: "malformed" };
+    if (!this.dedup.firstSeen(event.id)) return { status: "duplicate" };
+    return { status: this.apply(pathCallId, event) ? "accepted" : "ignored" };
+  }
+
+  private apply(pathCallId: string, event: TelnyxWebhook): boolean {
+    const state = decodeClientState(event.clientState);
+    // The path is not signed; the call id inside the signed body must agree with it.
+    if (!state || state.callId !== pathCallId) return false;
+    const rec = this.calls.get(state.callId);
+    if (!rec) return false;
+    if (state.leg === "bridge") return this.applyBridgeLeg(rec, event);
+    if (!rec.callControlId && event.callControlId) rec.callControlId = event.callControlId;
+    if (rec.hangupWanted && !rec.hangupSent && rec.phase !== "ended" && event.eventType !== "call.hangup") {
+      this.sendHangup(rec).catch(() => this.warn({ callId: rec.callId }, "telnyx hangup failed"));
+    }
+    if (rec.silenced) {
+      if (event.eventType === "call.hangup") this.end(rec);
+      return false;
+    }
+    switch (event.eventType) {
+      case "call.initiated":
+        if (rec.phase !== "dialing" || rec.ringingEmitted) return false;
+        rec.ringingEmitted = true;
+        this.emit({ type: "ringing", callId: rec.callId });
+        return true;
+      case "call.answered":
+        return this.onAnswered(rec);
+      case "call.machine.detection.ended":
+      case "call.machine.premium.detection.ended":
+        rec.answeredBy = answeredByFromAmd(event.amdResult);
+        if (rec.answered && !rec.answeredEmitted) this.emitAnswered(rec);
+        return true;
+      case "call.bridged":
+        if (!rec.bridge) return false;
+        this.settleBridge(rec, { ok: true });
+        return true;
+      case "call.hangup":
+        return this.onHangup(rec, event);
+      case "call.recording.saved":
+        if (rec.recordingEmitted || !event.recordingUrl) return false;
+        rec.recordingEmitted = true;
+        this.emit({
+          type: "recording",
+          callId: rec.callId,
+          url: event.recordingUrl,
+          expiresAt: recordingExpiry(event.occurredAt, this.now()),
+        });
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private onAnswered(rec: CallRecord): boolean {
+    // A hang-up that overtook its answer already ended the call; the late answer changes nothing.
+    if (rec.phase !== "dialing" || rec.answered) return false;
+    rec.answered = true;
+    rec.phase = "live";
+    const wait = this.settings.amdWaitMs ?? 0;
+    const amd = this.settings.answeringMachineDetection ?? true;
+    if (amd && wait > 0 && rec.answeredBy === "unknown") {
+      rec.amdTimer = setTimeout(() => this.emitAnswered(rec), wait);
+      rec.amdTimer.unref();
+    } else {
+      this.emitAnswered(rec);
+    }
+    return true;
+  }
+
+  private emitAnswered(rec: CallRecord): void {
+    if (rec.answeredEmitted || rec.phase !== "live") return;
+    clearTimeout(rec.amdTimer);
+    rec.answeredEmitted = true;
+    this.emit({ type: "answered", callId: rec.callId, answeredBy: rec.answeredBy });
+    this.maybeEmitMedia(rec);
+  }
+
+  private onHangup(rec: CallRecord, event: TelnyxWebhook): boolean {
+    if (rec.phase === "ended") return false;
+    const { cause, source } = normalizeHangup({
+      hangupCause: event.hangupCause,
+      sipHangupCause: event.sipHangupCause,
+      hangupSource: event.hangupSource,
+      answered: rec.answered,
+    });
+    this.end(rec);
+    this.emit({
+      type: "hangup",
+      callId: rec.callId,
+      cause,
+      source,
+      ...(event.hangupCause ? { carrierCause: event.hangupCause } : {}),
+      ...(event.sipHangupCause ? { sipCode: event.sipHangupCause } : {}),
+    });
+    return true;
+  }
+
+  private end(rec: CallRecord): void {
+    rec.phase = "ended";
+    clearTimeout(rec.amdTimer);
+    rec.media?.endForHangup();
+    this.settleBridge(rec, { ok: false, reason: "failed", message: "the call ended during the handoff" });
+    this.scheduleForget(rec);
+  }
+
+  private applyBridgeLeg(rec: CallRecord, event: TelnyxWebhook): boolean {
+    if (!rec.bridge) return false;
+    if (event.eventType === "call.bridged") {
+      this.settleBridge(rec, { ok: true });
+      return true;
+    }
+    if (event.eventType !== "call.hangup") return false;
+    const { cause } = normalizeHangup({
+      hangupCause: event.hangupCause,
+      sipHangupCause: event.sipHangupCause,
+      hangupSource: event.hangupSource,
+      answered: false,
+    });
+    const reason = cause === "busy" || cause === "no_answer" || cause === "rejected" ? cause : "failed";
+    this.settleBridge(rec, {
+      ok: false,
+      reason,
+      message: `handoff ended: ${event.hangupCause ?? "unspecified"}`,
+    });
+    return true;
+  }
+
+  /** A media WebSocket reached us for `callId`; false (and the caller closes it) if it may not. */
+  acceptMediaSocket(callId: string, token: string | undefined, socket: MediaSocket): boolean {
+    const rec = this.calls.get(callId);
+    if (
+      !checkStreamToken(this.settings.streamSecret, callId, token) ||
+      !rec ||
+      rec.phase === "ended" ||
+      rec.silenced
+    ) {
+      return false;
+    }
+    rec.media?.close();
+    const stream = new TelnyxMediaStream(socket, () => rec.phase !== "ended");
+    rec.media = stream;
+    rec.mediaEmitted = false;
+    stream.onStart(() => this.maybeEmitMedia(rec));
+    return true;
+  }
+
+  checkStreamToken(callId: string, token: string | undefined): boolean {
+    return checkStreamToken(this.settings.streamSecret, callId, token);
+  }
+
+  private maybeEmitMedia(rec: CallRecord): void {
+    // The session gets the stream only after `answered`, whichever of the two reached us first.
+    if (!rec.answeredEmitted || rec.mediaEmitted || !rec.media?.isStarted || rec.phase === "ended") return;
+    rec.mediaEmitted = true;
+    this.emit({ type: "media", callId: rec.callId, stream: rec.media });
+  }
+
+  private newRecord(callId: string): CallRecord {
+    if (this.calls.has(callId)) throw new DialRefusedError("call id already dialled", "duplicate_call_id");
+    const rec: CallRecord = {
+      callId,
+      callControlId: undefined,
+      phase: "dialing",
+      hangupWanted: false,
+      hangupSent: false,
+      silenced: false,
+      answered: false,
+      answeredBy: "unknown",
+      answeredEmitted: false,
+      amdTimer: undefined,
+      ringingEmitted: false,
+      media: undefined,
+      mediaEmitted: false,
+      recordingEmitted: false,
+      bridge: undefined,
+      seq: 0,
+      forgetTimer: undefined,
+    };
+    this.calls.set(callId, rec);
+    return rec;
+  }
+
+  private scheduleForget(rec: CallRecord): void {
+    if (rec.forgetTimer) return;
+    rec.forgetTimer = setTimeout(
+      () => this.calls.delete(rec.callId),
+      this.settings.endedRetentionMs ?? 15 * 60_000,
+    );
+    rec.forgetTimer.unref();
+  }
+
+  private emit(event: CarrierEvent): void {
+    try {
+      this.listener(event);
+    } catch {
+      this.warn({ callId: event.callId, type: event.type }, "carrier event listener threw");
+    }
+  }
+
+  private warn(obj: object, msg: string): void {
+    this.settings.logger?.warn(obj, msg);
+  }
+
+  async close(): Promise<void> {
+    for (const rec of this.calls.values()) {
+      clearTimeout(rec.amdTimer);
+      clearTimeout(rec.forgetTimer);
+      rec.media?.close();
+      this.settleBridge(rec, { ok: false, reason: "failed", message: "carrier closed" });
+    }
+    this.calls.clear();
+  }
+}
+
+export function createTelnyxCarrier(settings: TelnyxSettings): TelnyxCarrier {
+  return new TelnyxCarrier(settings);
+}

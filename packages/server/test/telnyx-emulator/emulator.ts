@@ -1,0 +1,383 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type CalleeFactory, scriptedCallee } from "./callee.ts";
+import {
+  type BridgeLeg,
+  type CallHost,
+  type CallTimings,
+  type DialBody,
+  EmulatedCall,
+} from "./emulated-call.ts";
+import { scenarioFor } from "./magic-numbers.ts";
+import { TelnyxSpec } from "./spec-validator.ts";
+import { WebhookSigner, webhookEnvelope } from "./webhook-sender.ts";
+
+export interface EmulatorOptions {
+  port?: number;
+  /** The API key the emulator accepts (Bearer); any non-empty key if undefined. */
+  apiKey?: string;
+  spec?: TelnyxSpec;
+  calleeFactory?: CalleeFactory;
+  timings?: Partial<CallTimings>;
+  /** Delay before the dial response is sent (the call is placed at once): for SDK timeout tests. */
+  dialResponseDelayMs?: number;
+  /** Concurrent-call limit of the emulated account; Telnyx's default for new accounts is low. */
+  channelLimit?: number;
+  /** Each webhook is delivered this many times (a retry storm). */
+  webhookCopies?: number;
+}
+
+export interface RecordedRequest {
+  operationId: string;
+  callControlId: string | undefined;
+  body: unknown;
+  specErrors: string[];
+}
+
+export interface RecordedWebhook {
+  eventType: string;
+  callControlId: string;
+  status: number | undefined;
+  specErrors: string[];
+}
+
+type TelnyxError = { status: number; code: string; title: string; detail: string };
+
+const ACTIONS: Record<string, string> = {
+  hangup: "HangupCall",
+  send_dtmf: "SendDTMF",
+  transfer: "TransferCall",
+  bridge: "BridgeCall",
+  answer: "AnswerCall",
+  record_start: "StartCallRecord",
+  record_stop: "StopCallRecording",
+  streaming_start: "StartCallStreaming",
+  streaming_stop: "StopCallStreaming",
+};
+
+const E = {
+  auth: { status: 401, code: "10009", title: "Authentication failed", detail: "Missing or invalid API key." },
+  badJson: {
+    status: 400,
+    code: "10015",
+    title: "Bad Request",
+    detail: "The request failed because it was not well-formed.",
+  },
+  e164: {
+    status: 422,
+    code: "10016",
+    title: "Phone number must be in +E164 format",
+    detail: "The 'to' parameter must be in E164 format.",
+  },
+  refused: {
+    status: 403,
+    code: "10010",
+    title: "Authorization failed",
+    detail: "Calls to this destination are not permitted on this account.",
+  },
+  ended: {
+    status: 422,
+    code: "90018",
+    title: "Call has already ended",
+    detail: "This call is no longer active and can't receive commands.",
+  },
+  invalidId: {
+    status: 422,
+    code: "90015",
+    title: "Invalid Call Control ID",
+    detail: "The call_control_id provided was not valid.",
+  },
+  notAnswered: {
+    status: 422,
+    code: "90034",
+    title: "Call not answered yet",
+    detail: "This call can't receive this command because it has not been answered yet.",
+  },
+  notFound: {
+    status: 404,
+    code: "10005",
+    title: "Resource not found",
+    detail: "The requested resource or URL could not be found.",
+  },
+} satisfies Record<string, TelnyxError>;
+
+/**
+ * An offline Telnyx: the Call Control REST endpoints the adapter uses, signed webhooks to each call's
+ * webhook_url, and a media-stream client per answered call. Every request is checked against the
+ * published spec (violations are answered as Telnyx would and recorded), and so is every webhook sent.
+ */
+export class TelnyxEmulator implements CallHost {
+  readonly signer = new WebhookSigner();
+  readonly spec: TelnyxSpec;
+  readonly calls = new Map<string, EmulatedCall>();
+  readonly requests: RecordedRequest[] = [];
+  readonly webhooks: RecordedWebhook[] = [];
+  readonly timings: CallTimings;
+  readonly calleeFactory: CalleeFactory;
+  private readonly dialCommands = new Map<string, EmulatedCall>();
+  private readonly deliveries = new Map<string, Promise<void>>();
+  private server: Server | undefined;
+  private baseUrl = "";
+
+  constructor(private readonly options: EmulatorOptions = {}) {
+    this.spec = options.spec ?? new TelnyxSpec();
+    this.calleeFactory = options.calleeFactory ?? scriptedCallee();
+    this.timings = { ringMs: 1500, noAnswerMs: undefined, dropAfterMs: 3000, ...options.timings };
+  }
+
+  get publicKey(): string {
+    return this.signer.publicKeyBase64;
+  }
+
+  /** The SDK's baseURL for this emulator (Telnyx's API lives under /v2). */
+  get apiBaseUrl(): string {
+    return `${this.baseUrl}/v2`;
+  }
+
+  /** Requests and webhooks that did not match the spec: a test expects none. */
+  get violations(): string[] {
+    return [
+      ...this.requests
+        .filter((r) => r.specErrors.length)
+        .map((r) => `${r.operationId}: ${r.specErrors.join("; ")}`),
+      ...this.webhooks
+        .filter((w) => w.specErrors.length)
+        .map((w) => `${w.eventType}: ${w.specErrors.join("; ")}`),
+    ];
+  }
+
+  async listen(): Promise<string> {
+    this.server = createServer((req, res) => {
+      this.route(req, res).catch(() =>
+        this.json(res, 500, { errors: [{ code: "10007", title: "Unexpected error" }] }),
+      );
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.options.port ?? 0, "127.0.0.1", resolve));
+    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.baseUrl;
+  }
+
+  async close(): Promise<void> {
+    for (const call of this.calls.values()) call.dispose();
+    await Promise.allSettled([...this.deliveries.values()]);
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server?.closeAllConnections();
+  }
+
+  /** Resolves once every webhook queued so far has been delivered. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.deliveries.values()]);
+  }
+
+  activeCalls(): number {
+    return [...this.calls.values()].filter((c) => c.phase !== "ended").length;
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown): void {
+    if (res.headersSent) return;
+    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+  }
+
+  private error(res: ServerResponse, e: TelnyxError, pointer?: string): void {
+    const err = {
+      code: e.code,
+      title: e.title,
+      detail: e.detail,
+      ...(pointer ? { source: { pointer } } : {}),
+    };
+    this.json(res, e.status, { errors: [err] });
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://emulator");
+    if (req.method === "GET" && url.pathname.startsWith("/recordings/")) {
+      res.writeHead(200, { "content-type": "audio/mpeg" }).end(Buffer.alloc(0));
+      return;
+    }
+    const auth = req.headers.authorization;
+    const key = auth?.startsWith("Bearer ") ? auth.slice(7) : "";
+    if (!key || (this.options.apiKey !== undefined && key !== this.options.apiKey)) {
+      this.error(res, E.auth);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    let body: unknown;
+    try {
+      body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString("utf8")) : {};
+    } catch {
+      this.error(res, E.badJson);
+      return;
+    }
+    if (req.method === "POST" && url.pathname === "/v2/calls") {
+      await this.dial(body, res);
+      return;
+    }
+    const m = /^\/v2\/calls\/([^/]+)\/actions\/([a-z_]+)$/.exec(url.pathname);
+    const op = m ? ACTIONS[m[2]!] : undefined;
+    if (req.method !== "POST" || !m || !op) {
+      this.error(res, E.notFound);
+      return;
+    }
+    this.action(op, decodeURIComponent(m[1]!), body, res);
+  }
+
+  /** Records the request; answers 422 as Telnyx does if it breaks the schema. */
+  private checked(
+    operationId: string,
+    callControlId: string | undefined,
+    body: unknown,
+    res: ServerResponse,
+  ): boolean {
+    const check = this.spec.checkRequest(operationId, body);
+    this.requests.push({ operationId, callControlId, body, specErrors: check.errors });
+    if (check.ok) return true;
+    const first = this.spec.requestValidator(operationId).errors?.[0];
+    const missing = first?.keyword === "required";
+    const e: TelnyxError = missing
+      ? { status: 422, code: "10004", title: "Missing required parameter", detail: check.errors[0] ?? "" }
+      : first?.keyword === "enum"
+        ? { status: 422, code: "10032", title: "Invalid enumerated value", detail: check.errors[0] ?? "" }
+        : { status: 422, code: "10015", title: "Bad Request", detail: check.errors[0] ?? "" };
+    this.error(res, e, first?.instancePath || undefined);
+    return false;
+  }
+
+  private async dial(raw: unknown, res: ServerResponse): Promise<void> {
+    if (!this.checked("DialCall", undefined, raw, res)) return;
+    const body = raw as DialBody & { command_id?: string };
+    // Telnyx ignores a repeated Dial with the same command_id: same call, no second ring.
+    const previous = body.command_id ? this.dialCommands.get(body.command_id) : undefined;
+    if (previous) {
+      await this.respondDial(previous, res);
+      return;
+    }
+    if (typeof body.to !== "string" || !/^\+[1-9]\d{6,14}$/.test(body.to)) {
+      this.error(res, E.e164, "/to");
+      return;
+    }
+    if (scenarioFor(body.to) === "dial_refused") {
+      this.error(res, E.refused);
+      return;
+    }
+    const overLimit = this.activeCalls() >= (this.options.channelLimit ?? 10);
+    const call = new EmulatedCall(body, this, overLimit);
+    this.calls.set(call.callControlId, call);
+    if (body.command_id) this.dialCommands.set(body.command_id, call);
+    call.start();
+    await this.respondDial(call, res);
+  }
+
+  private async respondDial(call: EmulatedCall, res: ServerResponse): Promise<void> {
+    const delay = this.options.dialResponseDelayMs ?? 0;
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    this.json(res, 200, {
+      data: {
+        call_control_id: call.callControlId,
+        call_leg_id: call.callLegId,
+        call_session_id: call.callSessionId,
+        client_state: call.body.client_state,
+        is_alive: call.phase !== "ended",
+        record_type: "call",
+        ...(call.body.record ? { recording_id: call.recordingId } : {}),
+      },
+    });
+  }
+
+  private action(op: string, ccid: string, raw: unknown, res: ServerResponse): void {
+    if (!this.checked(op, ccid, raw, res)) return;
+    const call = this.calls.get(ccid);
+    const refusal = !call ? E.invalidId : call.phase === "ended" ? E.ended : this.precondition(op, call);
+    if (refusal || !call) {
+      this.error(res, refusal ?? E.invalidId);
+      return;
+    }
+    this.json(res, 200, { data: { result: "ok" } });
+    const body = raw as Record<string, unknown>;
+    if (op === "HangupCall") call.hangupByCaller();
+    else if (op === "SendDTMF") call.sendDtmf(String(body["digits"] ?? ""));
+    else if (op === "TransferCall") {
+      call.transfer(
+        String(body["to"]),
+        typeof body["from"] === "string" ? body["from"] : call.body.from,
+        typeof body["target_leg_client_state"] === "string" ? body["target_leg_client_state"] : undefined,
+        typeof body["timeout_secs"] === "number" ? body["timeout_secs"] : undefined,
+      );
+    }
+  }
+
+  /** Commands that need an answered call are refused on a ringing one, as Telnyx does. */
+  private precondition(op: string, call: EmulatedCall): TelnyxError | undefined {
+    if (op === "SendDTMF" && call.phase === "ringing") return E.notAnswered;
+    if (op === "TransferCall" && call.phase !== "answered") return E.notAnswered;
+    return undefined;
+  }
+
+  recordingUrl(call: EmulatedCall): string {
+    return `${this.baseUrl}/recordings/${encodeURIComponent(call.callControlId)}.mp3`;
+  }
+
+  onEnded(_call: EmulatedCall): void {}
+
+  emit(call: EmulatedCall, eventType: string, extra: Record<string, unknown> = {}, leg?: BridgeLeg): void {
+    const payload: Record<string, unknown> = {
+      call_control_id: leg?.callControlId ?? call.callControlId,
+      call_leg_id: leg?.callLegId ?? call.callLegId,
+      call_session_id: call.callSessionId,
+      connection_id: call.body.connection_id,
+      from: leg?.from ?? call.body.from,
+      to: leg?.to ?? call.body.to,
+      ...(leg
+        ? leg.clientState
+          ? { client_state: leg.clientState }
+          : {}
+        : call.body.client_state
+          ? { client_state: call.body.client_state }
+          : {}),
+      ...extra,
+    };
+    if (eventType === "call.recording.saved" || eventType === "call.machine.detection.ended") {
+      delete payload["call_control_id"];
+      if (eventType === "call.recording.saved") {
+        delete payload["from"];
+        delete payload["to"];
+      }
+    }
+    const envelope = webhookEnvelope(eventType, payload, randomUUID());
+    const check = this.spec.checkWebhook(eventType, envelope);
+    const record: RecordedWebhook = {
+      eventType,
+      callControlId: String(payload["call_control_id"] ?? call.callControlId),
+      status: undefined,
+      specErrors: check.errors,
+    };
+    this.webhooks.push(record);
+    const url = call.webhookUrl;
+    if (!url) return;
+    // One delivery queue per call keeps Telnyx's usual order; tests reorder deliberately when they need to.
+    const prev = this.deliveries.get(call.callControlId) ?? Promise.resolve();
+    const next = prev.then(() => this.deliver(url, envelope, record));
+    this.deliveries.set(call.callControlId, next);
+  }
+
+  private async deliver(url: string, envelope: object, record: RecordedWebhook): Promise<void> {
+    const copies = this.options.webhookCopies ?? 1;
+    for (let i = 0; i < copies; i++) {
+      const signed = this.signer.signed(envelope);
+      try {
+        const res = await fetch(url, { method: "POST", headers: signed.headers, body: signed.raw });
+        record.status = res.status;
+        await res.arrayBuffer();
+      } catch {
+        record.status = 0;
+      }
+    }
+  }
+}
+
+export async function startTelnyxEmulator(options: EmulatorOptions = {}): Promise<TelnyxEmulator> {
+  const emulator = new TelnyxEmulator(options);
+  await emulator.listen();
+  return emulator;
+}

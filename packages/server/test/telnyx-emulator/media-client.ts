@@ -1,0 +1,178 @@
+import { randomUUID } from "node:crypto";
+import WebSocket from "ws";
+import { FRAME_BYTES, FRAME_MS } from "../../src/voice/media-stream.ts";
+import type { EmulatedCallee } from "./callee.ts";
+
+type Playout = { audio: Uint8Array } | { mark: string };
+
+export interface MediaClientInit {
+  url: string;
+  authToken: string | undefined;
+  callControlId: string;
+  callSessionId: string;
+  from: string;
+  to: string;
+  clientState: string | undefined;
+  callee: EmulatedCallee;
+}
+
+/**
+ * Telnyx's side of the media-streaming WebSocket: connects to our stream_url, sends connected/start,
+ * then the callee's audio at real-time pace (one 20 ms frame per tick, drift-corrected), and plays the
+ * agent's audio out at the same pace, echoing marks once the audio before them has played.
+ */
+export class MediaClient {
+  readonly streamId = randomUUID();
+  /** Frames of agent audio the callee has heard; tests read it. */
+  framesPlayed = 0;
+  private readonly ws: WebSocket;
+  private timer: NodeJS.Timeout | undefined;
+  private seq = 0;
+  private chunk = 0;
+  private ticks = 0;
+  private startedAt = 0;
+  private playout: Playout[] = [];
+  private ended = false;
+  readonly opened: Promise<boolean>;
+
+  constructor(private readonly init: MediaClientInit) {
+    this.ws = new WebSocket(init.url, {
+      headers: init.authToken ? { "x-telnyx-streaming-auth-token": init.authToken } : {},
+    });
+    this.opened = new Promise((resolve) => {
+      this.ws.once("open", () => {
+        this.begin();
+        resolve(true);
+      });
+      this.ws.once("unexpected-response", () => resolve(false));
+      this.ws.once("error", () => resolve(false));
+    });
+    this.ws.on("message", (data, isBinary) => {
+      if (!isBinary) this.onMessage(String(data));
+    });
+    this.ws.on("close", () => this.stopTimer());
+  }
+
+  private send(frame: object): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
+  }
+
+  private begin(): void {
+    this.send({ event: "connected", version: "1.0.0" });
+    this.send({
+      event: "start",
+      sequence_number: String(++this.seq),
+      stream_id: this.streamId,
+      start: {
+        call_control_id: this.init.callControlId,
+        call_session_id: this.init.callSessionId,
+        from: this.init.from,
+        to: this.init.to,
+        client_state: this.init.clientState,
+        media_format: { encoding: "PCMU", sample_rate: 8000, channels: 1 },
+      },
+    });
+    this.startedAt = Date.now();
+    this.timer = setInterval(() => this.catchUp(), FRAME_MS);
+  }
+
+  private catchUp(): void {
+    const due = Math.floor((Date.now() - this.startedAt) / FRAME_MS);
+    // Bounded so a stalled event loop does not flood the socket afterwards.
+    for (let n = 0; this.ticks < due && n < 10; n++) this.tick();
+    if (this.ticks < due) this.ticks = due;
+  }
+
+  private tick(): void {
+    this.ticks++;
+    const frame = this.init.callee.nextFrame() ?? new Uint8Array(FRAME_BYTES).fill(0xff);
+    this.send({
+      event: "media",
+      sequence_number: String(++this.seq),
+      stream_id: this.streamId,
+      media: {
+        track: "inbound",
+        chunk: String(++this.chunk),
+        timestamp: String(this.ticks * FRAME_MS),
+        payload: Buffer.from(frame).toString("base64"),
+      },
+    });
+    this.playOneFrame();
+  }
+
+  private playOneFrame(): void {
+    this.flushMarks();
+    const head = this.playout[0];
+    if (!head || !("audio" in head)) return;
+    const frame = head.audio.subarray(0, FRAME_BYTES);
+    if (head.audio.length <= FRAME_BYTES) this.playout.shift();
+    else head.audio = head.audio.subarray(FRAME_BYTES);
+    this.framesPlayed++;
+    this.init.callee.hearAgent(frame);
+    this.flushMarks();
+  }
+
+  private flushMarks(): void {
+    while (this.playout[0] && "mark" in this.playout[0]) {
+      const item = this.playout.shift() as { mark: string };
+      this.send({ event: "mark", stream_id: this.streamId, mark: { name: item.mark } });
+    }
+  }
+
+  private onMessage(text: string): void {
+    let msg: { event?: string; media?: { payload?: string }; mark?: { name?: string } };
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (msg.event === "media" && msg.media?.payload) {
+      this.playout.push({ audio: new Uint8Array(Buffer.from(msg.media.payload, "base64")) });
+    } else if (msg.event === "mark" && msg.mark?.name) {
+      this.playout.push({ mark: msg.mark.name });
+      this.flushMarks();
+    } else if (msg.event === "clear") {
+      // Telnyx drops queued audio and hands the queued marks back.
+      this.playout = this.playout.filter((p) => "mark" in p);
+      this.flushMarks();
+    }
+  }
+
+  sendDigit(digit: string): void {
+    this.send({
+      event: "dtmf",
+      stream_id: this.streamId,
+      occurred_at: new Date().toISOString(),
+      dtmf: { digit },
+    });
+  }
+
+  /** The call ended or was bridged away: a clean `stop`, then close. */
+  stop(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.stopTimer();
+    this.send({
+      event: "stop",
+      sequence_number: String(++this.seq),
+      stream_id: this.streamId,
+      stop: { call_control_id: this.init.callControlId },
+    });
+    this.ws.close(1000);
+    this.init.callee.close();
+  }
+
+  /** The media path fails under a live call: no `stop`, the TCP connection just goes away. */
+  drop(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.stopTimer();
+    this.ws.terminate();
+    this.init.callee.close();
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { DialRefusedError } from "../../src/telephony/carrier.ts";
+import { type Harness, isHangup, isType, startHarness } from "./harness.ts";
+import { describeWithSpec } from "./shared-spec.ts";
+
+describeWithSpec("Telnyx adapter against the emulator: dial outcomes", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const failures = [
+    ["+12125550101", "busy", "user_busy", "486"],
+    ["+12125550102", "no_answer", "timeout", "487"],
+    ["+12125550103", "rejected", "call_rejected", "603"],
+    ["+12125550104", "invalid_number", "not_found", "404"],
+    ["+12125550105", "unreachable", "unspecified", "410"],
+  ] as const;
+
+  for (const [to, cause, carrierCause, sip] of failures) {
+    it(`${to.slice(-4)} ends as ${cause}, never answered`, async () => {
+      const callId = `call-${cause}`;
+      await h.carrier.dial(h.dialRequest(callId, to));
+      const hangup = await h.waitFor(isHangup(callId));
+      expect(hangup).toMatchObject({ cause, carrierCause, sipCode: sip });
+      expect(h.events.some(isType(callId, "answered"))).toBe(false);
+      expect(h.events.some(isType(callId, "ringing"))).toBe(true);
+    });
+  }
+
+  it("0106: the carrier refuses the dial request", async () => {
+    const err = await h.carrier.dial(h.dialRequest("call-refused", "+12125550106")).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DialRefusedError);
+    expect((err as DialRefusedError).carrierCode).toBe("10010");
+  });
+
+  it("a number that is not E.164 is refused with Telnyx's 10016", async () => {
+    const err = await h.carrier
+      .dial(h.dialRequest("call-bad-format", "12125550100"))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DialRefusedError);
+    expect((err as DialRefusedError).carrierCode).toBe("10016");
+  });
+
+  it("0100: answered by a human, media flows both ways, our hang-up ends it normally with a recording", async () => {
+    const callId = "call-answered";
+    await h.carrier.dial(h.dialRequest(callId, "+12125550100"));
+    const answered = await h.waitFor(isType(callId, "answered"));
+    expect(answered.callId).toBe(callId);
+    const { stream } = await h.waitFor(isType(callId, "media"));
+    let frames = 0;
+    const closes: string[] = [];
+    stream.attach({ onAudio: () => frames++, onClose: (r) => closes.push(r) });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(frames).toBeGreaterThan(3);
+    await h.carrier.hangup(callId);
+    const hangup = await h.waitFor(isHangup(callId));
+    expect(hangup).toMatchObject({ cause: "normal", source: "caller", carrierCause: "normal_clearing" });
+    const rec = await h.waitFor(isType(callId, "recording"));
+    expect(rec.url).toMatch(/\/recordings\/.+\.mp3$/);
+    expect(rec.expiresAt.getTime()).toBeGreaterThan(Date.now());
+    expect(closes).toEqual(["hangup"]);
+  });
+
+  it("0108: a voicemail is reported as answered by a machine when the adapter waits for detection", async () => {
+    const v = await startHarness({}, { amdWaitMs: 1000 });
+    try {
+      await v.carrier.dial(v.dialRequest("call-vm", "+12125550108"));
+      const answered = await v.waitFor(isType("call-vm", "answered"));
+      expect(answered.answeredBy).toBe("machine");
+      await v.carrier.hangup("call-vm");
+      await v.waitFor(isHangup("call-vm"));
+    } finally {
+      await v.close();
+    }
+  });
+
+  it("0107: the media path drops under a live call → the stream closes as dropped", async () => {
+    const callId = "call-drop";
+    await h.carrier.dial(h.dialRequest(callId, "+12125550107"));
+    const { stream } = await h.waitFor(isType(callId, "media"));
+    const closed = new Promise<string>((resolve) => stream.attach({ onAudio: () => {}, onClose: resolve }));
+    expect(await closed).toBe("dropped");
+    await h.carrier.hangup(callId);
+    await h.waitFor(isHangup(callId));
+  });
+
+  it("hanging up before answer is a cancel; hanging up again is not an error", async () => {
+    const callId = "call-cancel";
+    await h.carrier.dial(h.dialRequest(callId, "+12125550102"));
+    await h.carrier.hangup(callId);
+    const hangup = await h.waitFor(isHangup(callId));
+    expect(hangup).toMatchObject({ cause: "cancelled", source: "caller" });
+    await expect(h.carrier.hangup(callId)).resolves.toBeUndefined();
+  });
+
+  it("every request the adapter sent and every webhook the emulator sent matches Telnyx's spec", async () => {
+    await h.emulator.settled();
+    expect(h.emulator.requests.length).toBeGreaterThan(5);
+    expect(h.emulator.violations).toEqual([]);
+  });
+});
