@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXIT } from "../src/cli/exit-codes.ts";
+import { runCli, type Sandbox, startSandbox, tempHome } from "./harness.ts";
+
+let sandbox: Sandbox;
+let home: Awaited<ReturnType<typeof tempHome>>;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  home = await tempHome();
+  // A weekday noon in New York, so the business-hours warning stays out of these reports.
+  env = { ...home.env, CLAWCALL_BASE_URL: sandbox.url, CLAWCALL_NOW: "2026-03-04T17:00:00Z" };
+});
+afterAll(async () => {
+  await sandbox?.close();
+  await home?.cleanup();
+});
+
+const call = (to: string, ...extra: string[]) =>
+  runCli(
+    ["call", "--to", to, "--task", "Ask whether the office is open on Saturday.", "--wait", ...extra],
+    env,
+  );
+
+describe("clawcall call --wait on the sandbox", () => {
+  it("reports a busy line first, with the number, and exits with the busy code", async () => {
+    const run = await call("+12125550101");
+    expect(run.stdout.split("\n")[0]).toBe("Busy: called +12125550101. The line was busy.");
+    expect(run.stdout).toContain("Next: Offer to retry in a moment.");
+    expect(run.code).toBe(EXIT.busy);
+  });
+
+  it.each([
+    ["+12125550102", EXIT.no_answer, "No answer: called +12125550102. No one picked up."],
+    ["+12125550103", EXIT.rejected, "Call rejected: called +12125550103. The call was declined."],
+    [
+      "+12125550104",
+      EXIT.bad_number,
+      "Invalid number: called +12125550104. That number doesn't seem to be valid.",
+    ],
+    [
+      "+12125550105",
+      EXIT.bad_number,
+      "Unreachable: called +12125550105. That number appears to be out of service.",
+    ],
+  ])("%s ends with its own report and exit code", async (to, code, headline) => {
+    const run = await call(to);
+    expect(run.stdout.split("\n")[0]).toBe(headline);
+    expect(run.code).toBe(code);
+  });
+
+  it("retries a refused dial once, then reports dial_failed as the service being unavailable", async () => {
+    const run = await call("+12125550106");
+    expect(run.stderr).toContain("Error (dial_failed)");
+    expect(run.code).toBe(EXIT.unavailable);
+    const list = await runCli(["calls", "--json"], env);
+    const placed = (JSON.parse(list.stdout).calls as { to: string }[]).filter((c) => c.to === "+12125550106");
+    // A refused dial creates no call: nothing to list, nothing charged.
+    expect(placed.length).toBeLessThanOrEqual(2);
+  });
+
+  it("places a call that dropped mid-way (network_error) once more, silently, and says so", async () => {
+    const run = await call("+12125550107", "--json");
+    const body = JSON.parse(run.stdout);
+    expect(body.call.to).toBe("+12125550107");
+    expect(body.call.api_key).toBeUndefined();
+    if (body.call.outcome === "system_error") {
+      // Until the voice agent is configured, the answered call ends at once, before the media drop.
+      expect(body.retried).toEqual([]);
+      expect(run.code).toBe(EXIT.system_error);
+    } else {
+      expect(body.retried).toHaveLength(1);
+      expect(body.retried[0].failReason).toBe("network_error");
+      expect(run.code).toBe(EXIT.transient_call_failure);
+    }
+  });
+
+  it("says plainly when the service itself ended an answered call", async () => {
+    const run = await call("+12125550100");
+    const first = run.stdout.split("\n")[0] ?? "";
+    if (run.code === EXIT.system_error) {
+      expect(first).toMatch(/^Call to \+12125550100 ended by a service problem: \S/);
+    } else {
+      expect(run.code).toBe(EXIT.ok);
+      expect(first).toMatch(/^Completed: called \+12125550100/);
+      expect(run.stdout).toContain("Transcript:");
+    }
+  });
+
+  it("an answered call leads with the number and ends with the code its outcome calls for", async () => {
+    const run = await call("+12125550100", "--json");
+    const { call: view } = JSON.parse(run.stdout);
+    expect(view.to).toBe("+12125550100");
+    if (view.outcome === "system_error") expect(run.code).toBe(EXIT.system_error);
+    else {
+      expect(view.status).toBe("completed");
+      expect(run.code).toBe(EXIT.ok);
+    }
+    const text = await runCli(["status", view.call_id], env);
+    expect(text.stdout.split("\n")[0]).toContain("+12125550100");
+    for (const entry of view.transcript ?? []) expect(text.stdout).toContain(entry.text);
+  });
+
+  it("refuses a malformed number with the usage code and the service's message", async () => {
+    const run = await runCli(["call", "--to", "+1212555010", "--task", "x"], env);
+    expect(run.stderr).toContain("Error (invalid_phone)");
+    expect(run.code).toBe(EXIT.usage);
+  });
+
+  it("refuses an unknown voice before anything is sent", async () => {
+    const run = await runCli(["call", "--to", "+12125550101", "--task", "x", "--voice", "Jessica"], env);
+    expect(run.stderr).toContain("Allowed choices are jessica, sarah, chris, eric");
+    expect(run.code).toBe(EXIT.usage);
+  });
+
+  it("tells a service that is not there apart from a failed call", async () => {
+    const run = await runCli(["balance"], { ...env, CLAWCALL_BASE_URL: "http://127.0.0.1:9" });
+    expect(run.stderr).toContain("Error (connection_error)");
+    expect(run.code).toBe(EXIT.unavailable);
+  });
+
+  it("hangs up a ringing call, which then reports cancelled", async () => {
+    const placed = await runCli(["call", "--to", "+12125550102", "--task", "x", "--json"], env);
+    const { call_id } = JSON.parse(placed.stdout);
+    const hangup = await runCli(["hangup", call_id, "--json"], env);
+    expect(hangup.code).toBe(0);
+    const status = await runCli(["status", call_id, "--wait", "--json"], env);
+    const view = JSON.parse(status.stdout).call;
+    expect(view.status).toBe("failed");
+    expect(view.failReason).toBe("cancelled");
+    expect(status.code).toBe(EXIT.cancelled);
+  });
+
+  it("shows the balance and lists calls without ever printing the key", async () => {
+    const balance = await runCli(["balance"], env);
+    expect(balance.stdout).toMatch(/^Balance: .* of call time \(free tier\)\./);
+    const calls = await runCli(["calls", "--limit", "3"], env);
+    expect(calls.stdout.trim().split("\n")).toHaveLength(3);
+    const key = (await runCli(["key", "show"], env)).stdout.trim();
+    for (const run of [balance, calls]) expect(run.stdout + run.stderr).not.toContain(key);
+  });
+});
