@@ -1,0 +1,355 @@
+import type { AnsweredCall } from "../calls/conversation.ts";
+import type { LLM, LlmMessage } from "../providers/llm/llm.ts";
+import { AsyncQueue } from "../voice/async-queue.ts";
+import { BargeInPolicy } from "../voice/barge-in.ts";
+import type { MediaCloseReason } from "../voice/media-stream.ts";
+import type { SpeechSource } from "../voice/reply-pipeline.ts";
+import type { UserTurn, VoiceSessionHandlers } from "../voice/voice-session.ts";
+import { buildInstructions, voicemailInstructions } from "./instructions.ts";
+import { runModelTurn, type Speaker } from "./model-turn.ts";
+import { composeOpeningLine } from "./opening-line.ts";
+import { isHoldAnnouncement, isVoicemailGreeting } from "./phrases.ts";
+import type { VoiceAgentSettings } from "./settings.ts";
+import { runTools, type ToolContext } from "./tool-runner.ts";
+import { agentTools } from "./tools.ts";
+import { CallHistory } from "./transcript-history.ts";
+
+/** The voice session as the agent sees it: speech out, a few facts about the line. */
+export interface AgentVoice extends Speaker {
+  readonly speaking: boolean;
+  readonly calleeSpeaking: boolean;
+  readonly lastActivity: number;
+  stopSpeaking(): void;
+}
+
+type AgentEvent =
+  | { type: "turn"; turn: UserTurn }
+  | { type: "speech_start" }
+  | { type: "tone" }
+  | { type: "music" }
+  | { type: "stt_error" }
+  | { type: "closed"; reason: MediaCloseReason | "ended" }
+  | { type: "deadline" }
+  | { type: "tick" };
+
+type Mode = "awaiting_opening" | "conversation" | "hold" | "voicemail" | "done";
+
+const GOODBYE_SILENT = "I can't hear anyone on the line, so I'll end the call here. Goodbye.";
+const GOODBYE_LIMIT = "I'm sorry, I have to end the call now. Thank you for your time, goodbye.";
+const GOODBYE_TROUBLE = "I'm sorry, I'm having technical trouble, so I'll have to end the call. Goodbye.";
+const GOODBYE_HOLD = "I've been waiting on hold for too long, so I'll try again another time. Goodbye.";
+/** A beep this recent when voicemail is recognised was the greeting's own beep. */
+const RECENT_TONE_MS = 2500;
+
+/**
+ * Holds one answered call: speaks the opening line, answers the callee through the model, runs its
+ * tools, and handles hold queues, voicemail and the limits that end a call. Knows nothing about audio.
+ */
+export class CallAgent {
+  private readonly events = new AsyncQueue<AgentEvent>();
+  private readonly history: CallHistory;
+  private readonly tools;
+  private readonly openingLine: string;
+  private readonly instructions: LlmMessage;
+  private readonly backchannel: BargeInPolicy;
+  private readonly now: () => number;
+  private voice: AgentVoice | null = null;
+  private mode: Mode = "awaiting_opening";
+  private endReason: string | null = null;
+  private startedAt = 0;
+  private openingDueAt = 0;
+  private holdStartedAt = 0;
+  private voicemailAt = 0;
+  private lastToneAt = Number.NEGATIVE_INFINITY;
+  private tickPending = false;
+  private openingSpoken = false;
+  private deadlineReason = "";
+  /** Model calls made so far (for tests and the call record). */
+  modelCalls = 0;
+
+  constructor(
+    private readonly call: AnsweredCall,
+    private readonly llm: LLM,
+    private readonly settings: VoiceAgentSettings,
+    now?: () => number,
+  ) {
+    this.now = now ?? (() => performance.now());
+    this.history = new CallHistory((entry) => call.appendTranscript(entry));
+    const canConnect = call.request.bridge_number !== undefined;
+    this.tools = agentTools(canConnect);
+    this.openingLine = composeOpeningLine(call.request);
+    this.instructions = {
+      role: "system",
+      content: buildInstructions(call.request, { openingLine: this.openingLine, canConnect }),
+    };
+    this.backchannel = new BargeInPolicy(settings.voice.bargeIn);
+  }
+
+  /** Handlers for the voice session; pass them when creating it. */
+  readonly handlers: VoiceSessionHandlers = {
+    onUserTurn: (turn) => this.events.push({ type: "turn", turn }),
+    onSpeechStart: () => this.events.push({ type: "speech_start" }),
+    onTone: () => {
+      this.lastToneAt = this.now();
+      this.events.push({ type: "tone" });
+    },
+    onMusic: () => this.events.push({ type: "music" }),
+    onSttError: () => this.events.push({ type: "stt_error" }),
+    onClose: (reason) => this.events.push({ type: "closed", reason }),
+  };
+
+  /** Runs the call to its end; resolves with the end reason in words. */
+  async run(voice: AgentVoice): Promise<string> {
+    this.voice = voice;
+    this.startedAt = this.now();
+    const timers = this.startTimers();
+    try {
+      if (this.call.signal.aborted) return "the call ended before the agent started";
+      if (this.call.answeredBy === "machine") this.enterVoicemail("answering machine detected");
+      else this.openingDueAt = this.startedAt + this.settings.openingWaitMs;
+      for await (const event of this.events) {
+        await this.handle(event);
+        if (this.endReason !== null) break;
+      }
+      return this.endReason ?? "the call ended";
+    } finally {
+      for (const stop of timers) stop();
+      this.mode = "done";
+    }
+  }
+
+  private startTimers(): Array<() => void> {
+    const tick = setInterval(() => {
+      if (this.tickPending) return;
+      this.tickPending = true;
+      this.events.push({ type: "tick" });
+    }, this.settings.tickMs);
+    const limitMs = Math.min(this.call.maxTalkSeconds * 1000, this.settings.maxCallMs);
+    this.deadlineReason =
+      this.call.maxTalkSeconds * 1000 < this.settings.maxCallMs
+        ? "the caller's remaining talk time ran out"
+        : "the maximum call length was reached";
+    const reserve = Math.min(this.settings.goodbyeReserveMs, limitMs / 4);
+    const deadline = setTimeout(
+      () => {
+        // Cut any reply short so the goodbye fits before the limit.
+        this.voice?.stopSpeaking();
+        this.events.push({ type: "deadline" });
+      },
+      Math.max(0, limitMs - reserve),
+    );
+    const onAbort = () => {
+      this.voice?.stopSpeaking();
+      this.events.push({ type: "closed", reason: "ended" });
+    };
+    this.call.signal.addEventListener("abort", onAbort, { once: true });
+    return [
+      () => clearInterval(tick),
+      () => clearTimeout(deadline),
+      () => this.call.signal.removeEventListener("abort", onAbort),
+    ];
+  }
+
+  private async handle(event: AgentEvent): Promise<void> {
+    if (this.mode === "done" && event.type !== "closed") return;
+    switch (event.type) {
+      case "closed":
+        this.endReason =
+          event.reason === "hangup"
+            ? "the other party hung up"
+            : event.reason === "dropped"
+              ? "the media connection dropped"
+              : "the call ended";
+        this.mode = "done";
+        return;
+      case "deadline":
+        return this.goodbye(this.deadlineReason, GOODBYE_LIMIT);
+      case "stt_error":
+        return this.goodbye("speech recognition failed", GOODBYE_TROUBLE);
+      case "speech_start":
+        // The callee spoke first: let them finish before the opening line.
+        if (this.mode === "awaiting_opening") {
+          this.openingDueAt = this.startedAt + this.settings.firstTurnMaxWaitMs;
+        }
+        return;
+      case "tone":
+        if (this.mode === "voicemail") return this.leaveVoicemail("the beep was heard");
+        return;
+      case "music":
+        if (this.mode === "conversation" || this.mode === "awaiting_opening") this.enterHold("hold music");
+        return;
+      case "turn":
+        return this.onTurn(event.turn);
+      case "tick":
+        this.tickPending = false;
+        return this.onTick();
+    }
+  }
+
+  private async onTurn(turn: UserTurn): Promise<void> {
+    const text = turn.text;
+    switch (this.mode) {
+      case "awaiting_opening":
+        this.history.user(text);
+        if (isVoicemailGreeting(text)) return this.enterVoicemail("voicemail greeting");
+        if (isHoldAnnouncement(text)) return this.enterHold("hold announcement");
+        return this.speakOpening(turn);
+      case "voicemail":
+        // The greeting goes on; the beep (or the quiet after it) is what matters.
+        this.history.user(text, { toModel: false });
+        return;
+      case "hold":
+        this.history.user(text);
+        if (isHoldAnnouncement(text)) return;
+        this.mode = "conversation";
+        this.history.system("A person is on the line; the hold is over.");
+        return this.openingSpoken ? this.respond(turn) : this.speakOpening(turn);
+      case "conversation":
+        this.history.user(text);
+        if (turn.duringReply && this.backchannel.isBackchannel(text)) return;
+        if (this.modelCalls === 0 && isVoicemailGreeting(text))
+          return this.enterVoicemail("voicemail greeting");
+        if (isHoldAnnouncement(text)) {
+          this.enterHold("asked to hold");
+          // A person asking whether we can hold expects an answer; a queue announcement does not.
+          if (/\?\s*$/.test(text)) await this.sayLine("Sure, I'll hold.");
+          return;
+        }
+        return this.respond(turn);
+      case "done":
+        return;
+    }
+  }
+
+  private async onTick(): Promise<void> {
+    const voice = this.voice!;
+    const now = this.now();
+    if (this.mode === "awaiting_opening") {
+      if (now >= this.openingDueAt && !voice.calleeSpeaking) return this.speakOpening();
+      return;
+    }
+    if (this.mode === "hold") {
+      if (now - this.holdStartedAt >= this.settings.holdBudgetMs) {
+        return this.goodbye(
+          `gave up waiting on hold after ${Math.round((now - this.holdStartedAt) / 1000)} seconds`,
+          GOODBYE_HOLD,
+        );
+      }
+      return;
+    }
+    if (this.mode === "voicemail") {
+      const quiet = !voice.calleeSpeaking && now - voice.lastActivity >= this.settings.voicemailQuietMs;
+      if (quiet || now - this.voicemailAt >= this.settings.beepWaitMs) {
+        return this.leaveVoicemail("no beep was heard");
+      }
+      return;
+    }
+    if (this.mode === "conversation" && !voice.speaking && !voice.calleeSpeaking) {
+      if (now - voice.lastActivity >= this.settings.silentLineMs) {
+        return this.goodbye("the line was silent", GOODBYE_SILENT);
+      }
+    }
+  }
+
+  private async speakOpening(turn?: UserTurn): Promise<void> {
+    this.mode = "conversation";
+    this.openingSpoken = true;
+    // Models expect the conversation to open with the other side.
+    if (this.history.messages.length === 0) this.history.userToModel("(The call was answered.)");
+    const result = await this.voice!.speak(this.openingLine, { replyTo: turn, signal: this.call.signal });
+    this.history.assistant(result.text);
+  }
+
+  private enterHold(why: string): void {
+    if (this.mode === "hold") return;
+    this.mode = "hold";
+    this.holdStartedAt = this.now();
+    this.voice?.stopSpeaking();
+    this.history.system(`On hold (${why}); the agent waits silently.`);
+  }
+
+  private async enterVoicemail(why: string): Promise<void> {
+    this.mode = "voicemail";
+    this.voicemailAt = this.now();
+    this.voice?.stopSpeaking();
+    this.history.system(`Voicemail detected (${why}).`);
+    if (this.now() - this.lastToneAt <= RECENT_TONE_MS) await this.leaveVoicemail("the beep was heard");
+  }
+
+  private async leaveVoicemail(why: string): Promise<void> {
+    this.mode = "done";
+    this.history.system(`Leaving a voicemail message (${why}).`);
+    this.history.instruct(voicemailInstructions(this.openingLine));
+    if (this.history.messages.at(-1)?.role !== "user") this.history.userToModel("(Voicemail is recording.)");
+    const result = await this.model({ interruptible: false, prefix: this.openingLine });
+    if (this.endReason !== null) return;
+    if (result.error) return this.finish("the language model failed while leaving a voicemail", true);
+    await runTools(result.toolCalls, result.text, this.toolContext());
+    if (this.endReason !== null) return;
+    await this.finish(
+      result.text.trim().length > 0
+        ? "left a voicemail message"
+        : "reached voicemail and hung up without leaving a message",
+      true,
+    );
+  }
+
+  private async respond(turn: UserTurn): Promise<void> {
+    let replyTo: UserTurn | undefined = turn;
+    for (let i = 0; i < this.settings.maxModelCallsPerTurn; i++) {
+      const result = await this.model({ replyTo });
+      if (this.endReason !== null || this.mode === "done") return;
+      if (result.error) return this.goodbye("the language model failed", GOODBYE_TROUBLE);
+      if (result.interrupted) return;
+      const outcome = await runTools(result.toolCalls, result.text, this.toolContext());
+      if (outcome !== "continue") return;
+      replyTo = undefined;
+    }
+  }
+
+  /** One model call spoken as it streams, recorded in the transcript and the history. */
+  private async model(o: { replyTo?: UserTurn; interruptible?: boolean; prefix?: string }) {
+    this.modelCalls++;
+    const result = await runModelTurn({
+      llm: this.llm,
+      speaker: this.voice!,
+      messages: [this.instructions, ...this.history.messages],
+      tools: this.tools,
+      temperature: this.settings.temperature,
+      maxTokens: this.settings.maxTokens,
+      prefix: o.prefix,
+      speak: { replyTo: o.replyTo, interruptible: o.interruptible ?? true, signal: this.call.signal },
+    });
+    this.history.assistant(result.text, result.toolCalls);
+    return result;
+  }
+
+  private toolContext(): ToolContext {
+    return {
+      call: this.call,
+      history: this.history,
+      say: (text) => this.sayLine(text, false),
+      enterHold: (why) => this.enterHold(why),
+      finish: (reason, hangUp) => this.finish(reason, hangUp),
+    };
+  }
+
+  private async sayLine(text: SpeechSource, interruptible = true): Promise<void> {
+    const result = await this.voice!.speak(text, { interruptible, signal: this.call.signal });
+    this.history.assistant(result.text);
+  }
+
+  /** A short goodbye that is heard whole, then hang up. */
+  private async goodbye(reason: string, line: string): Promise<void> {
+    this.mode = "done";
+    this.voice?.stopSpeaking();
+    if (!this.call.signal.aborted) await this.sayLine(line, false);
+    await this.finish(reason, true);
+  }
+
+  private async finish(reason: string, hangUp: boolean): Promise<void> {
+    this.mode = "done";
+    this.endReason ??= reason;
+    if (hangUp && !this.call.signal.aborted) await this.call.hangup().catch(() => {});
+  }
+}

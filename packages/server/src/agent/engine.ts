@@ -1,0 +1,166 @@
+import type { CallRequest } from "@clawcall/contract";
+import type { AnsweredCall, ConversationEngine, ConversationResult } from "../calls/conversation.ts";
+import type { LLM } from "../providers/llm/llm.ts";
+import type { STT, SttEvent, SttSession } from "../providers/stt/stt.ts";
+import type { TTS } from "../providers/tts/tts.ts";
+import { VoiceSession } from "../voice/voice-session.ts";
+import { CallAgent } from "./call-agent.ts";
+import {
+  resolveVoiceAgentSettings,
+  type VoiceAgentSettings,
+  type VoiceAgentSettingsInput,
+} from "./settings.ts";
+
+export interface VoiceAgentEngineOptions {
+  stt?: STT | null;
+  llm?: LLM | null;
+  tts?: TTS | null;
+  settings?: VoiceAgentSettingsInput;
+  /** Plain reasons shown when a provider is missing (the defaults name the usual settings). */
+  missingReasons?: Partial<Record<"stt" | "llm" | "tts", string>>;
+  /** Reports provider failures that do not end a call (warmup); never given transcript text. */
+  onWarning?(message: string, error: unknown): void;
+}
+
+export interface VoiceAgentEngine extends ConversationEngine {
+  /** Closes recogniser sessions opened for calls that were never answered. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_MISSING = {
+  llm: "no language model is configured (set OPENAI_API_KEY or ANTHROPIC_API_KEY)",
+  stt: "no speech recognition is configured (set DEEPGRAM_API_KEY)",
+  tts: "no speech synthesis is configured (set ELEVENLABS_API_KEY or OPENAI_API_KEY)",
+} as const;
+
+/** A recogniser session opened while the phone rings; its events go wherever `target` points. */
+interface PreparedStt {
+  controller: AbortController;
+  session: Promise<SttSession>;
+  target: ((event: SttEvent) => void) | null;
+  expiry: NodeJS.Timeout;
+}
+
+/**
+ * The conversation engine of the service: one voice session and one agent per answered call, over the
+ * configured STT, LLM and TTS. Recogniser sessions are opened (and the model and voice warmed up)
+ * while the phone rings, so the first words are heard and answered without setup delay.
+ */
+export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceAgentEngine {
+  const settings = resolveVoiceAgentSettings(options.settings);
+  const prepared = new Map<string, PreparedStt>();
+  const missing = { ...DEFAULT_MISSING, ...options.missingReasons };
+  const warn = options.onWarning ?? (() => {});
+
+  const unavailableReason = (): string | null => {
+    if (!options.llm) return missing.llm;
+    if (!options.stt) return missing.stt;
+    if (!options.tts) return missing.tts;
+    return null;
+  };
+
+  const openStt = (stt: STT, request: CallRequest): PreparedStt => {
+    const controller = new AbortController();
+    const entry: PreparedStt = {
+      controller,
+      target: null,
+      expiry: setTimeout(() => {}, 0),
+      session: stt.open({
+        encoding: "mulaw",
+        sampleRate: 8000,
+        language: settings.language,
+        hints: hintsFor(request),
+        signal: controller.signal,
+        onEvent: (event) => entry.target?.(event),
+      }),
+    };
+    // Observed here so a failure while ringing is not an unhandled rejection; run() reports it.
+    entry.session.catch(() => {});
+    return entry;
+  };
+
+  const discard = (callId: string) => {
+    const entry = prepared.get(callId);
+    if (entry === undefined) return;
+    prepared.delete(callId);
+    clearTimeout(entry.expiry);
+    entry.controller.abort();
+    entry.session.then((s) => s.close()).catch(() => {});
+  };
+
+  return {
+    unavailableReason,
+
+    prepare(callId, request) {
+      if (unavailableReason() !== null || prepared.has(callId)) return;
+      const entry = openStt(options.stt!, request);
+      entry.expiry = setTimeout(() => discard(callId), settings.preparedSessionTtlMs);
+      entry.expiry.unref?.();
+      prepared.set(callId, entry);
+      options.llm?.warmup?.().catch((e: unknown) => warn("language model warmup failed", e));
+      options.tts?.warmup?.().catch((e: unknown) => warn("speech synthesis warmup failed", e));
+    },
+
+    async run(call: AnsweredCall): Promise<ConversationResult> {
+      const reason = unavailableReason();
+      if (reason !== null) {
+        discard(call.callId);
+        call.appendTranscript({ role: "system", text: `The agent cannot hold this call: ${reason}.` });
+        await call.hangup().catch(() => {});
+        return { endReason: reason };
+      }
+      let entry = prepared.get(call.callId);
+      prepared.delete(call.callId);
+      if (entry !== undefined) clearTimeout(entry.expiry);
+      else entry = openStt(options.stt!, call.request);
+      const stopStt = () => entry.controller.abort();
+      call.signal.addEventListener("abort", stopStt, { once: true });
+
+      let sttSession: SttSession;
+      try {
+        sttSession = await entry.session;
+      } catch (error) {
+        call.signal.removeEventListener("abort", stopStt);
+        warn("speech recognition failed to start", error);
+        call.appendTranscript({
+          role: "system",
+          text: "Speech recognition could not start; the call was ended.",
+        });
+        await call.hangup().catch(() => {});
+        return { endReason: "speech recognition failed to start" };
+      }
+
+      const agent = new CallAgent(call, options.llm!, settings);
+      const session = new VoiceSession({
+        media: call.media,
+        stt: sttSession,
+        tts: options.tts!,
+        voice: call.request.voice ?? "jessica",
+        handlers: agent.handlers,
+        settings: settings.voice,
+      });
+      entry.target = (event) => session.onSttEvent(event);
+      try {
+        const endReason = await agent.run(session);
+        return { endReason, latency: session.latencySummary() };
+      } finally {
+        entry.target = null;
+        session.close();
+        call.signal.removeEventListener("abort", stopStt);
+        entry.controller.abort();
+      }
+    },
+
+    async close() {
+      for (const callId of [...prepared.keys()]) discard(callId);
+    },
+  };
+}
+
+/** Names in the request help a recogniser that takes hints; the task itself is not sent as hints. */
+function hintsFor(request: CallRequest): string[] {
+  const text = `${request.personality ?? ""} ${request.greeting ?? ""}`;
+  return [...new Set(text.match(/\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b/g) ?? [])].slice(0, 20);
+}
+
+export type { VoiceAgentSettings };

@@ -1,0 +1,40 @@
+import { normalizeWords } from "../voice/barge-in.ts";
+
+// What hold loops and queue announcements say; a person back on the line says something else.
+const HOLD_PATTERNS: readonly RegExp[] = [
+  /\bplease (continue to )?hold\b/,
+  /\b(hold|stay) on the line\b/,
+  /\bremain on the line\b/,
+  /\byour call is (very )?important\b/,
+  /\bnext available\b/,
+  /\b(estimated|expected|approximate) (wait|hold) time\b/,
+  /\bcalls? (will be|are) answered in the order\b/,
+  /\byou are (caller )?number \w+ in (the )?(queue|line)\b/,
+  /\ball (of )?our (agents|representatives|staff|operators)\b.*\b(busy|assisting|helping|unavailable)\b/,
+  /\bhigher than (normal|usual) call volume\b/,
+  /\bcan you hold\b/,
+  /\bhold (on )?(for )?(just )?(a|one) (moment|minute|second|sec)\b/,
+];
+
+const VOICEMAIL_PATTERNS: readonly RegExp[] = [
+  /\bleave (me |us )?(a |your )?(brief |short |detailed )?message\b/,
+  /\bafter the (tone|beep)\b/,
+  /\bat the (tone|beep)\b/,
+  /\b(not|isn't|is not) available (to take|right now|at the moment)\b/,
+  /\bcan't come to the phone\b/,
+  /\bcannot come to the phone\b/,
+  /\byou have reached the voice ?mail\b/,
+  /\bvoice ?mail (box )?of\b/,
+  /\brecord your message\b/,
+  /\bmailbox\b/,
+];
+
+export function isHoldAnnouncement(text: string): boolean {
+  const t = normalizeWords(text);
+  return HOLD_PATTERNS.some((p) => p.test(t));
+}
+
+export function isVoicemailGreeting(text: string): boolean {
+  const t = normalizeWords(text);
+  return VOICEMAIL_PATTERNS.some((p) => p.test(t));
+}

@@ -1,0 +1,125 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createMediaPair, type MediaPair } from "../sandbox/media-pair.ts";
+import { bytesForMs } from "./frames.ts";
+import type { MediaHandlers, MediaStream } from "./media-stream.ts";
+import { PlaybackTracker } from "./playback-tracker.ts";
+import { sineMulaw } from "./synth.ts";
+
+/** A media stream whose play-out the test drives by hand. */
+class ManualMedia implements MediaStream {
+  handlers: MediaHandlers | null = null;
+  sent = 0;
+  marks: string[] = [];
+  cleared = 0;
+  attach(h: MediaHandlers) {
+    this.handlers = h;
+  }
+  send(audio: Uint8Array) {
+    this.sent += audio.length;
+  }
+  mark(name: string) {
+    this.marks.push(name);
+  }
+  clear() {
+    this.cleared++;
+    this.marks = [];
+  }
+  close() {}
+  playNextMark(tracker: PlaybackTracker) {
+    const m = this.marks.shift();
+    if (m !== undefined) tracker.onMark(m);
+  }
+}
+
+describe("PlaybackTracker", () => {
+  let now = 0;
+  const clock = () => now;
+
+  it("counts a chunk as said only once its mark has come back", () => {
+    now = 0;
+    const media = new ManualMedia();
+    const tracker = new PlaybackTracker(media, { now: clock });
+    tracker.begin("Hello there.");
+    tracker.send(new Uint8Array(bytesForMs(1000)));
+    tracker.end();
+    tracker.begin("How are you?");
+    tracker.send(new Uint8Array(bytesForMs(1000)));
+    tracker.end();
+    expect(tracker.playing).toBe(true);
+    now = 1000;
+    media.playNextMark(tracker);
+    expect(tracker.playedText()).toBe("Hello there.");
+    now = 2000;
+    media.playNextMark(tracker);
+    expect(tracker.playedText()).toBe("Hello there. How are you?");
+    expect(tracker.playing).toBe(false);
+  });
+
+  it("on clear keeps only the words whose time has passed and stops the far end", () => {
+    now = 0;
+    const media = new ManualMedia();
+    const tracker = new PlaybackTracker(media, { now: clock });
+    tracker.begin("One two.");
+    tracker.send(new Uint8Array(bytesForMs(500)));
+    tracker.end();
+    tracker.begin("three four five six seven eight");
+    tracker.send(new Uint8Array(bytesForMs(1200)));
+    tracker.end();
+    now = 500;
+    media.playNextMark(tracker);
+    now = 500 + 600; // half of the second chunk
+    expect(tracker.clear()).toBe("One two. three four five");
+    expect(media.cleared).toBe(1);
+    expect(tracker.playing).toBe(false);
+  });
+
+  it("resolves drained() once the far end has played everything", async () => {
+    now = 0;
+    const media = new ManualMedia();
+    const tracker = new PlaybackTracker(media, { now: clock });
+    tracker.begin("Bye.");
+    tracker.send(new Uint8Array(800));
+    tracker.end();
+    let done = false;
+    const drained = tracker.drained().then(() => {
+      done = true;
+    });
+    await Promise.resolve();
+    expect(done).toBe(false);
+    media.playNextMark(tracker);
+    await drained;
+    expect(done).toBe(true);
+  });
+
+  describe("over a real-time line", () => {
+    let pair: MediaPair | null = null;
+    afterEach(() => pair?.end("hangup"));
+
+    it("tracks what the callee actually received", async () => {
+      pair = createMediaPair({});
+      let heardFrames = 0;
+      pair.callee.attach({
+        onAudio: (frame) => {
+          if (frame.some((b) => b !== 0xff)) heardFrames++;
+        },
+      });
+      const tracker = new PlaybackTracker(pair.agent);
+      pair.agent.attach({ onAudio: () => {}, onMark: (m) => tracker.onMark(m) });
+      tracker.begin("A short beep.");
+      tracker.send(sineMulaw(800, 200));
+      tracker.end();
+      tracker.begin("A much longer tone that will be cut off before the end.");
+      tracker.send(sineMulaw(800, 2000));
+      tracker.end();
+      await new Promise((r) => setTimeout(r, 700));
+      const said = tracker.clear();
+      expect(said.startsWith("A short beep. A much")).toBe(true);
+      expect(said.length).toBeLessThan("A short beep. A much longer tone that will be cut".length);
+      const heardAtClear = heardFrames;
+      await new Promise((r) => setTimeout(r, 200));
+      // Nothing more reaches the callee after the clear.
+      expect(heardFrames - heardAtClear).toBeLessThanOrEqual(1);
+      expect(heardAtClear).toBeGreaterThan(10);
+    });
+  });
+});

@@ -1,0 +1,87 @@
+import type { Voice } from "@clawcall/contract";
+import type { TTS } from "../providers/tts/tts.ts";
+import { AsyncQueue } from "./async-queue.ts";
+import type { PlaybackTracker } from "./playback-tracker.ts";
+import { TextChunker, type TextChunkerOptions } from "./text-chunker.ts";
+
+/** Text to speak: a fixed line, or a stream (model tokens) opened with the reply's abort signal. */
+export type SpeechSource = string | ((signal: AbortSignal) => AsyncIterable<string>);
+
+export interface ReplyPipelineOptions {
+  source: SpeechSource;
+  tts: TTS;
+  voice: Voice;
+  tracker: PlaybackTracker;
+  signal: AbortSignal;
+  chunker?: TextChunkerOptions;
+  /** Called just before the reply's first audio is handed to the media stream. */
+  onFirstAudio(): void;
+}
+
+/**
+ * Streams one reply end to end: text → chunks (first clause as soon as it is complete) → one speech
+ * synthesis per chunk → the playback tracker. Synthesis of a chunk starts while the text source is
+ * still producing the next ones. Resolves once everything has been played out; throws the first
+ * failure of the text source or the synthesis (not an abort).
+ */
+export async function playReply(o: ReplyPipelineOptions): Promise<void> {
+  // Our own controller, so a failed synthesis also stops the text source.
+  const inner = new AbortController();
+  const stop = () => inner.abort();
+  o.signal.addEventListener("abort", stop, { once: true });
+  const signal = inner.signal;
+  const chunks = new AsyncQueue<string>();
+  const producer = produceChunks(o, signal, chunks);
+  let first = true;
+  try {
+    for await (const chunk of chunks) {
+      if (signal.aborted) break;
+      o.tracker.begin(chunk);
+      for await (const audio of o.tts.synthesize({ text: chunk, voice: o.voice, signal })) {
+        if (signal.aborted) break;
+        if (audio.length === 0) continue;
+        if (first) {
+          first = false;
+          o.onFirstAudio();
+        }
+        o.tracker.send(audio);
+      }
+      o.tracker.end();
+    }
+  } catch (error) {
+    if (!o.signal.aborted) {
+      inner.abort();
+      await producer;
+      throw error;
+    }
+  } finally {
+    o.signal.removeEventListener("abort", stop);
+  }
+  await producer;
+  if (o.signal.aborted) return;
+  await o.tracker.drained(o.signal);
+}
+
+async function produceChunks(
+  o: ReplyPipelineOptions,
+  signal: AbortSignal,
+  out: AsyncQueue<string>,
+): Promise<void> {
+  const chunker = new TextChunker(o.chunker);
+  try {
+    if (typeof o.source === "string") {
+      for (const c of chunker.push(o.source)) out.push(c);
+    } else {
+      for await (const text of o.source(signal)) {
+        if (signal.aborted) break;
+        for (const c of chunker.push(text)) out.push(c);
+      }
+    }
+    const rest = chunker.flush();
+    if (rest !== null && !signal.aborted) out.push(rest);
+    out.end();
+  } catch (error) {
+    if (signal.aborted) out.end();
+    else out.fail(error);
+  }
+}

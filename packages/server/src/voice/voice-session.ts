@@ -1,0 +1,325 @@
+import type { Voice } from "@clawcall/contract";
+import type { LatencySummary } from "../calls/conversation.ts";
+import type { SttEvent, SttSession } from "../providers/stt/stt.ts";
+import type { TTS } from "../providers/tts/tts.ts";
+import { type BargeInOptions, BargeInPolicy } from "./barge-in.ts";
+import { EndOfTurnDetector, type EndOfTurnOptions } from "./end-of-turn.ts";
+import { analyzeFrame, createFrameFeatures } from "./frames.ts";
+import { LatencyRecorder } from "./latency.ts";
+import { FRAME_MS, type MediaCloseReason, type MediaStream } from "./media-stream.ts";
+import { MusicDetector, type MusicDetectorOptions } from "./music-detector.ts";
+import { PlaybackTracker } from "./playback-tracker.ts";
+import { playReply, type SpeechSource } from "./reply-pipeline.ts";
+import type { TextChunkerOptions } from "./text-chunker.ts";
+import { type DetectedTone, ToneDetector, type ToneDetectorOptions } from "./tone-detector.ts";
+import { type VadOptions, VoiceActivityDetector } from "./vad.ts";
+
+export interface VoiceSessionSettings {
+  vad?: VadOptions;
+  endOfTurn?: EndOfTurnOptions;
+  bargeIn?: BargeInOptions;
+  tone?: ToneDetectorOptions;
+  music?: MusicDetectorOptions;
+  chunker?: TextChunkerOptions;
+}
+
+/** One finished turn of the callee. */
+export interface UserTurn {
+  text: string;
+  /** When the callee's last voiced frame arrived (performance.now()), or null if the VAD heard none. */
+  speechEndedAt: number | null;
+  /** The agent was still speaking when the turn ended (a remark that did not interrupt it). */
+  duringReply: boolean;
+}
+
+export interface SpeakOptions {
+  /** The callee turn this answers: its latency is measured to this reply's first audio. */
+  replyTo?: UserTurn;
+  /** False for lines that must be heard whole (a goodbye): callee speech does not cut them. */
+  interruptible?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface SpeakResult {
+  /** What was actually played out to the callee. */
+  text: string;
+  /** Cut short by the callee (barge-in) or by `stopSpeaking`. */
+  interrupted: boolean;
+  /** The text source or the speech synthesis failed. */
+  error?: Error;
+}
+
+export interface VoiceSessionHandlers {
+  onUserTurn(turn: UserTurn): void;
+  onSpeechStart?(): void;
+  onBargeIn?(): void;
+  onTone?(tone: DetectedTone): void;
+  onMusic?(): void;
+  onDigit?(digit: string): void;
+  onSttError?(error: Error): void;
+  onClose?(reason: MediaCloseReason): void;
+}
+
+export interface VoiceSessionOptions {
+  media: MediaStream;
+  stt: SttSession;
+  tts: TTS;
+  voice: Voice;
+  handlers: VoiceSessionHandlers;
+  settings?: VoiceSessionSettings;
+  now?: () => number;
+}
+
+interface ActiveReply {
+  controller: AbortController;
+  interruptible: boolean;
+  firstAudioAt: number | null;
+  /** First frame of callee speech heard during this reply (-1: none); speech before it does not count. */
+  speechFrom: number;
+  speechOnsetAt: number;
+  settled: boolean;
+  resolve(result: SpeakResult): void;
+}
+
+/**
+ * The audio side of one answered call: listens (VAD, end of turn, tones, music, recogniser), speaks
+ * (streamed replies with playback tracking) and arbitrates between the two (barge-in). It knows
+ * nothing about what is said; the agent decides that.
+ */
+export class VoiceSession {
+  private readonly media: MediaStream;
+  private readonly stt: SttSession;
+  private readonly tts: TTS;
+  private readonly voice: Voice;
+  private readonly handlers: VoiceSessionHandlers;
+  private readonly settings: VoiceSessionSettings;
+  private readonly now: () => number;
+  private readonly features = createFrameFeatures();
+  private readonly vad: VoiceActivityDetector;
+  private readonly endOfTurn: EndOfTurnDetector;
+  private readonly bargeIn: BargeInPolicy;
+  private readonly tones: ToneDetector;
+  private readonly music: MusicDetector;
+  private readonly tracker: PlaybackTracker;
+  private readonly latency = new LatencyRecorder();
+  private reply: ActiveReply | null = null;
+  private closed = false;
+  private lastVoicedAt: number | null = null;
+  private lastActivityAt: number;
+
+  constructor(o: VoiceSessionOptions) {
+    this.media = o.media;
+    this.stt = o.stt;
+    this.tts = o.tts;
+    this.voice = o.voice;
+    this.handlers = o.handlers;
+    this.settings = o.settings ?? {};
+    this.now = o.now ?? (() => performance.now());
+    this.vad = new VoiceActivityDetector(this.settings.vad);
+    this.endOfTurn = new EndOfTurnDetector(this.settings.endOfTurn);
+    this.bargeIn = new BargeInPolicy(this.settings.bargeIn);
+    this.tones = new ToneDetector(this.settings.tone);
+    this.music = new MusicDetector(this.settings.music);
+    this.tracker = new PlaybackTracker(this.media, { now: this.now });
+    this.lastActivityAt = this.now();
+    this.media.attach({
+      onAudio: (frame) => this.onAudio(frame),
+      onDigit: (digit) => this.handlers.onDigit?.(digit),
+      onMark: (name) => this.tracker.onMark(name),
+      onClose: (reason) => this.onMediaClose(reason),
+    });
+  }
+
+  /** True while a reply is being produced or played. */
+  get speaking(): boolean {
+    return this.reply !== null;
+  }
+
+  /** True while the callee is talking (by the VAD). */
+  get calleeSpeaking(): boolean {
+    return this.vad.speaking;
+  }
+
+  /** Last moment anyone was heard or the agent stopped talking (performance.now()). */
+  get lastActivity(): number {
+    return this.reply !== null ? this.now() : this.lastActivityAt;
+  }
+
+  latencySummary(): LatencySummary {
+    return this.latency.summary();
+  }
+
+  /** Feed every event of the call's recogniser session here. */
+  onSttEvent(event: SttEvent): void {
+    if (this.closed) return;
+    switch (event.type) {
+      case "speech_started":
+        this.lastActivityAt = this.now();
+        return;
+      case "interim":
+        this.endOfTurn.onInterim(event.text);
+        if (event.text.trim().length > 0) this.lastActivityAt = this.now();
+        this.checkBargeIn();
+        return;
+      case "final":
+        this.endOfTurn.onFinal(event.text, event.endOfUtterance);
+        if (event.text.trim().length > 0) this.lastActivityAt = this.now();
+        this.evaluateTurn();
+        return;
+      case "error":
+        this.handlers.onSttError?.(event.error);
+        return;
+    }
+  }
+
+  /**
+   * Speaks a line or a streamed reply. Resolves once it has been played out, or as soon as it is
+   * interrupted, with the text the callee actually heard. A new call interrupts the previous one.
+   */
+  speak(source: SpeechSource, options: SpeakOptions = {}): Promise<SpeakResult> {
+    if (this.closed) return Promise.resolve({ text: "", interrupted: true });
+    this.stopSpeaking();
+    this.tracker.reset();
+    const controller = new AbortController();
+    const external = options.signal;
+    const onExternalAbort = () => this.interrupt(reply);
+    const reply: ActiveReply = {
+      controller,
+      interruptible: options.interruptible ?? true,
+      firstAudioAt: null,
+      speechFrom: -1,
+      speechOnsetAt: 0,
+      settled: false,
+      resolve: () => {},
+    };
+    const promise = new Promise<SpeakResult>((resolve) => {
+      reply.resolve = (result) => {
+        if (reply.settled) return;
+        reply.settled = true;
+        external?.removeEventListener("abort", onExternalAbort);
+        if (this.reply === reply) this.reply = null;
+        this.lastActivityAt = this.now();
+        resolve(result);
+      };
+    });
+    this.reply = reply;
+    if (external?.aborted) {
+      this.interrupt(reply);
+      return promise;
+    }
+    external?.addEventListener("abort", onExternalAbort, { once: true });
+    playReply({
+      source,
+      tts: this.tts,
+      voice: this.voice,
+      tracker: this.tracker,
+      signal: controller.signal,
+      chunker: this.settings.chunker,
+      onFirstAudio: () => {
+        const now = this.now();
+        reply.firstAudioAt = now;
+        const turn = options.replyTo;
+        if (turn !== undefined && turn.speechEndedAt !== null) {
+          this.latency.recordTurn(now - turn.speechEndedAt);
+          // One sample per callee turn, even if the agent speaks twice in answer.
+          turn.speechEndedAt = null;
+        }
+      },
+    }).then(
+      () => reply.resolve({ text: this.tracker.playedText(), interrupted: controller.signal.aborted }),
+      (error: unknown) => {
+        const text = this.tracker.clear();
+        controller.abort();
+        reply.resolve({ text, interrupted: false, error: asError(error) });
+      },
+    );
+    return promise;
+  }
+
+  /** Stops the agent mid-sentence (not a barge-in: no latency sample). */
+  stopSpeaking(): void {
+    if (this.reply !== null) this.interrupt(this.reply);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.stopSpeaking();
+    this.closed = true;
+    this.tracker.dispose();
+    this.stt.close().catch(() => {});
+  }
+
+  private interrupt(reply: ActiveReply): string {
+    if (reply.settled) return "";
+    const text = this.tracker.clear();
+    reply.controller.abort();
+    reply.resolve({ text, interrupted: true });
+    return text;
+  }
+
+  private onAudio(frame: Uint8Array): void {
+    if (this.closed) return;
+    // The recogniser may keep the buffer past this call; the media stream reuses its own.
+    this.stt.write(frame.slice());
+    const now = this.now();
+    const f = analyzeFrame(frame, this.features);
+    const event = this.vad.process(f);
+    if (this.vad.voiced) {
+      this.lastVoicedAt = now;
+      this.lastActivityAt = now;
+    }
+    if (event === "start") {
+      this.endOfTurn.onSpeech();
+      this.handlers.onSpeechStart?.();
+    }
+    const tone = this.tones.process(frame);
+    if (tone !== null) this.handlers.onTone?.(tone);
+    if (this.music.process(f)) this.handlers.onMusic?.();
+    const reply = this.reply;
+    if (reply !== null) {
+      if (this.vad.voiced && reply.speechFrom < 0) {
+        reply.speechFrom = this.vad.frames - 1;
+        reply.speechOnsetAt = now;
+      } else if (!this.vad.voiced && !this.vad.speaking) reply.speechFrom = -1;
+      if (this.vad.speaking) this.checkBargeIn();
+    }
+    this.evaluateTurn();
+  }
+
+  private checkBargeIn(): void {
+    const reply = this.reply;
+    if (reply === null || !reply.interruptible || !this.vad.speaking || reply.speechFrom < 0) return;
+    const speechMs = (this.vad.frames - reply.speechFrom) * FRAME_MS;
+    if (this.bargeIn.decide(speechMs, this.endOfTurn.heard) !== "barge_in") return;
+    const wasPlaying = this.tracker.playing;
+    this.interrupt(reply);
+    if (wasPlaying) {
+      const onset = Math.max(reply.speechOnsetAt, reply.firstAudioAt ?? reply.speechOnsetAt);
+      this.latency.recordBargeIn(this.now() - onset);
+      this.handlers.onBargeIn?.();
+    }
+  }
+
+  private evaluateTurn(): void {
+    const action = this.endOfTurn.evaluate(this.vad.frames - 1, this.vad.speaking, this.vad.lastVoicedFrame);
+    if (action.type === "flush") this.stt.flush();
+    else if (action.type === "turn") {
+      this.handlers.onUserTurn({
+        text: action.text,
+        speechEndedAt: this.lastVoicedAt,
+        duringReply: this.reply !== null,
+      });
+      this.lastVoicedAt = null;
+    }
+  }
+
+  private onMediaClose(reason: MediaCloseReason): void {
+    if (this.closed) return;
+    this.stopSpeaking();
+    this.handlers.onClose?.(reason);
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
