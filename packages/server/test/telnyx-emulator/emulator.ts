@@ -161,8 +161,12 @@ export class TelnyxEmulator implements CallHost {
   async close(): Promise<void> {
     for (const call of this.calls.values()) call.dispose();
     await Promise.allSettled([...this.deliveries.values()]);
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.server?.closeAllConnections();
+    const server = this.server;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Keep-alive sockets from the SDK would hold close() open until they time out.
+    server.closeAllConnections();
+    await closed;
   }
 
   /** Resolves once every webhook queued so far has been delivered. */

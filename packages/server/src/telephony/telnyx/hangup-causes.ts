@@ -42,6 +42,8 @@ export const HANGUP_TABLE: readonly HangupRow[] = [
   { cause: "no_answer", answered: false, result: "no_answer" },
   { cause: "timeout", answered: false, result: "no_answer", source: "system" },
   { cause: "time_limit", answered: false, result: "no_answer", source: "system" },
+  // SIP 200 means it was answered: the hang-up overtook its own call.answered webhook.
+  { cause: "normal_clearing", answered: false, sip: ["200"], result: "normal" },
   { cause: "normal_clearing", answered: false, result: "no_answer" },
   { cause: "unspecified", answered: false, sip: ["603"], result: "rejected", source: "callee" },
   { cause: "unspecified", answered: false, sip: UNREACHABLE_SIP, result: "unreachable", source: "system" },

@@ -169,6 +169,10 @@ export class TelnyxCarrier implements Carrier {
         // The call may exist at Telnyx. Never dial again; hang it up as soon as a webhook shows it.
         rec.hangupWanted = true;
         this.scheduleForget(rec);
+        // A webhook may already have revealed the leg while the dial was in flight.
+        if (rec.callControlId) {
+          this.sendHangup(rec).catch(() => this.warn({ callId: request.callId }, "telnyx hangup failed"));
+        }
         this.warn(
           { callId: request.callId, status: info.status },
           "telnyx dial outcome unknown; not retried",

@@ -1,0 +1,46 @@
+import { afterEach, expect, it, vi } from "vitest";
+import { DialRefusedError } from "../../src/telephony/carrier.ts";
+import { type Harness, isHangup, isType, startHarness } from "./harness.ts";
+import { describeWithSpec } from "./shared-spec.ts";
+
+describeWithSpec("Telnyx dial: timeouts and limits", () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it("a dial that times out in the SDK is never sent twice, and the call it placed is hung up", async () => {
+    h = await startHarness(
+      { dialResponseDelayMs: 1500, timings: { ringMs: 60_000 } },
+      { dialTimeoutMs: 200 },
+    );
+    const err = await h.carrier.dial(h.dialRequest("slow", "+12125550100")).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DialRefusedError);
+    const harness = h;
+    // The emulator placed the call before its slow answer; its first webhook tells us, and we end it.
+    await vi.waitFor(
+      () => expect([...harness.emulator.calls.values()].map((c) => c.phase)).toEqual(["ended"]),
+      {
+        timeout: 5000,
+      },
+    );
+    await harness.emulator.settled();
+    expect(harness.emulator.requests.filter((r) => r.operationId === "DialCall")).toHaveLength(1);
+    expect(harness.emulator.calls.size).toBe(1);
+    // The service was told the dial failed: it hears nothing more about this call.
+    expect(harness.events.filter((e) => e.callId === "slow")).toEqual([]);
+    expect(harness.emulator.violations).toEqual([]);
+  });
+
+  it("the account's channel limit shows as a carrier error (SIP 403) on the call over the limit", async () => {
+    h = await startHarness({ channelLimit: 1, timings: { ringMs: 100 } });
+    await h.carrier.dial(h.dialRequest("first", "+12125550100"));
+    await h.waitFor(isType("first", "answered"));
+    await h.carrier.dial(h.dialRequest("second", "+12125550100"));
+    const hangup = await h.waitFor(isHangup("second"));
+    expect(hangup).toMatchObject({ cause: "carrier_error", sipCode: "403" });
+    await h.carrier.hangup("first");
+    await h.waitFor(isHangup("first"));
+  });
+});
