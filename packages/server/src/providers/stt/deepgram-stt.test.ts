@@ -1,0 +1,140 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { type FakeDeepgram, startFakeDeepgram } from "../../../test/fakes/fake-deepgram.ts";
+import {
+  EventLog,
+  openMulaw,
+  send,
+  silenceFrames,
+  speechFrames,
+} from "../../../test/providers/stt-harness.ts";
+import { ProviderError } from "../abort.ts";
+import { DeepgramStt } from "./deepgram-stt.ts";
+import type { SttSession } from "./stt.ts";
+
+describe("DeepgramStt", () => {
+  let fake: FakeDeepgram;
+  let session: SttSession | undefined;
+  afterEach(async () => {
+    await session?.close();
+    session = undefined;
+    await fake?.close();
+  });
+
+  const stt = (extra: Partial<ConstructorParameters<typeof DeepgramStt>[0]> = {}) =>
+    new DeepgramStt({ apiKey: "dg-test", baseUrl: fake.url, ...extra });
+
+  it("opens a stream for 8 kHz mu-law with interim results, endpointing and hints", async () => {
+    fake = await startFakeDeepgram({ apiKey: "dg-test" });
+    session = await openMulaw(stt(), new EventLog(), undefined, ["Smile Dental", "cleaning"]);
+    const seen = fake.sessions[0]!;
+    expect(seen.authorization).toBe("Token dg-test");
+    expect(seen.query.get("encoding")).toBe("mulaw");
+    expect(seen.query.get("sample_rate")).toBe("8000");
+    expect(seen.query.get("interim_results")).toBe("true");
+    expect(seen.query.get("vad_events")).toBe("true");
+    expect(seen.query.get("model")).toBe("nova-3");
+    expect(seen.query.get("language")).toBe("en-US");
+    expect(Number(seen.query.get("endpointing"))).toBeGreaterThan(0);
+    expect(seen.query.getAll("keyterm")).toEqual(["Smile Dental", "cleaning"]);
+  });
+
+  it("turns speech into speech_started, interim words and a final that ends the utterance", async () => {
+    fake = await startFakeDeepgram();
+    fake.hear("I would like to book a cleaning for Tuesday");
+    const log = new EventLog();
+    session = await openMulaw(stt(), log);
+    send(session, [...silenceFrames(200), ...speechFrames(1500), ...silenceFrames(600)]);
+    const final = await log.next("final");
+    expect(final).toEqual({
+      type: "final",
+      text: "I would like to book a cleaning for Tuesday",
+      endOfUtterance: true,
+    });
+    const types = log.events.map((e) => e.type);
+    expect(types.indexOf("speech_started")).toBeLessThan(types.indexOf("final"));
+    expect(log.texts("interim").length).toBeGreaterThan(0);
+    expect("I would like to book a cleaning for Tuesday".startsWith(log.texts("interim")[0]!)).toBe(true);
+    expect(fake.sessions[0]!.audioBytes()).toBe(8000 * 2.3);
+  });
+
+  it("on flush asks Deepgram to finalise and reports the words so far as the end of the utterance", async () => {
+    fake = await startFakeDeepgram();
+    fake.hear("Yes that works");
+    const log = new EventLog();
+    session = await openMulaw(stt({ endpointingMs: 5000 }), log);
+    send(session, speechFrames(800));
+    session.flush();
+    const final = await log.next("final");
+    expect(final).toEqual({ type: "final", text: "Yes that works", endOfUtterance: true });
+    expect(fake.sessions[0]!.controls).toContain("Finalize");
+  });
+
+  it("closes an utterance on UtteranceEnd when endpointing never fired", async () => {
+    fake = await startFakeDeepgram();
+    const log = new EventLog();
+    session = await openMulaw(stt(), log);
+    const remote = fake.sessions[0]!;
+    remote.final("hold on");
+    await log.next("final");
+    remote.utteranceEnd();
+    await new Promise<void>((resolve) => {
+      const poll = () => (log.events.length >= 2 ? resolve() : setTimeout(poll, 5));
+      poll();
+    });
+    expect(log.events).toEqual([
+      { type: "final", text: "hold on", endOfUtterance: false },
+      { type: "final", text: "", endOfUtterance: true },
+    ]);
+  });
+
+  it("sends CloseStream on close and waits for Deepgram to hang up, without reporting an error", async () => {
+    fake = await startFakeDeepgram();
+    const log = new EventLog();
+    session = await openMulaw(stt(), log);
+    const remote = fake.sessions[0]!;
+    send(session, silenceFrames(100));
+    await session.close();
+    session = undefined;
+    expect(remote.controls).toContain("CloseStream");
+    expect(await remote.closed).toBe(1000);
+    expect(log.events.filter((e) => e.type === "error")).toEqual([]);
+  });
+
+  it("reports a dropped connection as an error event", async () => {
+    fake = await startFakeDeepgram();
+    const log = new EventLog();
+    session = await openMulaw(stt(), log);
+    fake.sessions[0]!.drop();
+    const event = await log.next("error");
+    expect(event.error).toBeInstanceOf(ProviderError);
+  });
+
+  it("fails to open when Deepgram refuses the key", async () => {
+    fake = await startFakeDeepgram({ apiKey: "right" });
+    const error = await openMulaw(
+      new DeepgramStt({ apiKey: "wrong", baseUrl: fake.url }),
+      new EventLog(),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+  });
+
+  it("closes the stream when the call's signal aborts, with no error event", async () => {
+    fake = await startFakeDeepgram();
+    const log = new EventLog();
+    const controller = new AbortController();
+    session = await openMulaw(stt(), log, controller.signal);
+    controller.abort();
+    await fake.sessions[0]!.closed;
+    expect(log.events.filter((e) => e.type === "error")).toEqual([]);
+  });
+
+  it("keeps a quiet stream alive with KeepAlive messages", async () => {
+    fake = await startFakeDeepgram({ idleTimeoutMs: 300 });
+    const log = new EventLog();
+    session = await openMulaw(stt({ keepAliveMs: 50 }), log);
+    const remote = fake.sessions[0]!;
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(remote.controls.filter((c) => c === "KeepAlive").length).toBeGreaterThan(2);
+    expect(log.events.filter((e) => e.type === "error")).toEqual([]);
+  });
+});
