@@ -169,6 +169,10 @@ export class CallService {
     return { ok: true, call: row };
   }
 
+  balanceOfWallet(wallet: string): Promise<number> {
+    return this.deps.billing.ledger.balance(wallet);
+  }
+
   /** The service's own caller numbers are never dialled. */
   ownsNumber(number: string): boolean {
     return this.deps.pool.has(number);
@@ -271,6 +275,20 @@ export class CallService {
           active.answeredAtMs = Date.parse(nowIso);
           active.answeredBy = event.answeredBy;
           active.budgetSeconds = await this.settlement.remainingFor(active);
+          // Exact stop for the common single-call case; the supervisor's meter covers shared balances.
+          // Stopping just short of the budget keeps the rounded-up talk time within it.
+          const stopAfterMs = Math.max(0, active.budgetSeconds * 1000 - 100);
+          const timer = setTimeout(() => {
+            if (!active.pendingEnd) {
+              const cause =
+                active.budgetSeconds >= this.deps.config.limits.maxCallSeconds
+                  ? "max_duration"
+                  : "balance_exhausted";
+              void this.endBySystem(active.id, { cause, source: "system", answered: true });
+            }
+          }, stopAfterMs);
+          timer.unref();
+          active.controller.signal.addEventListener("abort", () => clearTimeout(timer));
         }
         return;
       }

@@ -1,5 +1,6 @@
 import type { Logger } from "../observability/logger.ts";
 import type { Db } from "../store/database.ts";
+import type { ActiveCall } from "./active-call.ts";
 import type { CallService } from "./call-service.ts";
 import type { EndInfo } from "./outcomes.ts";
 
@@ -50,18 +51,27 @@ export class CallSupervisor {
     this.timers = [];
   }
 
-  /** Ends answered calls whose balance or maximum length is used up. */
+  /**
+   * Ends answered calls whose maximum length is reached, and every call of a wallet whose balance is used
+   * up by its calls in progress together (one balance can pay for several calls at once).
+   */
   async meter(nowMs = Date.now()): Promise<void> {
+    const byWallet = new Map<string, ActiveCall[]>();
     for (const call of this.calls.active.values()) {
       if (call.answeredAtMs === null || call.pendingEnd) continue;
-      const elapsed = (nowMs - call.answeredAtMs) / 1000;
-      const over: EndInfo["cause"] | null =
-        elapsed >= this.settings.maxCallSeconds
-          ? "max_duration"
-          : elapsed >= call.budgetSeconds
-            ? "balance_exhausted"
-            : null;
-      if (over) await this.calls.endBySystem(call.id, { cause: over, source: "system", answered: true });
+      if ((nowMs - call.answeredAtMs) / 1000 >= this.settings.maxCallSeconds) {
+        await this.calls.endBySystem(call.id, { cause: "max_duration", source: "system", answered: true });
+        continue;
+      }
+      byWallet.set(call.wallet, [...(byWallet.get(call.wallet) ?? []), call]);
+    }
+    for (const [wallet, calls] of byWallet) {
+      const balance = await this.calls.balanceOfWallet(wallet);
+      const used = calls.reduce((sum, c) => sum + Math.ceil((nowMs - (c.answeredAtMs ?? nowMs)) / 1000), 0);
+      if (used < balance) continue;
+      for (const c of calls) {
+        await this.calls.endBySystem(c.id, { cause: "balance_exhausted", source: "system", answered: true });
+      }
     }
   }
 

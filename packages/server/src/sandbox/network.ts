@@ -91,17 +91,17 @@ export class SandboxNetwork implements Carrier {
     };
     this.calls.set(call.id, call);
     const ring = this.settings.ringSeconds;
-    const ringingAt = ring * 0.1;
+    const ringingAt = ring * 0.25;
 
     switch (behaviour) {
       case "invalid_number":
       case "unreachable":
         // These never ring: the network answers with an intercept at once.
-        this.later(call, ring * 0.3, () => this.end(call, behaviour, "callee"));
+        this.later(call, ring * 0.5, () => this.end(call, behaviour, "callee"));
         return;
       case "busy":
         this.later(call, ringingAt, () => this.emit({ type: "ringing", callId: call.id }));
-        this.later(call, ring * 0.4, () => this.end(call, "busy", "callee"));
+        this.later(call, ring * 0.7, () => this.end(call, "busy", "callee"));
         return;
       case "rejected":
         this.later(call, ringingAt, () => this.emit({ type: "ringing", callId: call.id }));
@@ -137,7 +137,7 @@ export class SandboxNetwork implements Carrier {
     this.emit({ type: "media", callId: call.id, stream: pair.agent });
     if (dropsMidCall) {
       // The far end stays on the line, but the audio path fails a little into the call.
-      this.later(call, Math.max(0.5, this.settings.ringSeconds * 2), () =>
+      this.later(call, Math.max(0.5, this.settings.ringSeconds / 2), () =>
         this.end(call, "network_error", "unknown"),
       );
       return;
