@@ -19,16 +19,22 @@ export async function runAdmin(
   print: (line: string) => void = console.log,
 ): Promise<number> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      email: { type: "string" },
-      password: { type: "string" },
-      minutes: { type: "string" },
-      note: { type: "string" },
-    },
-    strict: true,
-  });
+  let values: { email?: string; password?: string; minutes?: string; note?: string };
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      options: {
+        email: { type: "string" },
+        password: { type: "string" },
+        minutes: { type: "string" },
+        note: { type: "string" },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    print(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
   if (!command || command === "help" || command === "--help") {
     print(USAGE);
     return command ? 0 : 2;

@@ -233,7 +233,7 @@ export class CallService {
     if (!row || !canTransition(row.state, to)) return false;
     const updated = await this.deps.db
       .updateTable("calls")
-      .set({ ...set, state: to })
+      .set({ ...set, state: to, last_seen_at: new Date().toISOString() })
       .where("id", "=", callId)
       .where("state", "=", row.state)
       .executeTakeFirst();
