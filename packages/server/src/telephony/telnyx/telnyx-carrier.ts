@@ -1,8 +1,10 @@
-import type { KeyObject } from "node:crypto";
+import { type KeyObject, randomBytes } from "node:crypto";
 import Telnyx from "telnyx";
-import type { AnsweredBy, BridgeResult, Carrier, CarrierEvent, DialRequest } from "../carrier.ts";
+import type { BridgeResult, Carrier, CarrierEvent, DialRequest } from "../carrier.ts";
 import { DialRefusedError } from "../carrier.ts";
+import { type CallRecord, newCallRecord } from "./call-record.ts";
 import { decodeClientState, encodeClientState } from "./client-state.ts";
+import { buildDialBody } from "./dial-request.ts";
 import { EventDedup } from "./event-dedup.ts";
 import { normalizeHangup } from "./hangup-causes.ts";
 import { type MediaSocket, TelnyxMediaStream } from "./media-socket.ts";
@@ -28,8 +30,8 @@ export interface TelnyxSettings {
   connectionId: string;
   /** Where Telnyx reaches this node, e.g. https://calls.example.com; per-call URLs hang off it. */
   publicBaseUrl: string;
-  /** Secret for per-call media stream tokens. */
-  streamSecret: string;
+  /** Secret for per-call media stream tokens; random per process if unset (calls do not outlive it). */
+  streamSecret?: string;
   /** API base, for the emulator; defaults to Telnyx's. */
   baseURL?: string;
   /** Caller ids owned on the account; the pool in admission picks from them. */
@@ -49,35 +51,6 @@ export interface TelnyxSettings {
   logger?: { warn(obj: object, msg: string): void };
 }
 
-type CallPhase = "dialing" | "live" | "ended";
-
-interface PendingBridge {
-  resolve(result: BridgeResult): void;
-  timer: NodeJS.Timeout;
-}
-
-interface CallRecord {
-  callId: string;
-  callControlId: string | undefined;
-  phase: CallPhase;
-  /** Dial failed with an unknown outcome, or hang-up was asked before we knew the leg: end it on sight. */
-  hangupWanted: boolean;
-  hangupSent: boolean;
-  /** The service was told the dial failed: it must hear nothing more about this call. */
-  silenced: boolean;
-  answered: boolean;
-  answeredBy: AnsweredBy;
-  answeredEmitted: boolean;
-  amdTimer: NodeJS.Timeout | undefined;
-  ringingEmitted: boolean;
-  media: TelnyxMediaStream | undefined;
-  mediaEmitted: boolean;
-  recordingEmitted: boolean;
-  bridge: PendingBridge | undefined;
-  seq: number;
-  forgetTimer: NodeJS.Timeout | undefined;
-}
-
 export type WebhookOutcome =
   | { status: "invalid_signature"; reason: string }
   | { status: "malformed" }
@@ -91,9 +64,11 @@ export class TelnyxCarrier implements Carrier {
   private readonly calls = new Map<string, CallRecord>();
   private listener: (event: CarrierEvent) => void = () => {};
   private readonly now: () => number;
+  private readonly streamSecret: string;
 
   constructor(readonly settings: TelnyxSettings) {
     this.now = settings.now ?? Date.now;
+    this.streamSecret = settings.streamSecret ?? randomBytes(32).toString("base64url");
     this.publicKey = ed25519PublicKeyFromBase64(settings.publicKey);
     this.dedup = new EventDedup(15 * 60_000, 50_000, this.now);
     // No SDK retries anywhere: a retried dial could ring someone twice; commands carry command_id instead.
@@ -119,7 +94,7 @@ export class TelnyxCarrier implements Carrier {
 
   streamUrl(callId: string): string {
     const ws = this.base().replace(/^http(s?):/, "ws$1:");
-    const token = streamToken(this.settings.streamSecret, callId);
+    const token = streamToken(this.streamSecret, callId);
     return `${ws}/telnyx/media/${encodeURIComponent(callId)}?token=${token}`;
   }
 
@@ -129,33 +104,13 @@ export class TelnyxCarrier implements Carrier {
 
   async dial(request: DialRequest): Promise<void> {
     const rec = this.newRecord(request.callId);
-    const token = streamToken(this.settings.streamSecret, request.callId);
-    const amd = this.settings.answeringMachineDetection ?? true;
-    const body: Telnyx.Calls.CallDialParams = {
-      connection_id: this.settings.connectionId,
-      to: request.to,
-      from: request.from,
-      command_id: `dial:${request.callId}`,
-      client_state: encodeClientState({ callId: request.callId, leg: "main" }),
-      webhook_url: this.webhookUrl(request.callId),
-      webhook_url_method: "POST",
-      timeout_secs: Math.min(600, Math.max(5, Math.round(request.ringTimeoutSeconds))),
-      stream_url: this.streamUrl(request.callId),
-      stream_track: "both_tracks",
-      stream_codec: "PCMU",
-      stream_bidirectional_mode: "rtp",
-      stream_bidirectional_codec: "PCMU",
-      stream_bidirectional_sampling_rate: 8000,
-      stream_auth_token: token,
-      ...(amd ? { answering_machine_detection: "detect" as const } : {}),
-      ...(request.record
-        ? {
-            record: "record-from-answer" as const,
-            record_channels: "dual" as const,
-            record_format: "mp3" as const,
-          }
-        : {}),
-    };
+    const body = buildDialBody(request, {
+      connectionId: this.settings.connectionId,
+      webhookUrl: this.webhookUrl(request.callId),
+      streamUrl: this.streamUrl(request.callId),
+      streamToken: streamToken(this.streamSecret, request.callId),
+      answeringMachineDetection: this.settings.answeringMachineDetection ?? true,
+    });
     try {
       const res = await this.client.calls.dial(body, {
         maxRetries: 0,
@@ -421,7 +376,7 @@ export class TelnyxCarrier implements Carrier {
   acceptMediaSocket(callId: string, token: string | undefined, socket: MediaSocket): boolean {
     const rec = this.calls.get(callId);
     if (
-      !checkStreamToken(this.settings.streamSecret, callId, token) ||
+      !checkStreamToken(this.streamSecret, callId, token) ||
       !rec ||
       rec.phase === "ended" ||
       rec.silenced
@@ -437,7 +392,7 @@ export class TelnyxCarrier implements Carrier {
   }
 
   checkStreamToken(callId: string, token: string | undefined): boolean {
-    return checkStreamToken(this.settings.streamSecret, callId, token);
+    return checkStreamToken(this.streamSecret, callId, token);
   }
 
   private maybeEmitMedia(rec: CallRecord): void {
@@ -449,25 +404,7 @@ export class TelnyxCarrier implements Carrier {
 
   private newRecord(callId: string): CallRecord {
     if (this.calls.has(callId)) throw new DialRefusedError("call id already dialled", "duplicate_call_id");
-    const rec: CallRecord = {
-      callId,
-      callControlId: undefined,
-      phase: "dialing",
-      hangupWanted: false,
-      hangupSent: false,
-      silenced: false,
-      answered: false,
-      answeredBy: "unknown",
-      answeredEmitted: false,
-      amdTimer: undefined,
-      ringingEmitted: false,
-      media: undefined,
-      mediaEmitted: false,
-      recordingEmitted: false,
-      bridge: undefined,
-      seq: 0,
-      forgetTimer: undefined,
-    };
+    const rec = newCallRecord(callId);
     this.calls.set(callId, rec);
     return rec;
   }

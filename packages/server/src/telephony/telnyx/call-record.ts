@@ -1,0 +1,54 @@
+import type { AnsweredBy, BridgeResult } from "../carrier.ts";
+import type { TelnyxMediaStream } from "./media-socket.ts";
+
+/** What the adapter remembers about one call while it lives, and for a while after (late webhooks). */
+export type CallPhase = "dialing" | "live" | "ended";
+
+export interface PendingBridge {
+  resolve(result: BridgeResult): void;
+  timer: NodeJS.Timeout;
+}
+
+export interface CallRecord {
+  callId: string;
+  callControlId: string | undefined;
+  phase: CallPhase;
+  /** Dial failed with an unknown outcome, or hang-up was asked before we knew the leg: end it on sight. */
+  hangupWanted: boolean;
+  hangupSent: boolean;
+  /** The service was told the dial failed: it must hear nothing more about this call. */
+  silenced: boolean;
+  answered: boolean;
+  answeredBy: AnsweredBy;
+  answeredEmitted: boolean;
+  amdTimer: NodeJS.Timeout | undefined;
+  ringingEmitted: boolean;
+  media: TelnyxMediaStream | undefined;
+  mediaEmitted: boolean;
+  recordingEmitted: boolean;
+  bridge: PendingBridge | undefined;
+  seq: number;
+  forgetTimer: NodeJS.Timeout | undefined;
+}
+
+export function newCallRecord(callId: string): CallRecord {
+  return {
+    callId,
+    callControlId: undefined,
+    phase: "dialing",
+    hangupWanted: false,
+    hangupSent: false,
+    silenced: false,
+    answered: false,
+    answeredBy: "unknown",
+    answeredEmitted: false,
+    amdTimer: undefined,
+    ringingEmitted: false,
+    media: undefined,
+    mediaEmitted: false,
+    recordingEmitted: false,
+    bridge: undefined,
+    seq: 0,
+    forgetTimer: undefined,
+  };
+}
