@@ -105,6 +105,8 @@ export class VoiceSession {
   private reply: ActiveReply | null = null;
   private closed = false;
   private lastVoicedAt: number | null = null;
+  /** Text of a turn that ended within the current stretch of speech. */
+  private segmentText = "";
   private lastActivityAt: number;
 
   constructor(o: VoiceSessionOptions) {
@@ -269,6 +271,7 @@ export class VoiceSession {
       this.lastActivityAt = now;
     }
     if (event === "start") {
+      this.segmentText = "";
       this.endOfTurn.onSpeech();
       this.handlers.onSpeechStart?.();
     }
@@ -289,8 +292,11 @@ export class VoiceSession {
   private checkBargeIn(): void {
     const reply = this.reply;
     if (reply === null || !reply.interruptible || !this.vad.speaking || reply.speechFrom < 0) return;
-    const speechMs = (this.vad.frames - reply.speechFrom) * FRAME_MS;
-    if (this.bargeIn.decide(speechMs, this.endOfTurn.heard) !== "barge_in") return;
+    // Voiced time only: the VAD's hangover after a short sound is not the callee talking.
+    const speechMs = (this.vad.lastVoicedFrame - reply.speechFrom + 1) * FRAME_MS;
+    // A turn taken while the VAD is still in its hangover keeps counting as what this speech said.
+    const heard = this.endOfTurn.heard || this.segmentText;
+    if (this.bargeIn.decide(speechMs, heard) !== "barge_in") return;
     const wasPlaying = this.tracker.playing;
     this.interrupt(reply);
     if (wasPlaying) {
@@ -304,6 +310,7 @@ export class VoiceSession {
     const action = this.endOfTurn.evaluate(this.vad.frames - 1, this.vad.speaking, this.vad.lastVoicedFrame);
     if (action.type === "flush") this.stt.flush();
     else if (action.type === "turn") {
+      this.segmentText = this.vad.speaking ? action.text : "";
       this.handlers.onUserTurn({
         text: action.text,
         speechEndedAt: this.lastVoicedAt,

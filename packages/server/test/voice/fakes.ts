@@ -1,0 +1,330 @@
+import type { CallRequest, TranscriptEntry } from "@clawcall/contract";
+import type { AnsweredCall } from "../../src/calls/conversation.ts";
+import type { LLM, LlmChunk, LlmMessage, LlmRequest } from "../../src/providers/llm/llm.ts";
+import type { STT, SttEvent, SttOpenOptions, SttSession } from "../../src/providers/stt/stt.ts";
+import type { TTS, TtsRequest } from "../../src/providers/tts/tts.ts";
+import { createMediaPair, type MediaPair } from "../../src/sandbox/media-pair.ts";
+import type { AnsweredBy, BridgeResult } from "../../src/telephony/carrier.ts";
+import { analyzeFrame, createFrameFeatures } from "../../src/voice/frames.ts";
+import { sineMulaw, speechLikeMulaw } from "../../src/voice/synth.ts";
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError());
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(abortError());
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+
+function abortError(): Error {
+  const e = new Error("aborted");
+  e.name = "AbortError";
+  return e;
+}
+
+/**
+ * Fake recogniser: "hears" loud frames and, for the words, takes the next line the fake callee queued
+ * (the side channel). Emits the final `finalDelayMs` after the last loud frame, with end of utterance.
+ */
+export class FakeStt implements STT {
+  readonly name = "fake-stt";
+  readonly capabilities = {
+    streaming: true,
+    interimResults: true,
+    inputEncodings: ["mulaw"] as const,
+    sampleRates: [8000],
+  };
+  readonly lines: Array<{ text: string; interimAfterMs?: number }> = [];
+  opened = 0;
+  private sessions: FakeSttSession[] = [];
+
+  constructor(readonly finalDelayMs = 150) {}
+
+  async open(options: SttOpenOptions): Promise<SttSession> {
+    this.opened++;
+    const s = new FakeSttSession(this, options.onEvent);
+    this.sessions.push(s);
+    return s;
+  }
+
+  /** Queues what the next utterance will be recognised as. */
+  willHear(text: string, interimAfterMs?: number): void {
+    this.lines.push({ text, interimAfterMs });
+  }
+}
+
+class FakeSttSession implements SttSession {
+  private readonly features = createFrameFeatures();
+  private inSpeech = false;
+  private current: { text: string; interimAfterMs?: number } | null = null;
+  private finalTimer: NodeJS.Timeout | undefined;
+  private interimTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly owner: FakeStt,
+    private readonly emit: (e: SttEvent) => void,
+  ) {}
+
+  write(audio: Uint8Array): void {
+    if (this.closed) return;
+    const loud = analyzeFrame(audio, this.features).energy > 300 * 300;
+    if (!loud) return;
+    if (!this.inSpeech) {
+      this.inSpeech = true;
+      this.current = this.owner.lines.shift() ?? null;
+      this.emit({ type: "speech_started" });
+      const interimAfter = this.current?.interimAfterMs;
+      if (interimAfter !== undefined && this.current !== null) {
+        const text = this.current.text;
+        this.interimTimer = setTimeout(() => this.emit({ type: "interim", text }), interimAfter);
+      }
+    }
+    clearTimeout(this.finalTimer);
+    this.finalTimer = setTimeout(() => this.final(), this.owner.finalDelayMs);
+  }
+
+  private final(): void {
+    clearTimeout(this.interimTimer);
+    this.inSpeech = false;
+    const line = this.current;
+    this.current = null;
+    if (line !== null && !this.closed) this.emit({ type: "final", text: line.text, endOfUtterance: true });
+  }
+
+  flush(): void {}
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.finalTimer);
+    clearTimeout(this.interimTimer);
+  }
+}
+
+export interface ScriptedReply {
+  text?: string;
+  tools?: Array<{ name: string; args?: Record<string, unknown> }>;
+}
+
+export interface LlmCallRecord {
+  messages: LlmMessage[];
+  toolNames: string[];
+  startedAt: number;
+  firstTokenAt: number | null;
+  endedAt: number | null;
+  aborted: boolean;
+}
+
+/**
+ * Fake language model: answers from a script with a fixed first-token delay, then word by word at a
+ * fixed rate; honours the abort signal like a real stream.
+ */
+export class ScriptedLlm implements LLM {
+  readonly name = "scripted-llm";
+  readonly capabilities = { streaming: true, tools: true };
+  readonly calls: LlmCallRecord[] = [];
+
+  constructor(
+    private readonly script: (messages: readonly LlmMessage[], index: number) => ScriptedReply,
+    readonly firstTokenMs = 300,
+    readonly tokensPerSecond = 50,
+  ) {}
+
+  async *stream(request: LlmRequest): AsyncIterable<LlmChunk> {
+    const record: LlmCallRecord = {
+      messages: [...request.messages],
+      toolNames: (request.tools ?? []).map((t) => t.name),
+      startedAt: performance.now(),
+      firstTokenAt: null,
+      endedAt: null,
+      aborted: false,
+    };
+    this.calls.push(record);
+    const reply = this.script(request.messages, this.calls.length - 1);
+    try {
+      await sleep(this.firstTokenMs, request.signal);
+      const tokens = (reply.text ?? "").match(/\S+\s*/g) ?? [];
+      for (let i = 0; i < tokens.length; i++) {
+        if (i > 0) await sleep(1000 / this.tokensPerSecond, request.signal);
+        record.firstTokenAt ??= performance.now();
+        yield { type: "text", text: tokens[i]! };
+      }
+      for (const [i, tool] of (reply.tools ?? []).entries()) {
+        yield {
+          type: "tool_call",
+          call: {
+            id: `call_${this.calls.length}_${i}`,
+            name: tool.name,
+            arguments: JSON.stringify(tool.args ?? {}),
+          },
+        };
+      }
+      yield { type: "done", finishReason: reply.tools?.length ? "tool_calls" : "stop" };
+      record.endedAt = performance.now();
+    } catch (error) {
+      record.aborted = request.signal.aborted;
+      throw error;
+    }
+  }
+}
+
+export interface TtsRecord {
+  text: string;
+  requestedAt: number;
+}
+
+/**
+ * Fake speech synthesis: a tone whose length is proportional to the text, first audio a fixed delay
+ * after the request, then streamed faster than real time like a real vendor.
+ */
+export class ToneTts implements TTS {
+  readonly name = "tone-tts";
+  readonly capabilities = { streaming: true, outputFormats: ["mulaw_8000"] as const };
+  readonly requests: TtsRecord[] = [];
+
+  constructor(
+    readonly firstAudioMs = 120,
+    readonly msPerChar = 45,
+  ) {}
+
+  async *synthesize(request: TtsRequest): AsyncIterable<Uint8Array> {
+    this.requests.push({ text: request.text, requestedAt: performance.now() });
+    await sleep(this.firstAudioMs, request.signal);
+    const audio = sineMulaw(520, Math.max(100, request.text.length * this.msPerChar), 6000);
+    for (let i = 0; i < audio.length; i += 1600) {
+      if (request.signal.aborted) return;
+      if (i > 0) await sleep(5, request.signal);
+      yield audio.subarray(i, i + 1600);
+    }
+  }
+}
+
+/** The person (or machine) on the other end of a sandbox line, driven by the test. */
+export class FakeCallee {
+  heardFrames = 0;
+  /** performance.now() of each agent frame that carried sound. */
+  readonly heardAt: number[] = [];
+  readonly digits: string[] = [];
+
+  constructor(
+    private readonly pair: MediaPair,
+    private readonly stt: FakeStt,
+  ) {
+    pair.callee.attach({
+      onAudio: (frame) => {
+        for (let i = 0; i < frame.length; i++) {
+          if (frame[i] !== 0xff && frame[i] !== 0x7f) {
+            this.heardFrames++;
+            this.heardAt.push(performance.now());
+            return;
+          }
+        }
+      },
+      onDigit: (d) => this.digits.push(d),
+    });
+  }
+
+  /** Talks for `ms` (speech-shaped sound) that the recogniser will hear as `text`. */
+  say(text: string, ms: number, interimAfterMs?: number): void {
+    this.stt.willHear(text, interimAfterMs);
+    this.pair.callee.send(speechLikeMulaw(ms, text.length + 1));
+  }
+
+  /** Sound with no words (hold music, a beep). */
+  play(audio: Uint8Array): void {
+    this.pair.callee.send(audio);
+  }
+
+  /** Resolves when the agent has been silent for `quietMs` after having said something. */
+  async agentFinished(quietMs = 400, timeoutMs = 20_000): Promise<void> {
+    const start = performance.now();
+    for (;;) {
+      const last = this.heardAt.at(-1);
+      if (last !== undefined && performance.now() - last >= quietMs) return;
+      if (performance.now() - start > timeoutMs) throw new Error("agent never finished speaking");
+      await sleep(20);
+    }
+  }
+
+  /** Resolves once the agent starts making sound after `since`. */
+  async agentSpeaks(since = performance.now(), timeoutMs = 20_000): Promise<number> {
+    const start = performance.now();
+    for (;;) {
+      const at = this.heardAt.find((t) => t > since);
+      if (at !== undefined) return at;
+      if (performance.now() - start > timeoutMs) throw new Error("agent never spoke");
+      await sleep(10);
+    }
+  }
+}
+
+export interface FakeCallOptions {
+  request?: Partial<CallRequest>;
+  answeredBy?: AnsweredBy;
+  maxTalkSeconds?: number;
+  bridgeResult?: BridgeResult;
+}
+
+/** An answered sandbox call as the call service would hand it to the engine. */
+export function fakeAnsweredCall(options: FakeCallOptions = {}) {
+  const pair = createMediaPair({});
+  const controller = new AbortController();
+  const transcript: TranscriptEntry[] = [];
+  const sentDigits: string[] = [];
+  let hangups = 0;
+  let bridges = 0;
+  const call: AnsweredCall = {
+    callId: `call-${Math.random().toString(36).slice(2)}`,
+    request: { to: "+12125550100", task: "Confirm the appointment.", ...options.request },
+    from: "+12125550199",
+    answeredBy: options.answeredBy ?? "human",
+    media: pair.agent,
+    maxTalkSeconds: options.maxTalkSeconds ?? 600,
+    appendTranscript(entry) {
+      transcript.push({ ...entry, timestamp: new Date().toISOString() });
+    },
+    async hangup() {
+      hangups++;
+      pair.end("hangup");
+      controller.abort();
+    },
+    async sendDigits(digits) {
+      sentDigits.push(digits);
+      for (const d of digits) if (d !== "w") pair.pressDigit(d);
+    },
+    async bridge() {
+      bridges++;
+      return options.bridgeResult ?? { ok: true };
+    },
+    signal: controller.signal,
+  };
+  return {
+    call,
+    pair,
+    transcript,
+    sentDigits,
+    get hangups() {
+      return hangups;
+    },
+    get bridges() {
+      return bridges;
+    },
+    /** The callee hangs up. */
+    calleeHangsUp() {
+      pair.end("hangup");
+      controller.abort();
+    },
+    dispose() {
+      pair.end("hangup");
+      controller.abort();
+    },
+  };
+}
+
+export { sleep };

@@ -1,0 +1,199 @@
+import { describe, expect, it } from "vitest";
+import { createVoiceAgentEngine } from "../../src/agent/engine.ts";
+import { lineNoiseMulaw, sineMulaw, speechLikeMulaw } from "../../src/voice/synth.ts";
+import { fakeAnsweredCall, sleep } from "./fakes.ts";
+import { lastMessage, lastUserText, type Scenario, startCall } from "./harness.ts";
+
+type Cleanup = (fn: () => Promise<void>) => void;
+function call(s: Scenario, onTestFinished: Cleanup) {
+  const c = startCall({
+    ...s,
+    request: { task: "Book a table for two at seven tonight for Sam Rivera.", ...s.request },
+  });
+  onTestFinished(() => c.finish());
+  return c;
+}
+
+describe.concurrent("voice agent: menus, hold, handoff and limits", () => {
+  it("presses the digits the model asks for, out of band and paced", async ({ onTestFinished }) => {
+    const c = call(
+      {
+        script: (messages) =>
+          lastUserText(messages).includes("press 1")
+            ? { tools: [{ name: "press_digits", args: { digits: "1" } }] }
+            : {},
+      },
+      onTestFinished,
+    );
+    c.callee.say("Thanks for calling. For reservations press 1, for hours press 2.", 900);
+    await c.callee.agentFinished();
+    c.callee.say("For reservations press 1.", 600);
+    for (let i = 0; i < 100 && c.callee.digits.length === 0; i++) await sleep(50);
+    expect(c.callee.digits).toEqual(["1"]);
+    expect(c.fake.sentDigits).toEqual(["w1"]);
+    expect(c.transcript.at(-1)).toMatchObject({
+      role: "tool",
+      tool: "press_digits",
+      toolArgs: { digits: "1" },
+    });
+    // Pressing a key is not followed by talk over the menu.
+    expect(c.llm.calls).toHaveLength(1);
+  });
+
+  it("waits on hold without model calls until a person speaks", async ({ onTestFinished }) => {
+    const c = call(
+      { script: () => ({ text: "Hi, I'd like to book a table for two at seven." }) },
+      onTestFinished,
+    );
+    c.callee.say("Hello?", 500);
+    await c.callee.agentFinished();
+    c.callee.say("Please hold.", 600);
+    await sleep(1200);
+    // Hold music, then the queue announcement, then more music.
+    c.callee.play(speechLikeMulaw(2000, 11, 3000));
+    await sleep(2300);
+    c.callee.say("Your call is important to us, please continue to hold.", 1500);
+    await sleep(1800);
+    c.callee.play(sineMulaw(440, 1500, 3000));
+    await sleep(2000);
+    expect(c.llm.calls).toHaveLength(0);
+    expect(c.transcript.some((e) => e.role === "system" && /on hold/i.test(e.text))).toBe(true);
+    c.callee.say("Hi, thanks for waiting, this is Maria. How can I help?", 1200);
+    await c.callee.agentSpeaks(performance.now() + 1200);
+    expect(c.llm.calls).toHaveLength(1);
+    expect(lastUserText(c.llm.calls[0]!.messages)).toContain("this is Maria");
+    expect(c.transcript.some((e) => e.role === "system" && /person is on the line/i.test(e.text))).toBe(true);
+  });
+
+  it("connects the user and leaves the call without hanging up", async ({ onTestFinished }) => {
+    const c = call(
+      {
+        request: { bridge_number: "+12125550112" },
+        script: (messages) =>
+          lastUserText(messages).includes("put you through")
+            ? { tools: [{ name: "connect_user" }] }
+            : { text: "Okay." },
+        bridgeResult: { ok: true },
+      },
+      onTestFinished,
+    );
+    c.callee.say("Hello?", 500);
+    await c.callee.agentFinished();
+    c.callee.say("I can put you through to the manager.", 900);
+    const result = await c.result;
+    expect(c.llm.calls[0]!.toolNames).toContain("connect_user");
+    expect(result.endReason).toBe("connected the user (live handoff)");
+    expect(c.fake.bridges).toBe(1);
+    expect(c.fake.hangups).toBe(0);
+    expect(c.transcript.map((e) => e.role).slice(-3)).toEqual(["assistant", "tool", "system"]);
+    expect(c.transcript.at(-3)!.text).toMatch(/connecting you/i);
+  });
+
+  it("reports a failed handoff to the model and to the transcript, then carries on", async ({
+    onTestFinished,
+  }) => {
+    const c = call(
+      {
+        request: { bridge_number: "+12125550117" },
+        script: (messages) => {
+          const last = lastMessage(messages);
+          if (last?.role === "tool")
+            return {
+              text: "I'm sorry, I couldn't reach them. Goodbye.",
+              tools: [{ name: "end_call", args: { reason: "handoff failed" } }],
+            };
+          return { text: "Let me connect you now.", tools: [{ name: "connect_user" }] };
+        },
+        bridgeResult: { ok: false, reason: "no_answer", message: "nobody answered the bridge" },
+      },
+      onTestFinished,
+    );
+    c.callee.say("Hello?", 500);
+    await c.callee.agentFinished();
+    c.callee.say("Sure, go ahead and connect them.", 900);
+    const result = await c.result;
+    expect(c.fake.bridges).toBe(1);
+    const second = c.llm.calls[1]!.messages;
+    expect(lastMessage(second)).toMatchObject({ role: "tool" });
+    expect(JSON.stringify(lastMessage(second))).toContain("no_answer");
+    expect(
+      c.transcript.some((e) => e.role === "system" && e.text.includes("nobody answered the bridge")),
+    ).toBe(true);
+    expect(result.endReason).toBe("agent ended the call: handoff failed");
+    expect(c.transcript.filter((e) => e.role === "tool").map((e) => e.tool)).toEqual([
+      "connect_user",
+      "end_call",
+    ]);
+  });
+
+  it("ends a silent line with a goodbye", async ({ onTestFinished }) => {
+    const c = call({ script: () => ({ text: "Hello?" }), settings: { silentLineMs: 1500 } }, onTestFinished);
+    c.callee.play(lineNoiseMulaw(8000));
+    const result = await c.result;
+    expect(result.endReason).toBe("the line was silent");
+    expect(c.llm.calls).toHaveLength(0);
+    expect(c.fake.hangups).toBe(1);
+    const said = c.transcript.filter((e) => e.role === "assistant").map((e) => e.text);
+    expect(said).toHaveLength(2);
+    expect(said[0]).toContain("AI assistant");
+    expect(said[1]).toMatch(/goodbye/i);
+  });
+
+  it("ends the call gracefully when the caller's talk time runs out", async ({ onTestFinished }) => {
+    const c = call(
+      {
+        maxTalkSeconds: 6,
+        script: () => ({
+          text: "That's great to hear. Let me go over all of the details one more time, slowly and carefully, so that nothing gets lost between us today.",
+        }),
+      },
+      onTestFinished,
+    );
+    c.callee.say("Hello?", 400);
+    await c.callee.agentFinished();
+    c.callee.say("Yes, tell me more please.", 600);
+    const result = await c.result;
+    expect(result.endReason).toBe("the caller's remaining talk time ran out");
+    expect(c.transcript.at(-1)).toMatchObject({ role: "assistant" });
+    expect(c.transcript.at(-1)!.text).toMatch(/end the call now/);
+    expect(c.fake.hangups).toBe(1);
+  });
+
+  it("waits for the voicemail beep, then leaves the message", async ({ onTestFinished }) => {
+    const c = call(
+      {
+        answeredBy: "unknown",
+        script: () => ({
+          text: "Please call back to confirm the table for two at seven.",
+          tools: [{ name: "end_call", args: { reason: "left message" } }],
+        }),
+      },
+      onTestFinished,
+    );
+    c.callee.say("Hi, you've reached Sam. Please leave a message after the tone.", 1800);
+    await sleep(2200);
+    expect(c.llm.calls).toHaveLength(0);
+    const beepAt = performance.now();
+    c.callee.play(sineMulaw(1000, 500, 6000));
+    const result = await c.result;
+    expect(c.llm.calls).toHaveLength(1);
+    expect(c.llm.calls[0]!.startedAt).toBeGreaterThan(beepAt);
+    expect(result.endReason).toBe("agent ended the call: left message");
+    const roles = c.transcript.map((e) => e.role);
+    expect(roles.slice(0, 2)).toEqual(["user", "system"]);
+    const message = c.transcript.find((e) => e.role === "assistant")!.text;
+    expect(message).toContain("AI assistant");
+    expect(message).toContain("Please call back to confirm");
+  });
+
+  it("refuses answered calls with a plain reason when no model is configured", async () => {
+    const engine = createVoiceAgentEngine({ stt: null, llm: null, tts: null });
+    expect(engine.unavailableReason()).toMatch(/no language model is configured/);
+    const fake = fakeAnsweredCall();
+    const result = await engine.run(fake.call);
+    expect(result.endReason).toMatch(/no language model/);
+    expect(fake.hangups).toBe(1);
+    expect(fake.transcript.map((e) => e.role)).toEqual(["system"]);
+    fake.dispose();
+  });
+});

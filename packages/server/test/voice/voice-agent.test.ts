@@ -1,0 +1,143 @@
+import { describe, expect, it } from "vitest";
+import { sleep } from "./fakes.ts";
+import { lastUserText, type Scenario, startCall } from "./harness.ts";
+
+const REQUEST = {
+  task: "Confirm Jordan Lee's dental cleaning on Thursday at 3 PM. Do not agree to reschedule.",
+  personality: "Alex, a friendly assistant calling on behalf of Jordan Lee.",
+};
+
+type Cleanup = (fn: () => Promise<void>) => void;
+
+/** Starts a call that is torn down when the test finishes (tests run concurrently). */
+function call(s: Scenario, onTestFinished: Cleanup) {
+  const c = startCall({ ...s, request: { ...REQUEST, ...s.request } });
+  onTestFinished(() => c.finish());
+  return c;
+}
+
+const roles = (t: Array<{ role: string }>) => t.map((e) => e.role);
+
+describe.concurrent("voice agent over a real-time sandbox line", () => {
+  it("speaks the composed opening line before any model call, then answers through the model", async ({
+    onTestFinished,
+  }) => {
+    const c = call(
+      {
+        script: (messages) =>
+          lastUserText(messages).includes("what can I do")
+            ? {
+                text: "I'm calling to confirm Thursday at three. Thanks, goodbye!",
+                tools: [{ name: "end_call", args: { reason: "confirmed" } }],
+              }
+            : { text: "Okay." },
+      },
+      onTestFinished,
+    );
+    c.callee.say("Hello, Smile Dental.", 700);
+    await c.callee.agentSpeaks();
+    expect(c.llm.calls).toHaveLength(0);
+    expect(c.tts.requests[0]!.text).toMatch(/^Hello, this is Alex calling on behalf of Jordan Lee\./);
+    await c.callee.agentFinished();
+    expect(c.llm.calls).toHaveLength(0);
+    const opening = c.tts.requests.map((r) => r.text).join(" ");
+    expect(opening).toContain("AI assistant");
+    expect(opening).toContain("recorded");
+
+    c.callee.say("Sure, what can I do for you?", 900);
+    const result = await c.result;
+    expect(c.llm.calls).toHaveLength(1);
+    expect(result.endReason).toBe("agent ended the call: confirmed");
+    expect(c.fake.hangups).toBe(1);
+    expect(roles(c.transcript)).toEqual(["user", "assistant", "user", "assistant", "tool"]);
+    expect(c.transcript[1]!.text).toContain("AI assistant");
+    expect(c.transcript[3]!.text).toBe("I'm calling to confirm Thursday at three. Thanks, goodbye!");
+    expect(c.transcript[4]).toMatchObject({ tool: "end_call", toolArgs: { reason: "confirmed" } });
+    // The model was told the task and what the service already said.
+    const system = c.llm.calls[0]!.messages[0]!;
+    expect(system.role === "system" && system.content).toContain("Do not agree to reschedule");
+    expect(result.latency?.turns).toBe(2);
+  });
+
+  it("streams a reply: synthesis of the first clause starts before the model has finished", async ({
+    onTestFinished,
+  }) => {
+    const long =
+      "Thanks for checking, I can confirm the details now. The appointment is on Thursday at three in the afternoon. Jordan will arrive ten minutes early to fill in the forms. Is there anything else you need from us today?";
+    const c = call({ script: () => ({ text: long }) }, onTestFinished);
+    c.callee.say("Hi, who is this?", 600);
+    await c.callee.agentSpeaks();
+    await c.callee.agentFinished();
+    const before = c.tts.requests.length;
+    c.callee.say("Can you tell me what this is about?", 900);
+    await c.callee.agentSpeaks(performance.now() + 900);
+    await c.callee.agentFinished(600);
+    const llmCall = c.llm.calls[0]!;
+    const replyRequests = c.tts.requests.slice(before);
+    expect(replyRequests[0]!.text).toBe("Thanks for checking, I can confirm the details now.");
+    expect(replyRequests.length).toBeGreaterThanOrEqual(4);
+    expect(llmCall.endedAt).not.toBeNull();
+    expect(replyRequests[0]!.requestedAt).toBeLessThan(llmCall.endedAt!);
+    expect(c.transcript.at(-1)).toMatchObject({ role: "assistant", text: long });
+  });
+
+  it("stops talking when the callee barges in and records only what was played", async ({
+    onTestFinished,
+  }) => {
+    const long =
+      "I'm calling to confirm the appointment for Jordan Lee on Thursday at three in the afternoon. Jordan asked me to mention that they will arrive a little early. They also wanted to know whether parking is available near the office. And finally they asked whether they should bring their insurance card.";
+    const c = call(
+      {
+        script: (_m, i) => (i === 0 ? { text: long } : { text: "Of course, go ahead." }),
+      },
+      onTestFinished,
+    );
+    c.callee.say("Hello?", 500);
+    await c.callee.agentFinished();
+    c.callee.say("Yes, go on.", 600);
+    const replyStart = await c.callee.agentSpeaks(performance.now() + 600);
+    await sleep(1500);
+    const onset = performance.now();
+    c.callee.say("Sorry, let me stop you there for a second", 1200);
+    await sleep(800);
+    // The agent's audio stopped soon after the callee started (well within the barge-in budget).
+    const heardAfter = c.callee.heardAt.filter((t) => t > onset + 400);
+    expect(heardAfter).toEqual([]);
+    await c.callee.agentSpeaks(onset + 1000);
+    expect(replyStart).toBeGreaterThan(0);
+    const assistant = c.transcript.filter((e) => e.role === "assistant");
+    const cut = assistant[1]!.text;
+    expect(cut.length).toBeGreaterThan(10);
+    expect(cut.length).toBeLessThan(long.length / 2);
+    expect(long.startsWith(cut)).toBe(true);
+    // The model saw only the played part as its own words, then the interruption.
+    const second = c.llm.calls[1]!.messages;
+    expect(second.some((m) => m.role === "assistant" && m.content === cut)).toBe(true);
+    expect(lastUserText(second)).toContain("let me stop you there");
+    c.fake.calleeHangsUp();
+    const result = await c.result;
+    expect(result.endReason).toBe("the other party hung up");
+    expect(result.latency?.barge_ins).toBe(1);
+    expect(result.latency?.barge_in_p50_ms).toBeLessThan(400);
+  });
+
+  it("does not stop for a backchannel or a short sound", async ({ onTestFinished }) => {
+    const text =
+      "I'm calling to confirm the appointment for Jordan Lee on Thursday at three. Jordan will arrive a few minutes early and will bring the insurance card along.";
+    const c = call({ script: (_m, i) => (i === 0 ? { text } : { text: "Great." }) }, onTestFinished);
+    c.callee.say("Hello?", 500);
+    await c.callee.agentFinished();
+    c.callee.say("Yes?", 400);
+    await c.callee.agentSpeaks(performance.now() + 400);
+    await sleep(800);
+    c.callee.say("uh-huh", 450, 60);
+    await sleep(1200);
+    c.callee.play(new Uint8Array(1200).fill(0x80)); // a 150 ms bump on the line
+    await c.callee.agentFinished(600);
+    const assistant = c.transcript.filter((e) => e.role === "assistant");
+    expect(assistant[1]!.text).toBe(text);
+    expect(c.transcript.some((e) => e.role === "user" && e.text === "uh-huh")).toBe(true);
+    // The acknowledgement did not start a new model turn.
+    expect(c.llm.calls).toHaveLength(1);
+  });
+});
