@@ -3,6 +3,8 @@ import type { CliContext, GlobalOptions } from "./program.ts";
 
 interface StartedService {
   url: string;
+  /** Start-up banner: what is active, what is missing for real calls. */
+  describe?(): string[];
   close(): Promise<void>;
 }
 
@@ -45,7 +47,10 @@ export function registerServiceCommands(program: Command, ctx: CliContext): void
         };
         const service = await startService({ env: ctx.io.env });
         if (flags.json) ctx.json({ url: service.url });
-        else ctx.err(`ClawCall is listening on ${service.url} (Ctrl-C to stop).`);
+        else {
+          ctx.err(`ClawCall is listening on ${service.url} (Ctrl-C to stop).`);
+          for (const line of service.describe?.() ?? []) ctx.err(`  ${line}`);
+        }
         await ctx.io.interrupted();
         await service.close();
       } catch (e) {

@@ -8,6 +8,8 @@ export interface StubReply {
   headers?: Record<string, string>;
   /** Never answer (for timeouts). */
   hang?: boolean;
+  /** Answer as an event stream with these payloads (one `data:` message each), then end it. */
+  events?: unknown[];
 }
 export interface StubRequest {
   method: string;
@@ -41,6 +43,12 @@ export async function startStub(reply: (req: StubRequest) => StubReply): Promise
     requests.push(entry);
     const r = reply(entry);
     if (r.hang) return;
+    if (r.events) {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      for (const e of r.events) res.write(`event: message\ndata: ${JSON.stringify(e)}\n\n`);
+      res.end();
+      return;
+    }
     res.writeHead(r.status, { "content-type": "application/json", ...r.headers });
     res.end(r.body === undefined ? "" : JSON.stringify(r.body));
   });

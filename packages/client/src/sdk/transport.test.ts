@@ -176,3 +176,68 @@ describe("callAndWait", () => {
     expect(statuses).toEqual(["ringing", "completed"]);
   });
 });
+
+describe("following the event stream", () => {
+  it("hands over each transcript line once, in order, even when the final view repeats them", async () => {
+    await store.save(KEY);
+    const at = (s: number) => `2026-03-04T17:00:0${s}.000Z`;
+    const lines = [
+      { role: "assistant" as const, text: "Hi, this is Alex.", timestamp: at(1) },
+      { role: "user" as const, text: "Go ahead.", timestamp: at(2) },
+    ];
+    let gets = 0;
+    const s = await stub((r) => {
+      if (r.url.endsWith("/events")) {
+        return {
+          status: 200,
+          events: [
+            { type: "status", status: "in_progress", lifecycle: "answered", at: at(0) },
+            { type: "transcript", entry: lines[0] },
+            { type: "transcript", entry: lines[1] },
+            { type: "status", status: "completed", lifecycle: "finalized", outcome: "answered", at: at(3) },
+          ],
+        };
+      }
+      gets++;
+      return gets === 1
+        ? {
+            status: 200,
+            body: callView({ call_id: "c1", status: "ringing", lifecycle: "dialing", transcript: [] }),
+          }
+        : {
+            status: 200,
+            body: callView({ call_id: "c1", status: "completed", lifecycle: "finalized", transcript: lines }),
+          };
+    });
+    const heard: string[] = [];
+    const statuses: string[] = [];
+    const sdk = new ClawCall({ baseUrl: s.url, env: {}, keyStore: store, sleep: async () => {} });
+    const call = await sdk.waitForCall("c1", {
+      follow: "events",
+      onTranscript: (e) => heard.push(e.text),
+      onStatus: (c) => statuses.push(c.status),
+    });
+    expect(call.status).toBe("completed");
+    expect(heard).toEqual(["Hi, this is Alex.", "Go ahead."]);
+    expect(statuses).toEqual(["ringing", "in_progress", "completed"]);
+  });
+
+  it("falls back to polling when the stream is refused", async () => {
+    await store.save(KEY);
+    let gets = 0;
+    const s = await stub((r) => {
+      if (r.url.endsWith("/events"))
+        return { status: 404, body: { error: { code: "not_found", message: "No route." } } };
+      gets++;
+      return gets === 1
+        ? { status: 200, body: callView({ call_id: "c1", status: "ringing", lifecycle: "dialing" }) }
+        : {
+            status: 200,
+            body: callView({ call_id: "c1", status: "failed", lifecycle: "finalized", failReason: "busy" }),
+          };
+    });
+    const sdk = new ClawCall({ baseUrl: s.url, env: {}, keyStore: store, sleep: async () => {} });
+    expect((await sdk.waitForCall("c1", { follow: "events" })).failReason).toBe("busy");
+    expect(s.requests.map((r) => r.url)).toEqual(["/call/c1", "/call/c1/events", "/call/c1"]);
+  });
+});

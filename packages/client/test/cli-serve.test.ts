@@ -1,0 +1,52 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { expect, it } from "vitest";
+import { EXIT } from "../src/cli/exit-codes.ts";
+import { CLI_BIN, runCli, tempHome } from "./harness.ts";
+
+it("`clawcall serve` runs the service until SIGTERM, and the CLI can call through it", async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), "clawcall-serve-"));
+  const home = await tempHome();
+  const child = spawn(process.execPath, [CLI_BIN, "serve", "--json"], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      ...home.env,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      CLAWCALL_DATA_DIR: dataDir,
+      CLAWCALL_SANDBOX_RING_SECONDS: "0.2",
+      CLAWCALL_LOG_LEVEL: "silent",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  try {
+    const lines = createInterface({ input: child.stdout });
+    let text = "";
+    for await (const line of lines) {
+      text += line;
+      if (line.startsWith("}")) break;
+    }
+    const { url } = JSON.parse(text) as { url: string };
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const run = await runCli(
+      ["call", "--to", "+12125550101", "--task", "Ask about Saturday.", "--wait", "--yes"],
+      {
+        ...home.env,
+        CLAWCALL_BASE_URL: url,
+      },
+    );
+    expect(run.code).toBe(EXIT.busy);
+    const exited = once(child, "exit");
+    child.kill("SIGTERM");
+    const [code] = await exited;
+    expect(code).toBe(0);
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    await rm(dataDir, { recursive: true, force: true });
+    await home.cleanup();
+  }
+});
