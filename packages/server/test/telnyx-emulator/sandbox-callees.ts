@@ -1,0 +1,63 @@
+import { magicLine } from "../../src/sandbox/magic-numbers.ts";
+import type { CalleeFactory as SandboxCalleeFactory } from "../../src/sandbox/network.ts";
+import { FRAME_BYTES, type MediaHandlers, type MediaStream } from "../../src/voice/media-stream.ts";
+import type { CalleeFactory } from "./callee.ts";
+
+type Outbound = { audio: Uint8Array } | { mark: string };
+
+/**
+ * Lets the sandbox's personas play the far end of emulated Telnyx calls: each persona gets the callee's
+ * side of a MediaStream, exactly as on the direct sandbox, and its audio is paced out by the media client.
+ */
+export function calleesFromSandbox(sandbox: SandboxCalleeFactory): CalleeFactory {
+  return (ctx) => {
+    let handlers: MediaHandlers | undefined;
+    let queue: Outbound[] = [];
+    let closed = false;
+    const flushMarks = () => {
+      while (queue[0] && "mark" in queue[0]) {
+        const item = queue.shift() as { mark: string };
+        handlers?.onMark?.(item.mark);
+      }
+    };
+    const media: MediaStream = {
+      attach: (h) => {
+        handlers = h;
+      },
+      send: (audio) => {
+        if (!closed && audio.length > 0) queue.push({ audio: audio.slice() });
+      },
+      mark: (name) => {
+        queue.push({ mark: name });
+        flushMarks();
+      },
+      clear: () => {
+        // As the seam says: unplayed audio goes, and its pending marks are not reported.
+        queue = [];
+      },
+      close: () => ctx.hangup(),
+    };
+    const running = sandbox.start(magicLine(ctx.to), media, { hangup: () => ctx.hangup() });
+    return {
+      nextFrame: () => {
+        flushMarks();
+        const head = queue[0];
+        if (!head || !("audio" in head)) return undefined;
+        const frame = new Uint8Array(FRAME_BYTES).fill(0xff);
+        frame.set(head.audio.subarray(0, FRAME_BYTES));
+        if (head.audio.length <= FRAME_BYTES) queue.shift();
+        else head.audio = head.audio.subarray(FRAME_BYTES);
+        flushMarks();
+        return frame;
+      },
+      hearAgent: (frame) => handlers?.onAudio(frame),
+      hearDigit: (digit) => handlers?.onDigit?.(digit),
+      close: () => {
+        if (closed) return;
+        closed = true;
+        running.stop();
+        handlers?.onClose?.("hangup");
+      },
+    };
+  };
+}
