@@ -15,7 +15,8 @@ import { createSandboxCallees } from "./sandbox/callees.ts";
 import { SandboxNetwork } from "./sandbox/network.ts";
 import { loadSecret } from "./secret.ts";
 import { openDatabase } from "./store/database.ts";
-import { MemoryLiveStore } from "./store/live-store.ts";
+import { type LiveStore, MemoryLiveStore } from "./store/live-store.ts";
+import { RedisLiveStore } from "./store/redis-live-store.ts";
 import type { Carrier } from "./telephony/carrier.ts";
 import { createConversationEngine } from "./wiring/engine.ts";
 
@@ -46,7 +47,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const nodeId = config.nodeId ?? randomUUID();
   const db = await openDatabase(config);
   const billing = new Billing(db, config.billing);
-  const live = new MemoryLiveStore(config.limits.maxCallSeconds + 300);
+  const liveLifetime = config.limits.maxCallSeconds + 300;
+  const live: LiveStore = config.redisUrl
+    ? new RedisLiveStore(config.redisUrl, liveLifetime)
+    : new MemoryLiveStore(liveLifetime);
   const secret = loadSecret(config.secret, config.dataDir);
   const recordings = new RecordingLinks(
     path.join(config.dataDir, "recordings"),
@@ -99,6 +103,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     },
     logger,
   );
+  await calls.listenForControl();
   await supervisor.recover();
   supervisor.start();
 
@@ -108,7 +113,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   const describe = () => [
     `listening on ${url}`,
-    `storage: ${config.database.kind === "sqlite" ? `SQLite at ${config.database.file}` : "PostgreSQL"}; live data: in memory`,
+    `storage: ${config.database.kind === "sqlite" ? `SQLite at ${config.database.file}` : "PostgreSQL"}; live data: ${config.redisUrl ? "Redis" : "in memory"}`,
     `carrier: ${carrier.name}${carrier.name === "sandbox" ? " (simulated phone network: magic numbers +1NPA5550100-0117, scripted callees)" : ""}`,
     ...built.describe(),
   ];

@@ -41,13 +41,34 @@ export type PlaceResult =
 export class CallService {
   readonly active = new Map<string, ActiveCall>();
   readonly settlement: Settlement;
+  private readonly eventChains = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: CallServiceDeps) {
     this.settlement = new Settlement(deps, this.active);
+    // Events of one call are applied in arrival order, each after the previous one finished: handlers
+    // await storage, and e.g. the media stream must not overtake the answer it belongs to.
     deps.carrier.onEvent((event) => {
-      this.onCarrierEvent(event).catch((err) =>
-        deps.logger.error({ err, callId: event.callId, event: event.type }, "carrier event failed"),
-      );
+      const previous = this.eventChains.get(event.callId) ?? Promise.resolve();
+      const next = previous
+        .then(() => this.onCarrierEvent(event))
+        .catch((err) =>
+          deps.logger.error({ err, callId: event.callId, event: event.type }, "carrier event failed"),
+        )
+        .finally(() => {
+          if (this.eventChains.get(event.callId) === next) this.eventChains.delete(event.callId);
+        });
+      this.eventChains.set(event.callId, next);
+    });
+  }
+
+  /** Listens for requests from other nodes to act on the calls this node owns. */
+  async listenForControl(): Promise<void> {
+    await this.deps.live.onControl(this.deps.nodeId, (message) => {
+      if (message.type === "hangup" && this.active.has(message.callId)) {
+        this.hangup(message.callId).catch((err) =>
+          this.deps.logger.error({ err, callId: message.callId }, "remote hangup failed"),
+        );
+      }
     });
   }
 
@@ -187,6 +208,13 @@ export class CallService {
     const row = await this.get(callId);
     if (!row || row.state === "ended") return;
     const active = this.active.get(callId);
+    if (!active && row.owner_node !== this.deps.nodeId) {
+      // Another node owns the call's carrier leg and conversation: ask it, and wait briefly for the result.
+      await this.deps.live.sendControl(row.owner_node, { type: "hangup", callId });
+      for (let i = 0; i < 40 && (await this.get(callId))?.state !== "ended"; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      return;
+    }
     const answered = row.state === "in_progress";
     const info: EndInfo = { cause: answered ? "normal" : "cancelled", source: "caller", answered };
     if (active) active.pendingEnd = info;

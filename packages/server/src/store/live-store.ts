@@ -15,8 +15,13 @@ export interface LiveStore {
   publish(callId: string, event: CallEvent): Promise<void>;
   /** Listens to a call's events; returns the function that stops listening. */
   subscribe(callId: string, listener: (event: CallEvent) => void): Promise<() => void>;
+  /** Asks the node that owns a call to act on it (a hang-up requested through another node). */
+  sendControl(nodeId: string, message: ControlMessage): Promise<void>;
+  onControl(nodeId: string, handler: (message: ControlMessage) => void): Promise<void>;
   close(): Promise<void>;
 }
+
+export type ControlMessage = { type: "hangup"; callId: string };
 
 interface Held {
   entries: TranscriptEntry[];
@@ -77,6 +82,16 @@ export class MemoryLiveStore implements LiveStore {
       set.delete(listener);
       if (set.size === 0) this.listeners.delete(callId);
     };
+  }
+
+  private readonly control = new Map<string, (message: ControlMessage) => void>();
+
+  async sendControl(nodeId: string, message: ControlMessage) {
+    this.control.get(nodeId)?.(message);
+  }
+
+  async onControl(nodeId: string, handler: (message: ControlMessage) => void) {
+    this.control.set(nodeId, handler);
   }
 
   sweep() {

@@ -1,0 +1,78 @@
+/**
+ * GET /call/{id} polling under load: the service runs in its own process (as `npm start` runs it) and
+ * autocannon drives it from this one over loopback. Prints requests/s and latency percentiles.
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+
+export interface PollingResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+}
+
+export async function runPollingBench({ seconds = 10, connections = 32 } = {}): Promise<PollingResult> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "clawcall-bench-"));
+  const root = path.resolve(import.meta.dirname, "..");
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "packages/server/src/main.ts")], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      CLAWCALL_DATA_DIR: dataDir,
+      CLAWCALL_LOG_LEVEL: "warn",
+      CLAWCALL_REQUESTS_PER_MINUTE: "100000000",
+      CLAWCALL_SANDBOX_RING_SECONDS: "0.2",
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      child.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+        const m = /listening on (http:\/\/\S+)/.exec(out);
+        if (m?.[1]) resolve(m[1]);
+      });
+      child.once("exit", (code) => reject(new Error(`service exited with ${code}`)));
+    });
+    const created = await fetch(`${url}/call`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ to: "+12125550101", task: "Benchmark call." }),
+    }).then((r) => r.json() as Promise<{ call_id: string; api_key: string }>);
+    // Let the call reach its final state so every poll reads the same, complete record.
+    await new Promise((r) => setTimeout(r, 500));
+
+    const result = await autocannon({
+      url: `${url}/call/${created.call_id}`,
+      headers: { "x-api-key": created.api_key },
+      connections,
+      duration: seconds,
+    });
+    return {
+      requestsPerSecond: Math.round(result.requests.average),
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      errors: result.errors,
+      non2xx: result.non2xx,
+    };
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const r = await runPollingBench();
+  console.log(
+    `GET /call/{id}: ${r.requestsPerSecond} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (errors ${r.errors}, non-2xx ${r.non2xx})`,
+  );
+}

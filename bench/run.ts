@@ -1,0 +1,23 @@
+/**
+ * `npm run bench`: every benchmark in turn, each printing its own numbers. Only loopback traffic.
+ * Select some with `npm run bench -- polling turn`.
+ */
+import { runPollingBench } from "./api-polling.ts";
+
+type Bench = { name: string; run: () => Promise<string> };
+
+const benches: Bench[] = [
+  {
+    name: "polling",
+    run: async () => {
+      const r = await runPollingBench();
+      return `GET /call/{id} polling from a second process: ${r.requestsPerSecond} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (errors ${r.errors}, non-2xx ${r.non2xx})`;
+    },
+  },
+];
+
+const wanted = process.argv.slice(2);
+for (const b of benches) {
+  if (wanted.length > 0 && !wanted.includes(b.name)) continue;
+  console.log(`[${b.name}] ${await b.run()}`);
+}

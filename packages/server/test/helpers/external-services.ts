@@ -1,0 +1,42 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+
+/**
+ * Real PostgreSQL and Redis for the clustered setup's tests. `.ci/run` starts both and sets the URLs;
+ * elsewhere these tests skip and say why, unless CLAWCALL_REQUIRE_SERVICES=1 makes that a failure.
+ */
+export const POSTGRES_URL = process.env.CLAWCALL_TEST_POSTGRES_URL;
+export const REDIS_URL = process.env.CLAWCALL_TEST_REDIS_URL;
+export const servicesRequired = process.env.CLAWCALL_REQUIRE_SERVICES === "1";
+
+export function externalServicesMissing(): string | null {
+  const missing = [
+    !POSTGRES_URL && "CLAWCALL_TEST_POSTGRES_URL",
+    !REDIS_URL && "CLAWCALL_TEST_REDIS_URL",
+  ].filter(Boolean);
+  if (missing.length === 0) return null;
+  const why = `PostgreSQL/Redis tests need ${missing.join(" and ")} (set by .ci/run)`;
+  if (servicesRequired) throw new Error(`${why}, and CLAWCALL_REQUIRE_SERVICES=1 says they must run`);
+  console.warn(`SKIPPED: ${why}.`);
+  return why;
+}
+
+/** A fresh, empty database for one test file; returns its URL and a function that drops it. */
+export async function freshDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `clawcall_test_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
