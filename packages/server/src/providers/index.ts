@@ -1,0 +1,150 @@
+import { describeHost } from "./abort.ts";
+import type { FallbackOptions } from "./fallback-order.ts";
+import { AnthropicLlm } from "./llm/anthropic-llm.ts";
+import { FallbackLlm } from "./llm/fallback-llm.ts";
+import type { LLM } from "./llm/llm.ts";
+import { OpenAiLlm } from "./llm/openai-llm.ts";
+import { DeepgramStt } from "./stt/deepgram-stt.ts";
+import type { STT } from "./stt/stt.ts";
+import { ElevenLabsTts } from "./tts/elevenlabs-tts.ts";
+import { FallbackTts } from "./tts/fallback-tts.ts";
+import { OpenAiTts } from "./tts/openai-tts.ts";
+import type { TTS } from "./tts/tts.ts";
+
+export type { LLM } from "./llm/llm.ts";
+export type { STT } from "./stt/stt.ts";
+export type { TTS } from "./tts/tts.ts";
+
+/** Plain settings for the model vendors; the config module fills them from the environment. */
+export interface ProviderSettings {
+  /** OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL: any OpenAI-compatible chat endpoint. */
+  openai?: { apiKey?: string; baseUrl?: string; model?: string };
+  /** ANTHROPIC_API_KEY (+ model). */
+  anthropic?: { apiKey: string; model?: string; baseUrl?: string };
+  /** DEEPGRAM_API_KEY; baseUrl is ws(s)://. */
+  deepgram?: { apiKey: string; baseUrl?: string; model?: string };
+  /** ELEVENLABS_API_KEY. */
+  elevenlabs?: { apiKey: string; baseUrl?: string; model?: string };
+  /**
+   * OpenAI speech. When absent, the `openai` key is used for speech too, but only if that key talks to
+   * OpenAI itself (no base URL): another compatible endpoint rarely serves /audio/speech.
+   */
+  openaiTts?: { apiKey: string; baseUrl?: string; model?: string };
+  /** Which vendor goes first when several are configured (the others become fallbacks). */
+  prefer?: { llm?: "openai" | "anthropic"; tts?: "elevenlabs" | "openai" };
+  /** Told when a provider failed and the next was tried: a place to log the vendor name and error. */
+  onFallback?: FallbackOptions["onFallback"];
+}
+
+export interface Providers {
+  llm?: LLM;
+  stt?: STT;
+  tts?: TTS;
+  /** One line per active provider, for the boot log; names and hosts, never keys. */
+  describe(): string[];
+  /** What is missing for real calls; empty when the service can hold a conversation. */
+  missing(): string[];
+}
+
+export const DEFAULT_MODELS = {
+  openai: "gpt-4o-mini",
+  anthropic: "claude-3-5-haiku-latest",
+  deepgram: "nova-3",
+  elevenlabs: "eleven_flash_v2_5",
+  openaiTts: "gpt-4o-mini-tts",
+} as const;
+
+interface Entry<T> {
+  vendor: string;
+  provider: T;
+  line: string;
+}
+
+export function createProviders(settings: ProviderSettings): Providers {
+  const llms: Entry<LLM>[] = [];
+  const { openai, anthropic, deepgram, elevenlabs } = settings;
+  if (openai && (openai.apiKey || openai.baseUrl)) {
+    const model = openai.model ?? DEFAULT_MODELS.openai;
+    llms.push({
+      vendor: "openai",
+      provider: new OpenAiLlm({ apiKey: openai.apiKey, baseUrl: openai.baseUrl, model }),
+      line: `OpenAI-compatible ${model} at ${describeHost(openai.baseUrl, "api.openai.com")}`,
+    });
+  }
+  if (anthropic?.apiKey) {
+    const model = anthropic.model ?? DEFAULT_MODELS.anthropic;
+    llms.push({
+      vendor: "anthropic",
+      provider: new AnthropicLlm({ apiKey: anthropic.apiKey, baseUrl: anthropic.baseUrl, model }),
+      line: `Anthropic ${model} at ${describeHost(anthropic.baseUrl, "api.anthropic.com")}`,
+    });
+  }
+
+  const stts: Entry<STT>[] = [];
+  if (deepgram?.apiKey) {
+    const model = deepgram.model ?? DEFAULT_MODELS.deepgram;
+    stts.push({
+      vendor: "deepgram",
+      provider: new DeepgramStt({ apiKey: deepgram.apiKey, baseUrl: deepgram.baseUrl, model }),
+      line: `Deepgram ${model} streaming, 8 kHz mu-law at ${describeHost(deepgram.baseUrl, "api.deepgram.com")}`,
+    });
+  }
+
+  const ttss: Entry<TTS>[] = [];
+  if (elevenlabs?.apiKey) {
+    const model = elevenlabs.model ?? DEFAULT_MODELS.elevenlabs;
+    ttss.push({
+      vendor: "elevenlabs",
+      provider: new ElevenLabsTts({ apiKey: elevenlabs.apiKey, baseUrl: elevenlabs.baseUrl, model }),
+      line: `ElevenLabs ${model}, ulaw_8000 at ${describeHost(elevenlabs.baseUrl, "api.elevenlabs.io")}`,
+    });
+  }
+  const speech =
+    settings.openaiTts ?? (openai?.apiKey && !openai.baseUrl ? { apiKey: openai.apiKey } : undefined);
+  if (speech?.apiKey) {
+    const model = speech.model ?? DEFAULT_MODELS.openaiTts;
+    ttss.push({
+      vendor: "openai",
+      provider: new OpenAiTts({ apiKey: speech.apiKey, baseUrl: speech.baseUrl, model }),
+      line: `OpenAI speech ${model}, 24 kHz resampled to 8 kHz mu-law at ${describeHost(speech.baseUrl, "api.openai.com")}`,
+    });
+  }
+
+  preferFirst(llms, settings.prefer?.llm);
+  preferFirst(ttss, settings.prefer?.tts);
+  const fallback = { onFallback: settings.onFallback };
+  const llm = combine(llms, (list) => new FallbackLlm(list, fallback));
+  const stt = combine(stts, (list) => list[0]!);
+  const tts = combine(ttss, (list) => new FallbackTts(list, fallback));
+
+  return {
+    ...(llm ? { llm } : {}),
+    ...(stt ? { stt } : {}),
+    ...(tts ? { tts } : {}),
+    describe: () => [...lines("LLM", llms), ...lines("STT", stts), ...lines("TTS", ttss)],
+    missing: () => [
+      ...(llms.length
+        ? []
+        : ["LLM: set OPENAI_API_KEY (or OPENAI_BASE_URL for a local server) or ANTHROPIC_API_KEY"]),
+      ...(stts.length ? [] : ["STT: set DEEPGRAM_API_KEY"]),
+      ...(ttss.length ? [] : ["TTS: set ELEVENLABS_API_KEY or OPENAI_API_KEY"]),
+    ],
+  };
+}
+
+function preferFirst<T>(entries: Entry<T>[], vendor: string | undefined): void {
+  const index = entries.findIndex((e) => e.vendor === vendor);
+  if (index > 0) entries.unshift(...entries.splice(index, 1));
+}
+
+function combine<T>(entries: Entry<T>[], wrap: (providers: T[]) => T): T | undefined {
+  if (entries.length === 0) return undefined;
+  if (entries.length === 1) return entries[0]!.provider;
+  return wrap(entries.map((e) => e.provider));
+}
+
+function lines<T>(kind: string, entries: Entry<T>[]): string[] {
+  return entries.map(
+    (e, i) => `${kind}: ${e.line}${entries.length > 1 ? (i === 0 ? " (primary)" : " (fallback)") : ""}`,
+  );
+}
