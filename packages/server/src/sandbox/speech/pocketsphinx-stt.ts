@@ -1,0 +1,180 @@
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { STT, SttCapabilities, SttOpenOptions, SttSession } from "../../providers/stt/stt.ts";
+import { mulawDecode } from "../../voice/mulaw.ts";
+import { EnergyVad } from "./energy-vad.ts";
+import { buildGrammar, restorePhrases, type SandboxGrammar } from "./grammar.ts";
+import { upsample8kTo16k } from "./resample.ts";
+
+export const POCKETSPHINX_MODEL_DIR = "/usr/share/pocketsphinx/model/en-us";
+const BINARY = "pocketsphinx_continuous";
+
+/** True when Debian's `pocketsphinx` and `pocketsphinx-en-us` packages are installed. */
+export function pocketsphinxAvailable(modelDir = POCKETSPHINX_MODEL_DIR): boolean {
+  if (!existsSync(join(modelDir, "en-us")) || !existsSync(join(modelDir, "cmudict-en-us.dict"))) return false;
+  return spawnSync("sh", ["-c", `command -v ${BINARY}`], { stdio: "ignore" }).status === 0;
+}
+
+// A second of silence at 16 kHz is what pocketsphinx's end-of-speech detector needs (-vad_postspeech
+// 100 frames of 10 ms); writing it on flush ends the utterance now instead of a second later.
+const FLUSH_SILENCE = Buffer.alloc(16000 * 2 * 1.1);
+
+function killGroup(child: ChildProcessWithoutNullStreams): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+  } catch {
+    child.kill("SIGKILL");
+  }
+}
+
+class PocketsphinxSession implements SttSession {
+  private readonly vad = new EnergyVad();
+  private readonly pcm8 = new Int16Array(160);
+  private lastSample = 0;
+  private stdoutRest = "";
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    private readonly grammar: SandboxGrammar,
+    private readonly options: SttOpenOptions,
+  ) {
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => this.onOutput(chunk));
+    child.stdin.on("error", () => undefined);
+    child.on("error", (error) => this.fail(error));
+    child.on("exit", (code, sig) => {
+      if (this.closing === null) this.fail(new Error(`${BINARY} exited early (code ${code}, signal ${sig})`));
+    });
+    // The call is over: nobody wants the last words, so do not wait for them.
+    options.signal.addEventListener(
+      "abort",
+      () => {
+        void this.close();
+        killGroup(child);
+      },
+      { once: true },
+    );
+  }
+
+  write(audio: Uint8Array): void {
+    if (this.closing) return;
+    for (let offset = 0; offset < audio.length; offset += this.pcm8.length) {
+      const chunk = audio.subarray(offset, offset + this.pcm8.length);
+      const pcm = mulawDecode(chunk, this.pcm8.subarray(0, chunk.length));
+      if (this.vad.push(chunk) === "start") this.options.onEvent({ type: "speech_started" });
+      const up = upsample8kTo16k(pcm, this.lastSample);
+      this.lastSample = pcm[pcm.length - 1] ?? this.lastSample;
+      this.child.stdin.write(Buffer.from(up.buffer, up.byteOffset, up.byteLength));
+    }
+  }
+
+  flush(): void {
+    if (!this.closing) this.child.stdin.write(FLUSH_SILENCE);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) return resolve();
+      // Let it finish what it was given (it runs faster than real time), but never hang on it.
+      const timer = setTimeout(() => killGroup(this.child), 30_000);
+      this.child.once("exit", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.child.stdin.end(FLUSH_SILENCE);
+    });
+    return this.closing;
+  }
+
+  private onOutput(chunk: string): void {
+    const lines = (this.stdoutRest + chunk).split("\n");
+    this.stdoutRest = lines.pop() ?? "";
+    for (const line of lines) {
+      const hypothesis = line.trim();
+      if (hypothesis === "" || this.options.signal.aborted) continue;
+      const text = restorePhrases(hypothesis, this.grammar.originals);
+      this.options.onEvent({ type: "final", text, endOfUtterance: true });
+    }
+  }
+
+  private fail(error: Error): void {
+    if (this.closing) return;
+    this.closing = Promise.resolve();
+    this.options.onEvent({ type: "error", error });
+  }
+}
+
+export interface PocketsphinxSttOptions {
+  /** Everything the far end may say; recognition is exact within this list and blind outside it. */
+  phrases: readonly string[];
+  modelDir?: string;
+}
+
+/**
+ * Offline recognition for the sandbox on Debian's pocketsphinx. 8 kHz phone audio is upsampled to the
+ * 16 kHz its packaged model expects and decoded against a JSGF grammar of the sandbox's phrases: with
+ * the general language model it is poor on phone audio, with the grammar it is exact.
+ */
+export class PocketsphinxStt implements STT {
+  readonly name = "sandbox-pocketsphinx";
+  readonly capabilities: SttCapabilities = {
+    streaming: true,
+    interimResults: false,
+    inputEncodings: ["mulaw"],
+    sampleRates: [8000],
+  };
+  private files: { dir: string; grammar: SandboxGrammar } | null = null;
+  private readonly modelDir: string;
+
+  constructor(private readonly options: PocketsphinxSttOptions) {
+    this.modelDir = options.modelDir ?? POCKETSPHINX_MODEL_DIR;
+  }
+
+  /** Phrases left out of the grammar because the dictionary lacks one of their words. */
+  get skippedPhrases(): readonly string[] {
+    return this.prepare().grammar.skipped;
+  }
+
+  async open(options: SttOpenOptions): Promise<SttSession> {
+    if (options.encoding !== "mulaw" || options.sampleRate !== 8000) {
+      throw new Error("the sandbox's pocketsphinx adapter takes 8 kHz mu-law only");
+    }
+    const { dir, grammar } = this.prepare();
+    const args = [
+      `-hmm ${join(this.modelDir, "en-us")}`,
+      `-jsgf ${join(dir, "sandbox.gram")}`,
+      `-dict ${join(dir, "sandbox.dict")}`,
+      "-samprate 16000",
+      "-vad_postspeech 100",
+      "-logfn /dev/null",
+    ].join(" ");
+    // pocketsphinx_continuous reads a file, not a pipe it can seek: cat in front gives it a stream.
+    const child = spawn("sh", ["-c", `cat | exec ${BINARY} -infile /dev/stdin ${args}`], {
+      stdio: ["pipe", "pipe", "pipe"],
+      // Its own process group, so a stuck pipeline (sh, cat, the recogniser) can be ended as one.
+      detached: true,
+    });
+    child.stderr.resume();
+    return new PocketsphinxSession(child, grammar, options);
+  }
+
+  /** Removes the grammar files; sessions still open keep running until closed. */
+  dispose(): void {
+    if (this.files) rmSync(this.files.dir, { recursive: true, force: true });
+    this.files = null;
+  }
+
+  private prepare(): { dir: string; grammar: SandboxGrammar } {
+    if (this.files) return this.files;
+    const cmudict = readFileSync(join(this.modelDir, "cmudict-en-us.dict"), "utf8");
+    const grammar = buildGrammar(this.options.phrases, cmudict);
+    const dir = mkdtempSync(join(tmpdir(), "clawcall-sphinx-"));
+    writeFileSync(join(dir, "sandbox.gram"), grammar.jsgf);
+    writeFileSync(join(dir, "sandbox.dict"), grammar.dictionary);
+    this.files = { dir, grammar };
+    return this.files;
+  }
+}

@@ -1,0 +1,106 @@
+import { afterAll, describe, expect, it } from "vitest";
+import type { STT, SttEvent } from "../../src/providers/stt/stt.ts";
+import { LINES, personaPhrases, personaUtterances } from "../../src/sandbox/personas/lines.ts";
+import { FliteCalleeSpeech } from "../../src/sandbox/speech/callee-speech.ts";
+import { PersonaLineIndex } from "../../src/sandbox/speech/line-index.ts";
+import { PersonaLineStt } from "../../src/sandbox/speech/persona-line-stt.ts";
+import { PocketsphinxStt, pocketsphinxAvailable } from "../../src/sandbox/speech/pocketsphinx-stt.ts";
+
+const index = new PersonaLineIndex();
+const speech = new FliteCalleeSpeech({ index });
+afterAll(() => speech.close());
+
+const SILENCE = new Uint8Array(8000 * 1.3).fill(0xff);
+
+/** Streams audio chunks through a session and collects the finals it reports. */
+async function transcribe(stt: STT, chunks: Uint8Array[], settleMs = 0): Promise<SttEvent[]> {
+  const events: SttEvent[] = [];
+  const controller = new AbortController();
+  const session = await stt.open({
+    encoding: "mulaw",
+    sampleRate: 8000,
+    language: "en-US",
+    signal: controller.signal,
+    onEvent: (e) => events.push(e),
+  });
+  for (const chunk of chunks) {
+    for (let i = 0; i < chunk.length; i += 160) session.write(chunk.subarray(i, i + 160));
+    if (settleMs) await new Promise((r) => setTimeout(r, settleMs));
+  }
+  await session.close();
+  return events;
+}
+
+const finals = (events: SttEvent[]) => events.flatMap((e) => (e.type === "final" ? [e.text] : []));
+
+describe("callee speech", () => {
+  it("speaks a line as 8 kHz mu-law in whole 20 ms frames, the same bytes every time", async () => {
+    const audio = await speech.line(LINES.menuPrompt.text, LINES.menuPrompt.voice);
+    expect(audio.length % 160).toBe(0);
+    // The prompt is a few seconds long at 8000 bytes per second.
+    expect(audio.length / 8000).toBeGreaterThan(3);
+    expect(audio.length / 8000).toBeLessThan(10);
+    const fresh = new FliteCalleeSpeech();
+    try {
+      expect(await fresh.line(LINES.menuPrompt.text, LINES.menuPrompt.voice)).toEqual(audio);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
+describe("reading persona lines (the fallback without pocketsphinx)", () => {
+  it("reports a line once its audio has played out, and nothing for music, beeps or cut-off lines", async () => {
+    const greeting = await speech.line(LINES.deskGreeting.text, LINES.deskGreeting.voice);
+    const hold = await speech.line(LINES.holdAnnouncement.text, LINES.holdAnnouncement.voice);
+    const events = await transcribe(new PersonaLineStt(index), [
+      speech.holdMusic(),
+      greeting,
+      SILENCE,
+      hold.subarray(0, Math.floor(hold.length / 320) * 160),
+      SILENCE,
+      speech.beep(),
+      hold,
+    ]);
+    expect(finals(events)).toEqual([LINES.deskGreeting.text, LINES.holdAnnouncement.text]);
+    expect(events[0]).toEqual({ type: "speech_started" });
+  });
+});
+
+const sphinx = pocketsphinxAvailable();
+const required = process.env.CLAWCALL_REQUIRE_POCKETSPHINX === "1";
+if (!sphinx && !required) {
+  console.warn(
+    "skipping pocketsphinx recognition tests: install Debian's pocketsphinx and pocketsphinx-en-us to run them",
+  );
+}
+
+describe.skipIf(!sphinx && !required)("pocketsphinx recognition over 8 kHz mu-law", () => {
+  it("is installed (CLAWCALL_REQUIRE_POCKETSPHINX=1 demands it)", () => {
+    expect(sphinx).toBe(true);
+  });
+
+  it("recognises every persona line flite speaks, exactly, in the voice the persona uses", async () => {
+    const stt = new PocketsphinxStt({ phrases: personaPhrases() });
+    try {
+      expect(stt.skippedPhrases).toEqual([]);
+      const utterances = personaUtterances();
+      const chunks: Uint8Array[] = [];
+      for (const u of utterances) chunks.push(await speech.line(u.text, u.voice), SILENCE);
+      const heard = finals(await transcribe(stt, chunks, 100));
+      expect(heard).toEqual(utterances.map((u) => u.text));
+    } finally {
+      stt.dispose();
+    }
+  }, 120_000);
+
+  it("hears nothing in hold music, a beep or silence", async () => {
+    const stt = new PocketsphinxStt({ phrases: personaPhrases() });
+    try {
+      const heard = finals(await transcribe(stt, [speech.holdMusic(), SILENCE, speech.beep(), SILENCE], 50));
+      expect(heard).toEqual([]);
+    } finally {
+      stt.dispose();
+    }
+  });
+});
