@@ -41,6 +41,8 @@ export class FakeStt implements STT {
     sampleRates: [8000],
   };
   readonly lines: Array<{ text: string; interimAfterMs?: number }> = [];
+  /** Timing of every utterance heard (performance.now()), for benchmarks. */
+  readonly utterances: Array<{ startAt: number; lastLoudAt: number; finalAt: number | null }> = [];
   opened = 0;
   private sessions: FakeSttSession[] = [];
 
@@ -76,8 +78,10 @@ class FakeSttSession implements SttSession {
     if (this.closed) return;
     const loud = analyzeFrame(audio, this.features).energy > 300 * 300;
     if (!loud) return;
+    const now = performance.now();
     if (!this.inSpeech) {
       this.inSpeech = true;
+      this.owner.utterances.push({ startAt: now, lastLoudAt: now, finalAt: null });
       this.current = this.owner.lines.shift() ?? null;
       this.emit({ type: "speech_started" });
       const interimAfter = this.current?.interimAfterMs;
@@ -86,6 +90,7 @@ class FakeSttSession implements SttSession {
         this.interimTimer = setTimeout(() => this.emit({ type: "interim", text }), interimAfter);
       }
     }
+    this.owner.utterances.at(-1)!.lastLoudAt = now;
     clearTimeout(this.finalTimer);
     this.finalTimer = setTimeout(() => this.final(), this.owner.finalDelayMs);
   }
@@ -95,7 +100,10 @@ class FakeSttSession implements SttSession {
     this.inSpeech = false;
     const line = this.current;
     this.current = null;
-    if (line !== null && !this.closed) this.emit({ type: "final", text: line.text, endOfUtterance: true });
+    if (line !== null && !this.closed) {
+      this.owner.utterances.at(-1)!.finalAt = performance.now();
+      this.emit({ type: "final", text: line.text, endOfUtterance: true });
+    }
   }
 
   flush(): void {}
@@ -117,6 +125,7 @@ export interface LlmCallRecord {
   toolNames: string[];
   startedAt: number;
   firstTokenAt: number | null;
+  tokenAt: number[];
   endedAt: number | null;
   aborted: boolean;
 }
@@ -142,6 +151,7 @@ export class ScriptedLlm implements LLM {
       toolNames: (request.tools ?? []).map((t) => t.name),
       startedAt: performance.now(),
       firstTokenAt: null,
+      tokenAt: [],
       endedAt: null,
       aborted: false,
     };
@@ -152,7 +162,9 @@ export class ScriptedLlm implements LLM {
       const tokens = (reply.text ?? "").match(/\S+\s*/g) ?? [];
       for (let i = 0; i < tokens.length; i++) {
         if (i > 0) await sleep(1000 / this.tokensPerSecond, request.signal);
-        record.firstTokenAt ??= performance.now();
+        const at = performance.now();
+        record.firstTokenAt ??= at;
+        record.tokenAt.push(at);
         yield { type: "text", text: tokens[i]! };
       }
       for (const [i, tool] of (reply.tools ?? []).entries()) {
@@ -177,6 +189,7 @@ export class ScriptedLlm implements LLM {
 export interface TtsRecord {
   text: string;
   requestedAt: number;
+  firstAudioAt: number | null;
 }
 
 /**
@@ -194,12 +207,14 @@ export class ToneTts implements TTS {
   ) {}
 
   async *synthesize(request: TtsRequest): AsyncIterable<Uint8Array> {
-    this.requests.push({ text: request.text, requestedAt: performance.now() });
+    const record: TtsRecord = { text: request.text, requestedAt: performance.now(), firstAudioAt: null };
+    this.requests.push(record);
     await sleep(this.firstAudioMs, request.signal);
     const audio = sineMulaw(520, Math.max(100, request.text.length * this.msPerChar), 6000);
     for (let i = 0; i < audio.length; i += 1600) {
       if (request.signal.aborted) return;
       if (i > 0) await sleep(5, request.signal);
+      record.firstAudioAt ??= performance.now();
       yield audio.subarray(i, i + 1600);
     }
   }
