@@ -26,6 +26,8 @@ export interface EmulatorOptions {
   channelLimit?: number;
   /** Each webhook is delivered this many times (a retry storm). */
   webhookCopies?: number;
+  /** API requests allowed per second before Telnyx's 429 "Too many requests". */
+  requestsPerSecond?: number;
 }
 
 export interface RecordedRequest {
@@ -58,6 +60,12 @@ const ACTIONS: Record<string, string> = {
 
 const E = {
   auth: { status: 401, code: "10009", title: "Authentication failed", detail: "Missing or invalid API key." },
+  tooMany: {
+    status: 429,
+    code: "10011",
+    title: "Too many requests",
+    detail: "You have exceeded the maximum number of allowed requests.",
+  },
   badJson: {
     status: 400,
     code: "10015",
@@ -118,6 +126,7 @@ export class TelnyxEmulator implements CallHost {
   private readonly dialCommands = new Map<string, EmulatedCall>();
   private readonly deliveries = new Map<string, Promise<void>>();
   private server: Server | undefined;
+  private window = { second: 0, count: 0 };
   private baseUrl = "";
 
   constructor(private readonly options: EmulatorOptions = {}) {
@@ -205,6 +214,11 @@ export class TelnyxEmulator implements CallHost {
       this.error(res, E.auth);
       return;
     }
+    if (this.overRate()) {
+      res.setHeader("retry-after", "1");
+      this.error(res, E.tooMany);
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     let body: unknown;
@@ -225,6 +239,14 @@ export class TelnyxEmulator implements CallHost {
       return;
     }
     this.action(op, decodeURIComponent(m[1]!), body, res);
+  }
+
+  private overRate(): boolean {
+    const limit = this.options.requestsPerSecond;
+    if (limit === undefined) return false;
+    const second = Math.floor(Date.now() / 1000);
+    if (second !== this.window.second) this.window = { second, count: 0 };
+    return ++this.window.count > limit;
   }
 
   /** Records the request; answers 422 as Telnyx does if it breaks the schema. */

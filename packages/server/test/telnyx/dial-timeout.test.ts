@@ -43,4 +43,12 @@ describeWithSpec("Telnyx dial: timeouts and limits", () => {
     await h.carrier.hangup("first");
     await h.waitFor(isHangup("first"));
   });
+
+  it("Telnyx's API rate limit (429) refuses the dial without a retry", async () => {
+    h = await startHarness({ requestsPerSecond: 0 });
+    const err = await h.carrier.dial(h.dialRequest("limited", "+12125550100")).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DialRefusedError);
+    expect((err as DialRefusedError).carrierCode).toBe("10011");
+    expect(h.emulator.calls.size).toBe(0);
+  });
 });
