@@ -120,18 +120,6 @@ describe("clawcall call --wait on the sandbox", () => {
     expect(run.code).toBe(EXIT.unavailable);
   });
 
-  it("hangs up a ringing call, which then reports cancelled", async () => {
-    const placed = await runCli(["call", "--to", "+12125550102", "--task", "x", "--json"], env);
-    const { call_id } = JSON.parse(placed.stdout);
-    const hangup = await runCli(["hangup", call_id, "--json"], env);
-    expect(hangup.code).toBe(0);
-    const status = await runCli(["status", call_id, "--wait", "--json"], env);
-    const view = JSON.parse(status.stdout).call;
-    expect(view.status).toBe("failed");
-    expect(view.failReason).toBe("cancelled");
-    expect(status.code).toBe(EXIT.cancelled);
-  });
-
   it("shows the balance and lists calls without ever printing the key", async () => {
     const balance = await runCli(["balance"], env);
     expect(balance.stdout).toMatch(/^Balance: .* of call time \(free tier\)\./);
@@ -139,5 +127,26 @@ describe("clawcall call --wait on the sandbox", () => {
     expect(calls.stdout.trim().split("\n")).toHaveLength(3);
     const key = (await runCli(["key", "show"], env)).stdout.trim();
     for (const run of [balance, calls]) expect(run.stdout + run.stderr).not.toContain(key);
+  });
+  it("hangs up a ringing call, which then reports cancelled", async () => {
+    // Its own network with a long ring, so the hang-up always lands while the phone is still ringing.
+    const slow = await startSandbox({ CLAWCALL_SANDBOX_RING_SECONDS: "60" });
+    // Keys belong to one service: this one gets its own key file.
+    const slowHome = await tempHome();
+    const slowEnv = { ...env, ...slowHome.env, CLAWCALL_BASE_URL: slow.url };
+    try {
+      const placed = await runCli(["call", "--to", "+12125550102", "--task", "x", "--json"], slowEnv);
+      const { call_id } = JSON.parse(placed.stdout);
+      const hangup = await runCli(["hangup", call_id, "--json"], slowEnv);
+      expect(hangup.code).toBe(0);
+      const status = await runCli(["status", call_id, "--wait", "--json"], slowEnv);
+      const view = JSON.parse(status.stdout).call;
+      expect(view.status).toBe("failed");
+      expect(view.failReason).toBe("cancelled");
+      expect(status.code).toBe(EXIT.cancelled);
+    } finally {
+      await slow.close();
+      await slowHome.cleanup();
+    }
   });
 });

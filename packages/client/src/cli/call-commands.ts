@@ -194,7 +194,8 @@ Examples:
       try {
         const result = await ctx.client(flags).hangup(callId);
         if (flags.json) ctx.json(withoutKey(result));
-        else ctx.out(`Call ${result.call_id}: ${result.message} (status ${result.status}).`);
+        else
+          ctx.out(`Call ${result.call_id}: ${result.message.replace(/\.$/, "")} (status ${result.status}).`);
       } catch (e) {
         ctx.fail(e, flags);
       }
