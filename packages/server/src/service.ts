@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./api/app.ts";
+import type { ApiContext } from "./api/context.ts";
 import { RecordingLinks } from "./api/recording-links.ts";
 import { Billing } from "./billing/billing.ts";
 import { CallService } from "./calls/call-service.ts";
@@ -18,6 +19,7 @@ import { openDatabase } from "./store/database.ts";
 import { type LiveStore, MemoryLiveStore } from "./store/live-store.ts";
 import { RedisLiveStore } from "./store/redis-live-store.ts";
 import type { Carrier } from "./telephony/carrier.ts";
+import { createTelnyxCarrier, registerTelnyxRoutes } from "./telephony/telnyx/index.ts";
 import { createConversationEngine } from "./wiring/engine.ts";
 
 export interface ServiceOptions {
@@ -65,6 +67,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     : await createConversationEngine(config, logger);
   let carrier: Carrier;
   let numbers: string[];
+  let carrierRoutes: ApiContext["carrierRoutes"];
   if (config.carrier.kind === "sandbox") {
     numbers =
       config.carrier.callerNumbers.length > 0
@@ -76,7 +79,20 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       logger,
     );
   } else {
-    throw new Error("CLAWCALL_CARRIER=telnyx is not available in this build yet");
+    const t = config.carrier.telnyx;
+    const telnyx = createTelnyxCarrier({
+      apiKey: t.apiKey!,
+      publicKey: t.publicKey!,
+      connectionId: t.connectionId!,
+      publicBaseUrl: config.publicUrl,
+      streamSecret: secret,
+      baseURL: t.baseUrl,
+      callerNumbers: config.carrier.callerNumbers,
+      logger,
+    });
+    carrier = telnyx;
+    numbers = config.carrier.callerNumbers;
+    carrierRoutes = (app) => registerTelnyxRoutes(app, telnyx);
   }
   const pool = new NumberPool(numbers);
   const calls = new CallService({
@@ -107,7 +123,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   await supervisor.recover();
   supervisor.start();
 
-  const app = await buildApp({ config, db, billing, calls, live, metrics, logger, recordings });
+  const app = await buildApp({
+    config,
+    db,
+    billing,
+    calls,
+    live,
+    metrics,
+    logger,
+    recordings,
+    carrierRoutes,
+  });
   const address = await app.listen({ port: config.port, host: config.host });
   const url = address.replace("[::1]", "localhost");
 

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import type { ProviderSettings } from "../providers/index.ts";
 
 /**
  * Every setting of the service, parsed once at boot from environment variables. This is the only module
@@ -70,6 +71,7 @@ const EnvSchema = z.object({
   TELNYX_API_KEY: optionalString,
   TELNYX_PUBLIC_KEY: optionalString,
   TELNYX_CONNECTION_ID: optionalString,
+  // Points the Telnyx adapter at another API base, such as the emulator in tests.
   TELNYX_BASE_URL: url,
 
   OPENAI_API_KEY: optionalString,
@@ -181,10 +183,11 @@ export function loadConfig(env: Env) {
       },
     },
     providers: {
-      llm: e.CLAWCALL_LLM,
-      openai: e.OPENAI_API_KEY
-        ? { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL }
-        : undefined,
+      // A base URL alone is enough for a local OpenAI-compatible server (Ollama, llama.cpp, vLLM).
+      openai:
+        e.OPENAI_API_KEY || e.OPENAI_BASE_URL
+          ? { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL }
+          : undefined,
       anthropic: e.ANTHROPIC_API_KEY
         ? { apiKey: e.ANTHROPIC_API_KEY, baseUrl: e.ANTHROPIC_BASE_URL, model: e.ANTHROPIC_MODEL }
         : undefined,
@@ -192,7 +195,8 @@ export function loadConfig(env: Env) {
       elevenlabs: e.ELEVENLABS_API_KEY
         ? { apiKey: e.ELEVENLABS_API_KEY, baseUrl: e.ELEVENLABS_BASE_URL }
         : undefined,
-    },
+      prefer: { llm: e.CLAWCALL_LLM },
+    } satisfies ProviderSettings,
   };
 }
 

@@ -1,0 +1,75 @@
+import net from "node:net";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { ListeningEngine } from "../helpers/listening-engine.ts";
+import { pollUntilFinal, startTestService, type TestService } from "../helpers/service.ts";
+import { startTelnyxEmulator, type TelnyxEmulator } from "../telnyx-emulator/emulator.ts";
+import { describeWithSpec } from "./shared-spec.ts";
+
+/** A free loopback port, so the service's public URL (sent to the emulator) is known before it listens. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+describeWithSpec("the service on CLAWCALL_CARRIER=telnyx against the emulator", () => {
+  let emulator: TelnyxEmulator;
+  let service: TestService;
+  beforeAll(async () => {
+    emulator = await startTelnyxEmulator({
+      apiKey: "KEYtest",
+      timings: { ringMs: 300, noAnswerMs: 1500, dropAfterMs: 600 },
+    });
+    const port = await freePort();
+    service = await startTestService(
+      {
+        PORT: String(port),
+        CLAWCALL_PUBLIC_URL: `http://127.0.0.1:${port}`,
+        CLAWCALL_CARRIER: "telnyx",
+        TELNYX_API_KEY: "KEYtest",
+        TELNYX_PUBLIC_KEY: emulator.publicKey,
+        TELNYX_CONNECTION_ID: "1234567890",
+        TELNYX_BASE_URL: emulator.apiBaseUrl,
+        CLAWCALL_CALLER_NUMBERS:
+          "+13125550180,+13125550181,+13125550182,+13125550183,+13125550184,+13125550185,+13125550186,+13125550187",
+        CLAWCALL_MAX_ACTIVE_CALLS_PER_KEY: "20",
+      },
+      { engine: new ListeningEngine({ talkSeconds: 1 }) },
+    );
+  });
+  afterAll(async () => {
+    await service?.dispose();
+    await emulator?.close();
+  });
+
+  it("every network outcome of spec/sandbox.md maps to the same result as on the direct sandbox", async () => {
+    const expected: Record<string, { failReason?: string; outcome: string }> = {
+      "0100": { outcome: "answered" },
+      "0101": { failReason: "busy", outcome: "busy" },
+      "0102": { failReason: "no_answer", outcome: "no_answer" },
+      "0103": { failReason: "call_rejected", outcome: "rejected" },
+      "0104": { failReason: "invalid_number", outcome: "invalid_number" },
+      "0105": { failReason: "unreachable", outcome: "unreachable" },
+      "0107": { failReason: "network_error", outcome: "network_error" },
+    };
+    const results = await Promise.all(
+      Object.entries(expected).map(async ([line, want]) => {
+        const created = await service.request("POST", "/call", {
+          body: { to: `+1212555${line}`, task: "Check hours." },
+        });
+        expect(created.status, line).toBe(201);
+        const { call } = await pollUntilFinal(service, created.body.api_key, created.body.call_id, {
+          timeoutMs: 30_000,
+        });
+        return { line, want, got: { failReason: call.failReason, outcome: call.outcome } };
+      }),
+    );
+    for (const r of results) expect({ line: r.line, ...r.got }).toEqual({ line: r.line, ...r.want });
+    const refused = await service.request("POST", "/call", { body: { to: "+12125550106", task: "x" } });
+    expect(refused.status).toBe(502);
+    expect(refused.body.error.code).toBe("dial_failed");
+    expect(emulator.violations).toEqual([]);
+  });
+});
