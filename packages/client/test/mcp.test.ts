@@ -52,6 +52,7 @@ describe("MCP server over the in-memory pair", () => {
         "get_account_link",
         "get_balance",
         "get_call",
+        "get_local_time",
         "get_recording_link",
         "get_transcript",
         "hangup_call",
@@ -135,6 +136,20 @@ describe("MCP server over the in-memory pair", () => {
       arguments: { call_id: callId },
     })) as ToolResult;
     expect(hangup.isError).toBeFalsy();
+  });
+
+  it("tells the callee's local time before a call", async () => {
+    const result = (await client.callTool({
+      name: "get_local_time",
+      arguments: { to: "+14155550100" },
+    })) as ToolResult;
+    // The server's clock is pinned to Wednesday 17:00 UTC: 9 AM in San Francisco.
+    expect(result.structuredContent).toMatchObject({
+      time_zone: "America/Los_Angeles",
+      local_time: "9:00 AM",
+      outside_business_hours: false,
+      warning: null,
+    });
   });
 
   it("returns API errors as tool errors with the code and no key", async () => {

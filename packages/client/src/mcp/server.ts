@@ -74,7 +74,7 @@ export function createMcpServer(client: ClawCall, options: McpServerOptions = {}
     {
       title: "Place a phone call",
       description:
-        "Dials a real phone number; an AI agent holds the conversation described by `task`. Returns at once with a call_id: follow it with get_call every 3 s. Check the local_time warning first: don't call businesses that are obviously closed without asking the user.",
+        "Dials a real phone number; an AI agent holds the conversation described by `task`. Returns at once with a call_id: follow it with get_call every 3 s. Check get_local_time first: don't call a business that is obviously closed without asking the user.",
       inputSchema: CallRequestSchema.shape,
       outputSchema: {
         call_id: z.string(),
@@ -141,6 +141,40 @@ export function createMcpServer(client: ClawCall, options: McpServerOptions = {}
         }
         return failure(e);
       }
+    },
+  );
+
+  server.registerTool(
+    "get_local_time",
+    {
+      title: "Local time where a number is",
+      description:
+        "The callee's local time from the area code, and whether a business there is probably closed (before 8 AM, from 6 PM, weekends). Check before calling a business; if closed, ask the user first.",
+      inputSchema: { to: CallRequestSchema.shape.to },
+      outputSchema: {
+        to: z.string(),
+        time_zone: z.string().nullable(),
+        local_time: z.string().nullable(),
+        weekday: z.string().nullable(),
+        outside_business_hours: z.boolean().nullable(),
+        warning: z.string().nullable(),
+      },
+      annotations: { ...read, openWorldHint: false },
+    },
+    async ({ to }) => {
+      const check = checkLocalTime(to, now());
+      const structured = {
+        to,
+        time_zone: check?.timeZone ?? null,
+        local_time: check?.localTime ?? null,
+        weekday: check?.weekday ?? null,
+        outside_business_hours: check?.outsideHours ?? null,
+        warning: check?.warning ?? null,
+      };
+      const text = check
+        ? (check.warning ?? `It is ${check.localTime} on ${check.weekday} there (${check.timeZone}).`)
+        : "No local time is known for this area code.";
+      return ok(structured, text);
     },
   );
 
