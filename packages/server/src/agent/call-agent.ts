@@ -3,7 +3,7 @@ import type { LLM, LlmMessage } from "../providers/llm/llm.ts";
 import { AsyncQueue } from "../voice/async-queue.ts";
 import { BargeInPolicy } from "../voice/barge-in.ts";
 import type { MediaCloseReason } from "../voice/media-stream.ts";
-import type { SpeechSource } from "../voice/reply-pipeline.ts";
+import { type SpeechSource, SpeechSynthesisError } from "../voice/reply-pipeline.ts";
 import type { UserTurn, VoiceSessionHandlers } from "../voice/voice-session.ts";
 import { buildInstructions, voicemailInstructions } from "./instructions.ts";
 import { runModelTurn, type Speaker } from "./model-turn.ts";
@@ -283,7 +283,7 @@ export class CallAgent {
     if (this.history.messages.at(-1)?.role !== "user") this.history.userToModel("(Voicemail is recording.)");
     const result = await this.model({ interruptible: false, prefix: this.openingLine });
     if (this.endReason !== null) return;
-    if (result.error) return this.finish("the language model failed while leaving a voicemail", true);
+    if (result.error) return this.finish(`${failureReason(result.error)} while leaving a voicemail`, true);
     await runTools(result.toolCalls, result.text, this.toolContext());
     if (this.endReason !== null) return;
     await this.finish(
@@ -299,7 +299,7 @@ export class CallAgent {
     for (let i = 0; i < this.settings.maxModelCallsPerTurn; i++) {
       const result = await this.model({ replyTo });
       if (this.endReason !== null || this.mode === "done") return;
-      if (result.error) return this.goodbye("the language model failed", GOODBYE_TROUBLE);
+      if (result.error) return this.goodbye(failureReason(result.error), GOODBYE_TROUBLE);
       if (result.interrupted) return;
       const outcome = await runTools(result.toolCalls, result.text, this.toolContext());
       if (outcome !== "continue") return;
@@ -352,4 +352,8 @@ export class CallAgent {
     this.endReason ??= reason;
     if (hangUp && !this.call.signal.aborted) await this.call.hangup().catch(() => {});
   }
+}
+
+function failureReason(error: Error): string {
+  return error instanceof SpeechSynthesisError ? "speech synthesis failed" : "the language model failed";
 }

@@ -38,7 +38,7 @@ interface PreparedStt {
   controller: AbortController;
   session: Promise<SttSession>;
   target: ((event: SttEvent) => void) | null;
-  expiry: NodeJS.Timeout;
+  expiry: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -64,7 +64,7 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
     const entry: PreparedStt = {
       controller,
       target: null,
-      expiry: setTimeout(() => {}, 0),
+      expiry: undefined,
       session: stt.open({
         encoding: "mulaw",
         sampleRate: 8000,

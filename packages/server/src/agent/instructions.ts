@@ -33,7 +33,7 @@ export function buildInstructions(request: CallRequest, o: InstructionOptions): 
     request.task.trim(),
     "",
     "# How the call started",
-    `When the call was answered you already said: "${o.openingLine}" Do not introduce yourself again unless asked.`,
+    `When a person answered, the service spoke this opening line for you: "${o.openingLine}" Do not introduce yourself again unless asked. The conversation below shows what was actually heard: if the opening was cut off before saying that you are an AI assistant and that the call is recorded, say both briefly in your next reply.`,
     "",
     "# Rules every call keeps",
     "- Use only facts stated in the task. Never invent names, dates, numbers, account details or anything else.",

@@ -4,6 +4,14 @@ import { AsyncQueue } from "./async-queue.ts";
 import type { PlaybackTracker } from "./playback-tracker.ts";
 import { TextChunker, type TextChunkerOptions } from "./text-chunker.ts";
 
+/** Speech synthesis failed (as opposed to the text source), so the caller can say which one broke. */
+export class SpeechSynthesisError extends Error {
+  constructor(cause: unknown) {
+    super(`speech synthesis failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "SpeechSynthesisError";
+  }
+}
+
 /** Text to speak: a fixed line, or a stream (model tokens) opened with the reply's abort signal. */
 export type SpeechSource = string | ((signal: AbortSignal) => AsyncIterable<string>);
 
@@ -37,14 +45,18 @@ export async function playReply(o: ReplyPipelineOptions): Promise<void> {
     for await (const chunk of chunks) {
       if (signal.aborted) break;
       o.tracker.begin(chunk);
-      for await (const audio of o.tts.synthesize({ text: chunk, voice: o.voice, signal })) {
-        if (signal.aborted) break;
-        if (audio.length === 0) continue;
-        if (first) {
-          first = false;
-          o.onFirstAudio();
+      try {
+        for await (const audio of o.tts.synthesize({ text: chunk, voice: o.voice, signal })) {
+          if (signal.aborted) break;
+          if (audio.length === 0) continue;
+          if (first) {
+            first = false;
+            o.onFirstAudio();
+          }
+          o.tracker.send(audio);
         }
-        o.tracker.send(audio);
+      } catch (error) {
+        throw signal.aborted ? error : new SpeechSynthesisError(error);
       }
       o.tracker.end();
     }

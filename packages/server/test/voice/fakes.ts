@@ -117,6 +117,8 @@ class FakeSttSession implements SttSession {
 
 export interface ScriptedReply {
   text?: string;
+  /** The stream fails with this message after the first-token delay (a vendor outage). */
+  error?: string;
   tools?: Array<{ name: string; args?: Record<string, unknown> }>;
 }
 
@@ -159,6 +161,7 @@ export class ScriptedLlm implements LLM {
     const reply = this.script(request.messages, this.calls.length - 1);
     try {
       await sleep(this.firstTokenMs, request.signal);
+      if (reply.error !== undefined) throw new Error(reply.error);
       const tokens = (reply.text ?? "").match(/\S+\s*/g) ?? [];
       for (let i = 0; i < tokens.length; i++) {
         if (i > 0) await sleep(1000 / this.tokensPerSecond, request.signal);
