@@ -73,6 +73,8 @@ export function exitCodeForError(error: unknown): number {
     case "service_unavailable":
     case "dial_failed":
       return EXIT.unavailable;
+    default:
+      return EXIT.unexpected;
   }
 }
 
