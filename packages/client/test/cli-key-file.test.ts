@@ -115,4 +115,22 @@ describe("the key file, across processes", () => {
     expect(await mode(home.keyPath)).toBe(0o600);
     expect((await runCli(["balance", "--json"], env)).code).toBe(EXIT.ok);
   });
+
+  it("link: after the user signs up through the printed link, the same key reports the account", async () => {
+    await busyCall();
+    const before = JSON.parse((await runCli(["link", "--json"], env)).stdout);
+    expect(before.linked).toBe(false);
+    // What the user's browser does with the sign-up page.
+    const signUp = new URL(before.sign_up_url);
+    const form = new URLSearchParams({
+      token: signUp.searchParams.get("token") ?? "",
+      email: "jordan@example.com",
+      password: "correct horse battery",
+    });
+    const response = await fetch(new URL(signUp.pathname, sandbox.url), { method: "POST", body: form });
+    expect(response.status).toBeLessThan(400);
+    const after = await runCli(["link"], env);
+    expect(after.stdout.split("\n")[0]).toBe("This key is linked to jordan@example.com.");
+    expect((await busyCall()).code).toBe(EXIT.busy);
+  });
 });
