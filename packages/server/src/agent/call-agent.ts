@@ -63,6 +63,8 @@ export class CallAgent {
   private lastToneAt = Number.NEGATIVE_INFINITY;
   private tickPending = false;
   private openingSpoken = false;
+  /** The voicemail was recognised by its greeting, not only by the carrier's machine detection. */
+  private voicemailConfirmed = false;
   private deadlineReason = "";
   /** Model calls made so far (for tests and the call record). */
   modelCalls = 0;
@@ -105,7 +107,7 @@ export class CallAgent {
     const timers = this.startTimers();
     try {
       if (this.call.signal.aborted) return "the call ended before the agent started";
-      if (this.call.answeredBy === "machine") this.enterVoicemail("answering machine detected");
+      if (this.call.answeredBy === "machine") await this.enterVoicemail("answering machine detected", false);
       else this.openingDueAt = this.startedAt + this.settings.openingWaitMs;
       for await (const event of this.events) {
         await this.handle(event);
@@ -191,12 +193,18 @@ export class CallAgent {
     switch (this.mode) {
       case "awaiting_opening":
         this.history.user(text);
-        if (isVoicemailGreeting(text)) return this.enterVoicemail("voicemail greeting");
+        if (isVoicemailGreeting(text)) return this.enterVoicemail("voicemail greeting", true);
         if (isHoldAnnouncement(text)) return this.enterHold("hold announcement");
         return this.speakOpening(turn);
       case "voicemail":
-        // The greeting goes on; the beep (or the quiet after it) is what matters.
         this.history.user(text, { toModel: false });
+        if (isVoicemailGreeting(text)) this.voicemailConfirmed = true;
+        else if (!this.voicemailConfirmed && text.split(/\s+/).length <= 4) {
+          // Machine detection guesses wrong at times: a short "Hello?" is a person, not a greeting.
+          this.history.system("A person answered after all.");
+          return this.speakOpening(turn);
+        }
+        // Otherwise the greeting goes on; the beep (or the quiet after it) is what matters.
         return;
       case "hold":
         this.history.user(text);
@@ -208,7 +216,7 @@ export class CallAgent {
         this.history.user(text);
         if (turn.duringReply && this.backchannel.isBackchannel(text)) return;
         if (this.modelCalls === 0 && isVoicemailGreeting(text))
-          return this.enterVoicemail("voicemail greeting");
+          return this.enterVoicemail("voicemail greeting", true);
         if (isHoldAnnouncement(text)) {
           this.enterHold("asked to hold");
           // A person asking whether we can hold expects an answer; a queue announcement does not.
@@ -268,8 +276,9 @@ export class CallAgent {
     this.history.system(`On hold (${why}); the agent waits silently.`);
   }
 
-  private async enterVoicemail(why: string): Promise<void> {
+  private async enterVoicemail(why: string, byGreeting: boolean): Promise<void> {
     this.mode = "voicemail";
+    this.voicemailConfirmed = byGreeting;
     this.voicemailAt = this.now();
     this.voice?.stopSpeaking();
     this.history.system(`Voicemail detected (${why}).`);

@@ -39,6 +39,8 @@ interface PreparedStt {
   session: Promise<SttSession>;
   target: ((event: SttEvent) => void) | null;
   expiry: NodeJS.Timeout | undefined;
+  /** The recogniser reported an error before the call was answered: open a fresh one. */
+  failed: boolean;
 }
 
 /**
@@ -65,13 +67,17 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
       controller,
       target: null,
       expiry: undefined,
+      failed: false,
       session: stt.open({
         encoding: "mulaw",
         sampleRate: 8000,
         language: settings.language,
         hints: hintsFor(request),
         signal: controller.signal,
-        onEvent: (event) => entry.target?.(event),
+        onEvent: (event) => {
+          if (entry.target !== null) entry.target(event);
+          else if (event.type === "error") entry.failed = true;
+        },
       }),
     };
     // Observed here so a failure while ringing is not an unhandled rejection; run() reports it.
@@ -110,6 +116,10 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
         return { endReason: reason };
       }
       let entry = prepared.get(call.callId);
+      if (entry?.failed) {
+        discard(call.callId);
+        entry = undefined;
+      }
       prepared.delete(call.callId);
       if (entry !== undefined) clearTimeout(entry.expiry);
       else entry = openStt(options.stt!, call.request);

@@ -53,6 +53,17 @@ describe.concurrent("voice agent: failures and machines", () => {
     ]);
   });
 
+  it("talks to a person whom machine detection took for an answering machine", async ({ onTestFinished }) => {
+    const c = call({ answeredBy: "machine", script: () => ({ text: "Great, thank you." }) }, onTestFinished);
+    c.callee.say("Hello?", 500);
+    const spokeAt = await c.callee.agentSpeaks();
+    expect(spokeAt).toBeGreaterThan(0);
+    expect(c.tts.requests[0]!.text).toMatch(/^Hello\./);
+    expect(c.llm.calls).toHaveLength(0);
+    expect(c.transcript.map((e) => e.role).slice(0, 3)).toEqual(["system", "user", "system"]);
+    expect(c.transcript[2]!.text).toBe("A person answered after all.");
+  });
+
   it("gives up on a hold queue that outlasts the hold budget", async ({ onTestFinished }) => {
     const c = call({ script: () => ({ text: "Hello." }), settings: { holdBudgetMs: 1500 } }, onTestFinished);
     c.callee.say("Thank you for calling. All of our agents are currently busy. Please hold.", 1500);

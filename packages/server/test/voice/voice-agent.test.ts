@@ -37,6 +37,8 @@ describe.concurrent("voice agent over a real-time sandbox line", () => {
     c.callee.say("Hello, Smile Dental.", 700);
     await c.callee.agentSpeaks();
     expect(c.llm.calls).toHaveLength(0);
+    // The recogniser opened while ringing is the one that heard the callee.
+    expect(c.stt.opened).toBe(1);
     expect(c.tts.requests[0]!.text).toMatch(/^Hello, this is Alex calling on behalf of Jordan Lee\./);
     await c.callee.agentFinished();
     expect(c.llm.calls).toHaveLength(0);
