@@ -42,7 +42,10 @@ export function registerServiceCommands(program: Command, ctx: CliContext): void
       try {
         // Loaded only here, so the CLI works for plain client use without the server package installed.
         const serverModule = "@clawcall/server";
-        const { startService } = (await import(serverModule)) as {
+        const { startService } = (await import(serverModule).catch((e: { code?: string }) => {
+          if (e?.code !== "ERR_MODULE_NOT_FOUND") throw e;
+          throw new Error("`clawcall serve` needs the @clawcall/server package next to the client.");
+        })) as {
           startService(options: { env: Record<string, string | undefined> }): Promise<StartedService>;
         };
         const service = await startService({ env: ctx.io.env });
