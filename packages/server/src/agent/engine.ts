@@ -23,6 +23,8 @@ export interface VoiceAgentEngineOptions {
 }
 
 export interface VoiceAgentEngine extends ConversationEngine {
+  /** Drops what `prepare` opened for a call that ended before it was answered. */
+  release(callId: string): void;
   /** Closes recogniser sessions opened for calls that were never answered. */
   close(): Promise<void>;
 }
@@ -159,6 +161,10 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
         call.signal.removeEventListener("abort", stopStt);
         entry.controller.abort();
       }
+    },
+
+    release(callId) {
+      discard(callId);
     },
 
     async close() {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { createVoiceAgentEngine } from "../../src/agent/engine.ts";
 import { sineMulaw } from "../../src/voice/synth.ts";
-import { sleep } from "./fakes.ts";
+import { FakeStt, ScriptedLlm, sleep, ToneTts } from "./fakes.ts";
 import { type Scenario, startCall } from "./harness.ts";
 
 type Cleanup = (fn: () => Promise<void>) => void;
@@ -97,5 +98,31 @@ describe.concurrent("voice agent: failures and machines", () => {
     const full = "Let me explain everything about the appointment in great detail, starting now.";
     const said = c.transcript.filter((e) => e.role === "assistant").map((e) => e.text);
     expect(said).not.toContain(full);
+  });
+});
+
+describe("voice agent engine: sessions opened while ringing", () => {
+  it("opens the recogniser at prepare and closes it when the call is never answered", async () => {
+    const stt = new FakeStt();
+    let closed = 0;
+    const open = stt.open.bind(stt);
+    stt.open = async (o) => {
+      const s = await open(o);
+      return {
+        write: (a) => s.write(a),
+        flush: () => s.flush(),
+        close: async () => {
+          closed++;
+          await s.close();
+        },
+      };
+    };
+    const engine = createVoiceAgentEngine({ stt, llm: new ScriptedLlm(() => ({})), tts: new ToneTts() });
+    engine.prepare?.("ringing-1", { to: "+12125550102", task: "Say hi." });
+    expect(stt.opened).toBe(1);
+    engine.release("ringing-1");
+    await sleep(10);
+    expect(closed).toBe(1);
+    await engine.close();
   });
 });
