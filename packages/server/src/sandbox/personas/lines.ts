@@ -29,10 +29,6 @@ export const LINES = {
     "Thank you. I see the appointment on Tuesday at ten in the morning. I can confirm it, move it to Thursday at two in the afternoon, or cancel it. What would you like?",
   ),
   deskDone: say(DESK, "All right, that is done. Is there anything else I can help you with?"),
-  deskOfficeInfo: say(
-    DESK,
-    "We are open Monday to Friday from eight to five, at twelve Maple Street, with free parking behind the building.",
-  ),
   deskGoodbye: say(DESK, "You are welcome. Have a great day. Goodbye."),
 
   // 0111: asks for what the task does not contain
@@ -107,6 +103,8 @@ export const LINES = {
   ),
   chatAcknowledge: say(PERSON, "Okay, I see. Go on."),
 } as const satisfies Record<string, Utterance>;
+
+export type LineKey = keyof typeof LINES;
 
 /** Every (voice, text) a persona may speak: what to synthesise ahead of time. */
 export function personaUtterances(): Utterance[] {

@@ -1,0 +1,81 @@
+import type { MediaStream } from "../../voice/media-stream.ts";
+import type { CalleeSpeech } from "../speech/callee-speech.ts";
+import {
+  type CalleeEvent,
+  CalleeRuntime,
+  CalleeStopped,
+  type CalleeTimings,
+  DEFAULT_TIMINGS,
+} from "./callee-runtime.ts";
+import * as scripts from "./scripts.ts";
+
+export { type CalleeEvent, type CalleeTimings, DEFAULT_TIMINGS } from "./callee-runtime.ts";
+export { LINES, personaPhrases, personaUtterances } from "./lines.ts";
+
+const PERSONAS: Record<string, scripts.PersonaScript> = {
+  "0100": scripts.receptionist,
+  "0107": scripts.chattyPerson,
+  "0108": scripts.voicemail,
+  "0109": scripts.phoneMenu,
+  "0110": scripts.holdQueue,
+  "0111": scripts.birthDateReceptionist,
+  "0112": scripts.bridgeTarget,
+  "0113": scripts.callScreener,
+  "0114": scripts.interrupter,
+  "0115": scripts.silentLine,
+  "0116": scripts.hangsUpOnAgent,
+};
+
+/** Lines the network itself settles (busy, no answer, ...): nobody there to talk to. */
+const NOT_ANSWERED = new Set(["0101", "0102", "0103", "0104", "0105", "0106", "0117"]);
+
+/** True when a call to this 4-digit line is answered by someone (a persona) the agent talks to. */
+export function isConversationalLine(line: string): boolean {
+  return !NOT_ANSWERED.has(line);
+}
+
+/** How a number behaves as a bridge target (`bridge_number`): 0117 rings out, the rest answer. */
+export type BridgeTargetBehaviour = { kind: "answers" } | { kind: "no_answer"; ringSeconds: number };
+
+export function bridgeTargetBehaviour(
+  line: string,
+  options: { ringSeconds?: number } = {},
+): BridgeTargetBehaviour {
+  return line === "0117"
+    ? { kind: "no_answer", ringSeconds: options.ringSeconds ?? 20 }
+    : { kind: "answers" };
+}
+
+export interface SandboxCalleeOptions extends Partial<CalleeTimings> {
+  speech: CalleeSpeech;
+  /** Told what the persona does (lines spoken, digits taken, hang-up): for tests and traces. */
+  onEvent?(event: CalleeEvent): void;
+  /** A persona's script failed (e.g. speech could not be synthesised); the persona hangs up. */
+  onError?(error: Error): void;
+}
+
+/**
+ * Puts the persona of a magic number on the callee side of a sandbox line. The persona speaks into
+ * `media`, hears the agent through it, takes keypad digits from it, and hangs up through `controls`.
+ * A line with no persona of its own (any other number) gets the generic person.
+ */
+export function startSandboxCallee(
+  line: string,
+  media: MediaStream,
+  controls: { hangup(): void },
+  options: SandboxCalleeOptions,
+): { stop(): void } {
+  const { speech, onEvent, onError, ...overrides } = options;
+  const timings: CalleeTimings = { ...DEFAULT_TIMINGS };
+  for (const [key, value] of Object.entries(overrides) as [keyof CalleeTimings, number | undefined][]) {
+    if (value !== undefined) timings[key] = value;
+  }
+  const runtime = new CalleeRuntime(media, controls, speech, timings, (event) => onEvent?.(event));
+  const script = PERSONAS[line] ?? scripts.genericPerson;
+  script(runtime).catch((error: unknown) => {
+    if (error instanceof CalleeStopped || runtime.isStopped) return;
+    onError?.(error instanceof Error ? error : new Error(String(error)));
+    runtime.hangup();
+  });
+  return { stop: () => runtime.stop() };
+}
