@@ -126,9 +126,13 @@ export class CallAgent {
       this.tickPending = true;
       this.events.push({ type: "tick" });
     }, this.settings.tickMs);
-    const limitMs = Math.min(this.call.maxTalkSeconds * 1000, this.settings.maxCallMs);
+    const talkMs = Number.isFinite(this.call.maxTalkSeconds)
+      ? Math.max(0, this.call.maxTalkSeconds * 1000)
+      : Number.POSITIVE_INFINITY;
+    // setTimeout cannot wait longer than about 24.8 days.
+    const limitMs = Math.min(talkMs, this.settings.maxCallMs, 2 ** 31 - 1);
     this.deadlineReason =
-      this.call.maxTalkSeconds * 1000 < this.settings.maxCallMs
+      talkMs < this.settings.maxCallMs
         ? "the caller's remaining talk time ran out"
         : "the maximum call length was reached";
     const reserve = Math.min(this.settings.goodbyeReserveMs, limitMs / 4);

@@ -58,6 +58,8 @@ export async function playReply(o: ReplyPipelineOptions): Promise<void> {
       } catch (error) {
         throw signal.aborted ? error : new SpeechSynthesisError(error);
       }
+      // Once aborted, the tracker may already be carrying the next reply.
+      if (signal.aborted) break;
       o.tracker.end();
     }
   } catch (error) {

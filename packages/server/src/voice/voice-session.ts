@@ -230,6 +230,7 @@ export class VoiceSession {
     }).then(
       () => reply.resolve({ text: this.tracker.playedText(), interrupted: controller.signal.aborted }),
       (error: unknown) => {
+        if (reply.settled) return;
         const text = this.tracker.clear();
         controller.abort();
         reply.resolve({ text, interrupted: false, error: asError(error) });
