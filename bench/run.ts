@@ -3,6 +3,7 @@
  * Select some with `npm run bench -- polling turn`.
  */
 import { runPollingBench } from "./api-polling.ts";
+import { formatTurnLatency, runTurnLatencyBench } from "./turn-latency.ts";
 
 type Bench = { name: string; run: () => Promise<string> };
 
@@ -14,6 +15,7 @@ const benches: Bench[] = [
       return `GET /call/{id} polling from a second process: ${r.requestsPerSecond} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (errors ${r.errors}, non-2xx ${r.non2xx})`;
     },
   },
+  { name: "turn", run: async () => formatTurnLatency(await runTurnLatencyBench()) },
 ];
 
 const wanted = process.argv.slice(2);

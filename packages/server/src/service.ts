@@ -14,6 +14,7 @@ import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
 import { createSandboxCallees } from "./sandbox/callees.ts";
 import { SandboxNetwork } from "./sandbox/network.ts";
+import { createSandboxSpeech, type SandboxSpeech } from "./sandbox/speech/sandbox-speech.ts";
 import { loadSecret } from "./secret.ts";
 import { openDatabase } from "./store/database.ts";
 import { type LiveStore, MemoryLiveStore } from "./store/live-store.ts";
@@ -57,25 +58,24 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const recordings = new RecordingLinks(
     path.join(config.dataDir, "recordings"),
     secret,
-    config.publicUrl,
+    () => config.publicUrl,
     config.limits.recordingTtlSeconds,
   );
   recordings.sweep();
 
-  const built = options.engine
-    ? { engine: options.engine, describe: () => [] as string[] }
-    : await createConversationEngine(config, logger);
   let carrier: Carrier;
   let numbers: string[];
   let carrierRoutes: ApiContext["carrierRoutes"];
+  let sandboxSpeech: SandboxSpeech | undefined;
   if (config.carrier.kind === "sandbox") {
     numbers =
       config.carrier.callerNumbers.length > 0
         ? config.carrier.callerNumbers
         : sandboxCallerNumbers(config.carrier.sandbox.poolSize);
+    sandboxSpeech = createSandboxSpeech({ cacheDir: config.carrier.sandbox.speechCacheDir });
     carrier = new SandboxNetwork(
       { ringSeconds: config.carrier.sandbox.ringSeconds },
-      createSandboxCallees(config, recordings, logger),
+      createSandboxCallees(config, sandboxSpeech, recordings, logger),
       logger,
     );
   } else {
@@ -94,6 +94,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     numbers = config.carrier.callerNumbers;
     carrierRoutes = (app) => registerTelnyxRoutes(app, telnyx);
   }
+  const built = options.engine
+    ? {
+        engine: options.engine,
+        describe: () => ["voice agent: supplied by the embedding application"],
+        close: async () => {},
+      }
+    : createConversationEngine(config, logger, sandboxSpeech);
   const pool = new NumberPool(numbers);
   const calls = new CallService({
     db,
@@ -136,6 +143,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   });
   const address = await app.listen({ port: config.port, host: config.host });
   const url = address.replace("[::1]", "localhost");
+  // Without a configured public URL, links point where the service really listens (e.g. on PORT=0).
+  if (!options.env.CLAWCALL_PUBLIC_URL) config.publicUrl = url;
 
   const describe = () => [
     `listening on ${url}`,
@@ -161,6 +170,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         // Let the carrier's final events settle the calls it just ended.
         await new Promise((r) => setTimeout(r, 50));
         recordings.close();
+        await built.close();
+        await sandboxSpeech?.close();
         await live.close();
         await db.destroy();
       })();

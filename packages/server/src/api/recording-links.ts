@@ -12,7 +12,8 @@ export class RecordingLinks {
   constructor(
     private readonly dir: string,
     private readonly secret: string,
-    private readonly publicUrl: string,
+    /** Read at publish time: the address may be known only once the server listens. */
+    private readonly publicUrl: () => string,
     private readonly ttlSeconds: number,
   ) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -37,7 +38,7 @@ export class RecordingLinks {
     timer.unref();
     this.timers.add(timer);
     return {
-      url: `${this.publicUrl}/recordings/${encodeURIComponent(name)}?expires=${expires}&sig=${this.sign(name, expires)}`,
+      url: `${this.publicUrl()}/recordings/${encodeURIComponent(name)}?expires=${expires}&sig=${this.sign(name, expires)}`,
       expiresAt: new Date(expires * 1000),
     };
   }

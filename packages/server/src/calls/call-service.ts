@@ -44,7 +44,7 @@ export class CallService {
   private readonly eventChains = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: CallServiceDeps) {
-    this.settlement = new Settlement(deps, this.active);
+    this.settlement = new Settlement(deps, this.active, (callId) => deps.engine.release?.(callId));
     // Events of one call are applied in arrival order, each after the previous one finished: handlers
     // await storage, and e.g. the media stream must not overtake the answer it belongs to.
     deps.carrier.onEvent((event) => {

@@ -26,11 +26,14 @@ export function startConversation(
     return;
   }
 
+  // Once the far end hung up, the carrier's own hang-up event settles the call (with its cause).
+  let farEndClosed = false;
   const watched: MediaStream = {
     attach(handlers: MediaHandlers) {
       stream.attach({
         ...handlers,
         onClose(reason) {
+          farEndClosed = true;
           handlers.onClose?.(reason);
           if (reason === "dropped") {
             void service.endBySystem(call.id, { cause: "network_error", source: "unknown", answered: true });
@@ -70,7 +73,7 @@ export function startConversation(
     })
     .then(async (result) => {
       if (result.latency) await service.recordLatency(call.id, result.latency);
-      if (!call.controller.signal.aborted && !bridged) {
+      if (!call.controller.signal.aborted && !bridged && !farEndClosed) {
         await service.endBySystem(call.id, { cause: "normal", source: "caller", answered: true });
       }
     })

@@ -47,4 +47,6 @@ export interface ConversationEngine {
   /** Called when the call starts ringing, so provider sessions open before anyone answers. */
   prepare?(callId: string, request: CallRequest): void;
   run(call: AnsweredCall): Promise<ConversationResult>;
+  /** Called when a call ends, answered or not, so what `prepare` opened is let go. */
+  release?(callId: string): void;
 }

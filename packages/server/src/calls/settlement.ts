@@ -14,6 +14,8 @@ export class Settlement {
       "db" | "billing" | "live" | "pool" | "config" | "logger" | "metrics"
     >,
     private readonly active: Map<string, ActiveCall>,
+    /** Told of every call that reached its final state here. */
+    private readonly onFinalized: (callId: string) => void = () => {},
   ) {}
 
   /** Seconds of talk between answer and end, rounded up: a started second is a metered second. */
@@ -56,6 +58,7 @@ export class Settlement {
       active.controller.abort();
       metrics.activeCalls.set(this.active.size);
     }
+    this.onFinalized(callId);
     if (!settled) return false;
     metrics.callsFinalized.inc({ outcome: settled.result.outcome });
     if (settled.talk) metrics.secondsDebited.inc(settled.talk);

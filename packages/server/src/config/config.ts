@@ -67,6 +67,7 @@ const EnvSchema = z.object({
   CLAWCALL_SANDBOX_RING_SECONDS: seconds(5),
   CLAWCALL_SANDBOX_POOL_SIZE: int(20, 1),
   CLAWCALL_SANDBOX_HOLD_SECONDS: seconds(20),
+  CLAWCALL_SANDBOX_SPEECH_CACHE: optionalString,
 
   TELNYX_API_KEY: optionalString,
   TELNYX_PUBLIC_KEY: optionalString,
@@ -174,6 +175,10 @@ export function loadConfig(env: Env) {
         ringSeconds: e.CLAWCALL_SANDBOX_RING_SECONDS,
         poolSize: e.CLAWCALL_SANDBOX_POOL_SIZE,
         holdSeconds: e.CLAWCALL_SANDBOX_HOLD_SECONDS,
+        // Synthesised callee lines are deterministic, so several data folders may share one cache.
+        speechCacheDir: e.CLAWCALL_SANDBOX_SPEECH_CACHE
+          ? path.resolve(e.CLAWCALL_SANDBOX_SPEECH_CACHE)
+          : path.join(dataDir, "sandbox-speech"),
       },
       telnyx: {
         apiKey: e.TELNYX_API_KEY,

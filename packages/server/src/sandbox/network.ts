@@ -16,9 +16,10 @@ import { createMediaPair, type MediaPair } from "./media-pair.ts";
 export interface CalleeFactory {
   start(line: string | null, media: MediaStream, controls: { hangup(): void }): { stop(): void };
   /** Recording sink for a call's two directions of audio, if recording is on. */
-  record?(
-    callId: string,
-  ): { write(fromAgent: Uint8Array, fromCallee: Uint8Array): void; finish(): Promise<string | null> } | null;
+  record?(callId: string): {
+    write(fromAgent: Uint8Array, fromCallee: Uint8Array): void;
+    finish(): Promise<{ url: string; expiresAt: Date } | null>;
+  } | null;
 }
 
 export interface SandboxNetworkSettings {
@@ -135,16 +136,15 @@ export class SandboxNetwork implements Carrier {
       answeredBy: answeredByMachine(call.to) ? "machine" : "human",
     });
     this.emit({ type: "media", callId: call.id, stream: pair.agent });
-    if (dropsMidCall) {
-      // The far end stays on the line, but the audio path fails a little into the call.
-      this.later(call, Math.max(0.5, this.settings.ringSeconds / 2), () =>
-        this.end(call, "network_error", "unknown"),
-      );
-      return;
-    }
     call.callee = this.callees.start(magicLine(call.to), pair.callee, {
       hangup: () => this.end(call, "normal", "callee"),
     });
+    if (dropsMidCall) {
+      // The far end is still talking when the audio path fails a little into the call.
+      this.later(call, Math.max(0.5, this.settings.ringSeconds / 2), () =>
+        this.end(call, "network_error", "unknown"),
+      );
+    }
   }
 
   private end(call: SandboxCall, cause: HangupCause, source: HangupSource) {
@@ -154,23 +154,20 @@ export class SandboxNetwork implements Carrier {
     call.callee?.stop();
     call.pair?.end(cause === "network_error" ? "dropped" : "hangup");
     this.calls.delete(call.id);
-    this.emit({ type: "hangup", callId: call.id, cause, source, sipCode: SIP[cause] });
+    const hangup: CarrierEvent = { type: "hangup", callId: call.id, cause, source, sipCode: SIP[cause] };
     const recorder = call.recorder;
-    if (recorder) {
-      recorder
-        .finish()
-        .then((url) => {
-          if (url) {
-            this.listener({
-              type: "recording",
-              callId: call.id,
-              url,
-              expiresAt: new Date(Date.now() + 600_000),
-            });
-          }
-        })
-        .catch((err) => this.logger.error({ err, callId: call.id }, "sandbox recording failed"));
+    if (!recorder) {
+      this.emit(hangup);
+      return;
     }
+    // The recording is closed before the hang-up is reported, so the final result carries its link.
+    recorder
+      .finish()
+      .then((link) => {
+        if (link) this.emit({ type: "recording", callId: call.id, url: link.url, expiresAt: link.expiresAt });
+      })
+      .catch((err) => this.logger.error({ err, callId: call.id }, "sandbox recording failed"))
+      .finally(() => this.emit(hangup));
   }
 
   async hangup(callId: string): Promise<void> {

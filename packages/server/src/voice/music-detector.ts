@@ -2,7 +2,7 @@ import type { FrameFeatures } from "./frames.ts";
 import { FRAME_MS } from "./media-stream.ts";
 
 export interface MusicDetectorOptions {
-  /** Unbroken sound for this long is taken for music (speech pauses for breath well before). */
+  /** Unbroken sound for this long is taken for music: a long spoken sentence can run 6-7 s unbroken. */
   minMs?: number;
   /** Gaps up to this long do not break the sound (beats, note changes). */
   maxGapMs?: number;
@@ -22,7 +22,7 @@ export class MusicDetector {
   private reported = false;
 
   constructor(options: MusicDetectorOptions = {}) {
-    this.minFrames = Math.round((options.minMs ?? 4000) / FRAME_MS);
+    this.minFrames = Math.round((options.minMs ?? 8000) / FRAME_MS);
     this.maxGapFrames = Math.round((options.maxGapMs ?? 100) / FRAME_MS);
     const rms = options.minRms ?? 150;
     this.minEnergy = rms * rms;

@@ -1,22 +1,74 @@
+import { createVoiceAgentEngine } from "../agent/engine.ts";
 import type { ConversationEngine } from "../calls/conversation.ts";
 import type { Config } from "../config/config.ts";
 import type { Logger } from "../observability/logger.ts";
+import { createProviders } from "../providers/index.ts";
+import { FliteSynth } from "../sandbox/speech/flite.ts";
+import { FliteTts } from "../sandbox/speech/flite-tts.ts";
+import type { SandboxSpeech } from "../sandbox/speech/sandbox-speech.ts";
+
+export interface BuiltEngine {
+  engine: ConversationEngine;
+  /** Banner lines: the active providers, and what is missing for real calls. */
+  describe(): string[];
+  close(): Promise<void>;
+}
 
 /**
- * Builds the conversation engine from the configured providers. Without a language model, speech
- * recognition and speech synthesis there is no agent: answered calls end at once with that reason.
+ * Builds the voice agent from the configured providers. On the sandbox, what no vendor provides comes
+ * from the offline speech that ships with ClawCall (pocketsphinx or the persona-line reader to hear,
+ * flite to speak), so a language model alone is enough for sandbox conversations. With no language
+ * model there is no agent: answered calls end at once with that reason.
  */
-export async function createConversationEngine(
+export function createConversationEngine(
   config: Config,
-  _logger: Logger,
-): Promise<{ engine: ConversationEngine; describe(): string[] }> {
-  const reason =
-    !config.providers.openai && !config.providers.anthropic
-      ? "no language model is configured (set OPENAI_API_KEY or ANTHROPIC_API_KEY)"
-      : "the voice agent is not part of this build yet";
-  const engine: ConversationEngine = {
-    unavailableReason: () => reason,
-    run: async () => ({ endReason: reason }),
+  logger: Logger,
+  sandbox: SandboxSpeech | undefined,
+): BuiltEngine {
+  const providers = createProviders({
+    ...config.providers,
+    onFallback: (name, err) =>
+      logger.warn(
+        { provider: name, status: (err as { status?: number })?.status },
+        "provider failed; trying the next",
+      ),
+  });
+  const agentVoice = !providers.tts && sandbox ? new FliteSynth() : null;
+  const stt = providers.stt ?? sandbox?.stt;
+  const tts = providers.tts ?? (agentVoice ? new FliteTts(agentVoice) : undefined);
+  const engine = createVoiceAgentEngine({
+    stt,
+    llm: providers.llm,
+    tts,
+    settings: { maxCallMs: config.limits.maxCallSeconds * 1000 },
+    onWarning: (message, err) => logger.warn({ err }, message),
+  });
+
+  const describe = () => {
+    const lines = providers.describe().map((l) => `provider: ${l}`);
+    if (!providers.stt && sandbox)
+      lines.push(
+        `speech recognition: ${sandbox.describe().replace(/^sandbox speech recognition: /, "offline (sandbox only), ")}`,
+      );
+    if (agentVoice) lines.push("speech synthesis: flite, offline (sandbox only)");
+    const unavailable = engine.unavailableReason();
+    lines.push(
+      unavailable
+        ? `voice agent: unavailable: ${unavailable}; answered calls end at once`
+        : "voice agent: ready",
+    );
+    const missing = providers.missing();
+    if (config.carrier.kind === "sandbox")
+      missing.unshift("a carrier (CLAWCALL_CARRIER=telnyx, see docs/telnyx.md)");
+    if (missing.length > 0) lines.push(`missing for real calls: ${missing.join("; ")}`);
+    return lines;
   };
-  return { engine, describe: () => [`voice agent: unavailable (${reason}); answered calls end at once`] };
+  return {
+    engine,
+    describe,
+    async close() {
+      await engine.close();
+      await agentVoice?.close();
+    },
+  };
 }

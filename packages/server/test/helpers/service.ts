@@ -33,6 +33,7 @@ export const FAST_ENV: Env = {
   CLAWCALL_SANDBOX_RING_SECONDS: "0.2",
   CLAWCALL_REQUESTS_PER_MINUTE: "100000",
   CLAWCALL_MINTS_PER_HOUR: "100000",
+  CLAWCALL_SANDBOX_SPEECH_CACHE: path.join(os.tmpdir(), "clawcall-test-speech-cache"),
 };
 
 export async function startTestService(

@@ -47,7 +47,7 @@ describe("FallbackLlm", () => {
     const out = await collect(llm, { messages });
     expect(out.error).toBeUndefined();
     expect(out.text).toBe("Hello from the backup.");
-    expect(failed).toEqual(["openai-compatible:primary@127.0.0.1:" + new URL(openai.url).port]);
+    expect(failed).toEqual([`openai-compatible:primary@127.0.0.1:${new URL(openai.url).port}`]);
   });
 
   it("passes on a failure after the reply started, without asking another model", async () => {

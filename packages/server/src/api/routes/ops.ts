@@ -5,7 +5,7 @@ import { ApiError } from "../errors.ts";
 import { buildOpenApi } from "../openapi.ts";
 
 export function registerOpsRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const openapi = buildOpenApi(ctx.config.publicUrl);
+  let openapi: ReturnType<typeof buildOpenApi> | null = null;
 
   app.get("/healthz", async () => {
     await ctx.db.selectFrom("calls").select("id").limit(1).execute();
@@ -17,7 +17,10 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return ctx.metrics.registry.metrics();
   });
 
-  app.get("/openapi.json", async () => openapi);
+  app.get("/openapi.json", async () => {
+    openapi ??= buildOpenApi(ctx.config.publicUrl);
+    return openapi;
+  });
 
   app.get<{ Params: { name: string }; Querystring: { expires?: string; sig?: string } }>(
     "/recordings/:name",

@@ -74,11 +74,17 @@ export const holdQueue: PersonaScript = async (callee) => {
   const { holdSeconds, holdMusicSeconds } = callee.timings;
   await callee.say("holdWelcome");
   const until = performance.now() + holdSeconds * 1000;
+  // Announcements stand apart from the music, as real queues leave a beat around them; a recogniser
+  // then hears them as phrases of their own rather than as part of the music.
   for (;;) {
     const left = (until - performance.now()) / 1000;
     if (left <= 0) break;
     await callee.play(callee.holdMusic(Math.min(holdMusicSeconds, left)));
-    if (until - performance.now() > 0) await callee.say("holdAnnouncement");
+    await callee.sleep(700);
+    if (until - performance.now() > 0) {
+      await callee.say("holdAnnouncement");
+      await callee.sleep(500);
+    }
   }
   await callee.say("holdPerson");
   await converse(callee, ["personHelp", "personGoodbye"]);
