@@ -10,9 +10,10 @@ const TASK =
   "Once the appointment is handled, connect me.";
 
 // biome-ignore lint/suspicious/noExplicitAny: the call view as parsed JSON, read field by field
+type Json = any;
 type Call = { transcript: TranscriptEntry[]; _meta: { latency?: { barge_ins: number } } } & Record<
   string,
-  any
+  Json
 >;
 
 const index = (t: TranscriptEntry[], test: (e: TranscriptEntry) => boolean) => t.findIndex(test);
