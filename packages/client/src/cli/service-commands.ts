@@ -62,6 +62,32 @@ export function registerServiceCommands(program: Command, ctx: CliContext): void
     });
 
   program
+    .command("admin")
+    .description("operator commands on this machine's service database: create-account, grant, balance")
+    .argument("[args...]", "the admin command and its options (clawcall admin help)")
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (args: string[], _opts, command: Command) => {
+      const flags = command.optsWithGlobals<GlobalOptions>();
+      try {
+        const serverModule = "@clawcall/server";
+        const { runAdmin } = (await import(serverModule).catch((e: { code?: string }) => {
+          if (e?.code !== "ERR_MODULE_NOT_FOUND") throw e;
+          throw new Error("`clawcall admin` needs the @clawcall/server package next to the client.");
+        })) as {
+          runAdmin(
+            argv: string[],
+            env: Record<string, string | undefined>,
+            print: (line: string) => void,
+          ): Promise<number>;
+        };
+        ctx.exitCode = await runAdmin(args, ctx.io.env, (line) => ctx.out(line));
+      } catch (e) {
+        ctx.fail(e, flags);
+      }
+    });
+
+  program
     .command("mcp")
     .description("run the MCP server on stdio (tools to place, follow and report calls)")
     .action(async (_opts, command: Command) => {

@@ -39,6 +39,10 @@ export async function runAdmin(
     print(USAGE);
     return command ? 0 : 2;
   }
+  if (!["create-account", "grant", "balance"].includes(command)) {
+    print(`Unknown command "${command}".\n\n${USAGE}`);
+    return 2;
+  }
   const config = loadConfig(env);
   const db = await openDatabase(config);
   const billing = new Billing(db, config.billing);
@@ -96,7 +100,6 @@ export async function runAdmin(
         return 0;
       }
       default:
-        print(`Unknown command "${command}".\n\n${USAGE}`);
         return 2;
     }
   } finally {
