@@ -1,24 +1,8 @@
-import type { TranscriptEntry } from "@clawcall/contract";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { personaPhrases } from "../../src/sandbox/personas/lines.ts";
+import { afterAll, beforeAll, describe } from "vitest";
 import { type FakeOpenAi, startFakeOpenAi } from "../fakes/index.ts";
-import { pollUntilFinal, startTestService, type TestService } from "../helpers/service.ts";
+import { startTestService, type TestService } from "../helpers/service.ts";
+import { type Call, checkSignedWav, placeScenarioCalls, scenarioChecks } from "./scenario-checks.ts";
 import { scriptedAgentModel } from "./scripted-model.ts";
-
-const TASK =
-  "Call to confirm Jordan Lee's appointment on Tuesday. If you reach voicemail, leave a message. " +
-  "Once the appointment is handled, connect me.";
-
-// biome-ignore lint/suspicious/noExplicitAny: the call view as parsed JSON, read field by field
-type Json = any;
-type Call = { transcript: TranscriptEntry[]; _meta: { latency?: { barge_ins: number } } } & Record<
-  string,
-  Json
->;
-
-const index = (t: TranscriptEntry[], test: (e: TranscriptEntry) => boolean) => t.findIndex(test);
-const said = (t: TranscriptEntry[], role: string, re: RegExp) =>
-  index(t, (e) => e.role === role && re.test(e.text));
 
 /**
  * Every conversational magic number, over real audio: flite voices, the agent hearing them through the
@@ -39,151 +23,17 @@ describe("sandbox scenarios with a scripted model", () => {
       CLAWCALL_SANDBOX_HOLD_SECONDS: "6",
       CLAWCALL_MAX_ACTIVE_CALLS_PER_KEY: "20",
     });
-    const targets = [
-      "0100",
-      "0108",
-      "0109",
-      "0110",
-      "0111",
-      "0113",
-      "0114",
-      "0115",
-      "0116",
-      "0100>0112",
-      "0100>0117",
-    ];
-    await Promise.all(
-      targets.map(async (target) => {
-        const [line, bridge] = target.split(">");
-        const created = await service.request("POST", "/call", {
-          body: {
-            to: `+1212555${line}`,
-            task: TASK,
-            ...(bridge ? { bridge_number: `+1312555${bridge}` } : {}),
-          },
-        });
-        expect(created.status).toBe(201);
-        const { call } = await pollUntilFinal(service, created.body.api_key, created.body.call_id, {
-          timeoutMs: 150_000,
-        });
-        calls.set(target, { ...call, key: created.body.api_key });
-      }),
-    );
+    await placeScenarioCalls(service, calls);
   }, 200_000);
   afterAll(async () => {
     await service?.dispose();
     await llm?.close();
   });
 
-  it("every call completes, with callee lines heard exactly as spoken", () => {
-    const phrases = new Set(personaPhrases());
-    for (const [target, call] of calls) {
-      expect({ target, status: call.status }).toEqual({ target, status: "completed" });
-      for (const e of call.transcript.filter((e) => e.role === "user")) {
-        // A line may be heard merged with the next one when the callee does not pause between them.
-        expect(
-          e.text.split(/(?<=[.?!])\s+(?=[A-Z])/).length > 1 || phrases.has(e.text),
-          `${target}: ${e.text}`,
-        ).toBe(true);
-      }
-    }
-  });
-
-  it("0100: the composed opening line comes first, then the conversation, then a polite end", () => {
-    const t = calls.get("0100")!.transcript;
-    const opening = t.find((e) => e.role === "assistant")!;
-    expect(opening.text).toMatch(/AI assistant/);
-    expect(opening.text).toMatch(/recorded/);
-    expect(said(t, "user", /patient's name/)).toBeLessThan(said(t, "assistant", /Jordan Lee/));
-    expect(t.at(-1)).toMatchObject({ role: "tool", tool: "end_call" });
-  });
-
-  it("0109: the menu advances only after the right digit is pressed", () => {
-    const t = calls.get("0109")!.transcript;
-    const pressed = index(t, (e) => e.role === "tool" && e.tool === "press_digits");
-    expect(t[pressed]?.toolArgs).toEqual({ digits: "1" });
-    const person = said(t, "user", /Appointments desk/);
-    expect(pressed).toBeGreaterThanOrEqual(0);
-    expect(person).toBeGreaterThan(pressed);
-    expect(said(t, "user", /Appointments desk/)).toBe(person);
-  });
-
-  it("0110: the hold queue is waited out without asking the model about the hold loop", () => {
-    const t = calls.get("0110")!.transcript;
-    expect(said(t, "user", /Thank you for holding/)).toBeGreaterThanOrEqual(0);
-    const onHoldAsked = llm.chat.requests.filter((r) => /important to us/i.test(r.lastUserText));
-    expect(onHoldAsked).toEqual([]);
-    expect(t.at(-1)).toMatchObject({ role: "tool", tool: "end_call" });
-  });
-
-  it("0108: voicemail is recognised and the message is left after the beep", () => {
-    const t = calls.get("0108")!.transcript;
-    const detected = said(t, "system", /voicemail/i);
-    const beep = said(t, "system", /beep/i);
-    const message = said(t, "assistant", /Jordan Lee/);
-    expect(detected).toBeGreaterThanOrEqual(0);
-    expect(beep).toBeGreaterThan(detected);
-    expect(message).toBeGreaterThan(beep);
-  });
-
-  it("0111: the agent says it does not have what the task does not contain", () => {
-    const t = calls.get("0111")!.transcript;
-    expect(said(t, "assistant", /don't have the date of birth/)).toBeGreaterThan(
-      said(t, "user", /date of birth/),
-    );
-  });
-
-  it("0113: the screener is answered, then the person", () => {
-    const t = calls.get("0113")!.transcript;
-    expect(said(t, "user", /screening service/)).toBeLessThan(said(t, "user", /this is Taylor/));
-  });
-
-  it("0114: the interrupter gets its barge-in, and only what was played is in the transcript", () => {
-    const call = calls.get("0114")!;
-    expect(call._meta.latency?.barge_ins).toBeGreaterThanOrEqual(1);
-    const cut = call.transcript.filter((e) => e.role === "assistant" && !/[.?!]$/.test(e.text));
-    expect(cut.length).toBeGreaterThanOrEqual(1);
-  });
-
-  it("0115: a silent line is ended politely", () => {
-    const t = calls.get("0115")!.transcript;
-    expect(t.filter((e) => e.role === "user")).toEqual([]);
-    expect(said(t, "assistant", /can't hear anyone|goodbye/i)).toBeGreaterThan(0);
-  });
-
-  it("0116: a callee who hangs up at once ends a short call", () => {
-    const call = calls.get("0116")!;
-    expect(call.outcome_detail.hangup_source).toBe("callee");
-    expect(call.talk_seconds).toBeLessThan(15);
-  });
-
-  it("bridge to 0112 connects the user and the agent leaves", () => {
-    const t = calls.get("0100>0112")!.transcript;
-    const connect = index(t, (e) => e.role === "tool" && e.tool === "connect_user");
-    expect(connect).toBeGreaterThanOrEqual(0);
-    expect(said(t, "system", /connected/i)).toBeGreaterThan(connect);
-    expect(t.filter((e) => e.role === "tool" && e.tool === "end_call")).toEqual([]);
-  });
-
-  it("bridge to 0117 fails cleanly and the agent carries on to a polite end", () => {
-    const t = calls.get("0100>0117")!.transcript;
-    const failed = said(t, "system", /handoff failed/i);
-    expect(failed).toBeGreaterThanOrEqual(0);
-    expect(index(t, (e) => e.role === "tool" && e.tool === "end_call")).toBeGreaterThan(failed);
-  });
-
-  it("answered calls are recorded: a signed WAV link while it lasts", async () => {
-    const call = calls.get("0100")!;
-    expect(call.recording_url).toBe(call.recordingUrl);
-    expect(call.recordingUrl).toMatch(/\/recordings\/.+\.wav\?expires=\d+&sig=/);
-    const redirect = await service.request("GET", `/call/${call.id}/recording`, { key: call.key });
-    expect(redirect.status).toBe(302);
-    const wav = await fetch(call.recordingUrl);
-    expect(wav.headers.get("content-type")).toBe("audio/wav");
-    const bytes = Buffer.from(await wav.arrayBuffer());
-    expect(bytes.subarray(0, 4).toString()).toBe("RIFF");
-    expect(bytes.length).toBeGreaterThan(44 + 8000 * 4 * 5);
-    const forged = await fetch(call.recordingUrl.replace(/sig=.*/, "sig=forged"));
-    expect(forged.status).toBe(404);
+  scenarioChecks({
+    calls,
+    llm: () => llm,
+    service: () => service,
+    recording: { name: "a signed WAV link while it lasts", check: checkSignedWav },
   });
 });
