@@ -3,6 +3,7 @@
  * Select some with `npm run bench -- polling turn`.
  */
 import { runPollingBench } from "./api-polling.ts";
+import { formatConcurrentCalls, runConcurrentCallsBench } from "./concurrent-calls.ts";
 import { formatTurnLatency, runTurnLatencyBench } from "./turn-latency.ts";
 
 type Bench = { name: string; run: () => Promise<string> };
@@ -16,6 +17,7 @@ const benches: Bench[] = [
     },
   },
   { name: "turn", run: async () => formatTurnLatency(await runTurnLatencyBench()) },
+  { name: "concurrency", run: async () => formatConcurrentCalls(await runConcurrentCallsBench()) },
 ];
 
 const wanted = process.argv.slice(2);
