@@ -9,6 +9,7 @@
  * buffered clip, so both directions carry audio. Steps ramp the number of calls until jitter breaks.
  * Run alone with `npx tsx bench/concurrent-calls.ts`, or call `runConcurrentCallsBench()`.
  */
+import { execFile } from "node:child_process";
 import { availableParallelism, loadavg } from "node:os";
 import { pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
@@ -30,6 +31,11 @@ export interface ConcurrentCallsOptions {
   steadyMs?: number;
   /** p99 frame jitter a step must stay under to hold. */
   jitterLimitMs?: number;
+  /**
+   * Re-runs allowed (over the whole ramp) of a step that broke while a lone timer in another process
+   * broke the limit too: there the neighbours, not the calls, decided the outcome.
+   */
+  noisyRetries?: number;
   /** Told after each step, for progress output. */
   onStep?: (step: ConcurrencyStep) => void;
 }
@@ -52,11 +58,24 @@ export interface ConcurrencyStep {
   /** Process CPU over the measured window, in percent of one core: all calls, and per call. */
   cpuPercentTotal: number;
   cpuPercentPerCall: number;
-  /** Growth over the idle process, per call, after a full collection (when exposable). */
+  /**
+   * Resident memory at the end of the window over the idle process before the first step, per call:
+   * an upper bound, since pages a larger earlier step took are not always given back.
+   */
   rssMbPerCall: number;
+  /** Heap the calls keep alive (after a full collection, when one can be forced), per call. */
   heapMbPerCall: number;
+  /** Heap in use at the end of the window, garbage included, over the step's idle heap, per call. */
+  liveHeapMbPerCall: number;
   /** One-minute load average when the step ended: other processes on the machine also cost jitter. */
   loadAverage: number;
+  /**
+   * p99 jitter of one bare 20 ms timer in a separate process over the same window: what the machine
+   * alone imposes, to tell our own cost from neighbours' (null if it could not run).
+   */
+  machineJitterP99Ms: number | null;
+  /** Broke while the machine alone broke the limit too; re-run when retries were left. */
+  inconclusive: boolean;
   held: boolean;
 }
 
@@ -159,6 +178,42 @@ function random(seed: number): () => number {
   };
 }
 
+// A lone 20 ms timer loop in a child process; prints its p99 and max |inter-arrival − 20| in ms.
+const REFERENCE_TIMER = `
+const until = performance.now() + Number(process.argv[1]);
+const deviations = [];
+let last = performance.now();
+const tick = () => {
+  const now = performance.now();
+  deviations.push(Math.abs(now - last - 20));
+  last = now;
+  if (now < until) setTimeout(tick, 20);
+  else {
+    deviations.sort((a, b) => a - b);
+    process.stdout.write(JSON.stringify({ p99: deviations[Math.floor(deviations.length * 0.99)] ?? 0 }));
+  }
+};
+setTimeout(tick, 20);
+`;
+
+function referenceJitter(ms: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["-e", REFERENCE_TIMER, String(ms)],
+      { timeout: ms + 10_000 },
+      (error, stdout) => {
+        if (error) return resolve(null);
+        try {
+          resolve((JSON.parse(stdout) as { p99: number }).p99);
+        } catch {
+          resolve(null);
+        }
+      },
+    );
+  });
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function exposeGc(): (() => void) | null {
@@ -248,6 +303,7 @@ async function runStep(
   calls: number,
   o: Required<Omit<ConcurrentCallsOptions, "onStep">>,
   gc: (() => void) | null,
+  idleRss: number,
 ): Promise<ConcurrencyStep> {
   gc?.();
   const before = process.memoryUsage();
@@ -262,6 +318,7 @@ async function runStep(
   await sleep(o.warmupMs);
 
   shared.pooled = new Histogram(BINS, BIN_MS);
+  const reference = referenceJitter(o.steadyMs);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   shared.measuring = true;
@@ -269,10 +326,12 @@ async function runStep(
   shared.measuring = false;
   const cpu = process.cpuUsage(cpu0);
   const seconds = (performance.now() - t0) / 1000;
+  const inUse = process.memoryUsage();
   gc?.();
   const after = process.memoryUsage();
 
   for (const c of live) c.pair.end("hangup");
+  const machineJitter = await reference;
   const pooled = shared.pooled;
   const sum = (f: (c: Call) => number) => live.reduce((acc, c) => acc + f(c), 0);
   const cpuPercentTotal = ((cpu.user + cpu.system) / 1e6 / seconds) * 100;
@@ -291,10 +350,14 @@ async function runStep(
     turnsPerCallPerMinute: round((sum((c) => c.turns) / calls / seconds) * 60, 1),
     cpuPercentTotal: round(cpuPercentTotal, 1),
     cpuPercentPerCall: round(cpuPercentTotal / calls, 3),
-    rssMbPerCall: round(mb(after.rss - before.rss), 3),
+    rssMbPerCall: round(mb(inUse.rss - idleRss), 3),
     heapMbPerCall: round(mb(after.heapUsed - before.heapUsed), 3),
+    liveHeapMbPerCall: round(mb(inUse.heapUsed - before.heapUsed), 3),
     loadAverage: round(loadavg()[0]!, 1),
+    machineJitterP99Ms: machineJitter === null ? null : round(machineJitter),
     held: jitterP99Ms < o.jitterLimitMs,
+    inconclusive:
+      jitterP99Ms >= o.jitterLimitMs && machineJitter !== null && machineJitter >= o.jitterLimitMs,
   };
 }
 
@@ -302,24 +365,34 @@ export async function runConcurrentCallsBench(
   options: ConcurrentCallsOptions = {},
 ): Promise<ConcurrentCallsResult> {
   const o = {
-    steps: [100, 200, 300, 500, 700],
+    steps: [100, 200, 300, 500, 700, 1000, 1500, 2000],
     warmupMs: 2000,
     steadyMs: 10_000,
     jitterLimitMs: 20,
+    noisyRetries: 2,
     ...options,
   };
   const audio = await prepareAudio();
   const pauses = PAUSES_MS.map((ms) => new Uint8Array(frameAligned(bytesForMs(ms))).fill(MULAW_SILENCE));
   const shared: Shared = { audio, pauses, pooled: new Histogram(BINS, BIN_MS), measuring: false };
   const gc = exposeGc();
+  gc?.();
+  const idleRss = process.memoryUsage().rss;
   const steps: ConcurrencyStep[] = [];
-  for (const calls of o.steps) {
-    const step = await runStep(shared, calls, o, gc);
+  let retries = o.noisyRetries;
+  for (let i = 0; i < o.steps.length; i++) {
+    const step = await runStep(shared, o.steps[i]!, o, gc, idleRss);
     steps.push(step);
     o.onStep?.(step);
     // Let the ended lines' timers and buffers go before the next step's baseline.
     await sleep(300);
-    if (!step.held) break;
+    if (step.held) continue;
+    if (step.inconclusive && retries > 0) {
+      retries--;
+      i--;
+      continue;
+    }
+    break;
   }
   const held = steps.filter((s) => s.held);
   return {
@@ -336,7 +409,8 @@ export function formatStep(s: ConcurrencyStep): string {
     `${String(s.calls).padStart(5)} calls: jitter p50 ${s.jitterP50Ms} ms, p99 ${s.jitterP99Ms} ms, max ${s.jitterMaxMs} ms ` +
     `(worst call p99 ${s.worstCallP99Ms} ms); frames/s agent ${s.agentFramesPerSecond}, callee ${s.calleeFramesPerSecond}; ` +
     `turns/call/min ${s.turnsPerCallPerMinute}; CPU ${s.cpuPercentTotal}% of a core (${s.cpuPercentPerCall}%/call); ` +
-    `RSS ${s.rssMbPerCall} MB/call, heap ${s.heapMbPerCall} MB/call; load ${s.loadAverage}${s.held ? "" : "  ← broke"}`
+    `RSS ${s.rssMbPerCall} MB/call, heap ${s.heapMbPerCall} MB/call retained, ${s.liveHeapMbPerCall} with garbage; load ${s.loadAverage}, ` +
+    `a lone timer in another process: p99 ${s.machineJitterP99Ms ?? "n/a"} ms${s.held ? "" : s.inconclusive ? "  ← broke, with the machine itself over the limit" : "  ← broke"}`
   );
 }
 
@@ -347,9 +421,16 @@ export function formatConcurrentCalls(r: ConcurrentCallsResult): string {
       ? `no step held p99 jitter under ${r.jitterLimitMs} ms`
       : `${s.calls} calls held (p99 jitter ${s.jitterP99Ms} ms < ${r.jitterLimitMs} ms) at ${s.cpuPercentPerCall}% of a core ` +
         `and ${s.rssMbPerCall} MB RSS per call  (target: 500 calls, < 0.5% and < 2 MB each)`;
+  const last = r.steps[r.steps.length - 1];
+  const caveat = last?.inconclusive
+    ? [
+        "  the ramp ended on a step where a lone timer in another process also broke the limit: the machine was busy, a quieter run may hold more",
+      ]
+    : [];
   return [
     `concurrent sandbox calls on ${r.cores} cores, callee audio from ${r.audio}: ${headline}`,
     ...r.steps.map(formatStep),
+    ...caveat,
   ].join("\n");
 }
 
