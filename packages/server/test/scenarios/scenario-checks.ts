@@ -1,5 +1,5 @@
 import type { TranscriptEntry } from "@clawcall/contract";
-import { expect, it } from "vitest";
+import { expect, it, vi } from "vitest";
 import { personaPhrases } from "../../src/sandbox/personas/lines.ts";
 import type { FakeOpenAi } from "../fakes/index.ts";
 import { pollUntilFinal, type TestService } from "../helpers/service.ts";
@@ -49,6 +49,8 @@ export async function placeScenarioCalls(service: TestService, calls: Map<string
       expect(created.status).toBe(201);
       const { call } = await pollUntilFinal(service, created.body.api_key, created.body.call_id, {
         timeoutMs: 150_000,
+      }).catch((err: Error) => {
+        throw new Error(`${target}: ${err.message}`);
       });
       calls.set(target, { ...call, key: created.body.api_key });
     }),
@@ -172,7 +174,16 @@ export function scenarioChecks({ calls, llm, service, recording }: ScenarioConte
   });
 
   it(`answered calls are recorded: ${recording.name}`, async () => {
-    const call = calls.get("0100")!;
+    const placed = calls.get("0100")!;
+    // A carrier saves its recording after the hang-up, so the link may reach the call after it ended.
+    const call: Call = await vi.waitFor(
+      async () => {
+        const res = await service().request("GET", `/call/${placed.id}`, { key: placed.key });
+        expect(res.body.recordingUrl).toBeTruthy();
+        return { ...res.body, key: placed.key };
+      },
+      { timeout: 20_000, interval: 100 },
+    );
     expect(call.recording_url).toBe(call.recordingUrl);
     const redirect = await service().request("GET", `/call/${call.id}/recording`, { key: call.key });
     expect(redirect.status).toBe(302);

@@ -10,6 +10,8 @@ export interface CallTimings {
   /** Replaces timeout_secs for "nobody answers", so tests need not wait 30 s. */
   noAnswerMs: number | undefined;
   dropAfterMs: number;
+  /** After a transfer connects, how long the two parties talk before the callee hangs up. */
+  bridgedTalkMs: number;
 }
 
 export interface CallHost {
@@ -192,6 +194,21 @@ export class EmulatedCall {
         this.host.emit(this, "call.bridged", {}, leg);
         // The agent's stream leaves once the two parties are joined.
         this.media?.stop();
+        // As on the direct sandbox, the joined parties talk a while and hang up, which ends the call.
+        this.later(this.host.timings.bridgedTalkMs, () => {
+          this.host.emit(
+            this,
+            "call.hangup",
+            {
+              hangup_cause: "normal_clearing",
+              sip_hangup_cause: "200",
+              hangup_source: "callee",
+              state: "hangup",
+            },
+            leg,
+          );
+          this.end("normal_clearing", "200", "callee");
+        });
       });
     }
   }

@@ -132,7 +132,13 @@ export class TelnyxEmulator implements CallHost {
   constructor(private readonly options: EmulatorOptions = {}) {
     this.spec = options.spec ?? new TelnyxSpec();
     this.calleeFactory = options.calleeFactory ?? scriptedCallee();
-    this.timings = { ringMs: 1500, noAnswerMs: undefined, dropAfterMs: 3000, ...options.timings };
+    this.timings = {
+      ringMs: 1500,
+      noAnswerMs: undefined,
+      dropAfterMs: 3000,
+      bridgedTalkMs: 2000,
+      ...options.timings,
+    };
   }
 
   get publicKey(): string {

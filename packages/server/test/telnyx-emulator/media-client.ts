@@ -3,6 +3,8 @@ import WebSocket from "ws";
 import { FRAME_BYTES, FRAME_MS } from "../../src/voice/media-stream.ts";
 import type { EmulatedCallee } from "./callee.ts";
 
+const SILENCE = new Uint8Array(FRAME_BYTES).fill(0xff);
+
 type Playout = { audio: Uint8Array } | { mark: string };
 
 export interface MediaClientInit {
@@ -103,7 +105,11 @@ export class MediaClient {
   private playOneFrame(): void {
     this.flushMarks();
     const head = this.playout[0];
-    if (!head || !("audio" in head)) return;
+    if (!head || !("audio" in head)) {
+      // A phone's earpiece plays silence between the agent's words; callees hear a turn end by it.
+      this.init.callee.hearAgent(SILENCE);
+      return;
+    }
     const frame = head.audio.subarray(0, FRAME_BYTES);
     if (head.audio.length <= FRAME_BYTES) this.playout.shift();
     else head.audio = head.audio.subarray(FRAME_BYTES);

@@ -1,0 +1,114 @@
+import net from "node:net";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createVoiceAgentEngine, type VoiceAgentEngine } from "../../src/agent/engine.ts";
+import { OpenAiLlm } from "../../src/providers/llm/openai-llm.ts";
+import type { CalleeFactory } from "../../src/sandbox/network.ts";
+import { startSandboxCallee } from "../../src/sandbox/personas/index.ts";
+import { FliteSynth } from "../../src/sandbox/speech/flite.ts";
+import { FliteTts } from "../../src/sandbox/speech/flite-tts.ts";
+import { createSandboxSpeech, type SandboxSpeech } from "../../src/sandbox/speech/sandbox-speech.ts";
+import { type FakeOpenAi, startFakeOpenAi } from "../fakes/index.ts";
+import { FAST_ENV, startTestService, type TestService } from "../helpers/service.ts";
+import { describeWithSpec } from "../telnyx/shared-spec.ts";
+import { startTelnyxEmulator, type TelnyxEmulator } from "../telnyx-emulator/emulator.ts";
+import { calleesFromSandbox } from "../telnyx-emulator/sandbox-callees.ts";
+import { type Call, placeScenarioCalls, scenarioChecks } from "./scenario-checks.ts";
+import { scriptedAgentModel } from "./scripted-model.ts";
+
+/** A free loopback port, so the service's public URL (sent to the emulator) is known before it listens. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/**
+ * The sandbox scenarios again, this time through the Telnyx adapter: the personas answer at the
+ * emulator and are heard over its media stream, with the agent built the way production builds it.
+ */
+describeWithSpec("sandbox scenarios through the Telnyx adapter and the emulator", () => {
+  let llm: FakeOpenAi | undefined;
+  let speech: SandboxSpeech | undefined;
+  let synth: FliteSynth | undefined;
+  let engine: VoiceAgentEngine | undefined;
+  let emulator: TelnyxEmulator | undefined;
+  let service: TestService | undefined;
+  const calls = new Map<string, Call>();
+
+  beforeAll(async () => {
+    llm = await startFakeOpenAi();
+    llm.chat.setDefault(scriptedAgentModel);
+    const sandboxSpeech = createSandboxSpeech({ cacheDir: FAST_ENV["CLAWCALL_SANDBOX_SPEECH_CACHE"] });
+    speech = sandboxSpeech;
+    const personas: CalleeFactory = {
+      start: (line, media, controls) =>
+        startSandboxCallee(line ?? "generic", media, controls, {
+          speech: sandboxSpeech.speech,
+          holdSeconds: 6,
+        }),
+    };
+    emulator = await startTelnyxEmulator({
+      apiKey: "KEYtest",
+      timings: { ringMs: 300, noAnswerMs: 3000, dropAfterMs: 600 },
+      channelLimit: 20,
+      calleeFactory: calleesFromSandbox(personas),
+    });
+    synth = new FliteSynth();
+    engine = createVoiceAgentEngine({
+      stt: sandboxSpeech.stt,
+      llm: new OpenAiLlm({ apiKey: "sk-test", baseUrl: llm.url, model: "gpt-4o-mini" }),
+      tts: new FliteTts(synth),
+    });
+    const port = await freePort();
+    service = await startTestService(
+      {
+        PORT: String(port),
+        CLAWCALL_PUBLIC_URL: `http://127.0.0.1:${port}`,
+        CLAWCALL_CARRIER: "telnyx",
+        TELNYX_API_KEY: "KEYtest",
+        TELNYX_PUBLIC_KEY: emulator.publicKey,
+        TELNYX_CONNECTION_ID: "1234567890",
+        TELNYX_BASE_URL: emulator.apiBaseUrl,
+        CLAWCALL_CALLER_NUMBERS: Array.from({ length: 12 }, (_, i) => `+131255501${80 + i}`).join(","),
+        CLAWCALL_MAX_ACTIVE_CALLS_PER_KEY: "20",
+      },
+      { engine },
+    );
+    await placeScenarioCalls(service, calls);
+  }, 200_000);
+  afterAll(async () => {
+    // Each step runs even if an earlier one fails, so a broken run leaves nothing listening.
+    await Promise.allSettled([service?.dispose()]);
+    await Promise.allSettled([emulator?.close()]);
+    await Promise.allSettled([engine?.close(), speech?.close(), synth?.close(), llm?.close()]);
+  });
+
+  scenarioChecks({
+    calls,
+    llm: () => llm!,
+    service: () => service!,
+    recording: {
+      name: "the link Telnyx saved it under",
+      async check(call) {
+        expect(call.recordingUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/recordings\/.+\.mp3$/);
+        const audio = await fetch(call.recordingUrl);
+        expect(audio.status).toBe(200);
+        expect(audio.headers.get("content-type")).toBe("audio/mpeg");
+      },
+    },
+  });
+
+  it("bridges go through Telnyx's transfer", () => {
+    const transfers = emulator!.requests.filter((r) => r.operationId === "TransferCall");
+    expect(transfers.map((r) => (r.body as { to: string }).to).sort()).toEqual([
+      "+13125550112",
+      "+13125550117",
+    ]);
+  });
+
+  it("no request or webhook broke Telnyx's spec", () => {
+    expect(emulator!.violations).toEqual([]);
+  });
+});
