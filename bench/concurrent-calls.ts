@@ -23,7 +23,7 @@ import { FRAME_MS } from "../packages/server/src/voice/media-stream.ts";
 import { VoiceActivityDetector } from "../packages/server/src/voice/vad.ts";
 
 export interface ConcurrentCallsOptions {
-  /** Numbers of simultaneous calls to try, in order; the ramp stops at the first step that breaks. */
+  /** Numbers of simultaneous calls to try, in order; the ramp stops at the first step that breaks for good. */
   steps?: number[];
   /** Time after the calls are up before measuring (lets timers and the heap settle). */
   warmupMs?: number;
@@ -53,7 +53,7 @@ export interface ConcurrencyStep {
   /** Frames per second each side received, averaged over calls (50 when the line keeps pace). */
   agentFramesPerSecond: number;
   calleeFramesPerSecond: number;
-  /** Ends of turn the agent's detector found, and replies it played, per call per minute. */
+  /** Ends of turn the agent's detector found per call per minute, each answered unless a reply still plays. */
   turnsPerCallPerMinute: number;
   /** Process CPU over the measured window, in percent of one core: all calls, and per call. */
   cpuPercentTotal: number;
