@@ -218,9 +218,7 @@ export class CallService {
     const answered = row.state === "in_progress";
     const info: EndInfo = { cause: answered ? "normal" : "cancelled", source: "caller", answered };
     if (active) active.pendingEnd = info;
-    await this.deps.carrier
-      .hangup(callId)
-      .catch((err) => this.deps.logger.warn({ err, callId }, "carrier hangup failed"));
+    await this.hangupAtCarrier(callId);
     // The carrier's hang-up event may never come (or come late): settle now, the event is then ignored.
     await this.settlement.finalize(callId, info);
   }
@@ -229,10 +227,16 @@ export class CallService {
   async endBySystem(callId: string, info: EndInfo): Promise<void> {
     const active = this.active.get(callId);
     if (active) active.pendingEnd = info;
+    await this.hangupAtCarrier(callId);
+    await this.settlement.finalize(callId, info);
+  }
+
+  /** Hangs up at the carrier, then lets the events it reported on the way (a recording) be applied. */
+  private async hangupAtCarrier(callId: string): Promise<void> {
     await this.deps.carrier
       .hangup(callId)
       .catch((err) => this.deps.logger.warn({ err, callId }, "carrier hangup failed"));
-    await this.settlement.finalize(callId, info);
+    await this.eventChains.get(callId);
   }
 
   async appendTranscript(callId: string, entry: Omit<TranscriptEntry, "timestamp">): Promise<void> {

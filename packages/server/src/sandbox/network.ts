@@ -147,8 +147,9 @@ export class SandboxNetwork implements Carrier {
     }
   }
 
-  private end(call: SandboxCall, cause: HangupCause, source: HangupSource) {
-    if (call.ended) return;
+  /** Ends the call; resolves once its recording (if any) has been reported. */
+  private end(call: SandboxCall, cause: HangupCause, source: HangupSource): Promise<void> {
+    if (call.ended) return Promise.resolve();
     call.ended = true;
     for (const t of call.timers) clearTimeout(t);
     call.callee?.stop();
@@ -158,13 +159,14 @@ export class SandboxNetwork implements Carrier {
     const recorder = call.recorder;
     if (!recorder) {
       this.emit(hangup);
-      return;
+      return Promise.resolve();
     }
-    // The recording is closed before the hang-up is reported, so the final result carries its link.
-    recorder
+    // The recording is closed and reported before the hang-up, so the final result carries its link.
+    return recorder
       .finish()
       .then((link) => {
-        if (link) this.emit({ type: "recording", callId: call.id, url: link.url, expiresAt: link.expiresAt });
+        if (link)
+          this.listener({ type: "recording", callId: call.id, url: link.url, expiresAt: link.expiresAt });
       })
       .catch((err) => this.logger.error({ err, callId: call.id }, "sandbox recording failed"))
       .finally(() => this.emit(hangup));
@@ -172,7 +174,7 @@ export class SandboxNetwork implements Carrier {
 
   async hangup(callId: string): Promise<void> {
     const call = this.calls.get(callId);
-    if (call) this.end(call, call.answered ? "normal" : "cancelled", "caller");
+    if (call) await this.end(call, call.answered ? "normal" : "cancelled", "caller");
   }
 
   async sendDigits(callId: string, digits: string): Promise<void> {
@@ -219,6 +221,6 @@ export class SandboxNetwork implements Carrier {
   }
 
   async close(): Promise<void> {
-    for (const call of [...this.calls.values()]) this.end(call, "cancelled", "system");
+    await Promise.all([...this.calls.values()].map((call) => this.end(call, "cancelled", "system")));
   }
 }
