@@ -344,7 +344,7 @@ async function runStep(
     jitterP50Ms: round(pooled.percentile(50)),
     jitterP99Ms: round(jitterP99Ms),
     jitterMaxMs: round(pooled.max),
-    worstCallP99Ms: Math.max(...live.map((c) => c.jitter.percentile(99))),
+    worstCallP99Ms: round(Math.max(...live.map((c) => c.jitter.percentile(99)))),
     agentFramesPerSecond: round(sum((c) => c.agentFrames) / calls / seconds, 1),
     calleeFramesPerSecond: round(sum((c) => c.calleeFrames) / calls / seconds, 1),
     turnsPerCallPerMinute: round((sum((c) => c.turns) / calls / seconds) * 60, 1),
