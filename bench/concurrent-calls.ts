@@ -83,6 +83,11 @@ export interface ConcurrentCallsResult {
   steps: ConcurrencyStep[];
   /** Largest step that held, or null when even the first broke. */
   sustained: ConcurrencyStep | null;
+  /**
+   * CPU each added call costs, from the smallest to the largest step that held (percent of a core):
+   * per-call figures of small steps carry the process's fixed cost, this slope does not.
+   */
+  marginalCpuPercentPerCall: number | null;
   jitterLimitMs: number;
   cores: number;
   /** Where the callee's audio came from. */
@@ -395,9 +400,18 @@ export async function runConcurrentCallsBench(
     break;
   }
   const held = steps.filter((s) => s.held);
+  const first = held[0];
+  const sustained = held.length > 0 ? held[held.length - 1]! : null;
+  const marginal =
+    first !== undefined && sustained !== null && sustained.calls > first.calls
+      ? Math.round(
+          ((sustained.cpuPercentTotal - first.cpuPercentTotal) / (sustained.calls - first.calls)) * 1000,
+        ) / 1000
+      : null;
   return {
     steps,
-    sustained: held.length > 0 ? held[held.length - 1]! : null,
+    sustained,
+    marginalCpuPercentPerCall: marginal,
     jitterLimitMs: o.jitterLimitMs,
     cores: availableParallelism(),
     audio: audio.source,
@@ -420,7 +434,8 @@ export function formatConcurrentCalls(r: ConcurrentCallsResult): string {
     s === null
       ? `no step held p99 jitter under ${r.jitterLimitMs} ms`
       : `${s.calls} calls held (p99 jitter ${s.jitterP99Ms} ms < ${r.jitterLimitMs} ms) at ${s.cpuPercentPerCall}% of a core ` +
-        `and ${s.rssMbPerCall} MB RSS per call  (target: 500 calls, < 0.5% and < 2 MB each)`;
+        `(${r.marginalCpuPercentPerCall ?? "n/a"}% for each added call) and ${s.rssMbPerCall} MB RSS per call  ` +
+        "(target: 500 calls, < 0.5% and < 2 MB each)";
   const last = r.steps[r.steps.length - 1];
   const caveat = last?.inconclusive
     ? [
