@@ -60,46 +60,20 @@ describe("clawcall call --wait on the sandbox", () => {
     expect(placed.length).toBeLessThanOrEqual(2);
   });
 
-  it("places a call that dropped mid-way (network_error) once more, silently, and says so", async () => {
-    const run = await call("+12125550107", "--json");
-    const body = JSON.parse(run.stdout);
-    expect(body.call.to).toBe("+12125550107");
-    expect(body.call.api_key).toBeUndefined();
-    if (body.call.outcome === "system_error") {
-      // Until the voice agent is configured, the answered call ends at once, before the media drop.
-      expect(body.retried).toEqual([]);
-      expect(run.code).toBe(EXIT.system_error);
-    } else {
-      expect(body.retried).toHaveLength(1);
-      expect(body.retried[0].failReason).toBe("network_error");
-      expect(run.code).toBe(EXIT.transient_call_failure);
-    }
-  });
-
+  // This sandbox has no language model, so an answered call is ended by the service at once.
   it("says plainly when the service itself ended an answered call", async () => {
     const run = await call("+12125550100");
-    const first = run.stdout.split("\n")[0] ?? "";
-    if (run.code === EXIT.system_error) {
-      expect(first).toMatch(/^Call to \+12125550100 ended by a service problem: \S/);
-    } else {
-      expect(run.code).toBe(EXIT.ok);
-      expect(first).toMatch(/^Completed: called \+12125550100/);
-      expect(run.stdout).toContain("Transcript:");
-    }
+    expect(run.stdout.split("\n")[0]).toMatch(/^Call to \+12125550100 ended by a service problem: \S/);
+    expect(run.code).toBe(EXIT.system_error);
   });
 
   it("an answered call leads with the number and ends with the code its outcome calls for", async () => {
     const run = await call("+12125550100", "--json");
     const { call: view } = JSON.parse(run.stdout);
-    expect(view.to).toBe("+12125550100");
-    if (view.outcome === "system_error") expect(run.code).toBe(EXIT.system_error);
-    else {
-      expect(view.status).toBe("completed");
-      expect(run.code).toBe(EXIT.ok);
-    }
+    expect(view).toMatchObject({ to: "+12125550100", outcome: "system_error" });
+    expect(run.code).toBe(EXIT.system_error);
     const text = await runCli(["status", view.call_id], env);
     expect(text.stdout.split("\n")[0]).toContain("+12125550100");
-    for (const entry of view.transcript ?? []) expect(text.stdout).toContain(entry.text);
   });
 
   it("refuses a malformed number with the usage code and the service's message", async () => {
