@@ -111,8 +111,16 @@ export function scenarioChecks({ calls, llm, service, recording }: ScenarioConte
 
   it("0110: the hold queue is waited out without asking the model about the hold loop", () => {
     const t = calls.get("0110")!.transcript;
-    expect(said(t, "user", /Thank you for holding/)).toBeGreaterThanOrEqual(0);
-    const onHoldAsked = llm().chat.requests.filter((r) => /important to us/i.test(r.lastUserText));
+    const onHold = said(t, "system", /^On hold/);
+    const over = said(t, "system", /hold is over/);
+    expect(said(t, "user", /All of our agents are busy/)).toBeLessThan(onHold);
+    expect(onHold).toBeGreaterThanOrEqual(0);
+    expect(over).toBeGreaterThan(onHold);
+    // Nothing the agent said, and no model call, while the queue held it.
+    expect(t.slice(onHold, over).filter((e) => e.role === "assistant" || e.role === "tool")).toEqual([]);
+    const onHoldAsked = llm().chat.requests.filter((r) =>
+      /important to us|all of our agents are busy/i.test(r.lastUserText),
+    );
     expect(onHoldAsked).toEqual([]);
     expect(t.at(-1)).toMatchObject({ role: "tool", tool: "end_call" });
   });

@@ -73,6 +73,7 @@ export const phoneMenu: PersonaScript = async (callee) => {
 export const holdQueue: PersonaScript = async (callee) => {
   const { holdSeconds, holdMusicSeconds } = callee.timings;
   await callee.say("holdWelcome");
+  await callee.sleep(700);
   const until = performance.now() + holdSeconds * 1000;
   // Announcements stand apart from the music, as real queues leave a beat around them; a recogniser
   // then hears them as phrases of their own rather than as part of the music.
