@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { ConversationEngine } from "../../src/calls/conversation.ts";
@@ -100,4 +101,13 @@ export async function pollUntilFinal(
     if (Date.now() > deadline) throw new Error(`call ${callId} still ${status} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** A free loopback port, so the service's public URL (sent to the emulator) is known before it listens. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
 }

@@ -1,4 +1,3 @@
-import net from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createVoiceAgentEngine, type VoiceAgentEngine } from "../../src/agent/engine.ts";
 import { OpenAiLlm } from "../../src/providers/llm/openai-llm.ts";
@@ -8,21 +7,12 @@ import { FliteSynth } from "../../src/sandbox/speech/flite.ts";
 import { FliteTts } from "../../src/sandbox/speech/flite-tts.ts";
 import { createSandboxSpeech, type SandboxSpeech } from "../../src/sandbox/speech/sandbox-speech.ts";
 import { type FakeOpenAi, startFakeOpenAi } from "../fakes/index.ts";
-import { FAST_ENV, startTestService, type TestService } from "../helpers/service.ts";
+import { FAST_ENV, freePort, startTestService, type TestService } from "../helpers/service.ts";
 import { describeWithSpec } from "../telnyx/shared-spec.ts";
 import { startTelnyxEmulator, type TelnyxEmulator } from "../telnyx-emulator/emulator.ts";
 import { calleesFromSandbox } from "../telnyx-emulator/sandbox-callees.ts";
 import { type Call, placeScenarioCalls, scenarioChecks } from "./scenario-checks.ts";
 import { scriptedAgentModel } from "./scripted-model.ts";
-
-/** A free loopback port, so the service's public URL (sent to the emulator) is known before it listens. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /**
  * The sandbox scenarios again, this time through the Telnyx adapter: the personas answer at the

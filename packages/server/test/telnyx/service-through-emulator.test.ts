@@ -1,18 +1,8 @@
-import net from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ListeningEngine } from "../helpers/listening-engine.ts";
-import { pollUntilFinal, startTestService, type TestService } from "../helpers/service.ts";
+import { freePort, pollUntilFinal, startTestService, type TestService } from "../helpers/service.ts";
 import { startTelnyxEmulator, type TelnyxEmulator } from "../telnyx-emulator/emulator.ts";
 import { describeWithSpec } from "./shared-spec.ts";
-
-/** A free loopback port, so the service's public URL (sent to the emulator) is known before it listens. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 describeWithSpec("the service on CLAWCALL_CARRIER=telnyx against the emulator", () => {
   let emulator: TelnyxEmulator;
