@@ -1,3 +1,5 @@
+import { abortError } from "./abort.ts";
+
 /**
  * Which provider to try first. One that just failed goes to the back for a while, so every turn of a
  * call does not pay for the same failed attempt again.
@@ -39,4 +41,46 @@ export interface FallbackOptions {
   cooldownMs?: number;
   /** Told when a provider failed before its first output and the next one is tried (no content). */
   onFallback?(failed: string, error: unknown): void;
+}
+
+/**
+ * Streams from the first provider, in `order`, whose stream produces its first item. A provider that
+ * fails before that goes behind the others and the next is tried; once output has started it is never
+ * switched, since what was already played or spoken cannot be taken back.
+ */
+export async function* streamFromFirstThatStarts<P extends { name: string }, T>(
+  order: FallbackOrder<P>,
+  options: FallbackOptions,
+  signal: AbortSignal,
+  start: (provider: P) => AsyncIterable<T>,
+): AsyncIterable<T> {
+  let lastError: unknown;
+  for (const index of order.order()) {
+    if (signal.aborted) throw abortError(signal);
+    const provider = order.item(index);
+    const iterator = start(provider)[Symbol.asyncIterator]();
+    let first: IteratorResult<T>;
+    try {
+      first = await iterator.next();
+    } catch (error) {
+      if (signal.aborted) throw abortError(signal);
+      order.failed(index);
+      options.onFallback?.(provider.name, error);
+      lastError = error;
+      continue;
+    }
+    order.succeeded(index);
+    if (first.done) return;
+    try {
+      yield first.value;
+      while (true) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      await iterator.return?.();
+    }
+  }
+  throw lastError;
 }

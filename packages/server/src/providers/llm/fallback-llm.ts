@@ -1,5 +1,4 @@
-import { abortError } from "../abort.ts";
-import { type FallbackOptions, FallbackOrder } from "../fallback-order.ts";
+import { type FallbackOptions, FallbackOrder, streamFromFirstThatStarts } from "../fallback-order.ts";
 import type { LLM, LlmCapabilities, LlmChunk, LlmRequest } from "./llm.ts";
 
 /**
@@ -28,35 +27,7 @@ export class FallbackLlm implements LLM {
     await Promise.allSettled(this.providers.map((p) => p.warmup?.()));
   }
 
-  async *stream(request: LlmRequest): AsyncIterable<LlmChunk> {
-    let lastError: unknown;
-    for (const index of this.order.order()) {
-      if (request.signal.aborted) throw abortError(request.signal);
-      const provider = this.order.item(index);
-      const iterator = provider.stream(request)[Symbol.asyncIterator]();
-      let first: IteratorResult<LlmChunk>;
-      try {
-        first = await iterator.next();
-      } catch (error) {
-        if (request.signal.aborted) throw abortError(request.signal);
-        this.order.failed(index);
-        this.options.onFallback?.(provider.name, error);
-        lastError = error;
-        continue;
-      }
-      this.order.succeeded(index);
-      if (first.done) return;
-      try {
-        yield first.value;
-        while (true) {
-          const next = await iterator.next();
-          if (next.done) return;
-          yield next.value;
-        }
-      } finally {
-        await iterator.return?.();
-      }
-    }
-    throw lastError;
+  stream(request: LlmRequest): AsyncIterable<LlmChunk> {
+    return streamFromFirstThatStarts(this.order, this.options, request.signal, (p) => p.stream(request));
   }
 }
