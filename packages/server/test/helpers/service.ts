@@ -111,3 +111,31 @@ export async function freePort(): Promise<number> {
   await new Promise((r) => server.close(r));
   return port;
 }
+
+/**
+ * The service on CLAWCALL_CARRIER=telnyx against a Telnyx emulator accepting `apiKey`. Its port is chosen
+ * first, since the public URL it gives the emulator for webhooks and media must be known before it listens.
+ */
+export async function startTelnyxTestService(
+  emulator: { publicKey: string; apiBaseUrl: string },
+  options: { engine: ConversationEngine; apiKey: string; callerNumbers: number },
+): Promise<TestService> {
+  const port = await freePort();
+  return startTestService(
+    {
+      PORT: String(port),
+      CLAWCALL_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      CLAWCALL_CARRIER: "telnyx",
+      TELNYX_API_KEY: options.apiKey,
+      TELNYX_PUBLIC_KEY: emulator.publicKey,
+      TELNYX_CONNECTION_ID: "1234567890",
+      TELNYX_BASE_URL: emulator.apiBaseUrl,
+      CLAWCALL_CALLER_NUMBERS: Array.from(
+        { length: options.callerNumbers },
+        (_, i) => `+1312555${String(180 + i).padStart(4, "0")}`,
+      ).join(","),
+      CLAWCALL_MAX_ACTIVE_CALLS_PER_KEY: "20",
+    },
+    { engine: options.engine },
+  );
+}

@@ -7,7 +7,7 @@ import { FliteSynth } from "../../src/sandbox/speech/flite.ts";
 import { FliteTts } from "../../src/sandbox/speech/flite-tts.ts";
 import { createSandboxSpeech, type SandboxSpeech } from "../../src/sandbox/speech/sandbox-speech.ts";
 import { type FakeOpenAi, startFakeOpenAi } from "../fakes/index.ts";
-import { FAST_ENV, freePort, startTestService, type TestService } from "../helpers/service.ts";
+import { FAST_ENV, startTelnyxTestService, type TestService } from "../helpers/service.ts";
 import { describeWithSpec } from "../telnyx/shared-spec.ts";
 import { startTelnyxEmulator, type TelnyxEmulator } from "../telnyx-emulator/emulator.ts";
 import { calleesFromSandbox } from "../telnyx-emulator/sandbox-callees.ts";
@@ -52,21 +52,7 @@ describeWithSpec("sandbox scenarios through the Telnyx adapter and the emulator"
       llm: new OpenAiLlm({ apiKey: "sk-test", baseUrl: llm.url, model: "gpt-4o-mini" }),
       tts: new FliteTts(synth),
     });
-    const port = await freePort();
-    service = await startTestService(
-      {
-        PORT: String(port),
-        CLAWCALL_PUBLIC_URL: `http://127.0.0.1:${port}`,
-        CLAWCALL_CARRIER: "telnyx",
-        TELNYX_API_KEY: "KEYtest",
-        TELNYX_PUBLIC_KEY: emulator.publicKey,
-        TELNYX_CONNECTION_ID: "1234567890",
-        TELNYX_BASE_URL: emulator.apiBaseUrl,
-        CLAWCALL_CALLER_NUMBERS: Array.from({ length: 12 }, (_, i) => `+131255501${80 + i}`).join(","),
-        CLAWCALL_MAX_ACTIVE_CALLS_PER_KEY: "20",
-      },
-      { engine },
-    );
+    service = await startTelnyxTestService(emulator, { engine, apiKey: "KEYtest", callerNumbers: 12 });
     await placeScenarioCalls(service, calls);
   }, 200_000);
   afterAll(async () => {

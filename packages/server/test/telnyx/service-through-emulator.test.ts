@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ListeningEngine } from "../helpers/listening-engine.ts";
-import { freePort, pollUntilFinal, startTestService, type TestService } from "../helpers/service.ts";
+import { pollUntilFinal, startTelnyxTestService, type TestService } from "../helpers/service.ts";
 import { startTelnyxEmulator, type TelnyxEmulator } from "../telnyx-emulator/emulator.ts";
 import { describeWithSpec } from "./shared-spec.ts";
 
@@ -12,22 +12,11 @@ describeWithSpec("the service on CLAWCALL_CARRIER=telnyx against the emulator", 
       apiKey: "KEYtest",
       timings: { ringMs: 300, noAnswerMs: 1500, dropAfterMs: 600 },
     });
-    const port = await freePort();
-    service = await startTestService(
-      {
-        PORT: String(port),
-        CLAWCALL_PUBLIC_URL: `http://127.0.0.1:${port}`,
-        CLAWCALL_CARRIER: "telnyx",
-        TELNYX_API_KEY: "KEYtest",
-        TELNYX_PUBLIC_KEY: emulator.publicKey,
-        TELNYX_CONNECTION_ID: "1234567890",
-        TELNYX_BASE_URL: emulator.apiBaseUrl,
-        CLAWCALL_CALLER_NUMBERS:
-          "+13125550180,+13125550181,+13125550182,+13125550183,+13125550184,+13125550185,+13125550186,+13125550187",
-        CLAWCALL_MAX_ACTIVE_CALLS_PER_KEY: "20",
-      },
-      { engine: new ListeningEngine({ talkSeconds: 1 }) },
-    );
+    service = await startTelnyxTestService(emulator, {
+      engine: new ListeningEngine({ talkSeconds: 1 }),
+      apiKey: "KEYtest",
+      callerNumbers: 8,
+    });
   });
   afterAll(async () => {
     await service?.dispose();
