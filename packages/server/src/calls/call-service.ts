@@ -260,12 +260,37 @@ export class CallService {
     if (latency.barge_in_p50_ms !== null) metrics.bargeInLatency.observe(latency.barge_in_p50_ms / 1000);
   }
 
-  private async transition(callId: string, to: CallState, set: Partial<CallTable>): Promise<boolean> {
+  /**
+   * Exact stop for the common single-call case; the supervisor's meter covers shared balances. Stopping
+   * just short of the budget keeps the rounded-up talk time within it.
+   */
+  private stopWhenBudgetEnds(active: ActiveCall): void {
+    const timer = setTimeout(
+      () => {
+        if (active.pendingEnd) return;
+        const cause =
+          active.budgetSeconds >= this.deps.config.limits.maxCallSeconds
+            ? "max_duration"
+            : "balance_exhausted";
+        void this.endBySystem(active.id, { cause, source: "system", answered: true });
+      },
+      Math.max(0, active.budgetSeconds * 1000 - 100),
+    );
+    timer.unref();
+    active.controller.signal.addEventListener("abort", () => clearTimeout(timer));
+  }
+
+  private async transition(
+    callId: string,
+    to: CallState,
+    set: Partial<CallTable> | ((row: CallTable) => Partial<CallTable>),
+  ): Promise<boolean> {
     const row = await this.get(callId);
     if (!row || !canTransition(row.state, to)) return false;
+    const fields = typeof set === "function" ? set(row) : set;
     const updated = await this.deps.db
       .updateTable("calls")
-      .set({ ...set, state: to, last_seen_at: new Date().toISOString() })
+      .set({ ...fields, state: to, last_seen_at: new Date().toISOString() })
       .where("id", "=", callId)
       .where("state", "=", row.state)
       .executeTakeFirst();
@@ -298,29 +323,15 @@ export class CallService {
         if (active) this.deps.engine.prepare?.(active.id, active.request);
         return;
       case "answered": {
-        const row = await this.get(event.callId);
-        const ok = await this.transition(event.callId, "in_progress", {
+        const ok = await this.transition(event.callId, "in_progress", (row) => ({
           answered_at: nowIso,
-          dialing_at: row?.dialing_at ?? nowIso,
-        });
+          dialing_at: row.dialing_at ?? nowIso,
+        }));
         if (ok && active) {
           active.answeredAtMs = Date.parse(nowIso);
           active.answeredBy = event.answeredBy;
           active.budgetSeconds = await this.settlement.remainingFor(active);
-          // Exact stop for the common single-call case; the supervisor's meter covers shared balances.
-          // Stopping just short of the budget keeps the rounded-up talk time within it.
-          const stopAfterMs = Math.max(0, active.budgetSeconds * 1000 - 100);
-          const timer = setTimeout(() => {
-            if (!active.pendingEnd) {
-              const cause =
-                active.budgetSeconds >= this.deps.config.limits.maxCallSeconds
-                  ? "max_duration"
-                  : "balance_exhausted";
-              void this.endBySystem(active.id, { cause, source: "system", answered: true });
-            }
-          }, stopAfterMs);
-          timer.unref();
-          active.controller.signal.addEventListener("abort", () => clearTimeout(timer));
+          this.stopWhenBudgetEnds(active);
         }
         return;
       }

@@ -24,6 +24,11 @@ export class Settlement {
     return Math.max(0, Math.ceil((endedAtMs - Date.parse(answeredAt)) / 1000));
   }
 
+  /** Talk seconds an answered call in progress has used so far (rounded up, as it will be metered). */
+  static talkSoFar(call: Pick<ActiveCall, "answeredAtMs">, nowMs: number): number {
+    return call.answeredAtMs === null ? 0 : Math.ceil((nowMs - call.answeredAtMs) / 1000);
+  }
+
   async finalize(callId: string, info: EndInfo, endedAt = new Date()): Promise<boolean> {
     const { db, billing, live, pool, config, metrics } = this.deps;
     const settled = await db.transaction().execute(async (tx) => {
@@ -82,9 +87,8 @@ export class Settlement {
     const balance = await this.deps.billing.ledger.balance(call.wallet);
     let othersUsed = 0;
     for (const other of this.active.values()) {
-      if (other.id !== call.id && other.wallet === call.wallet && other.answeredAtMs !== null) {
-        othersUsed += Math.ceil((nowMs - other.answeredAtMs) / 1000);
-      }
+      if (other.id !== call.id && other.wallet === call.wallet)
+        othersUsed += Settlement.talkSoFar(other, nowMs);
     }
     return Math.max(0, Math.min(this.deps.config.limits.maxCallSeconds, balance - othersUsed));
   }

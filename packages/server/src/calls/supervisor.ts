@@ -3,6 +3,7 @@ import type { Db } from "../store/database.ts";
 import type { ActiveCall } from "./active-call.ts";
 import type { CallService } from "./call-service.ts";
 import type { EndInfo } from "./outcomes.ts";
+import { Settlement } from "./settlement.ts";
 
 export interface SupervisorSettings {
   nodeId: string;
@@ -67,7 +68,7 @@ export class CallSupervisor {
     }
     for (const [wallet, calls] of byWallet) {
       const balance = await this.calls.balanceOfWallet(wallet);
-      const used = calls.reduce((sum, c) => sum + Math.ceil((nowMs - (c.answeredAtMs ?? nowMs)) / 1000), 0);
+      const used = calls.reduce((sum, c) => sum + Settlement.talkSoFar(c, nowMs), 0);
       if (used < balance) continue;
       for (const c of calls) {
         await this.calls.endBySystem(c.id, { cause: "balance_exhausted", source: "system", answered: true });
