@@ -33,6 +33,24 @@ describeWithSpec("Telnyx dial: timeouts and limits", () => {
     expect(harness.emulator.violations).toEqual([]);
   });
 
+  it("webhooks that overtake a slow dial response reach the service after the dial is confirmed, in order", async () => {
+    h = await startHarness({ dialResponseDelayMs: 800, timings: { ringMs: 50 } });
+    const harness = h;
+    const dialing = harness.carrier.dial(harness.dialRequest("overtaken", "+12125550100"));
+    // The emulator sends call.initiated and call.answered while its dial response is still pending.
+    await vi.waitFor(() =>
+      expect(harness.emulator.webhooks.filter((w) => w.status === 200).map((w) => w.eventType)).toEqual(
+        expect.arrayContaining(["call.initiated", "call.answered"]),
+      ),
+    );
+    expect(harness.events).toEqual([]);
+    await dialing;
+    await harness.waitFor(isType("overtaken", "answered"));
+    expect(harness.events.map((e) => e.type).slice(0, 2)).toEqual(["ringing", "answered"]);
+    await harness.carrier.hangup("overtaken");
+    await harness.waitFor(isHangup("overtaken"));
+  });
+
   it("the account's channel limit shows as a carrier error (SIP 403) on the call over the limit", async () => {
     h = await startHarness({ channelLimit: 1, timings: { ringMs: 100 } });
     await h.carrier.dial(h.dialRequest("first", "+12125550100"));

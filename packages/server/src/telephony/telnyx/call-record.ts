@@ -1,5 +1,6 @@
 import type { AnsweredBy, BridgeResult } from "../carrier.ts";
 import type { TelnyxMediaStream } from "./media-socket.ts";
+import type { TelnyxWebhook } from "./webhook-events.ts";
 
 /** What the adapter remembers about one call while it lives, and for a while after (late webhooks). */
 export type CallPhase = "dialing" | "live" | "ended";
@@ -18,6 +19,12 @@ export interface CallRecord {
   hangupSent: boolean;
   /** The service was told the dial failed: it must hear nothing more about this call. */
   silenced: boolean;
+  /**
+   * Webhooks that arrived while the dial request was still in flight. Telnyx may send call.initiated before it
+   * answers the dial; the service hears of them only once the dial is confirmed, and never if it failed.
+   * Undefined once the dial has resolved.
+   */
+  held: TelnyxWebhook[] | undefined;
   answered: boolean;
   answeredBy: AnsweredBy;
   answeredEmitted: boolean;
@@ -39,6 +46,7 @@ export function newCallRecord(callId: string): CallRecord {
     hangupWanted: false,
     hangupSent: false,
     silenced: false,
+    held: [],
     answered: false,
     answeredBy: "unknown",
     answeredEmitted: false,

@@ -120,6 +120,9 @@ export class TelnyxCarrier implements Carrier {
     } catch (err) {
       const info = telnyxErrorInfo(err);
       rec.silenced = true;
+      // Held webhooks are dropped unheard; a hang-up among them still ends the record.
+      const held = this.releaseHeld(rec);
+      if (held.some((e) => e.eventType === "call.hangup")) this.end(rec);
       if (outcomeUnknown(err)) {
         // The call may exist at Telnyx. Never dial again; hang it up as soon as a webhook shows it.
         rec.hangupWanted = true;
@@ -138,7 +141,14 @@ export class TelnyxCarrier implements Carrier {
       this.scheduleForget(rec);
       throw new DialRefusedError(info.title ?? "carrier refused the dial", info.code);
     }
+    for (const event of this.releaseHeld(rec)) this.applyToCall(rec, event);
     if (rec.hangupWanted) await this.sendHangup(rec);
+  }
+
+  private releaseHeld(rec: CallRecord): TelnyxWebhook[] {
+    const held = rec.held ?? [];
+    rec.held = undefined;
+    return held;
   }
 
   async hangup(callId: string): Promise<void> {
@@ -260,6 +270,14 @@ export class TelnyxCarrier implements Carrier {
     if (rec.hangupWanted && !rec.hangupSent && rec.phase !== "ended" && event.eventType !== "call.hangup") {
       this.sendHangup(rec).catch(() => this.warn({ callId: rec.callId }, "telnyx hangup failed"));
     }
+    if (rec.held) {
+      rec.held.push(event);
+      return true;
+    }
+    return this.applyToCall(rec, event);
+  }
+
+  private applyToCall(rec: CallRecord, event: TelnyxWebhook): boolean {
     if (rec.silenced) {
       if (event.eventType === "call.hangup") this.end(rec);
       return false;
