@@ -88,9 +88,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       streamSecret: secret,
       baseURL: t.baseUrl,
       callerNumbers: config.carrier.callerNumbers,
-      // The agent decides at answer whether it speaks to a person or waits for a voicemail beep, so it
-      // waits for Telnyx's machine-detection verdict (it usually comes within a few seconds of answer).
-      amdWaitMs: 3500,
       logger,
     });
     carrier = telnyx;

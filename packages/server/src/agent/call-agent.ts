@@ -30,6 +30,7 @@ type AgentEvent =
   | { type: "stt_error" }
   | { type: "closed"; reason: MediaCloseReason | "ended" }
   | { type: "deadline" }
+  | { type: "machine" }
   | { type: "tick" };
 
 type Mode = "awaiting_opening" | "conversation" | "hold" | "voicemail" | "done";
@@ -85,6 +86,17 @@ export class CallAgent {
       content: buildInstructions(call.request, { openingLine: this.openingLine, canConnect }),
     };
     this.backchannel = new BargeInPolicy(settings.voice.bargeIn);
+    call.onAnsweredBy((answeredBy) => {
+      if (answeredBy !== "machine" || !this.mayBeVoicemail()) return;
+      // The opening line is meant for a person; a machine gets the message after its beep instead.
+      this.voice?.stopSpeaking();
+      this.events.push({ type: "machine" });
+    });
+  }
+
+  /** Nothing has been exchanged yet, so a late machine verdict can still be believed. */
+  private mayBeVoicemail(): boolean {
+    return this.mode === "awaiting_opening" || (this.mode === "conversation" && this.modelCalls === 0);
   }
 
   /** Handlers for the voice session; pass them when creating it. */
@@ -180,6 +192,9 @@ export class CallAgent {
         return;
       case "tone":
         if (this.mode === "voicemail") return this.leaveVoicemail("the beep was heard");
+        return;
+      case "machine":
+        if (this.mayBeVoicemail()) return this.enterVoicemail("answering machine detected", false);
         return;
       case "music":
         if (this.mode === "conversation" || this.mode === "awaiting_opening") this.enterHold("hold music");

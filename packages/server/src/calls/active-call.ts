@@ -13,6 +13,8 @@ export interface ActiveCall {
   bridgeNumber: string | null;
   answeredAtMs: number | null;
   answeredBy: AnsweredBy;
+  /** The running conversation's ear for a machine-detection verdict that comes after answer. */
+  onAnsweredBy: ((answeredBy: AnsweredBy) => void) | null;
   /** Talk seconds the wallet covered when this call was answered. */
   budgetSeconds: number;
   /** Ends the conversation (aborts the engine) when the call ends. */

@@ -156,6 +156,7 @@ export class CallService {
       bridgeNumber: request.bridge_number ?? null,
       answeredAtMs: null,
       answeredBy: "unknown",
+      onAnsweredBy: null,
       budgetSeconds: balance,
       controller: new AbortController(),
       pendingEnd: null,
@@ -335,6 +336,12 @@ export class CallService {
         }
         return;
       }
+      case "answered_by":
+        if (active && active.answeredAtMs !== null) {
+          active.answeredBy = event.answeredBy;
+          active.onAnsweredBy?.(event.answeredBy);
+        }
+        return;
       case "media":
         if (!active || active.answeredAtMs === null) {
           event.stream.close();

@@ -48,6 +48,7 @@ export function startConversation(
   };
 
   const maxTalkSeconds = call.budgetSeconds;
+  const answeredBy = call.answeredBy;
   // Once the user is bridged in, the agent leaves but the call goes on until a party hangs up.
   let bridged = false;
   engine
@@ -55,7 +56,12 @@ export function startConversation(
       callId: call.id,
       request: call.request,
       from: call.from,
-      answeredBy: call.answeredBy,
+      answeredBy,
+      onAnsweredBy: (listener) => {
+        call.onAnsweredBy = listener;
+        // The verdict may have come while the engine was still starting (e.g. opening speech recognition).
+        if (call.answeredBy !== answeredBy) listener(call.answeredBy);
+      },
       media: watched,
       maxTalkSeconds,
       appendTranscript: (entry) => {

@@ -11,7 +11,10 @@ export interface AnsweredCall {
   request: CallRequest;
   /** The caller number shown to the callee. */
   from: string;
+  /** The carrier's verdict at answer; "unknown" while machine detection is still deciding. */
   answeredBy: AnsweredBy;
+  /** Registers for the verdict when machine detection finishes after answer. */
+  onAnsweredBy(listener: (answeredBy: AnsweredBy) => void): void;
   media: MediaStream;
   /** Talk seconds left before the caller's balance or the maximum call length runs out. */
   maxTalkSeconds: number;

@@ -32,6 +32,11 @@ export type AnsweredBy = "human" | "machine" | "unknown";
 export type CarrierEvent =
   | { type: "ringing"; callId: string }
   | { type: "answered"; callId: string; answeredBy: AnsweredBy }
+  /**
+   * Machine detection finished after `answered` was sent (carriers take seconds to decide, and the agent
+   * must not keep a person waiting for it). At most once per call.
+   */
+  | { type: "answered_by"; callId: string; answeredBy: AnsweredBy }
   | { type: "media"; callId: string; stream: MediaStream }
   | { type: "recording"; callId: string; url: string; expiresAt: Date }
   | {

@@ -12,6 +12,8 @@ export interface CallTimings {
   dropAfterMs: number;
   /** After a transfer connects, how long the two parties talk before the callee hangs up. */
   bridgedTalkMs: number;
+  /** Answering-machine detection listens this long after answer before its verdict (Telnyx: seconds). */
+  amdMs: number;
 }
 
 export interface CallHost {
@@ -116,7 +118,9 @@ export class EmulatedCall {
     this.host.emit(this, "call.answered", { state: "answered", start_time: new Date().toISOString() });
     if (this.body.answering_machine_detection && this.body.answering_machine_detection !== "disabled") {
       const result = this.scenario === "voicemail" ? "machine" : "human";
-      this.later(50, () => this.host.emit(this, "call.machine.detection.ended", { result }));
+      this.later(this.host.timings.amdMs, () =>
+        this.host.emit(this, "call.machine.detection.ended", { result }),
+      );
     }
     if (this.body.stream_url) this.connectMedia(this.body.stream_url);
     if (this.scenario === "drop") this.later(this.host.timings.dropAfterMs, () => this.media?.drop());

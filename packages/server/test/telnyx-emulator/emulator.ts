@@ -137,6 +137,7 @@ export class TelnyxEmulator implements CallHost {
       noAnswerMs: undefined,
       dropAfterMs: 3000,
       bridgedTalkMs: 2000,
+      amdMs: 1500,
       ...options.timings,
     };
   }

@@ -65,17 +65,17 @@ describeWithSpec("Telnyx adapter against the emulator: dial outcomes", () => {
     expect(closes).toEqual(["hangup"]);
   });
 
-  it("0108: a voicemail is reported as answered by a machine when the adapter waits for detection", async () => {
-    const v = await startHarness({}, { amdWaitMs: 1000 });
-    try {
-      await v.carrier.dial(v.dialRequest("call-vm", "+12125550108"));
-      const answered = await v.waitFor(isType("call-vm", "answered"));
-      expect(answered.answeredBy).toBe("machine");
-      await v.carrier.hangup("call-vm");
-      await v.waitFor(isHangup("call-vm"));
-    } finally {
-      await v.close();
-    }
+  it("0108: answered is reported at once, and the machine verdict follows as its own event", async () => {
+    await h.carrier.dial(h.dialRequest("call-vm", "+12125550108"));
+    const answered = await h.waitFor(isType("call-vm", "answered"));
+    expect(answered.answeredBy).toBe("unknown");
+    const verdict = await h.waitFor(isType("call-vm", "answered_by"));
+    expect(verdict.answeredBy).toBe("machine");
+    await h.carrier.hangup("call-vm");
+    await h.waitFor(isHangup("call-vm"));
+    const types = h.events.filter((e) => e.callId === "call-vm").map((e) => e.type);
+    expect(types.filter((t) => t === "answered_by")).toHaveLength(1);
+    expect(types.indexOf("answered_by")).toBeGreaterThan(types.indexOf("answered"));
   });
 
   it("0107: the media path drops under a live call → the stream closes as dropped", async () => {

@@ -297,11 +297,15 @@ export function fakeAnsweredCall(options: FakeCallOptions = {}) {
   const sentDigits: string[] = [];
   let hangups = 0;
   let bridges = 0;
+  let verdictListener: ((answeredBy: AnsweredBy) => void) | undefined;
   const call: AnsweredCall = {
     callId: `call-${Math.random().toString(36).slice(2)}`,
     request: { to: "+12125550100", task: "Confirm the appointment.", ...options.request },
     from: "+12125550199",
     answeredBy: options.answeredBy ?? "human",
+    onAnsweredBy(listener) {
+      verdictListener = listener;
+    },
     media: pair.agent,
     maxTalkSeconds: options.maxTalkSeconds ?? 600,
     appendTranscript(entry) {
@@ -332,6 +336,10 @@ export function fakeAnsweredCall(options: FakeCallOptions = {}) {
     },
     get bridges() {
       return bridges;
+    },
+    /** The carrier's machine detection decides after the answer. */
+    lateVerdict(answeredBy: AnsweredBy) {
+      verdictListener?.(answeredBy);
     },
     /** The callee hangs up. */
     calleeHangsUp() {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createVoiceAgentEngine } from "../../src/agent/engine.ts";
+import { composeOpeningLine } from "../../src/agent/opening-line.ts";
 import { lineNoiseMulaw, sineMulaw, speechLikeMulaw } from "../../src/voice/synth.ts";
 import { fakeAnsweredCall, sleep } from "./fakes.ts";
 import { lastMessage, lastUserText, type Scenario, startCall } from "./harness.ts";
@@ -184,6 +185,52 @@ describe.concurrent("voice agent: menus, hold, handoff and limits", () => {
     const message = c.transcript.find((e) => e.role === "assistant")!.text;
     expect(message).toContain("AI assistant");
     expect(message).toContain("Please call back to confirm");
+  });
+
+  it("a late machine verdict cuts the opening line short and waits for the beep", async ({
+    onTestFinished,
+  }) => {
+    const c = call(
+      {
+        answeredBy: "unknown",
+        script: () => ({
+          text: "Please call back to confirm the table.",
+          tools: [{ name: "end_call", args: { reason: "left message" } }],
+        }),
+      },
+      onTestFinished,
+    );
+    // Nobody speaks, so the opening line starts; machine detection decides while it plays.
+    await c.callee.agentSpeaks(0);
+    c.fake.lateVerdict("machine");
+    await c.callee.agentFinished();
+    expect(c.transcript.map((e) => e.text)).toContain("Voicemail detected (answering machine detected).");
+    // Only what was played is in the transcript: the start of the opening line, not all of it.
+    const fullOpening = composeOpeningLine(c.fake.call.request);
+    const played = c.transcript.find((e) => e.role === "assistant")?.text ?? "";
+    expect(played.length).toBeLessThan(fullOpening.length);
+    expect(c.llm.calls).toHaveLength(0);
+    const beepAt = performance.now();
+    c.callee.play(sineMulaw(1000, 500, 6000));
+    const result = await c.result;
+    expect(result.endReason).toBe("agent ended the call: left message");
+    expect(c.llm.calls).toHaveLength(1);
+    expect(c.llm.calls[0]!.startedAt).toBeGreaterThan(beepAt);
+  });
+
+  it("a late machine verdict is ignored once a conversation is under way", async ({ onTestFinished }) => {
+    const c = call({ answeredBy: "unknown", script: () => ({ text: "Great, thank you." }) }, onTestFinished);
+    c.callee.say("Hello?", 400);
+    await c.callee.agentFinished();
+    c.callee.say("Yes, how can I help you?", 900);
+    for (let i = 0; i < 100 && c.llm.calls.length === 0; i++) await sleep(50);
+    expect(c.llm.calls).toHaveLength(1);
+    c.fake.lateVerdict("machine");
+    await c.callee.agentFinished();
+    c.callee.say("Anything else?", 600);
+    for (let i = 0; i < 100 && c.llm.calls.length < 2; i++) await sleep(50);
+    expect(c.llm.calls).toHaveLength(2);
+    expect(c.transcript.some((e) => e.text.startsWith("Voicemail detected"))).toBe(false);
   });
 
   it("refuses answered calls with a plain reason when no model is configured", async () => {

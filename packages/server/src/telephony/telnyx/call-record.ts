@@ -28,7 +28,8 @@ export interface CallRecord {
   answered: boolean;
   answeredBy: AnsweredBy;
   answeredEmitted: boolean;
-  amdTimer: NodeJS.Timeout | undefined;
+  /** The machine-detection verdict was sent (with `answered` or after it). */
+  verdictEmitted: boolean;
   ringingEmitted: boolean;
   media: TelnyxMediaStream | undefined;
   mediaEmitted: boolean;
@@ -50,7 +51,7 @@ export function newCallRecord(callId: string): CallRecord {
     answered: false,
     answeredBy: "unknown",
     answeredEmitted: false,
-    amdTimer: undefined,
+    verdictEmitted: false,
     ringingEmitted: false,
     media: undefined,
     mediaEmitted: false,

@@ -1,6 +1,6 @@
 import { type KeyObject, randomBytes } from "node:crypto";
 import Telnyx from "telnyx";
-import type { BridgeResult, Carrier, CarrierEvent, DialRequest } from "../carrier.ts";
+import type { AnsweredBy, BridgeResult, Carrier, CarrierEvent, DialRequest } from "../carrier.ts";
 import { DialRefusedError } from "../carrier.ts";
 import { type CallRecord, newCallRecord } from "./call-record.ts";
 import { decodeClientState, encodeClientState } from "./client-state.ts";
@@ -43,8 +43,6 @@ export interface TelnyxSettings {
   bridgeRingTimeoutSeconds?: number;
   webhookToleranceSeconds?: number;
   answeringMachineDetection?: boolean;
-  /** How long to hold `answered` for the machine-detection verdict; 0 reports "unknown" at once. */
-  amdWaitMs?: number;
   /** How long an ended call is remembered, for late recordings and duplicate webhooks. */
   endedRetentionMs?: number;
   now?: () => number;
@@ -292,9 +290,7 @@ export class TelnyxCarrier implements Carrier {
         return this.onAnswered(rec);
       case "call.machine.detection.ended":
       case "call.machine.premium.detection.ended":
-        rec.answeredBy = answeredByFromAmd(event.amdResult);
-        if (rec.answered && !rec.answeredEmitted) this.emitAnswered(rec);
-        return true;
+        return this.onMachineVerdict(rec, answeredByFromAmd(event.amdResult));
       case "call.bridged":
         if (!rec.bridge) return false;
         this.settleBridge(rec, { ok: true });
@@ -321,23 +317,23 @@ export class TelnyxCarrier implements Carrier {
     if (rec.phase !== "dialing" || rec.answered) return false;
     rec.answered = true;
     rec.phase = "live";
-    const wait = this.settings.amdWaitMs ?? 0;
-    const amd = this.settings.answeringMachineDetection ?? true;
-    if (amd && wait > 0 && rec.answeredBy === "unknown") {
-      rec.amdTimer = setTimeout(() => this.emitAnswered(rec), wait);
-      rec.amdTimer.unref();
-    } else {
-      this.emitAnswered(rec);
-    }
+    // The agent starts at once; a machine verdict still to come follows as its own event.
+    rec.answeredEmitted = true;
+    rec.verdictEmitted = rec.answeredBy !== "unknown";
+    this.emit({ type: "answered", callId: rec.callId, answeredBy: rec.answeredBy });
+    this.maybeEmitMedia(rec);
     return true;
   }
 
-  private emitAnswered(rec: CallRecord): void {
-    if (rec.answeredEmitted || rec.phase !== "live") return;
-    clearTimeout(rec.amdTimer);
-    rec.answeredEmitted = true;
-    this.emit({ type: "answered", callId: rec.callId, answeredBy: rec.answeredBy });
-    this.maybeEmitMedia(rec);
+  private onMachineVerdict(rec: CallRecord, answeredBy: AnsweredBy): boolean {
+    if (rec.phase === "ended" || answeredBy === "unknown") return false;
+    rec.answeredBy = answeredBy;
+    // Before the answer reached us, the verdict simply goes with it.
+    if (!rec.answeredEmitted) return true;
+    if (rec.verdictEmitted) return false;
+    rec.verdictEmitted = true;
+    this.emit({ type: "answered_by", callId: rec.callId, answeredBy });
+    return true;
   }
 
   private onHangup(rec: CallRecord, event: TelnyxWebhook): boolean {
@@ -362,7 +358,6 @@ export class TelnyxCarrier implements Carrier {
 
   private end(rec: CallRecord): void {
     rec.phase = "ended";
-    clearTimeout(rec.amdTimer);
     rec.media?.endForHangup();
     this.settleBridge(rec, { ok: false, reason: "failed", message: "the call ended during the handoff" });
     this.scheduleForget(rec);
@@ -450,7 +445,6 @@ export class TelnyxCarrier implements Carrier {
 
   async close(): Promise<void> {
     for (const rec of this.calls.values()) {
-      clearTimeout(rec.amdTimer);
       clearTimeout(rec.forgetTimer);
       rec.media?.close();
       this.settleBridge(rec, { ok: false, reason: "failed", message: "carrier closed" });
