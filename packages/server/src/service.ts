@@ -101,7 +101,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         close: async () => {},
       }
     : createConversationEngine(config, logger, sandboxSpeech);
-  const pool = new NumberPool(numbers);
+  const pool = new NumberPool(db, numbers);
   const calls = new CallService({
     db,
     billing,

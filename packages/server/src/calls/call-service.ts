@@ -104,7 +104,8 @@ export class CallService {
         retryAfterSeconds: 15,
       };
     }
-    const from = pool.acquire();
+    const callId = randomUUID();
+    const from = await pool.acquire(callId, now);
     if (from === null) {
       return {
         ok: false,
@@ -115,7 +116,7 @@ export class CallService {
     }
 
     const row: CallTable = {
-      id: randomUUID(),
+      id: callId,
       key_id: key.id,
       wallet,
       state: "queued",
@@ -143,7 +144,7 @@ export class CallService {
     try {
       await db.insertInto("calls").values(row).execute();
     } catch (err) {
-      pool.release(from);
+      await pool.release(from, callId);
       throw err;
     }
     await live.open(row.id);

@@ -1,30 +1,97 @@
+import type { Db } from "../store/database.ts";
+
 /**
- * Outbound caller numbers. Each call holds one number from dial to hang-up, so the pool's size is also
- * the node's channel limit (Telnyx accounts start with a low one).
+ * A lease is written just before its call's row. One still without a row after this long was left by a
+ * node that died in between, so it no longer holds its number.
+ */
+const UNWRITTEN_CALL_GRACE_MS = 60_000;
+
+interface Lease {
+  callId: string;
+  held: boolean;
+}
+
+/**
+ * Outbound caller numbers, shared by every node on the database. Each call holds one number from dial to
+ * hang-up, so the pool's size is also the channel limit of the whole cluster (Telnyx accounts start with
+ * a low one). A held number is a row of `caller_number_leases`: its primary key is what keeps two calls,
+ * on any nodes, from holding one number at once.
  */
 export class NumberPool {
-  private readonly free: string[];
   private readonly all: ReadonlySet<string>;
 
-  constructor(numbers: readonly string[]) {
-    this.free = [...numbers];
+  constructor(
+    private readonly db: Db,
+    private readonly numbers: readonly string[],
+  ) {
     this.all = new Set(numbers);
   }
 
+  /** Whether the number is one of the configured caller numbers. Configuration only: no query. */
   has(number: string): boolean {
     return this.all.has(number);
   }
 
-  acquire(): string | null {
-    return this.free.shift() ?? null;
+  /** Leases the first free number to the call, or returns null when every number is held. */
+  async acquire(callId: string, now = new Date()): Promise<string | null> {
+    const leases = await this.leases(now);
+    for (const number of this.numbers) {
+      const lease = leases.get(number);
+      if (lease?.held) continue;
+      // A stale lease is removed only if it still names the same call, then the number is claimed as usual.
+      if (lease) await this.release(number, lease.callId);
+      // Another node (or request) may claim the same number in between: the insert then does nothing.
+      const claimed = await this.db
+        .insertInto("caller_number_leases")
+        .values({ number, call_id: callId, leased_at: now.toISOString() })
+        .onConflict((oc) => oc.column("number").doNothing())
+        .returning("number")
+        .executeTakeFirst();
+      if (claimed) return number;
+    }
+    return null;
   }
 
-  release(number: string): void {
-    if (this.all.has(number) && !this.free.includes(number)) this.free.push(number);
+  /**
+   * Frees the number if this call still holds it; a late release never frees it from a later call.
+   * `db` lets settlement release inside the transaction that ends the call.
+   */
+  async release(number: string, callId: string, db: Db = this.db): Promise<void> {
+    await db
+      .deleteFrom("caller_number_leases")
+      .where("number", "=", number)
+      .where("call_id", "=", callId)
+      .execute();
   }
 
-  get available(): number {
-    return this.free.length;
+  /** How many configured numbers are free now. */
+  async available(now = new Date()): Promise<number> {
+    const leases = await this.leases(now);
+    return this.numbers.filter((n) => !leases.get(n)?.held).length;
+  }
+
+  /**
+   * Every lease, and whether it still holds its number: a lease of a call already ended holds nothing, so
+   * a crash between a call's end and its release cannot shrink the pool.
+   */
+  private async leases(now: Date): Promise<Map<string, Lease>> {
+    const rows = await this.db
+      .selectFrom("caller_number_leases")
+      .leftJoin("calls", "calls.id", "caller_number_leases.call_id")
+      .select([
+        "caller_number_leases.number",
+        "caller_number_leases.call_id",
+        "caller_number_leases.leased_at",
+        "calls.state",
+      ])
+      .execute();
+    const leases = new Map<string, Lease>();
+    for (const r of rows) {
+      const unwrittenTooLong =
+        r.state === null && now.getTime() - Date.parse(r.leased_at) > UNWRITTEN_CALL_GRACE_MS;
+      leases.set(r.number, { callId: r.call_id, held: r.state !== "ended" && !unwrittenTooLong });
+    }
+    return leases;
   }
 }
 

@@ -54,12 +54,13 @@ export class Settlement {
       // A call the service itself failed (no agent, stuck) is not charged.
       const charged = result.outcome === "system_error" ? 0 : (talk ?? 0);
       if (charged > 0) await billing.ledger.debitCall(row.wallet, callId, charged, endedAt, tx);
+      // In the same transaction, so no crash can leave an ended call holding its number.
+      if (row.from_number !== null) await pool.release(row.from_number, callId, tx);
       return { row, result, talk: charged };
     });
     const active = this.active.get(callId);
     if (active) {
       this.active.delete(callId);
-      pool.release(active.from);
       active.controller.abort();
       metrics.activeCalls.set(this.active.size);
     }

@@ -79,6 +79,16 @@ const buildMigrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.createIndex("calls_state").on("calls").column("state").execute();
     },
   },
+  "0002_caller_number_leases": {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable("caller_number_leases")
+        .addColumn("number", "text", (c) => c.primaryKey())
+        .addColumn("call_id", "text", (c) => c.notNull())
+        .addColumn("leased_at", "text", (c) => c.notNull())
+        .execute();
+    },
+  },
 });
 
 export async function migrate(db: AnyDb, dialect: Dialect): Promise<void> {

@@ -61,9 +61,18 @@ export interface CallTable {
   meta: string | null;
 }
 
+/** One row per caller number in use, across all nodes; the number is the key, so it has one holder. */
+export interface CallerNumberLeaseTable {
+  number: string;
+  /** No foreign key: the lease is written before its call's row. */
+  call_id: string;
+  leased_at: string;
+}
+
 export interface Database {
   api_keys: ApiKeyTable;
   accounts: AccountTable;
   ledger: LedgerTable;
   calls: CallTable;
+  caller_number_leases: CallerNumberLeaseTable;
 }

@@ -10,12 +10,21 @@ export const REDIS_URL = process.env.CLAWCALL_TEST_REDIS_URL;
 export const servicesRequired = process.env.CLAWCALL_REQUIRE_SERVICES === "1";
 
 export function externalServicesMissing(): string | null {
-  const missing = [
-    !POSTGRES_URL && "CLAWCALL_TEST_POSTGRES_URL",
-    !REDIS_URL && "CLAWCALL_TEST_REDIS_URL",
-  ].filter(Boolean);
+  return unset(
+    [!POSTGRES_URL && "CLAWCALL_TEST_POSTGRES_URL", !REDIS_URL && "CLAWCALL_TEST_REDIS_URL"],
+    "PostgreSQL/Redis",
+  );
+}
+
+/** The same, for tests that need PostgreSQL alone. */
+export function postgresMissing(): string | null {
+  return unset([!POSTGRES_URL && "CLAWCALL_TEST_POSTGRES_URL"], "PostgreSQL");
+}
+
+function unset(variables: (string | false)[], services: string): string | null {
+  const missing = variables.filter(Boolean);
   if (missing.length === 0) return null;
-  const why = `PostgreSQL/Redis tests need ${missing.join(" and ")} (set by .ci/run)`;
+  const why = `${services} tests need ${missing.join(" and ")} (set by .ci/run)`;
   if (servicesRequired) throw new Error(`${why}, and CLAWCALL_REQUIRE_SERVICES=1 says they must run`);
   console.warn(`SKIPPED: ${why}.`);
   return why;
