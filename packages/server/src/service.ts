@@ -87,7 +87,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       publicBaseUrl: config.publicUrl,
       streamSecret: secret,
       baseURL: t.baseUrl,
-      callerNumbers: config.carrier.callerNumbers,
       logger,
     });
     carrier = telnyx;
@@ -101,7 +100,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         close: async () => {},
       }
     : createConversationEngine(config, logger, sandboxSpeech);
-  const pool = new NumberPool(db, numbers);
+  // Each call holds one caller number, so the channel limit is met by offering only that many.
+  const pool = new NumberPool(db, numbers.slice(0, config.carrier.channelLimit ?? numbers.length));
   const calls = new CallService({
     db,
     billing,

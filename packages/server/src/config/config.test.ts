@@ -15,6 +15,9 @@ describe("config", () => {
     expect(() => loadConfig({ CLAWCALL_FREE_SECONDS: "-5" })).toThrow(/CLAWCALL_FREE_SECONDS/);
     expect(() => loadConfig({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ CLAWCALL_CARRIER: "twilio" })).toThrow(/CLAWCALL_CARRIER/);
+    expect(() => loadConfig({ CLAWCALL_CHANNEL_LIMIT: "0" })).toThrow(/CLAWCALL_CHANNEL_LIMIT/);
+    expect(loadConfig({ CLAWCALL_CHANNEL_LIMIT: "" }).carrier.channelLimit).toBeUndefined();
+    expect(loadConfig({ CLAWCALL_CHANNEL_LIMIT: "4" }).carrier.channelLimit).toBe(4);
   });
 
   it("lists every missing Telnyx setting at once", () => {

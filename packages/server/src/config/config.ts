@@ -64,6 +64,7 @@ const EnvSchema = z.object({
 
   CLAWCALL_CARRIER: z.enum(["sandbox", "telnyx"]).default("sandbox"),
   CLAWCALL_CALLER_NUMBERS: optionalString,
+  CLAWCALL_CHANNEL_LIMIT: optionalString.pipe(z.coerce.number<string | undefined>().int().min(1).optional()),
   CLAWCALL_SANDBOX_RING_SECONDS: seconds(5),
   CLAWCALL_SANDBOX_POOL_SIZE: int(20, 1),
   CLAWCALL_SANDBOX_HOLD_SECONDS: seconds(20),
@@ -171,6 +172,7 @@ export function loadConfig(env: Env) {
     carrier: {
       kind: e.CLAWCALL_CARRIER,
       callerNumbers,
+      channelLimit: e.CLAWCALL_CHANNEL_LIMIT,
       sandbox: {
         ringSeconds: e.CLAWCALL_SANDBOX_RING_SECONDS,
         poolSize: e.CLAWCALL_SANDBOX_POOL_SIZE,

@@ -315,6 +315,28 @@ describe("admission limits", () => {
     }
   });
 
+  it("CLAWCALL_CHANNEL_LIMIT caps calls at once below the number of caller numbers", async () => {
+    const s = await startTestService({
+      CLAWCALL_SANDBOX_POOL_SIZE: "5",
+      CLAWCALL_CHANNEL_LIMIT: "2",
+      CLAWCALL_SANDBOX_RING_SECONDS: "5",
+    });
+    try {
+      const placed = [];
+      for (let i = 0; i < 2; i++) {
+        const r = await s.request("POST", "/call", { body: body("+12125550102") });
+        expect(r.status).toBe(201);
+        placed.push(r.body);
+      }
+      const third = await s.request("POST", "/call", { body: body("+12125550102") });
+      expect(third.status).toBe(503);
+      expect(third.body.error.code).toBe("number_pool_exhausted");
+      for (const p of placed) await s.request("POST", `/call/${p.call_id}/hangup`, { key: p.api_key });
+    } finally {
+      await s.dispose();
+    }
+  });
+
   it("rate_limited with Retry-After when one address mints too many keys", async () => {
     const s = await startTestService({ CLAWCALL_MINTS_PER_HOUR: "2" });
     try {

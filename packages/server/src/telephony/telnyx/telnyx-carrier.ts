@@ -34,10 +34,6 @@ export interface TelnyxSettings {
   streamSecret?: string;
   /** API base, for the emulator; defaults to Telnyx's. */
   baseURL?: string;
-  /** Caller ids owned on the account; the pool in admission picks from them. */
-  callerNumbers?: readonly string[];
-  /** The account's concurrent-call (channel) limit, for admission. */
-  channelLimit?: number;
   dialTimeoutMs?: number;
   commandTimeoutMs?: number;
   bridgeRingTimeoutSeconds?: number;
@@ -76,10 +72,6 @@ export class TelnyxCarrier implements Carrier {
       maxRetries: 0,
       timeout: settings.commandTimeoutMs ?? 10_000,
     });
-  }
-
-  get callerNumbers(): readonly string[] {
-    return this.settings.callerNumbers ?? [];
   }
 
   onEvent(listener: (event: CarrierEvent) => void): void {
