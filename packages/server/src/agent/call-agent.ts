@@ -86,8 +86,14 @@ export class CallAgent {
       content: buildInstructions(call.request, { openingLine: this.openingLine, canConnect }),
     };
     this.backchannel = new BargeInPolicy(settings.voice.bargeIn);
-    call.onAnsweredBy((answeredBy) => {
-      if (answeredBy !== "machine" || !this.mayBeVoicemail()) return;
+    call.onSignal((signal) => {
+      if (signal.type === "beep") {
+        // The carrier's beep detector backs up our own: either one starts the message.
+        this.lastToneAt = this.now();
+        this.events.push({ type: "tone" });
+        return;
+      }
+      if (signal.answeredBy !== "machine" || !this.mayBeVoicemail()) return;
       // The opening line is meant for a person; a machine gets the message after its beep instead.
       this.voice?.stopSpeaking();
       this.events.push({ type: "machine" });

@@ -1,5 +1,6 @@
 import type { CallRequest } from "@clawcall/contract";
 import type { AnsweredBy } from "../telephony/carrier.ts";
+import type { CallSignal } from "./conversation.ts";
 import type { EndInfo } from "./outcomes.ts";
 
 /** What this node holds in memory about a call it owns, from dial to hang-up. */
@@ -13,8 +14,9 @@ export interface ActiveCall {
   bridgeNumber: string | null;
   answeredAtMs: number | null;
   answeredBy: AnsweredBy;
-  /** The running conversation's ear for a machine-detection verdict that comes after answer. */
-  onAnsweredBy: ((answeredBy: AnsweredBy) => void) | null;
+  /** The running conversation's ear for carrier signals; until it listens, they wait in `pendingSignals`. */
+  signalListener: ((signal: CallSignal) => void) | null;
+  pendingSignals: CallSignal[];
   /** Talk seconds the wallet covered when this call was answered. */
   budgetSeconds: number;
   /** Ends the conversation (aborts the engine) when the call ends. */

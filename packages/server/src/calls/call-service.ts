@@ -10,7 +10,7 @@ import type { LiveStore } from "../store/live-store.ts";
 import type { CallTable } from "../store/schema.ts";
 import { type Carrier, type CarrierEvent, DialRefusedError } from "../telephony/carrier.ts";
 import type { ActiveCall } from "./active-call.ts";
-import type { ConversationEngine, LatencySummary } from "./conversation.ts";
+import type { CallSignal, ConversationEngine, LatencySummary } from "./conversation.ts";
 import { startConversation } from "./conversation-runner.ts";
 import type { NumberPool } from "./number-pool.ts";
 import type { EndInfo } from "./outcomes.ts";
@@ -157,7 +157,8 @@ export class CallService {
       bridgeNumber: request.bridge_number ?? null,
       answeredAtMs: null,
       answeredBy: "unknown",
-      onAnsweredBy: null,
+      signalListener: null,
+      pendingSignals: [],
       budgetSeconds: balance,
       controller: new AbortController(),
       pendingEnd: null,
@@ -340,8 +341,11 @@ export class CallService {
       case "answered_by":
         if (active && active.answeredAtMs !== null) {
           active.answeredBy = event.answeredBy;
-          active.onAnsweredBy?.(event.answeredBy);
+          signal(active, { type: "answered_by", answeredBy: event.answeredBy });
         }
+        return;
+      case "beep":
+        if (active && active.answeredAtMs !== null) signal(active, { type: "beep" });
         return;
       case "media":
         if (!active || active.answeredAtMs === null) {
@@ -372,4 +376,9 @@ export class CallService {
       }
     }
   }
+}
+
+function signal(call: ActiveCall, s: CallSignal): void {
+  if (call.signalListener) call.signalListener(s);
+  else call.pendingSignals.push(s);
 }

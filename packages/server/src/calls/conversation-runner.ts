@@ -48,7 +48,9 @@ export function startConversation(
   };
 
   const maxTalkSeconds = call.budgetSeconds;
+  // A verdict that came before the conversation starts is in `answeredBy` already; later ones are signals.
   const answeredBy = call.answeredBy;
+  call.pendingSignals = call.pendingSignals.filter((s) => s.type !== "answered_by");
   // Once the user is bridged in, the agent leaves but the call goes on until a party hangs up.
   let bridged = false;
   engine
@@ -57,10 +59,12 @@ export function startConversation(
       request: call.request,
       from: call.from,
       answeredBy,
-      onAnsweredBy: (listener) => {
-        call.onAnsweredBy = listener;
-        // The verdict may have come while the engine was still starting (e.g. opening speech recognition).
-        if (call.answeredBy !== answeredBy) listener(call.answeredBy);
+      onSignal: (listener) => {
+        call.signalListener = listener;
+        // Signals may have come while the engine was still starting (e.g. opening speech recognition).
+        const pending = call.pendingSignals;
+        call.pendingSignals = [];
+        for (const s of pending) listener(s);
       },
       media: watched,
       maxTalkSeconds,

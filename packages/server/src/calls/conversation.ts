@@ -13,8 +13,8 @@ export interface AnsweredCall {
   from: string;
   /** The carrier's verdict at answer; "unknown" while machine detection is still deciding. */
   answeredBy: AnsweredBy;
-  /** Registers for the verdict when machine detection finishes after answer. */
-  onAnsweredBy(listener: (answeredBy: AnsweredBy) => void): void;
+  /** Registers for what the carrier learns about the far end after answer (signals so far come at once). */
+  onSignal(listener: (signal: CallSignal) => void): void;
   media: MediaStream;
   /** Talk seconds left before the caller's balance or the maximum call length runs out. */
   maxTalkSeconds: number;
@@ -27,6 +27,13 @@ export interface AnsweredCall {
   /** Aborted when the call ends for any reason (callee hung up, media dropped, cancelled). */
   signal: AbortSignal;
 }
+
+/** What the carrier learns about the far end after answer. */
+export type CallSignal =
+  /** Machine detection decided after the answer (carriers take seconds; nobody is kept waiting for it). */
+  | { type: "answered_by"; answeredBy: AnsweredBy }
+  /** The carrier heard a voicemail greeting's final beep. */
+  | { type: "beep" };
 
 /** Per-call latency at the audio boundary, in milliseconds. */
 export interface LatencySummary {

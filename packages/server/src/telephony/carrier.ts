@@ -37,6 +37,8 @@ export type CarrierEvent =
    * must not keep a person waiting for it). At most once per call.
    */
   | { type: "answered_by"; callId: string; answeredBy: AnsweredBy }
+  /** The carrier heard the final beep of a voicemail greeting: the machine is recording now. */
+  | { type: "beep"; callId: string }
   | { type: "media"; callId: string; stream: MediaStream }
   | { type: "recording"; callId: string; url: string; expiresAt: Date }
   | {

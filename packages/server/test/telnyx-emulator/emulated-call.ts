@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { ToneDetector } from "../../src/voice/tone-detector.ts";
 import type { CalleeFactory, EmulatedCallee } from "./callee.ts";
 import { FAILURE_HANGUPS, type Scenario, scenarioFor } from "./magic-numbers.ts";
 import { MediaClient } from "./media-client.ts";
@@ -142,13 +143,42 @@ export class EmulatedCall {
       from: this.body.from,
       to: this.body.to,
       clientState: this.body.client_state,
-      callee,
+      callee: this.listensForBeep() ? this.withBeepWatch(callee) : callee,
     });
     this.media = client;
     void client.opened.then((ok) => {
       if (ok && this.phase !== "ended") this.host.emit(this, "streaming.started", { stream_url: url });
       else if (!ok) this.host.emit(this, "streaming.failed", { failure_reason: "connection_failed" });
     });
+  }
+
+  /** detect_beep and premium detection report a voicemail greeting's final beep. */
+  private listensForBeep(): boolean {
+    const amd = this.body.answering_machine_detection;
+    return this.scenario === "voicemail" && (amd === "detect_beep" || amd === "premium");
+  }
+
+  /** Listens to what the callee plays, as Telnyx does, and reports the first beep once. */
+  private withBeepWatch(callee: EmulatedCallee): EmulatedCallee {
+    const tones = new ToneDetector();
+    let reported = false;
+    const event =
+      this.body.answering_machine_detection === "premium"
+        ? "call.machine.premium.greeting.ended"
+        : "call.machine.greeting.ended";
+    return {
+      hearAgent: (frame) => callee.hearAgent(frame),
+      hearDigit: (digit) => callee.hearDigit(digit),
+      close: () => callee.close(),
+      nextFrame: () => {
+        const frame = callee.nextFrame();
+        if (frame && !reported && tones.process(frame) !== null) {
+          reported = true;
+          this.host.emit(this, event, { result: "beep_detected" });
+        }
+        return frame;
+      },
+    };
   }
 
   /** Our side hung up (hangup command). */

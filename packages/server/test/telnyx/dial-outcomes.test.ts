@@ -65,17 +65,20 @@ describeWithSpec("Telnyx adapter against the emulator: dial outcomes", () => {
     expect(closes).toEqual(["hangup"]);
   });
 
-  it("0108: answered is reported at once, and the machine verdict follows as its own event", async () => {
+  it("0108: answered is reported at once; the machine verdict and the greeting's beep follow as events", async () => {
     await h.carrier.dial(h.dialRequest("call-vm", "+12125550108"));
     const answered = await h.waitFor(isType("call-vm", "answered"));
     expect(answered.answeredBy).toBe("unknown");
     const verdict = await h.waitFor(isType("call-vm", "answered_by"));
     expect(verdict.answeredBy).toBe("machine");
+    // The callee's tone is a beep to Telnyx's detector (detect_beep): call.machine.greeting.ended.
+    await h.waitFor(isType("call-vm", "beep"));
     await h.carrier.hangup("call-vm");
     await h.waitFor(isHangup("call-vm"));
     const types = h.events.filter((e) => e.callId === "call-vm").map((e) => e.type);
     expect(types.filter((t) => t === "answered_by")).toHaveLength(1);
     expect(types.indexOf("answered_by")).toBeGreaterThan(types.indexOf("answered"));
+    expect(types.filter((t) => t === "beep")).toHaveLength(1);
   });
 
   it("0107: the media path drops under a live call → the stream closes as dropped", async () => {

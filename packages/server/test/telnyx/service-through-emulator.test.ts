@@ -52,3 +52,33 @@ describeWithSpec("the service on CLAWCALL_CARRIER=telnyx against the emulator", 
     expect(emulator.violations).toEqual([]);
   });
 });
+
+describeWithSpec(
+  "carrier signals after answer reach the conversation, even one that starts listening late",
+  () => {
+    it("0108: the late machine verdict and the greeting's beep are delivered once the engine listens", async () => {
+      const emulator = await startTelnyxEmulator({
+        apiKey: "KEYtest",
+        timings: { ringMs: 200, noAnswerMs: 1500, dropAfterMs: 600, amdMs: 800 },
+      });
+      const engine = new ListeningEngine({ talkSeconds: 3, signalsAfterMs: 1500 });
+      const service = await startTelnyxTestService(emulator, { engine, apiKey: "KEYtest", callerNumbers: 2 });
+      try {
+        const created = await service.request("POST", "/call", {
+          body: { to: "+12125550108", task: "Leave a message about the delivery." },
+        });
+        expect(created.status).toBe(201);
+        await pollUntilFinal(service, created.body.api_key, created.body.call_id, { timeoutMs: 15_000 });
+        // The conversation started before machine detection decided, so it began with "unknown".
+        expect(engine.answered.map((c) => c.answeredBy)).toEqual(["unknown"]);
+        const signals = engine.signals.get(created.body.call_id) ?? [];
+        expect(signals).toContainEqual({ type: "answered_by", answeredBy: "machine" });
+        expect(signals).toContainEqual({ type: "beep" });
+        expect(emulator.violations).toEqual([]);
+      } finally {
+        await service.dispose();
+        await emulator.close();
+      }
+    });
+  },
+);

@@ -1,5 +1,5 @@
 import type { CallRequest, TranscriptEntry } from "@clawcall/contract";
-import type { AnsweredCall } from "../../src/calls/conversation.ts";
+import type { AnsweredCall, CallSignal } from "../../src/calls/conversation.ts";
 import type { LLM, LlmChunk, LlmMessage, LlmRequest } from "../../src/providers/llm/llm.ts";
 import type { STT, SttEvent, SttOpenOptions, SttSession } from "../../src/providers/stt/stt.ts";
 import type { TTS, TtsRequest } from "../../src/providers/tts/tts.ts";
@@ -297,14 +297,14 @@ export function fakeAnsweredCall(options: FakeCallOptions = {}) {
   const sentDigits: string[] = [];
   let hangups = 0;
   let bridges = 0;
-  let verdictListener: ((answeredBy: AnsweredBy) => void) | undefined;
+  let signalListener: ((signal: CallSignal) => void) | undefined;
   const call: AnsweredCall = {
     callId: `call-${Math.random().toString(36).slice(2)}`,
     request: { to: "+12125550100", task: "Confirm the appointment.", ...options.request },
     from: "+12125550199",
     answeredBy: options.answeredBy ?? "human",
-    onAnsweredBy(listener) {
-      verdictListener = listener;
+    onSignal(listener) {
+      signalListener = listener;
     },
     media: pair.agent,
     maxTalkSeconds: options.maxTalkSeconds ?? 600,
@@ -337,9 +337,9 @@ export function fakeAnsweredCall(options: FakeCallOptions = {}) {
     get bridges() {
       return bridges;
     },
-    /** The carrier's machine detection decides after the answer. */
-    lateVerdict(answeredBy: AnsweredBy) {
-      verdictListener?.(answeredBy);
+    /** The carrier reports something about the far end after the answer. */
+    carrierSignal(signal: CallSignal) {
+      signalListener?.(signal);
     },
     /** The callee hangs up. */
     calleeHangsUp() {

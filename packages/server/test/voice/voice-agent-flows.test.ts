@@ -202,7 +202,7 @@ describe.concurrent("voice agent: menus, hold, handoff and limits", () => {
     );
     // Nobody speaks, so the opening line starts; machine detection decides while it plays.
     await c.callee.agentSpeaks(0);
-    c.fake.lateVerdict("machine");
+    c.fake.carrierSignal({ type: "answered_by", answeredBy: "machine" });
     await c.callee.agentFinished();
     expect(c.transcript.map((e) => e.text)).toContain("Voicemail detected (answering machine detected).");
     // Only what was played is in the transcript: the start of the opening line, not all of it.
@@ -218,6 +218,32 @@ describe.concurrent("voice agent: menus, hold, handoff and limits", () => {
     expect(c.llm.calls[0]!.startedAt).toBeGreaterThan(beepAt);
   });
 
+  it("the carrier's beep starts the voicemail message when no beep is heard in the audio", async ({
+    onTestFinished,
+  }) => {
+    const c = call(
+      {
+        answeredBy: "machine",
+        script: () => ({
+          text: "Please call back to confirm the table.",
+          tools: [{ name: "end_call", args: { reason: "left message" } }],
+        }),
+        // Long enough that neither the quiet nor the wait for a beep would end the wait first.
+        settings: { voicemailQuietMs: 20_000, beepWaitMs: 30_000 },
+      },
+      onTestFinished,
+    );
+    c.callee.say("Hi, you've reached Sam. Please leave a message.", 1500);
+    await sleep(2500);
+    expect(c.llm.calls).toHaveLength(0);
+    const beepAt = performance.now();
+    c.fake.carrierSignal({ type: "beep" });
+    const result = await c.result;
+    expect(result.endReason).toBe("agent ended the call: left message");
+    expect(c.llm.calls[0]!.startedAt).toBeGreaterThanOrEqual(beepAt);
+    expect(c.transcript.map((e) => e.text)).toContain("Leaving a voicemail message (the beep was heard).");
+  });
+
   it("a late machine verdict is ignored once a conversation is under way", async ({ onTestFinished }) => {
     const c = call({ answeredBy: "unknown", script: () => ({ text: "Great, thank you." }) }, onTestFinished);
     c.callee.say("Hello?", 400);
@@ -225,7 +251,7 @@ describe.concurrent("voice agent: menus, hold, handoff and limits", () => {
     c.callee.say("Yes, how can I help you?", 900);
     for (let i = 0; i < 100 && c.llm.calls.length === 0; i++) await sleep(50);
     expect(c.llm.calls).toHaveLength(1);
-    c.fake.lateVerdict("machine");
+    c.fake.carrierSignal({ type: "answered_by", answeredBy: "machine" });
     await c.callee.agentFinished();
     c.callee.say("Anything else?", 600);
     for (let i = 0; i < 100 && c.llm.calls.length < 2; i++) await sleep(50);

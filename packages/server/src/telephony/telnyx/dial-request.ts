@@ -32,7 +32,7 @@ export function buildDialBody(request: DialRequest, t: DialTargets): Telnyx.Call
     stream_bidirectional_codec: "PCMU",
     stream_bidirectional_sampling_rate: 8000,
     stream_auth_token: t.streamToken,
-    ...(t.answeringMachineDetection ? { answering_machine_detection: "detect" as const } : {}),
+    ...(t.answeringMachineDetection ? { answering_machine_detection: "detect_beep" as const } : {}),
     ...(request.record
       ? {
           record: "record-from-answer" as const,

@@ -283,6 +283,12 @@ export class TelnyxCarrier implements Carrier {
       case "call.machine.detection.ended":
       case "call.machine.premium.detection.ended":
         return this.onMachineVerdict(rec, answeredByFromAmd(event.amdResult));
+      case "call.machine.greeting.ended":
+      case "call.machine.premium.greeting.ended":
+        // Only a beep matters: the machine is recording. ("ended" without one is left to the agent's ears.)
+        if (event.amdResult !== "beep_detected" || !rec.answeredEmitted || rec.phase !== "live") return false;
+        this.emit({ type: "beep", callId: rec.callId });
+        return true;
       case "call.bridged":
         if (!rec.bridge) return false;
         this.settleBridge(rec, { ok: true });
