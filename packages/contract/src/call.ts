@@ -119,7 +119,16 @@ export const CallViewSchema = z.object({
   recording_url: z.string().nullable(),
   talk_seconds: z.number().int().nullable(),
   timestamps: CallTimestampsSchema,
-  _meta: z.object({ balance_seconds: z.number().int() }).catchall(z.unknown()),
+  _meta: z
+    .object({
+      balance_seconds: z.number().int(),
+      /**
+       * The call was answered and has ended, and the carrier is still saving its recording: the link
+       * follows within seconds (carriers such as Telnyx save it after the hang-up).
+       */
+      recording_pending: z.boolean().optional(),
+    })
+    .catchall(z.unknown()),
   api_key: z.string(),
 });
 export type CallView = z.infer<typeof CallViewSchema>;

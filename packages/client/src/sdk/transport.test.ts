@@ -177,6 +177,61 @@ describe("callAndWait", () => {
   });
 });
 
+describe("a recording the carrier is still saving", () => {
+  const ended = (gets: number, recording: string | null, pending: boolean) =>
+    callView({
+      call_id: "c1",
+      status: "completed",
+      lifecycle: "finalized",
+      recordingUrl: recording,
+      recording_url: recording,
+      _meta: { balance_seconds: 600, recording_pending: pending, gets },
+    });
+
+  it("is waited for briefly, so the result carries its link", async () => {
+    await store.save(KEY);
+    let gets = 0;
+    const s = await stub(() => {
+      gets++;
+      return {
+        status: 200,
+        body: gets < 3 ? ended(gets, null, true) : ended(gets, "https://rec/1.mp3", false),
+      };
+    });
+    const pauses: number[] = [];
+    const sdk = new ClawCall({
+      baseUrl: s.url,
+      env: {},
+      keyStore: store,
+      sleep: async (ms) => void pauses.push(ms),
+    });
+    const call = await sdk.waitForCall("c1");
+    expect(call.recordingUrl).toBe("https://rec/1.mp3");
+    expect(pauses).toEqual([2_000, 2_000]);
+  });
+
+  it("is given up on after 20 s, returning the finished call without it", async () => {
+    await store.save(KEY);
+    let gets = 0;
+    const s = await stub(() => {
+      gets++;
+      return { status: 200, body: ended(gets, null, true) };
+    });
+    const pauses: number[] = [];
+    const sdk = new ClawCall({
+      baseUrl: s.url,
+      env: {},
+      keyStore: store,
+      sleep: async (ms) => void pauses.push(ms),
+    });
+    const call = await sdk.waitForCall("c1");
+    expect(call.status).toBe("completed");
+    expect(call.recordingUrl).toBeNull();
+    expect(pauses.reduce((a, b) => a + b, 0)).toBe(20_000);
+    expect(gets).toBe(11);
+  });
+});
+
 describe("following the event stream", () => {
   it("hands over each transcript line once, in order, even when the final view repeats them", async () => {
     await store.save(KEY);

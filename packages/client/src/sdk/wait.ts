@@ -90,7 +90,7 @@ export async function waitForCall(
   if (options.follow === "events") {
     const first = await client.getCall(callId, ctx);
     tracker.view(first);
-    if (TERMINAL_STATUSES.has(first.status)) return first;
+    if (TERMINAL_STATUSES.has(first.status)) return awaitRecording(client, first, options);
     try {
       for await (const event of client.events(callId, ctx)) {
         if (event.type === "transcript") tracker.line(event.entry);
@@ -121,12 +121,33 @@ async function poll(
       const view = await client.getCall(callId, ctx);
       errors = 0;
       tracker.view(view);
-      if (TERMINAL_STATUSES.has(view.status)) return view;
+      if (TERMINAL_STATUSES.has(view.status)) return awaitRecording(client, view, options);
     } catch (e) {
       if (!isTransient(e) || ++errors > maxErrors) throw e;
     }
     await client.sleep(options.intervalMs ?? client.pollIntervalMs, options.signal);
   }
+}
+
+/** The carrier saves a recording seconds after the hang-up; the result is worth that short wait. */
+const RECORDING_WAIT_MS = 20_000;
+const RECORDING_POLL_MS = 2_000;
+
+async function awaitRecording(client: ClawCall, final: CallView, options: WaitOptions): Promise<CallView> {
+  let view = final;
+  const ctx = options.signal ? { signal: options.signal } : {};
+  for (let waited = 0; view._meta.recording_pending === true && waited < RECORDING_WAIT_MS; ) {
+    await client.sleep(RECORDING_POLL_MS, options.signal);
+    waited += RECORDING_POLL_MS;
+    try {
+      view = await client.getCall(final.call_id, ctx);
+    } catch (e) {
+      // The call's result is already known; a failed look for its recording does not undo that.
+      if (options.signal?.aborted) throw e;
+      return view;
+    }
+  }
+  return view;
 }
 
 export async function callAndWait(

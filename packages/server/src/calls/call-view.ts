@@ -51,11 +51,24 @@ export function toCallView(
       answered_at: row.answered_at,
       finalized_at: row.finalized_at,
     },
-    _meta: { ...meta, balance_seconds: extras.balanceSeconds },
+    _meta: {
+      ...meta,
+      balance_seconds: extras.balanceSeconds,
+      recording_pending: recordingPending(row, extras.now),
+    },
     api_key: extras.apiKey,
   };
   if (ended && failReason) view.failReason = failReason;
   if (ended && row.outcome) view.outcome = row.outcome as Outcome;
   if (ended && row.outcome_detail) view.outcome_detail = JSON.parse(row.outcome_detail) as OutcomeDetail;
   return view;
+}
+
+/** How long after the end of an answered call its recording is still expected from the carrier. */
+export const RECORDING_PENDING_MS = 30_000;
+
+function recordingPending(row: CallTable, now: Date): boolean {
+  if (row.state !== "ended" || row.answered_at === null || row.recording_url !== null) return false;
+  const finalizedAt = row.finalized_at === null ? Number.NaN : Date.parse(row.finalized_at);
+  return now.getTime() - finalizedAt < RECORDING_PENDING_MS;
 }

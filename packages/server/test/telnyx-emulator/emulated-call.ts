@@ -15,6 +15,8 @@ export interface CallTimings {
   bridgedTalkMs: number;
   /** Answering-machine detection listens this long after answer before its verdict (Telnyx: seconds). */
   amdMs: number;
+  /** How long after the hang-up call.recording.saved is sent. */
+  recordingDelayMs: number;
 }
 
 export interface CallHost {
@@ -261,14 +263,17 @@ export class EmulatedCall {
       state: "hangup",
     });
     if (wasAnswered && this.body.record === "record-from-answer") {
-      const url = this.host.recordingUrl(this);
-      this.host.emit(this, "call.recording.saved", {
-        channels: "dual",
-        recording_started_at: new Date().toISOString(),
-        recording_ended_at: new Date().toISOString(),
-        recording_urls: { mp3: url, wav: null },
-        public_recording_urls: {},
-      });
+      const endedAt = new Date().toISOString();
+      // Telnyx saves the recording after the hang-up, usually a few seconds later.
+      this.later(this.host.timings.recordingDelayMs, () =>
+        this.host.emit(this, "call.recording.saved", {
+          channels: "dual",
+          recording_started_at: endedAt,
+          recording_ended_at: endedAt,
+          recording_urls: { mp3: this.host.recordingUrl(this), wav: null },
+          public_recording_urls: {},
+        }),
+      );
     }
     this.host.onEnded(this);
   }

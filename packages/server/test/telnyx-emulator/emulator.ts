@@ -138,6 +138,7 @@ export class TelnyxEmulator implements CallHost {
       dropAfterMs: 3000,
       bridgedTalkMs: 2000,
       amdMs: 1500,
+      recordingDelayMs: 1000,
       ...options.timings,
     };
   }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { ListeningEngine } from "../helpers/listening-engine.ts";
 import { pollUntilFinal, startTelnyxTestService, type TestService } from "../helpers/service.ts";
 import { startTelnyxEmulator, type TelnyxEmulator } from "../telnyx-emulator/emulator.ts";
@@ -56,10 +56,10 @@ describeWithSpec("the service on CLAWCALL_CARRIER=telnyx against the emulator", 
 describeWithSpec(
   "carrier signals after answer reach the conversation, even one that starts listening late",
   () => {
-    it("0108: the late machine verdict and the greeting's beep are delivered once the engine listens", async () => {
+    it("0108: the late verdict and the beep reach the engine once it listens; the recording follows the end", async () => {
       const emulator = await startTelnyxEmulator({
         apiKey: "KEYtest",
-        timings: { ringMs: 200, noAnswerMs: 1500, dropAfterMs: 600, amdMs: 800 },
+        timings: { ringMs: 200, noAnswerMs: 1500, dropAfterMs: 600, amdMs: 800, recordingDelayMs: 2000 },
       });
       const engine = new ListeningEngine({ talkSeconds: 3, signalsAfterMs: 1500 });
       const service = await startTelnyxTestService(emulator, { engine, apiKey: "KEYtest", callerNumbers: 2 });
@@ -68,7 +68,19 @@ describeWithSpec(
           body: { to: "+12125550108", task: "Leave a message about the delivery." },
         });
         expect(created.status).toBe(201);
-        await pollUntilFinal(service, created.body.api_key, created.body.call_id, { timeoutMs: 15_000 });
+        const key = created.body.api_key;
+        const { call } = await pollUntilFinal(service, key, created.body.call_id, { timeoutMs: 15_000 });
+        // Telnyx saves the recording after the hang-up: the final result says it is on its way.
+        expect(call.recordingUrl).toBeNull();
+        expect(call._meta.recording_pending).toBe(true);
+        await vi.waitFor(
+          async () => {
+            const later = await service.request("GET", `/call/${created.body.call_id}`, { key });
+            expect(later.body.recordingUrl).toMatch(/^http/);
+            expect(later.body._meta.recording_pending).toBe(false);
+          },
+          { timeout: 10_000, interval: 200 },
+        );
         // The conversation started before machine detection decided, so it began with "unknown".
         expect(engine.answered.map((c) => c.answeredBy)).toEqual(["unknown"]);
         const signals = engine.signals.get(created.body.call_id) ?? [];
