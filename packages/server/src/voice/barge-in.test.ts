@@ -9,8 +9,17 @@ describe("BargeInPolicy", () => {
     expect(policy.decide(180, "wait stop")).toBe("wait");
   });
 
-  it("cuts the agent off once speech passes the threshold", () => {
-    expect(policy.decide(200, "")).toBe("barge_in");
+  it("pauses for speech not recognised yet, and cuts the agent off once it goes on", () => {
+    expect(policy.decide(200, "")).toBe("pause");
+    expect(policy.decide(650, "")).toBe("pause");
+    expect(policy.decide(700, "")).toBe("barge_in");
+    expect(policy.mayResume(450, "")).toBe(true);
+    expect(policy.mayResume(450, "mm-hmm")).toBe(true);
+    expect(policy.mayResume(450, "no")).toBe(false);
+    expect(policy.mayResume(800, "")).toBe(false);
+  });
+
+  it("cuts the agent off once recognised speech passes the threshold", () => {
     expect(policy.decide(400, "sorry, can I stop you there")).toBe("barge_in");
   });
 

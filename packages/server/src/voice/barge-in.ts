@@ -26,24 +26,36 @@ export interface BargeInOptions {
   minSpeechMs?: number;
   /** Speech longer than this cuts the agent off even if it sounds like a backchannel. */
   maxBackchannelMs?: number;
+  /**
+   * Speech not recognised yet only pauses the agent until it has lasted this long: the recogniser's first
+   * words often come later than the pause must, and an "uh-huh" is over before this.
+   */
+  unheardMs?: number;
   backchannelWords?: readonly string[];
 }
 
-export type BargeInDecision = "wait" | "barge_in" | "backchannel";
+/**
+ * `pause`: stop the agent's audio now, but keep the rest of its reply to resume once the callee is done,
+ * unless what they said turns out to be more than an acknowledgement.
+ */
+export type BargeInDecision = "wait" | "pause" | "barge_in" | "backchannel";
 
 /**
  * Decides whether the callee talking over the agent should stop it. Short sounds under the threshold
  * never do; longer speech does unless what has been recognised so far is only acknowledgement words
- * ("uh-huh", "okay"), which people say to keep the speaker going.
+ * ("uh-huh", "okay"), which people say to keep the speaker going. Speech with no words recognised yet
+ * pauses the agent (as a person would) until it is long enough to be an interruption in its own right.
  */
 export class BargeInPolicy {
   readonly minSpeechMs: number;
   readonly maxBackchannelMs: number;
+  readonly unheardMs: number;
   private readonly phrases: string[];
 
   constructor(options: BargeInOptions = {}) {
     this.minSpeechMs = options.minSpeechMs ?? 200;
     this.maxBackchannelMs = options.maxBackchannelMs ?? 1500;
+    this.unheardMs = options.unheardMs ?? 700;
     this.phrases = (options.backchannelWords ?? DEFAULT_BACKCHANNEL_WORDS)
       .map(normalizeWords)
       .filter((p) => p.length > 0)
@@ -53,8 +65,15 @@ export class BargeInPolicy {
   /** `speechMs`: how long the callee has been speaking; `heard`: interim or final text so far. */
   decide(speechMs: number, heard: string): BargeInDecision {
     if (speechMs < this.minSpeechMs) return "wait";
+    if (normalizeWords(heard).length === 0) return speechMs < this.unheardMs ? "pause" : "barge_in";
     if (speechMs < this.maxBackchannelMs && this.isBackchannel(heard)) return "backchannel";
     return "barge_in";
+  }
+
+  /** Once the callee stopped talking over a paused agent: true if the agent should carry on. */
+  mayResume(speechMs: number, heard: string): boolean {
+    if (normalizeWords(heard).length === 0) return speechMs < this.unheardMs;
+    return speechMs < this.maxBackchannelMs && this.isBackchannel(heard);
   }
 
   /** True when the text is made only of acknowledgement words (empty text is not). */

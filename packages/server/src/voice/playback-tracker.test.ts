@@ -55,6 +55,57 @@ describe("PlaybackTracker", () => {
     expect(tracker.playing).toBe(false);
   });
 
+  it("a pause stops the far end and a resume sends again from the first word not heard", () => {
+    now = 0;
+    const media = new ManualMedia();
+    const tracker = new PlaybackTracker(media, { now: clock });
+    tracker.begin("one two three four");
+    tracker.send(new Uint8Array(bytesForMs(2000)));
+    tracker.end();
+    const oldMark = media.marks[0]!;
+    now = 1100; // "one two" are out, "three" is half said
+    tracker.pause();
+    expect(media.cleared).toBe(1);
+    expect(tracker.playedText()).toBe("one two");
+    // Audio that arrives while paused is kept, not sent.
+    tracker.begin("five six");
+    tracker.send(new Uint8Array(bytesForMs(1000)));
+    tracker.end();
+    expect(media.sent).toBe(bytesForMs(2000));
+    expect(tracker.playing).toBe(true);
+    // A mark of the audio that was dropped means nothing now.
+    tracker.onMark(oldMark);
+    expect(tracker.playedText()).toBe("one two");
+    now = 1500;
+    tracker.resume();
+    // From "three" on: half of the first chunk again, then the second chunk, each with a new mark.
+    expect(media.sent).toBe(bytesForMs(2000) + bytesForMs(1000) + bytesForMs(1000));
+    expect(media.marks).toHaveLength(2);
+    expect(media.marks).not.toContain(oldMark);
+    now = 2500;
+    media.playNextMark(tracker);
+    expect(tracker.playedText()).toBe("one two three four");
+    now = 3500;
+    media.playNextMark(tracker);
+    expect(tracker.playedText()).toBe("one two three four five six");
+    expect(tracker.playing).toBe(false);
+  });
+
+  it("a paused reply that is then cut keeps only what was heard before the pause", () => {
+    now = 0;
+    const media = new ManualMedia();
+    const tracker = new PlaybackTracker(media, { now: clock });
+    tracker.begin("one two three four");
+    tracker.send(new Uint8Array(bytesForMs(2000)));
+    tracker.end();
+    now = 600;
+    tracker.pause();
+    now = 5000;
+    expect(tracker.clear()).toBe("one");
+    expect(tracker.playing).toBe(false);
+    expect(tracker.isPaused).toBe(false);
+  });
+
   it("on clear keeps only the words whose time has passed and stops the far end", () => {
     now = 0;
     const media = new ManualMedia();

@@ -5,6 +5,8 @@ interface Segment {
   mark: string;
   text: string;
   bytes: number;
+  /** Its audio, kept until played so a paused reply can be sent again from where it stopped. */
+  chunks: Uint8Array[];
   /** When its first audio started playing out (estimated from marks), or null if not yet. */
   startedAt: number | null;
   ended: boolean;
@@ -23,7 +25,8 @@ let sessionCounter = 0;
  * Knows which part of the agent's speech has actually been played to the callee. Each spoken chunk is
  * sent followed by a mark; a chunk is played when its mark comes back. On `clear()` (barge-in) the
  * chunk that was playing is cut at the last word whose time has fully passed, so the transcript holds
- * only what the callee could have heard.
+ * only what the callee could have heard. `pause()` stops the audio the same way but keeps the rest,
+ * so `resume()` can carry on from the first word not heard.
  */
 export class PlaybackTracker {
   private readonly segments: Segment[] = [];
@@ -35,6 +38,7 @@ export class PlaybackTracker {
   private fallback: NodeJS.Timeout | undefined;
   /** Estimated moment the audio sent so far finishes playing. */
   private playoutEndsAt = 0;
+  private paused = false;
 
   constructor(
     private readonly media: MediaStream,
@@ -52,9 +56,10 @@ export class PlaybackTracker {
   /** Starts a chunk of speech; its audio follows through `send`, then `end`. */
   begin(text: string): void {
     this.segments.push({
-      mark: `${this.prefix}${++this.seq}`,
+      mark: this.nextMark(),
       text,
       bytes: 0,
+      chunks: [],
       startedAt: null,
       ended: false,
       played: false,
@@ -64,9 +69,11 @@ export class PlaybackTracker {
   send(audio: Uint8Array): void {
     const segment = this.segments.at(-1);
     if (segment === undefined || segment.ended || audio.length === 0) return;
-    const now = this.now();
-    if (segment.startedAt === null && !this.playing) segment.startedAt = now;
+    segment.chunks.push(audio);
     segment.bytes += audio.length;
+    if (this.paused) return;
+    const now = this.now();
+    if (segment.startedAt === null && !this.playingBefore(segment)) segment.startedAt = now;
     this.playoutEndsAt = Math.max(this.playoutEndsAt, now) + msForBytes(audio.length);
     this.media.send(audio);
   }
@@ -79,18 +86,21 @@ export class PlaybackTracker {
       segment.played = true;
       return;
     }
+    if (this.paused) return;
     this.media.mark(segment.mark);
     this.armFallback();
   }
 
   /** Feed every mark the media stream reports; unknown marks are ignored. */
   onMark(name: string): void {
-    if (!name.startsWith(this.prefix)) return;
+    // A mark sent before a pause or clear may still arrive; it names no chunk that is waiting now.
+    if (!name.startsWith(this.prefix) || !this.segments.some((s) => s.mark === name && !s.played)) return;
     const now = this.now();
     for (let i = 0; i < this.segments.length; i++) {
       const s = this.segments[i]!;
       if (s.played) continue;
       s.played = true;
+      s.chunks = [];
       if (s.mark === name) {
         const next = this.segments[i + 1];
         if (next !== undefined && next.bytes > 0 && next.startedAt === null) next.startedAt = now;
@@ -113,9 +123,73 @@ export class PlaybackTracker {
     });
   }
 
+  /**
+   * Stops the audio now but keeps everything not yet heard, from the first word not fully played, for
+   * `resume()`. Audio that arrives meanwhile is kept too. `clear()` still drops it all.
+   */
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    clearTimeout(this.fallback);
+    const now = this.now();
+    const i = this.segments.findIndex((s) => !s.played && s.bytes > 0);
+    const current = this.segments[i];
+    if (current?.startedAt != null) {
+      const words = splitWords(current.text);
+      const spoken = spokenWords(words.length, current, now);
+      if (spoken > 0) {
+        // The words heard become a played chunk of their own; the rest waits with its audio.
+        const offset = Math.floor((current.bytes * spoken) / words.length);
+        this.segments.splice(i, 0, {
+          mark: "",
+          text: words.slice(0, spoken).join(" "),
+          bytes: offset,
+          chunks: [],
+          startedAt: current.startedAt,
+          ended: true,
+          played: true,
+        });
+        current.text = words.slice(spoken).join(" ");
+        current.chunks = dropBytes(current.chunks, offset);
+        current.bytes -= offset;
+      }
+      current.startedAt = null;
+    }
+    // New names: a mark of the audio just dropped must not count for the audio sent again.
+    for (const s of this.segments) if (!s.played) s.mark = this.nextMark();
+    this.media.clear();
+    this.playoutEndsAt = 0;
+  }
+
+  /** Sends again what `pause()` held back, and goes on as before. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    const now = this.now();
+    let marked = false;
+    for (const s of this.segments) {
+      if (s.played) continue;
+      if (s.bytes > 0 && s.startedAt === null && !this.playingBefore(s)) s.startedAt = now;
+      for (const audio of s.chunks) {
+        this.playoutEndsAt = Math.max(this.playoutEndsAt, now) + msForBytes(audio.length);
+        this.media.send(audio);
+      }
+      if (s.ended && s.bytes > 0) {
+        this.media.mark(s.mark);
+        marked = true;
+      }
+    }
+    if (marked) this.armFallback();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
   /** Stops playback now; returns the text that was played out. */
   clear(): string {
     const text = this.playedText();
+    this.paused = false;
     this.media.clear();
     for (const s of this.segments) s.played = true;
     this.segments.length = 0;
@@ -134,9 +208,8 @@ export class PlaybackTracker {
         continue;
       }
       if (s.played || s.startedAt === null || s.bytes === 0) break;
-      const fraction = (now - s.startedAt) / msForBytes(s.bytes);
-      const words = s.text.split(/\s+/).filter((w) => w.length > 0);
-      const spoken = Math.floor(words.length * Math.min(1, Math.max(0, fraction)));
+      const words = splitWords(s.text);
+      const spoken = spokenWords(words.length, s, now);
       if (spoken > 0) parts.push(words.slice(0, spoken).join(" "));
       break;
     }
@@ -146,6 +219,19 @@ export class PlaybackTracker {
   /** Forgets played chunks (between replies). */
   reset(): void {
     if (!this.playing) this.segments.length = 0;
+  }
+
+  private nextMark(): string {
+    return `${this.prefix}${++this.seq}`;
+  }
+
+  /** Whether audio of an earlier chunk is still to be played out before `segment`. */
+  private playingBefore(segment: Segment): boolean {
+    for (const s of this.segments) {
+      if (s === segment) return false;
+      if (s.bytes > 0 && !s.played) return true;
+    }
+    return false;
   }
 
   private armFallback(): void {
@@ -173,4 +259,30 @@ export class PlaybackTracker {
     this.drainWaiters = [];
     for (const w of waiters) w();
   }
+}
+
+function splitWords(text: string): string[] {
+  return text.split(/\s+/).filter((w) => w.length > 0);
+}
+
+/** Whole words of a playing chunk already out by `now`, estimated from its audio's length. */
+function spokenWords(words: number, s: Segment, now: number): number {
+  if (s.startedAt === null || s.bytes === 0) return 0;
+  const fraction = (now - s.startedAt) / msForBytes(s.bytes);
+  return Math.floor(words * Math.min(1, Math.max(0, fraction)));
+}
+
+/** The chunks without their first `bytes` bytes (shares the buffers; nothing is copied). */
+function dropBytes(chunks: Uint8Array[], bytes: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let skip = bytes;
+  for (const c of chunks) {
+    if (skip >= c.length) {
+      skip -= c.length;
+      continue;
+    }
+    out.push(skip > 0 ? c.subarray(skip) : c);
+    skip = 0;
+  }
+  return out;
 }

@@ -77,6 +77,9 @@ interface ActiveReply {
   /** First frame of callee speech heard during this reply (-1: none); speech before it does not count. */
   speechFrom: number;
   speechOnsetAt: number;
+  /** When callee speech paused this reply's audio (null: not paused), and whether any was playing. */
+  pausedAt: number | null;
+  pausedWhilePlaying: boolean;
   settled: boolean;
   resolve(result: SpeakResult): void;
 }
@@ -191,6 +194,8 @@ export class VoiceSession {
       firstAudioAt: null,
       speechFrom: -1,
       speechOnsetAt: 0,
+      pausedAt: null,
+      pausedWhilePlaying: false,
       settled: false,
       resolve: () => {},
     };
@@ -284,7 +289,10 @@ export class VoiceSession {
       if (this.vad.voiced && reply.speechFrom < 0) {
         reply.speechFrom = this.vad.frames - 1;
         reply.speechOnsetAt = now;
-      } else if (!this.vad.voiced && !this.vad.speaking) reply.speechFrom = -1;
+      } else if (!this.vad.voiced && !this.vad.speaking) {
+        if (reply.pausedAt !== null && reply.speechFrom >= 0) this.afterPause(reply);
+        reply.speechFrom = -1;
+      }
       if (this.vad.speaking) this.checkBargeIn();
     }
     this.evaluateTurn();
@@ -293,18 +301,48 @@ export class VoiceSession {
   private checkBargeIn(): void {
     const reply = this.reply;
     if (reply === null || !reply.interruptible || !this.vad.speaking || reply.speechFrom < 0) return;
-    // Voiced time only: the VAD's hangover after a short sound is not the callee talking.
-    const speechMs = (this.vad.lastVoicedFrame - reply.speechFrom + 1) * FRAME_MS;
-    // A turn taken while the VAD is still in its hangover keeps counting as what this speech said.
-    const heard = this.endOfTurn.heard || this.segmentText;
-    if (this.bargeIn.decide(speechMs, heard) !== "barge_in") return;
-    const wasPlaying = this.tracker.playing;
+    const decision = this.bargeIn.decide(this.speechOverReplyMs(reply), this.heardOverReply());
+    if (decision === "pause") {
+      if (reply.pausedAt !== null) return;
+      reply.pausedWhilePlaying = this.tracker.playing;
+      reply.pausedAt = this.now();
+      this.tracker.pause();
+    } else if (decision === "barge_in") {
+      this.bargeInOn(reply);
+    }
+  }
+
+  /** The callee stopped talking over a paused reply: carry on with it, unless they said something real. */
+  private afterPause(reply: ActiveReply): void {
+    if (!this.bargeIn.mayResume(this.speechOverReplyMs(reply), this.heardOverReply())) {
+      this.bargeInOn(reply);
+      return;
+    }
+    reply.pausedAt = null;
+    this.tracker.resume();
+  }
+
+  private bargeInOn(reply: ActiveReply): void {
+    const paused = reply.pausedAt !== null;
+    const wasPlaying = paused ? reply.pausedWhilePlaying : this.tracker.playing;
+    // The callee stopped hearing the agent when it paused, if it did.
+    const stoppedAt = reply.pausedAt ?? this.now();
     this.interrupt(reply);
     if (wasPlaying) {
       const onset = Math.max(reply.speechOnsetAt, reply.firstAudioAt ?? reply.speechOnsetAt);
-      this.latency.recordBargeIn(this.now() - onset);
+      this.latency.recordBargeIn(stoppedAt - onset);
       this.handlers.onBargeIn?.();
     }
+  }
+
+  /** Voiced time only: the VAD's hangover after a short sound is not the callee talking. */
+  private speechOverReplyMs(reply: ActiveReply): number {
+    return (this.vad.lastVoicedFrame - reply.speechFrom + 1) * FRAME_MS;
+  }
+
+  /** A turn taken while the VAD is still in its hangover keeps counting as what this speech said. */
+  private heardOverReply(): string {
+    return this.endOfTurn.heard || this.segmentText;
   }
 
   private evaluateTurn(): void {

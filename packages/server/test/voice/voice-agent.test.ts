@@ -142,4 +142,32 @@ describe.concurrent("voice agent over a real-time sandbox line", () => {
     // The acknowledgement did not start a new model turn.
     expect(c.llm.calls).toHaveLength(1);
   });
+
+  it("pauses for an acknowledgement the recogniser reports only at its end, then carries on", async ({
+    onTestFinished,
+  }) => {
+    const text =
+      "I'm calling to confirm the appointment for Jordan Lee on Thursday at three. Jordan will arrive a few minutes early and will bring the insurance card along.";
+    const c = call({ script: (_m, i) => (i === 0 ? { text } : { text: "Great." }) }, onTestFinished);
+    c.callee.say("Hello?", 500);
+    await c.callee.agentFinished();
+    c.callee.say("Yes?", 400);
+    await c.callee.agentSpeaks(performance.now() + 400);
+    await sleep(800);
+    // No interim text: the words arrive only after the "mm-hmm" is over.
+    const onset = performance.now();
+    c.callee.say("mm-hmm", 450);
+    await sleep(550);
+    // The agent held its audio while the callee spoke...
+    const during = c.callee.heardAt.filter((t) => t > onset + 300 && t < onset + 450);
+    expect(during).toEqual([]);
+    // ...then went on with the same reply, and the whole of it is in the transcript.
+    await c.callee.agentFinished(600);
+    expect(c.callee.heardAt.some((t) => t > onset + 600)).toBe(true);
+    const assistant = c.transcript.filter((e) => e.role === "assistant");
+    expect(assistant[1]!.text).toBe(text);
+    expect(c.llm.calls).toHaveLength(1);
+    c.fake.calleeHangsUp();
+    expect((await c.result).latency?.barge_ins).toBe(0);
+  });
 });

@@ -16,7 +16,10 @@ export interface TtsRequest {
 export interface TTS {
   readonly name: string;
   readonly capabilities: TtsCapabilities;
-  /** Streams mu-law 8 kHz audio for `text` as it is produced. */
+  /**
+   * Streams mu-law 8 kHz audio for `text` as it is produced. Each yielded buffer is the caller's to keep
+   * (a paused reply is sent again from them), so an adapter never reuses one.
+   */
   synthesize(request: TtsRequest): AsyncIterable<Uint8Array>;
   warmup?(): Promise<void>;
 }
