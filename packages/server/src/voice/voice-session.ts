@@ -267,7 +267,7 @@ export class VoiceSession {
 
   private onAudio(frame: Uint8Array): void {
     if (this.closed) return;
-    // The recogniser may keep the buffer past this call; the media stream reuses its own.
+    // The recogniser may keep the buffer past this call (see SttSession.write); the media stream reuses its own.
     this.stt.write(frame.slice());
     const now = this.now();
     const f = analyzeFrame(frame, this.features);

@@ -25,6 +25,10 @@ export interface SttOpenOptions {
 }
 
 export interface SttSession {
+  /**
+   * Takes 8 kHz mu-law audio. The session may hold on to `audio` after returning (WebSocket clients queue
+   * sends by reference), so callers hand over a buffer they will not reuse.
+   */
   write(audio: Uint8Array): void;
   /** Asks for a final result of what was said so far (end of turn detected locally). */
   flush(): void;
