@@ -3,49 +3,17 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { writeCallRow } from "../../test/helpers/call-rows.ts";
 import { freshDatabase, POSTGRES_URL, postgresMissing } from "../../test/helpers/external-services.ts";
-import { Billing } from "../billing/billing.ts";
-import { walletOf } from "../billing/keys.ts";
 import { type Db, openDatabase } from "../store/database.ts";
 import type { CallTable } from "../store/schema.ts";
 import { NumberPool } from "./number-pool.ts";
 
 const NUMBERS = ["+12025550200", "+12025550201", "+12025550202"];
-const billingSettings = { freeSeconds: 60, signupGrantSeconds: 0, purchaseText: "", purchaseUrl: undefined };
 
 /** A call row in the given state, as admission writes it after leasing the number. */
-async function writeCall(db: Db, id: string, from: string, state: CallTable["state"]): Promise<void> {
-  const { record } = await new Billing(db, billingSettings).mintKey(new Date());
-  const now = new Date().toISOString();
-  await db
-    .insertInto("calls")
-    .values({
-      id,
-      key_id: record.id,
-      wallet: walletOf(record),
-      state,
-      to_number: "+12125550100",
-      from_number: from,
-      task: "x",
-      personality: null,
-      greeting: null,
-      voice: "jessica",
-      has_bridge: 0,
-      fail_reason: null,
-      outcome: null,
-      outcome_detail: null,
-      talk_seconds: null,
-      queued_at: now,
-      dialing_at: null,
-      answered_at: null,
-      finalized_at: null,
-      last_seen_at: now,
-      owner_node: "n",
-      recording_url: null,
-      recording_expires_at: null,
-      meta: null,
-    })
-    .execute();
+function writeCall(db: Db, id: string, from: string, state: CallTable["state"]): Promise<void> {
+  return writeCallRow(db, { id, from_number: from, state });
 }
 
 /**

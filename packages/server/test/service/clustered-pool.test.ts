@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { Billing } from "../../src/billing/billing.ts";
-import { walletOf } from "../../src/billing/keys.ts";
 import { sandboxCallerNumbers } from "../../src/calls/number-pool.ts";
 import { type Db, openDatabase } from "../../src/store/database.ts";
+import { writeCallRow } from "../helpers/call-rows.ts";
 import {
   externalServicesMissing,
   freshDatabase,
@@ -39,6 +38,8 @@ describe.skipIf(skip !== null)("one caller number pool shared by two nodes", () 
       REDIS_URL: REDIS_URL!,
       CLAWCALL_SECRET: `secret-${Date.now()}`,
       CLAWCALL_SANDBOX_POOL_SIZE: String(POOL_SIZE),
+      // RINGS_ON gives up after six ring periods: a minute here, longer than any test runs.
+      CLAWCALL_SANDBOX_RING_SECONDS: "10",
       CLAWCALL_MAX_ACTIVE_CALLS_PER_KEY: "20",
       // The reaper runs when a test asks it to.
       CLAWCALL_REAPER_INTERVAL_SECONDS: "3600",
@@ -99,42 +100,19 @@ describe.skipIf(skip !== null)("one caller number pool shared by two nodes", () 
   });
 
   it("a call left by a dead node holds its number until the reaper ends it, then the number is free", async () => {
-    const { record } = await new Billing(db, {
-      freeSeconds: 1200,
-      signupGrantSeconds: 0,
-      purchaseText: "",
-      purchaseUrl: undefined,
-    }).mintKey(new Date());
     const lastSeen = new Date(Date.now() - 600_000).toISOString();
-    await db
-      .insertInto("calls")
-      .values({
+    await writeCallRow(
+      db,
+      {
         id: "left-by-dead-node",
-        key_id: record.id,
-        wallet: walletOf(record),
         state: "in_progress",
-        to_number: "+12125550100",
         from_number: NUMBERS[0]!,
-        task: "x",
-        personality: null,
-        greeting: null,
-        voice: "jessica",
-        has_bridge: 0,
-        fail_reason: null,
-        outcome: null,
-        outcome_detail: null,
-        talk_seconds: null,
-        queued_at: lastSeen,
         dialing_at: lastSeen,
         answered_at: lastSeen,
-        finalized_at: null,
-        last_seen_at: lastSeen,
         owner_node: "c",
-        recording_url: null,
-        recording_expires_at: null,
-        meta: null,
-      })
-      .execute();
+      },
+      lastSeen,
+    );
     await db
       .insertInto("caller_number_leases")
       .values({ number: NUMBERS[0]!, call_id: "left-by-dead-node", leased_at: lastSeen })
