@@ -25,9 +25,9 @@ export interface CallRecord {
    * Undefined once the dial has resolved.
    */
   held: TelnyxWebhook[] | undefined;
+  /** Answered, and the service told so. */
   answered: boolean;
   answeredBy: AnsweredBy;
-  answeredEmitted: boolean;
   /** The machine-detection verdict was sent (with `answered` or after it). */
   verdictEmitted: boolean;
   ringingEmitted: boolean;
@@ -50,7 +50,6 @@ export function newCallRecord(callId: string): CallRecord {
     held: [],
     answered: false,
     answeredBy: "unknown",
-    answeredEmitted: false,
     verdictEmitted: false,
     ringingEmitted: false,
     media: undefined,

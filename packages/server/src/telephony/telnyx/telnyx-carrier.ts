@@ -286,7 +286,7 @@ export class TelnyxCarrier implements Carrier {
       case "call.machine.greeting.ended":
       case "call.machine.premium.greeting.ended":
         // Only a beep matters: the machine is recording. ("ended" without one is left to the agent's ears.)
-        if (event.amdResult !== "beep_detected" || !rec.answeredEmitted || rec.phase !== "live") return false;
+        if (event.amdResult !== "beep_detected" || !rec.answered || rec.phase !== "live") return false;
         this.emit({ type: "beep", callId: rec.callId });
         return true;
       case "call.bridged":
@@ -316,7 +316,6 @@ export class TelnyxCarrier implements Carrier {
     rec.answered = true;
     rec.phase = "live";
     // The agent starts at once; a machine verdict still to come follows as its own event.
-    rec.answeredEmitted = true;
     rec.verdictEmitted = rec.answeredBy !== "unknown";
     this.emit({ type: "answered", callId: rec.callId, answeredBy: rec.answeredBy });
     this.maybeEmitMedia(rec);
@@ -327,7 +326,7 @@ export class TelnyxCarrier implements Carrier {
     if (rec.phase === "ended" || answeredBy === "unknown") return false;
     rec.answeredBy = answeredBy;
     // Before the answer reached us, the verdict simply goes with it.
-    if (!rec.answeredEmitted) return true;
+    if (!rec.answered) return true;
     if (rec.verdictEmitted) return false;
     rec.verdictEmitted = true;
     this.emit({ type: "answered_by", callId: rec.callId, answeredBy });
@@ -408,7 +407,7 @@ export class TelnyxCarrier implements Carrier {
 
   private maybeEmitMedia(rec: CallRecord): void {
     // The session gets the stream only after `answered`, whichever of the two reached us first.
-    if (!rec.answeredEmitted || rec.mediaEmitted || !rec.media?.isStarted || rec.phase === "ended") return;
+    if (!rec.answered || rec.mediaEmitted || !rec.media?.isStarted || rec.phase === "ended") return;
     rec.mediaEmitted = true;
     this.emit({ type: "media", callId: rec.callId, stream: rec.media });
   }
