@@ -75,8 +75,19 @@ export function startConversation(
       sendDigits: (digits) => deps.carrier.sendDigits(call.id, digits),
       bridge: async () => {
         if (!call.bridgeNumber) return { ok: false, reason: "failed", message: "no bridge number was given" };
+        // The handoff rings a second line, which counts against the channel limit like a call of its own;
+        // it is held until the call ends (settlement frees every line of the call).
+        const line = await deps.pool.acquire(call.id);
+        if (line === null) {
+          return {
+            ok: false,
+            reason: "failed",
+            message: "no free line for the handoff: every channel is in use",
+          };
+        }
         const result = await deps.carrier.bridge(call.id, call.bridgeNumber, call.from);
         if (result.ok) bridged = true;
+        else await deps.pool.release(line, call.id);
         return result;
       },
       signal: call.controller.signal,

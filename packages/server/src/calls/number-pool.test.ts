@@ -77,6 +77,19 @@ describe("the caller number pool on a SQLite file", () => {
     expect(await pool.acquire("c5")).toBeNull();
   });
 
+  it("a call's end frees every line it holds (its own and its handoff's), and no other call's", async () => {
+    const { pool } = await open();
+    await pool.acquire("c1");
+    await pool.acquire("c1");
+    await pool.acquire("c2");
+    expect(await pool.available()).toBe(0);
+    await pool.releaseCall("c1");
+    expect(await pool.available()).toBe(2);
+    expect(await pool.acquire("c3")).toBe(NUMBERS[0]);
+    expect(await pool.acquire("c4")).toBe(NUMBERS[1]);
+    expect(await pool.acquire("c5")).toBeNull();
+  });
+
   it("a lease whose call has ended counts as free, and is then taken over", async () => {
     const { db, pool } = await open();
     for (const id of ["c1", "c2", "c3"]) {

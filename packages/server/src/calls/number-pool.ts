@@ -13,9 +13,9 @@ interface Lease {
 
 /**
  * Outbound caller numbers, shared by every node on the database. Each call holds one number from dial to
- * hang-up, so the pool's size is also the channel limit of the whole cluster (Telnyx accounts start with
- * a low one). A held number is a row of `caller_number_leases`: its primary key is what keeps two calls,
- * on any nodes, from holding one number at once.
+ * hang-up, and a live handoff holds a second one while its leg rings and talks, so the pool's size is also
+ * the channel limit of the whole cluster (Telnyx accounts start with a low one). A held number is a row of
+ * `caller_number_leases`: its primary key is what keeps two legs, on any nodes, from holding one number.
  */
 export class NumberPool {
   private readonly all: ReadonlySet<string>;
@@ -62,6 +62,11 @@ export class NumberPool {
       .where("number", "=", number)
       .where("call_id", "=", callId)
       .execute();
+  }
+
+  /** Frees every number the call holds (its own, and its handoff's). */
+  async releaseCall(callId: string, db: Db = this.db): Promise<void> {
+    await db.deleteFrom("caller_number_leases").where("call_id", "=", callId).execute();
   }
 
   /** How many configured numbers are free now. */

@@ -55,7 +55,7 @@ export class Settlement {
       const charged = result.outcome === "system_error" ? 0 : (talk ?? 0);
       if (charged > 0) await billing.ledger.debitCall(row.wallet, callId, charged, endedAt, tx);
       // In the same transaction, so no crash can leave an ended call holding its number.
-      if (row.from_number !== null) await pool.release(row.from_number, callId, tx);
+      await pool.releaseCall(callId, tx);
       return { row, result, talk: charged };
     });
     const active = this.active.get(callId);

@@ -52,7 +52,7 @@ describeWithSpec("sandbox scenarios through the Telnyx adapter and the emulator"
       llm: new OpenAiLlm({ apiKey: "sk-test", baseUrl: llm.url, model: "gpt-4o-mini" }),
       tts: new FliteTts(synth),
     });
-    service = await startTelnyxTestService(emulator, { engine, apiKey: "KEYtest", callerNumbers: 12 });
+    service = await startTelnyxTestService(emulator, { engine, apiKey: "KEYtest", callerNumbers: 14 });
     await placeScenarioCalls(service, calls);
   }, 200_000);
   afterAll(async () => {
