@@ -87,6 +87,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       publicBaseUrl: config.publicUrl,
       streamSecret: secret,
       baseURL: t.baseUrl,
+      answeringMachineDetection: t.answeringMachineDetection,
       logger,
     });
     carrier = telnyx;

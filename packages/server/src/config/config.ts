@@ -75,6 +75,7 @@ const EnvSchema = z.object({
   TELNYX_CONNECTION_ID: optionalString,
   // Points the Telnyx adapter at another API base, such as the emulator in tests.
   TELNYX_BASE_URL: url,
+  TELNYX_AMD: z.enum(["detect_beep", "premium", "disabled"]).default("detect_beep"),
 
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: url,
@@ -187,6 +188,7 @@ export function loadConfig(env: Env) {
         publicKey: e.TELNYX_PUBLIC_KEY,
         connectionId: e.TELNYX_CONNECTION_ID,
         baseUrl: e.TELNYX_BASE_URL,
+        answeringMachineDetection: e.TELNYX_AMD,
       },
     },
     providers: {

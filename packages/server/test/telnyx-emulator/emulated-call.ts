@@ -119,11 +119,15 @@ export class EmulatedCall {
     if (this.phase !== "ringing") return;
     this.phase = "answered";
     this.host.emit(this, "call.answered", { state: "answered", start_time: new Date().toISOString() });
-    if (this.body.answering_machine_detection && this.body.answering_machine_detection !== "disabled") {
-      const result = this.scenario === "voicemail" ? "machine" : "human";
-      this.later(this.host.timings.amdMs, () =>
-        this.host.emit(this, "call.machine.detection.ended", { result }),
-      );
+    const amd = this.body.answering_machine_detection;
+    if (amd && amd !== "disabled") {
+      const machine = this.scenario === "voicemail";
+      // Premium detection has its own event and tells a business line from a home one.
+      const [event, result] =
+        amd === "premium"
+          ? ["call.machine.premium.detection.ended", machine ? "machine" : "human_business"]
+          : ["call.machine.detection.ended", machine ? "machine" : "human"];
+      this.later(this.host.timings.amdMs, () => this.host.emit(this, event, { result }));
     }
     if (this.body.stream_url) this.connectMedia(this.body.stream_url);
     if (this.scenario === "drop") this.later(this.host.timings.dropAfterMs, () => this.media?.drop());

@@ -81,6 +81,23 @@ describeWithSpec("Telnyx adapter against the emulator: dial outcomes", () => {
     expect(types.filter((t) => t === "beep")).toHaveLength(1);
   });
 
+  it("0108 with premium detection: the same events, from Telnyx's premium webhooks", async () => {
+    const p = await startHarness({}, { answeringMachineDetection: "premium" });
+    try {
+      await p.carrier.dial(p.dialRequest("call-vm-premium", "+12125550108"));
+      expect((await p.waitFor(isType("call-vm-premium", "answered_by"))).answeredBy).toBe("machine");
+      await p.waitFor(isType("call-vm-premium", "beep"));
+      await p.carrier.hangup("call-vm-premium");
+      await p.waitFor(isHangup("call-vm-premium"));
+      const sent = p.emulator.webhooks.map((w) => w.eventType);
+      expect(sent).toContain("call.machine.premium.detection.ended");
+      expect(sent).toContain("call.machine.premium.greeting.ended");
+      expect(p.emulator.violations).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  });
+
   it("0107: the media path drops under a live call → the stream closes as dropped", async () => {
     const callId = "call-drop";
     await h.carrier.dial(h.dialRequest(callId, "+12125550107"));

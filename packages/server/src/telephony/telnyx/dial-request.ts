@@ -7,8 +7,14 @@ export interface DialTargets {
   webhookUrl: string;
   streamUrl: string;
   streamToken: string;
-  answeringMachineDetection: boolean;
+  answeringMachineDetection: AmdMode;
 }
+
+/**
+ * `detect_beep`: Telnyx's standard detection, then the greeting's final beep. `premium`: its
+ * speech-based detection (more accurate, billed extra), which reports the beep too.
+ */
+export type AmdMode = "detect_beep" | "premium" | "disabled";
 
 /**
  * The Dial command for one call: webhooks and the media stream point at this node, media is PCMU 8 kHz
@@ -32,7 +38,9 @@ export function buildDialBody(request: DialRequest, t: DialTargets): Telnyx.Call
     stream_bidirectional_codec: "PCMU",
     stream_bidirectional_sampling_rate: 8000,
     stream_auth_token: t.streamToken,
-    ...(t.answeringMachineDetection ? { answering_machine_detection: "detect_beep" as const } : {}),
+    ...(t.answeringMachineDetection !== "disabled"
+      ? { answering_machine_detection: t.answeringMachineDetection }
+      : {}),
     ...(request.record
       ? {
           record: "record-from-answer" as const,

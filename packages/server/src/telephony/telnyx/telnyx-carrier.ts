@@ -4,7 +4,7 @@ import type { AnsweredBy, BridgeResult, Carrier, CarrierEvent, DialRequest } fro
 import { DialRefusedError } from "../carrier.ts";
 import { type CallRecord, newCallRecord } from "./call-record.ts";
 import { decodeClientState, encodeClientState } from "./client-state.ts";
-import { buildDialBody } from "./dial-request.ts";
+import { type AmdMode, buildDialBody } from "./dial-request.ts";
 import { EventDedup } from "./event-dedup.ts";
 import { normalizeHangup } from "./hangup-causes.ts";
 import { type MediaSocket, TelnyxMediaStream } from "./media-socket.ts";
@@ -38,7 +38,8 @@ export interface TelnyxSettings {
   commandTimeoutMs?: number;
   bridgeRingTimeoutSeconds?: number;
   webhookToleranceSeconds?: number;
-  answeringMachineDetection?: boolean;
+  /** Defaults to `detect_beep`. */
+  answeringMachineDetection?: AmdMode;
   /** How long an ended call is remembered, for late recordings and duplicate webhooks. */
   endedRetentionMs?: number;
   now?: () => number;
@@ -99,7 +100,7 @@ export class TelnyxCarrier implements Carrier {
       webhookUrl: this.webhookUrl(request.callId),
       streamUrl: this.streamUrl(request.callId),
       streamToken: streamToken(this.streamSecret, request.callId),
-      answeringMachineDetection: this.settings.answeringMachineDetection ?? true,
+      answeringMachineDetection: this.settings.answeringMachineDetection ?? "detect_beep",
     });
     try {
       const res = await this.client.calls.dial(body, {
