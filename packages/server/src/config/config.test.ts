@@ -16,6 +16,8 @@ describe("config", () => {
     expect(() => loadConfig({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ CLAWCALL_CARRIER: "twilio" })).toThrow(/CLAWCALL_CARRIER/);
     expect(() => loadConfig({ CLAWCALL_CHANNEL_LIMIT: "0" })).toThrow(/CLAWCALL_CHANNEL_LIMIT/);
+    expect(() => loadConfig({ TELNYX_AMD: "maybe" })).toThrow(/TELNYX_AMD/);
+    expect(loadConfig({}).carrier.telnyx.answeringMachineDetection).toBe("detect_beep");
     expect(loadConfig({ CLAWCALL_CHANNEL_LIMIT: "" }).carrier.channelLimit).toBeUndefined();
     expect(loadConfig({ CLAWCALL_CHANNEL_LIMIT: "4" }).carrier.channelLimit).toBe(4);
   });
