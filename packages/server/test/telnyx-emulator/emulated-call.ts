@@ -56,6 +56,8 @@ export class EmulatedCall {
   readonly recordingId = randomUUID();
   readonly scenario: Scenario;
   phase: CallPhase = "ringing";
+  private verdictSent = false;
+  private beepHeard = false;
   media: MediaClient | undefined;
   private callee: EmulatedCallee | undefined;
   digitsReceived = "";
@@ -127,7 +129,12 @@ export class EmulatedCall {
         amd === "premium"
           ? ["call.machine.premium.detection.ended", machine ? "machine" : "human_business"]
           : ["call.machine.detection.ended", machine ? "machine" : "human"];
-      this.later(this.host.timings.amdMs, () => this.host.emit(this, event, { result }));
+      this.later(this.host.timings.amdMs, () => {
+        this.host.emit(this, event, { result });
+        this.verdictSent = true;
+        // Telnyx reports the beep after the machine verdict, even when it heard it before.
+        if (this.beepHeard) this.reportBeep();
+      });
     }
     if (this.body.stream_url) this.connectMedia(this.body.stream_url);
     if (this.scenario === "drop") this.later(this.host.timings.dropAfterMs, () => this.media?.drop());
@@ -164,23 +171,26 @@ export class EmulatedCall {
     return this.scenario === "voicemail" && (amd === "detect_beep" || amd === "premium");
   }
 
-  /** Listens to what the callee plays, as Telnyx does, and reports the first beep once. */
-  private withBeepWatch(callee: EmulatedCallee): EmulatedCallee {
-    const tones = new ToneDetector();
-    let reported = false;
+  private reportBeep(): void {
     const event =
       this.body.answering_machine_detection === "premium"
         ? "call.machine.premium.greeting.ended"
         : "call.machine.greeting.ended";
+    this.host.emit(this, event, { result: "beep_detected" });
+  }
+
+  /** Listens to what the callee plays, as Telnyx does, and reports the first beep once. */
+  private withBeepWatch(callee: EmulatedCallee): EmulatedCallee {
+    const tones = new ToneDetector();
     return {
       hearAgent: (frame) => callee.hearAgent(frame),
       hearDigit: (digit) => callee.hearDigit(digit),
       close: () => callee.close(),
       nextFrame: () => {
         const frame = callee.nextFrame();
-        if (frame && !reported && tones.process(frame) !== null) {
-          reported = true;
-          this.host.emit(this, event, { result: "beep_detected" });
+        if (frame && !this.beepHeard && tones.process(frame) !== null) {
+          this.beepHeard = true;
+          if (this.verdictSent) this.reportBeep();
         }
         return frame;
       },

@@ -59,9 +59,9 @@ describeWithSpec(
     it("0108: the late verdict and the beep reach the engine once it listens; the recording follows the end", async () => {
       const emulator = await startTelnyxEmulator({
         apiKey: "KEYtest",
-        timings: { ringMs: 200, noAnswerMs: 1500, dropAfterMs: 600, amdMs: 800, recordingDelayMs: 2000 },
+        timings: { ringMs: 200, noAnswerMs: 1500, dropAfterMs: 600, amdMs: 1500, recordingDelayMs: 2000 },
       });
-      const engine = new ListeningEngine({ talkSeconds: 3, signalsAfterMs: 1500 });
+      const engine = new ListeningEngine({ talkSeconds: 4, signalsAfterMs: 2500 });
       const service = await startTelnyxTestService(emulator, { engine, apiKey: "KEYtest", callerNumbers: 2 });
       try {
         const created = await service.request("POST", "/call", {

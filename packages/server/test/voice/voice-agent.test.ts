@@ -157,9 +157,10 @@ describe.concurrent("voice agent over a real-time sandbox line", () => {
     // No interim text: the words arrive only after the "mm-hmm" is over.
     const onset = performance.now();
     c.callee.say("mm-hmm", 450);
-    await sleep(550);
-    // The agent held its audio while the callee spoke...
-    const during = c.callee.heardAt.filter((t) => t > onset + 300 && t < onset + 450);
+    await sleep(650);
+    // The agent held its audio while the callee spoke (paused about 250 ms in, until the end of the
+    // speech and the VAD's hangover, about 700 ms in)...
+    const during = c.callee.heardAt.filter((t) => t > onset + 400 && t < onset + 580);
     expect(during).toEqual([]);
     // ...then went on with the same reply, and the whole of it is in the transcript.
     await c.callee.agentFinished(600);
