@@ -239,7 +239,11 @@ export class PlaybackTracker {
     const wait = Math.max(0, this.playoutEndsAt - this.now()) + this.graceMs;
     this.fallback = setTimeout(() => {
       // The far end never confirmed; its audio is long out by now.
-      for (const s of this.segments) if (s.ended) s.played = true;
+      for (const s of this.segments) {
+        if (!s.ended) continue;
+        s.played = true;
+        s.chunks = [];
+      }
       this.notifyIfDrained();
     }, wait);
     this.fallback.unref?.();
