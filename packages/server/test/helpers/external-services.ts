@@ -44,6 +44,15 @@ export async function freshDatabase(adminUrl: string): Promise<{ url: string; dr
     async drop() {
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
+      // A closed pg pool resolves before its sockets are gone; forcing them off then raises an error in the
+      // test process. Let them leave on their own first (FORCE only for one that lingers).
+      for (let i = 0; i < 50; i++) {
+        const { rows } = await c.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [
+          name,
+        ]);
+        if (rows[0].n === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
     },
