@@ -52,19 +52,19 @@ export class NumberPool {
     return null;
   }
 
-  /**
-   * Frees the number if this call still holds it; a late release never frees it from a later call.
-   * `db` lets settlement release inside the transaction that ends the call.
-   */
-  async release(number: string, callId: string, db: Db = this.db): Promise<void> {
-    await db
+  /** Frees the number if this call still holds it; a late release never frees it from a later call. */
+  async release(number: string, callId: string): Promise<void> {
+    await this.db
       .deleteFrom("caller_number_leases")
       .where("number", "=", number)
       .where("call_id", "=", callId)
       .execute();
   }
 
-  /** Frees every number the call holds (its own, and its handoff's). */
+  /**
+   * Frees every number the call holds (its own, and its handoff's). `db` lets settlement do it inside the
+   * transaction that ends the call.
+   */
   async releaseCall(callId: string, db: Db = this.db): Promise<void> {
     await db.deleteFrom("caller_number_leases").where("call_id", "=", callId).execute();
   }
