@@ -89,8 +89,7 @@ export class CallAgent {
     call.onSignal((signal) => {
       if (signal.type === "beep") {
         // The carrier's beep detector backs up our own: either one starts the message.
-        this.lastToneAt = this.now();
-        this.events.push({ type: "tone" });
+        this.heardTone();
         return;
       }
       if (signal.answeredBy !== "machine" || !this.mayBeVoicemail()) return;
@@ -98,6 +97,11 @@ export class CallAgent {
       this.voice?.stopSpeaking();
       this.events.push({ type: "machine" });
     });
+  }
+
+  private heardTone(): void {
+    this.lastToneAt = this.now();
+    this.events.push({ type: "tone" });
   }
 
   /** Nothing has been exchanged yet, so a late machine verdict can still be believed. */
@@ -109,10 +113,7 @@ export class CallAgent {
   readonly handlers: VoiceSessionHandlers = {
     onUserTurn: (turn) => this.events.push({ type: "turn", turn }),
     onSpeechStart: () => this.events.push({ type: "speech_start" }),
-    onTone: () => {
-      this.lastToneAt = this.now();
-      this.events.push({ type: "tone" });
-    },
+    onTone: () => this.heardTone(),
     onMusic: () => this.events.push({ type: "music" }),
     onSttError: () => this.events.push({ type: "stt_error" }),
     onClose: (reason) => this.events.push({ type: "closed", reason }),
