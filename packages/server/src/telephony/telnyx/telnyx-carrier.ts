@@ -111,9 +111,8 @@ export class TelnyxCarrier implements Carrier {
     } catch (err) {
       const info = telnyxErrorInfo(err);
       rec.silenced = true;
-      // Held webhooks are dropped unheard; a hang-up among them still ends the record.
-      const held = this.releaseHeld(rec);
-      if (held.some((e) => e.eventType === "call.hangup")) this.end(rec);
+      // Silenced, the held webhooks reach nobody; a hang-up among them still ends the record.
+      for (const event of this.releaseHeld(rec)) this.applyToCall(rec, event);
       if (outcomeUnknown(err)) {
         // The call may exist at Telnyx. Never dial again; hang it up as soon as a webhook shows it.
         rec.hangupWanted = true;
