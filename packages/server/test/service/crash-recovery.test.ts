@@ -86,5 +86,7 @@ describe("a process killed during calls", () => {
     }
     // The answered calls were metered up to their last heartbeat before the kill.
     expect(charged).toBeGreaterThan(0);
-  });
+    // Two service processes start here, each compiling the server on a fresh checkout: about 20 s on a
+    // quiet machine, so the default 30 s leaves too little room on a busy one.
+  }, 90_000);
 });
