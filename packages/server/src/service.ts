@@ -140,6 +140,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     metrics,
     logger,
     recordings,
+    recordingsFollowHangup: carrier.recordingsFollowHangup,
     carrierRoutes,
   });
   const address = await app.listen({ port: config.port, host: config.host });

@@ -18,6 +18,8 @@ export interface ApiContext {
   metrics: Metrics;
   logger: Logger;
   recordings: RecordingLinks;
+  /** The carrier sends recording links after the hang-up (results may say one is pending). */
+  recordingsFollowHangup: boolean;
   /** Extra routes a carrier serves (webhooks, media WebSockets). */
   carrierRoutes?: (app: import("fastify").FastifyInstance) => Promise<void> | void;
 }

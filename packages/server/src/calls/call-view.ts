@@ -17,6 +17,8 @@ export function toCallView(
     balanceSeconds: number;
     apiKey: string;
     bridgeFrom?: string | null;
+    /** The carrier sends recording links after the hang-up. */
+    recordingMayFollow: boolean;
     now: Date;
   },
 ): CallView {
@@ -54,7 +56,7 @@ export function toCallView(
     _meta: {
       ...meta,
       balance_seconds: extras.balanceSeconds,
-      recording_pending: recordingPending(row, extras.now),
+      recording_pending: extras.recordingMayFollow && recordingPending(row, extras.now),
     },
     api_key: extras.apiKey,
   };

@@ -55,6 +55,8 @@ const SIP: Partial<Record<HangupCause, string>> = {
  */
 export class SandboxNetwork implements Carrier {
   readonly name = "sandbox";
+  // Each recording is reported before its call's hang-up.
+  readonly recordingsFollowHangup = false;
   private listener: (event: CarrierEvent) => void = () => {};
   private readonly calls = new Map<string, SandboxCall>();
 

@@ -67,6 +67,8 @@ export class DialRefusedError extends Error {
 
 export interface Carrier {
   readonly name: string;
+  /** Recording links come after the hang-up event, so a call that just ended may still get one. */
+  readonly recordingsFollowHangup: boolean;
   /** Places the call. Resolves once the carrier accepted it; throws DialRefusedError if it refused. */
   dial(request: DialRequest): Promise<void>;
   /** Ends the call. Never throws for a call that already ended. */

@@ -182,6 +182,15 @@ describe("POST /call and the keyed responses", () => {
     expect(view.numbers.from).toMatch(/^\+1202555\d{4}$/);
   });
 
+  it("an answered sandbox call without a recording does not say one is pending", async () => {
+    // No model is configured here: the call is answered, then ended at once, and nothing is recorded.
+    const created = await service.request("POST", "/call", { body: body("+12125550100") });
+    const { call } = await pollUntilFinal(service, created.body.api_key, created.body.call_id);
+    expect(call.timestamps.answered_at).not.toBeNull();
+    expect(call.recordingUrl).toBeNull();
+    expect(call._meta.recording_pending).toBe(false);
+  });
+
   it("GET /balance, /me and the 401s", async () => {
     const created = await service.request("POST", "/call", { body: body("+12125550101") });
     const key = created.body.api_key;

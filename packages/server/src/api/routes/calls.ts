@@ -48,6 +48,7 @@ export async function viewOf(ctx: ApiContext, key: KeyContext, row: CallTable) {
     transcript: await ctx.live.transcript(row.id),
     balanceSeconds: await balanceOf(ctx, key),
     apiKey: key.raw,
+    recordingMayFollow: ctx.recordingsFollowHangup,
     now: new Date(),
   });
 }

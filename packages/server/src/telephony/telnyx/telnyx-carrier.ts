@@ -53,6 +53,8 @@ export type WebhookOutcome =
 
 export class TelnyxCarrier implements Carrier {
   readonly name = "telnyx";
+  // call.recording.saved is sent once Telnyx has stored the file, seconds after call.hangup.
+  readonly recordingsFollowHangup = true;
   private readonly client: Telnyx;
   private readonly publicKey: KeyObject;
   private readonly dedup: EventDedup;
