@@ -8,7 +8,9 @@ import { expect, it } from "vitest";
 import { EXIT } from "../src/cli/exit-codes.ts";
 import { CLI_BIN, runCli, tempHome } from "./harness.ts";
 
-it("`clawcall serve` runs the service until SIGTERM, and the CLI can call through it", async () => {
+it("`clawcall serve` runs the service until SIGTERM, and the CLI can call through it", async ({
+  onTestFinished,
+}) => {
   const dataDir = await mkdtemp(join(tmpdir(), "clawcall-serve-"));
   const home = await tempHome();
   const child = spawn(process.execPath, [CLI_BIN, "serve", "--json"], {
@@ -22,6 +24,10 @@ it("`clawcall serve` runs the service until SIGTERM, and the CLI can call throug
       CLAWCALL_LOG_LEVEL: "silent",
     },
     stdio: ["ignore", "pipe", "pipe"],
+  });
+  // Also when the test times out, which abandons the body below without running its finally.
+  onTestFinished(() => {
+    if (child.exitCode === null) child.kill("SIGKILL");
   });
   try {
     const lines = createInterface({ input: child.stdout });
@@ -49,4 +55,5 @@ it("`clawcall serve` runs the service until SIGTERM, and the CLI can call throug
     await rm(dataDir, { recursive: true, force: true });
     await home.cleanup();
   }
-});
+  // Two CLI processes start here, each loading the service from source: slow on a busy machine.
+}, 90_000);
