@@ -6,6 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    globalSetup: ["packages/server/test/global-setup.ts"],
     // Many suites hold real-time 8 kHz calls; running files one at a time keeps their audio clocks honest
     // on a small machine instead of competing for two cores.
     fileParallelism: false,

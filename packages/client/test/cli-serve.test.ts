@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { expect, it } from "vitest";
+import { TEST_SPEECH_CACHE } from "../../server/test/helpers/speech-cache.ts";
 import { EXIT } from "../src/cli/exit-codes.ts";
 import { CLI_BIN, runCli, tempHome } from "./harness.ts";
 
@@ -21,21 +22,28 @@ it("`clawcall serve` runs the service until SIGTERM, and the CLI can call throug
       HOST: "127.0.0.1",
       CLAWCALL_DATA_DIR: dataDir,
       CLAWCALL_SANDBOX_RING_SECONDS: "0.2",
+      CLAWCALL_SANDBOX_SPEECH_CACHE: TEST_SPEECH_CACHE,
       CLAWCALL_LOG_LEVEL: "silent",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // Read stderr throughout: a full pipe would stall the service, and a failure shows what it said.
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exited = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
   // Also when the test times out, which abandons the body below without running its finally.
   onTestFinished(() => {
     if (child.exitCode === null) child.kill("SIGKILL");
   });
   try {
-    const lines = createInterface({ input: child.stdout });
     let text = "";
-    for await (const line of lines) {
+    for await (const line of createInterface({ input: child.stdout })) {
       text += line;
       if (line.startsWith("}")) break;
     }
+    expect(text, `clawcall serve printed no address; stderr: ${stderr}`).toMatch(/^\{.*\}$/);
     const { url } = JSON.parse(text) as { url: string };
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const run = await runCli(
@@ -45,11 +53,10 @@ it("`clawcall serve` runs the service until SIGTERM, and the CLI can call throug
         CLAWCALL_BASE_URL: url,
       },
     );
-    expect(run.code).toBe(EXIT.busy);
-    const exited = once(child, "exit");
+    expect(run.code, run.stdout + run.stderr).toBe(EXIT.busy);
     child.kill("SIGTERM");
     const [code] = await exited;
-    expect(code).toBe(0);
+    expect(code, `clawcall serve after SIGTERM; stderr: ${stderr}`).toBe(0);
   } finally {
     if (child.exitCode === null) child.kill("SIGKILL");
     await rm(dataDir, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { TEST_SPEECH_CACHE } from "../../server/test/helpers/speech-cache.ts";
 
 export const CLI_BIN = fileURLToPath(new URL("../bin/clawcall.js", import.meta.url));
 
@@ -21,6 +22,7 @@ export async function startSandbox(extraEnv: Record<string, string> = {}): Promi
       HOST: "127.0.0.1",
       CLAWCALL_DATA_DIR: dataDir,
       CLAWCALL_SANDBOX_RING_SECONDS: "0.2",
+      CLAWCALL_SANDBOX_SPEECH_CACHE: TEST_SPEECH_CACHE,
       CLAWCALL_LOG_LEVEL: "silent",
       ...extraEnv,
     },

@@ -20,7 +20,6 @@ import { openDatabase } from "./store/database.ts";
 import { type LiveStore, MemoryLiveStore } from "./store/live-store.ts";
 import { RedisLiveStore } from "./store/redis-live-store.ts";
 import type { Carrier } from "./telephony/carrier.ts";
-import { createTelnyxCarrier, registerTelnyxRoutes } from "./telephony/telnyx/index.ts";
 import { createConversationEngine } from "./wiring/engine.ts";
 
 export interface ServiceOptions {
@@ -80,6 +79,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     );
   } else {
     const t = config.carrier.telnyx;
+    // Loaded only for Telnyx, like the model vendors' SDKs: the sandbox never needs it.
+    const { createTelnyxCarrier, registerTelnyxRoutes } = await import("./telephony/telnyx/index.ts");
     const telnyx = createTelnyxCarrier({
       apiKey: t.apiKey!,
       publicKey: t.publicKey!,
@@ -100,7 +101,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         describe: () => ["voice agent: supplied by the embedding application"],
         close: async () => {},
       }
-    : createConversationEngine(config, logger, sandboxSpeech);
+    : await createConversationEngine(config, logger, sandboxSpeech);
   // Each call holds one caller number, so the channel limit is met by offering only that many.
   const pool = new NumberPool(db, numbers.slice(0, config.carrier.channelLimit ?? numbers.length));
   const calls = new CallService({

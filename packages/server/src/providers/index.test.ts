@@ -14,8 +14,8 @@ afterEach(async () => {
 });
 
 describe("createProviders", () => {
-  it("with nothing configured, has no providers and says what is missing", () => {
-    const providers = createProviders({});
+  it("with nothing configured, has no providers and says what is missing", async () => {
+    const providers = await createProviders({});
     expect(providers.llm).toBeUndefined();
     expect(providers.stt).toBeUndefined();
     expect(providers.tts).toBeUndefined();
@@ -32,7 +32,7 @@ describe("createProviders", () => {
       startFakeElevenLabs(),
     ]);
     closers.push(openai.close, anthropic.close, deepgram.close, eleven.close);
-    const providers = createProviders({
+    const providers = await createProviders({
       openai: { apiKey: "sk-one", baseUrl: openai.url, model: "gpt-x" },
       anthropic: { apiKey: "ak-two", baseUrl: anthropic.url },
       deepgram: { apiKey: "dg-three", baseUrl: deepgram.url },
@@ -57,8 +57,8 @@ describe("createProviders", () => {
       expect(lines.join("\n")).not.toContain(secret);
   });
 
-  it("puts the preferred vendor first", () => {
-    const providers = createProviders({
+  it("puts the preferred vendor first", async () => {
+    const providers = await createProviders({
       openai: { apiKey: "sk" },
       anthropic: { apiKey: "ak" },
       elevenlabs: { apiKey: "xi" },
@@ -69,15 +69,17 @@ describe("createProviders", () => {
     expect(lines.find((l) => l.startsWith("TTS") && l.endsWith("(primary)"))).toMatch(/OpenAI speech/);
   });
 
-  it("does not borrow a local OpenAI-compatible server for speech", () => {
-    const providers = createProviders({ openai: { baseUrl: "http://127.0.0.1:11434/v1", model: "llama3" } });
+  it("does not borrow a local OpenAI-compatible server for speech", async () => {
+    const providers = await createProviders({
+      openai: { baseUrl: "http://127.0.0.1:11434/v1", model: "llama3" },
+    });
     expect(providers.llm).toBeDefined();
     expect(providers.tts).toBeUndefined();
     expect(providers.missing().some((m) => m.startsWith("TTS"))).toBe(true);
   });
 
-  it("never shows credentials embedded in a base URL", () => {
-    const providers = createProviders({
+  it("never shows credentials embedded in a base URL", async () => {
+    const providers = await createProviders({
       openai: { apiKey: "sk", baseUrl: "https://me:hunter2@llm.example.com/v1" },
     });
     expect(providers.describe().join("\n")).not.toContain("hunter2");

@@ -1,14 +1,9 @@
 import { describeHost } from "./abort.ts";
 import type { FallbackOptions } from "./fallback-order.ts";
-import { AnthropicLlm } from "./llm/anthropic-llm.ts";
 import { FallbackLlm } from "./llm/fallback-llm.ts";
 import type { LLM } from "./llm/llm.ts";
-import { OpenAiLlm } from "./llm/openai-llm.ts";
-import { DeepgramStt } from "./stt/deepgram-stt.ts";
 import type { STT } from "./stt/stt.ts";
-import { ElevenLabsTts } from "./tts/elevenlabs-tts.ts";
 import { FallbackTts } from "./tts/fallback-tts.ts";
-import { OpenAiTts } from "./tts/openai-tts.ts";
 import type { TTS } from "./tts/tts.ts";
 
 export type { LLM } from "./llm/llm.ts";
@@ -60,11 +55,16 @@ interface Entry<T> {
   line: string;
 }
 
-export function createProviders(settings: ProviderSettings): Providers {
+/**
+ * The configured vendors' adapters. Each vendor SDK is loaded only when that vendor is configured: some
+ * take seconds to load, and a service without them (the sandbox, tests) should not pay for it.
+ */
+export async function createProviders(settings: ProviderSettings): Promise<Providers> {
   const llms: Entry<LLM>[] = [];
   const { openai, anthropic, deepgram, elevenlabs } = settings;
   if (openai && (openai.apiKey || openai.baseUrl)) {
     const model = openai.model ?? DEFAULT_MODELS.openai;
+    const { OpenAiLlm } = await import("./llm/openai-llm.ts");
     llms.push({
       vendor: "openai",
       provider: new OpenAiLlm({ apiKey: openai.apiKey, baseUrl: openai.baseUrl, model }),
@@ -73,6 +73,7 @@ export function createProviders(settings: ProviderSettings): Providers {
   }
   if (anthropic?.apiKey) {
     const model = anthropic.model ?? DEFAULT_MODELS.anthropic;
+    const { AnthropicLlm } = await import("./llm/anthropic-llm.ts");
     llms.push({
       vendor: "anthropic",
       provider: new AnthropicLlm({ apiKey: anthropic.apiKey, baseUrl: anthropic.baseUrl, model }),
@@ -83,6 +84,7 @@ export function createProviders(settings: ProviderSettings): Providers {
   const stts: Entry<STT>[] = [];
   if (deepgram?.apiKey) {
     const model = deepgram.model ?? DEFAULT_MODELS.deepgram;
+    const { DeepgramStt } = await import("./stt/deepgram-stt.ts");
     stts.push({
       vendor: "deepgram",
       provider: new DeepgramStt({ apiKey: deepgram.apiKey, baseUrl: deepgram.baseUrl, model }),
@@ -93,6 +95,7 @@ export function createProviders(settings: ProviderSettings): Providers {
   const ttss: Entry<TTS>[] = [];
   if (elevenlabs?.apiKey) {
     const model = elevenlabs.model ?? DEFAULT_MODELS.elevenlabs;
+    const { ElevenLabsTts } = await import("./tts/elevenlabs-tts.ts");
     ttss.push({
       vendor: "elevenlabs",
       provider: new ElevenLabsTts({ apiKey: elevenlabs.apiKey, baseUrl: elevenlabs.baseUrl, model }),
@@ -103,6 +106,7 @@ export function createProviders(settings: ProviderSettings): Providers {
     settings.openaiTts ?? (openai?.apiKey && !openai.baseUrl ? { apiKey: openai.apiKey } : undefined);
   if (speech?.apiKey) {
     const model = speech.model ?? DEFAULT_MODELS.openaiTts;
+    const { OpenAiTts } = await import("./tts/openai-tts.ts");
     ttss.push({
       vendor: "openai",
       provider: new OpenAiTts({ apiKey: speech.apiKey, baseUrl: speech.baseUrl, model }),

@@ -20,12 +20,12 @@ export interface BuiltEngine {
  * flite to speak), so a language model alone is enough for sandbox conversations. With no language
  * model there is no agent: answered calls end at once with that reason.
  */
-export function createConversationEngine(
+export async function createConversationEngine(
   config: Config,
   logger: Logger,
   sandbox: SandboxSpeech | undefined,
-): BuiltEngine {
-  const providers = createProviders({
+): Promise<BuiltEngine> {
+  const providers = await createProviders({
     ...config.providers,
     onFallback: (name, err) =>
       logger.warn(

@@ -5,6 +5,7 @@ import path from "node:path";
 import type { ConversationEngine } from "../../src/calls/conversation.ts";
 import type { Env } from "../../src/config/config.ts";
 import { type RunningService, startService } from "../../src/service.ts";
+import { TEST_SPEECH_CACHE } from "./speech-cache.ts";
 
 export interface TestService extends RunningService {
   dataDir: string;
@@ -34,7 +35,7 @@ export const FAST_ENV: Env = {
   CLAWCALL_SANDBOX_RING_SECONDS: "0.2",
   CLAWCALL_REQUESTS_PER_MINUTE: "100000",
   CLAWCALL_MINTS_PER_HOUR: "100000",
-  CLAWCALL_SANDBOX_SPEECH_CACHE: path.join(os.tmpdir(), "clawcall-test-speech-cache"),
+  CLAWCALL_SANDBOX_SPEECH_CACHE: TEST_SPEECH_CACHE,
 };
 
 export async function startTestService(

@@ -22,6 +22,8 @@ export interface EmulatorOptions {
   timings?: Partial<CallTimings>;
   /** Delay before the dial response is sent (the call is placed at once): for SDK timeout tests. */
   dialResponseDelayMs?: number;
+  /** The dial response also waits for this (after the delay): lets a test order it after the webhooks. */
+  dialResponseGate?: Promise<unknown>;
   /** Concurrent-call limit of the emulated account; Telnyx's default for new accounts is low. */
   channelLimit?: number;
   /** Each webhook is delivered this many times (a retry storm). */
@@ -306,6 +308,7 @@ export class TelnyxEmulator implements CallHost {
   private async respondDial(call: EmulatedCall, res: ServerResponse): Promise<void> {
     const delay = this.options.dialResponseDelayMs ?? 0;
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    await this.options.dialResponseGate;
     this.json(res, 200, {
       data: {
         call_control_id: call.callControlId,

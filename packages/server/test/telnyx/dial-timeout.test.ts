@@ -34,17 +34,28 @@ describeWithSpec("Telnyx dial: timeouts and limits", () => {
   });
 
   it("webhooks that overtake a slow dial response reach the service after the dial is confirmed, in order", async () => {
-    h = await startHarness({ dialResponseDelayMs: 800, timings: { ringMs: 50 } });
+    let respond = () => {};
+    const gate = new Promise<void>((r) => {
+      respond = r;
+    });
+    h = await startHarness({ dialResponseGate: gate, timings: { ringMs: 50 } }, { dialTimeoutMs: 20_000 });
     const harness = h;
-    const dialing = harness.carrier.dial(harness.dialRequest("overtaken", "+12125550100"));
+    // Settled into a value at once, so a failed dial is this test's failure, never an unhandled rejection.
+    const dialing = harness.carrier.dial(harness.dialRequest("overtaken", "+12125550100")).then(
+      () => "confirmed",
+      (e: unknown) => e,
+    );
     // The emulator sends call.initiated and call.answered while its dial response is still pending.
-    await vi.waitFor(() =>
-      expect(harness.emulator.webhooks.filter((w) => w.status === 200).map((w) => w.eventType)).toEqual(
-        expect.arrayContaining(["call.initiated", "call.answered"]),
-      ),
+    await vi.waitFor(
+      () =>
+        expect(harness.emulator.webhooks.filter((w) => w.status === 200).map((w) => w.eventType)).toEqual(
+          expect.arrayContaining(["call.initiated", "call.answered"]),
+        ),
+      { timeout: 10_000, interval: 20 },
     );
     expect(harness.events).toEqual([]);
-    await dialing;
+    respond();
+    expect(await dialing).toBe("confirmed");
     await harness.waitFor(isType("overtaken", "answered"));
     expect(harness.events.map((e) => e.type).slice(0, 2)).toEqual(["ringing", "answered"]);
     await harness.carrier.hangup("overtaken");
