@@ -175,10 +175,15 @@ export function scenarioChecks({ calls, llm, service, recording }: ScenarioConte
   });
 
   it("bridge to 0117 fails cleanly and the agent carries on to a polite end", () => {
-    const t = calls.get("0100>0117")!.transcript;
+    const call = calls.get("0100>0117")!;
+    const t = call.transcript;
     const failed = said(t, "system", /handoff failed/i);
-    expect(failed).toBeGreaterThanOrEqual(0);
-    expect(index(t, (e) => e.role === "tool" && e.tool === "end_call")).toBeGreaterThan(failed);
+    const story = `${call.outcome}: ${t.map((e) => `${e.role}${e.tool ? `(${e.tool})` : ""}: ${e.text}`).join(" | ")}`;
+    expect(failed, story).toBeGreaterThanOrEqual(0);
+    const ended = index(t, (e) => e.role === "tool" && e.tool === "end_call");
+    expect(ended, story).toBeGreaterThan(failed);
+    // The model was told why (the tool result), not only the transcript.
+    expect(t[ended]!.toolArgs, story).toMatchObject({ reason: "handoff failed" });
   });
 
   it(`answered calls are recorded: ${recording.name}`, async () => {

@@ -12,11 +12,8 @@ export function scriptedAgentModel(request: FakeLlmRequestView): FakeLlmOutcome 
     toolCalls: [{ name: "end_call", arguments: { reason } }],
   });
   const lastTool = [...request.turns].reverse().find((t) => t.role === "tool");
-  if (
-    lastTool &&
-    /connect|bridge/i.test(lastTool.text) &&
-    /fail|no answer|not answer|could not/i.test(lastTool.text)
-  ) {
+  // Only a failed handoff's result carries a `reason` (no_answer, busy, ...) next to ok: false.
+  if (lastTool && /"ok":false,"reason":/.test(lastTool.text)) {
     return end("I'm sorry, I couldn't reach them. I'll let them know you called. Goodbye.", "handoff failed");
   }
   if (
