@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts"],
     testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Hooks start services (and their speech workers); on a slow shared machine that can take a while.
+    hookTimeout: 60_000,
     pool: "forks",
     globalSetup: ["packages/server/test/global-setup.ts"],
     // Many suites hold real-time 8 kHz calls; running files one at a time keeps their audio clocks honest

@@ -12,6 +12,7 @@ import { FliteCalleeSpeech } from "../../src/sandbox/speech/callee-speech.ts";
 import { PersonaLineIndex } from "../../src/sandbox/speech/line-index.ts";
 import { PersonaLineStt } from "../../src/sandbox/speech/persona-line-stt.ts";
 import { mulawDecode } from "../../src/voice/mulaw.ts";
+import { REAL_TIME } from "../helpers/real-time.ts";
 
 const index = new PersonaLineIndex();
 const speech = new FliteCalleeSpeech({ index });
@@ -166,7 +167,7 @@ function toneShare(frame: Uint8Array, hz: number): number {
   return energy === 0 ? 0 : (2 * power) / (pcm.length * energy);
 }
 
-describe.concurrent("sandbox personas over a real-time line", () => {
+describe.concurrent("sandbox personas over a real-time line", REAL_TIME, () => {
   it("0109 phone menu: a wrong digit repeats the menu, only 1 gets through to a person", async () => {
     const call = new AgentSide("0109");
     try {

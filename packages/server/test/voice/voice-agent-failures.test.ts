@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createVoiceAgentEngine } from "../../src/agent/engine.ts";
 import { sineMulaw } from "../../src/voice/synth.ts";
+import { REAL_TIME } from "../helpers/real-time.ts";
 import { FakeStt, ScriptedLlm, sleep, ToneTts } from "./fakes.ts";
 import { type Scenario, startCall } from "./harness.ts";
 
@@ -14,7 +15,7 @@ function call(s: Scenario, onTestFinished: Cleanup) {
   return c;
 }
 
-describe.concurrent("voice agent: failures and machines", () => {
+describe.concurrent("voice agent: failures and machines", REAL_TIME, () => {
   it("ends with a clear reason, not a made-up reply, when the model fails", async ({ onTestFinished }) => {
     const c = call({ script: () => ({ error: "upstream 503" }) }, onTestFinished);
     c.callee.say("Hello?", 500);

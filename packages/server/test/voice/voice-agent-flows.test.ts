@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createVoiceAgentEngine } from "../../src/agent/engine.ts";
 import { composeOpeningLine } from "../../src/agent/opening-line.ts";
 import { lineNoiseMulaw, sineMulaw, speechLikeMulaw } from "../../src/voice/synth.ts";
+import { REAL_TIME } from "../helpers/real-time.ts";
 import { fakeAnsweredCall, sleep } from "./fakes.ts";
 import { lastMessage, lastUserText, type Scenario, startCall } from "./harness.ts";
 
@@ -15,7 +16,7 @@ function call(s: Scenario, onTestFinished: Cleanup) {
   return c;
 }
 
-describe.concurrent("voice agent: menus, hold, handoff and limits", () => {
+describe.concurrent("voice agent: menus, hold, handoff and limits", REAL_TIME, () => {
   it("presses the digits the model asks for, out of band and paced", async ({ onTestFinished }) => {
     const c = call(
       {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { REAL_TIME } from "../helpers/real-time.ts";
 import { sleep } from "./fakes.ts";
 import { lastUserText, type Scenario, startCall } from "./harness.ts";
 
@@ -18,7 +19,7 @@ function call(s: Scenario, onTestFinished: Cleanup) {
 
 const roles = (t: Array<{ role: string }>) => t.map((e) => e.role);
 
-describe.concurrent("voice agent over a real-time sandbox line", () => {
+describe.concurrent("voice agent over a real-time sandbox line", REAL_TIME, () => {
   it("speaks the composed opening line before any model call, then answers through the model", async ({
     onTestFinished,
   }) => {
