@@ -39,4 +39,58 @@ describe("config", () => {
     expect(loadConfig({ OPENAI_API_KEY: "" }).providers.openai).toBeUndefined();
     expect(loadConfig({ DATABASE_URL: "postgres://u@localhost/db" }).database.kind).toBe("postgres");
   });
+
+  it("turns Stripe payments on only with both secrets, naming the one missing", () => {
+    const off = loadConfig({});
+    expect(off.payments.stripe).toBeUndefined();
+    expect(off.payments.packages).toEqual([
+      { id: "60", minutes: 60, amount: 900 },
+      { id: "300", minutes: 300, amount: 3900 },
+    ]);
+    expect(off.payments.currency).toBe("usd");
+    const on = loadConfig({
+      STRIPE_SECRET_KEY: "sk_test_123",
+      STRIPE_WEBHOOK_SECRET: "whsec_abc",
+      CLAWCALL_STRIPE_CURRENCY: "EUR",
+      CLAWCALL_STRIPE_PACKAGES: " 30:500 ",
+      CLAWCALL_STRIPE_API_BASE: "http://127.0.0.1:12111",
+    });
+    expect(on.payments).toEqual({
+      stripe: { secretKey: "sk_test_123", webhookSecret: "whsec_abc", apiBase: "http://127.0.0.1:12111" },
+      packages: [{ id: "30", minutes: 30, amount: 500 }],
+      currency: "eur",
+    });
+    expect(() => loadConfig({ STRIPE_SECRET_KEY: "sk_test_123" })).toThrow(
+      /STRIPE_WEBHOOK_SECRET: required when STRIPE_SECRET_KEY/,
+    );
+    expect(() => loadConfig({ STRIPE_WEBHOOK_SECRET: "whsec_abc" })).toThrow(
+      /STRIPE_SECRET_KEY: required when STRIPE_WEBHOOK_SECRET/,
+    );
+  });
+
+  it("names the Stripe variable whose value is bad, without repeating a secret", () => {
+    const both = { STRIPE_SECRET_KEY: "sk_test_1", STRIPE_WEBHOOK_SECRET: "whsec_1" };
+    const problem = (env: Record<string, string>) => {
+      try {
+        loadConfig({ ...both, ...env });
+      } catch (e) {
+        return (e as ConfigError).problems.join("\n");
+      }
+      return "";
+    };
+    expect(problem({ STRIPE_SECRET_KEY: "pk_live_publishable" })).toMatch(/^STRIPE_SECRET_KEY: /);
+    expect(problem({ STRIPE_SECRET_KEY: "pk_live_publishable" })).not.toContain("pk_live_publishable");
+    expect(problem({ STRIPE_WEBHOOK_SECRET: "secret" })).toMatch(/^STRIPE_WEBHOOK_SECRET: /);
+    expect(problem({ CLAWCALL_STRIPE_CURRENCY: "dollars" })).toMatch(/^CLAWCALL_STRIPE_CURRENCY: /);
+    expect(problem({ CLAWCALL_STRIPE_API_BASE: "ftp://127.0.0.1" })).toMatch(/^CLAWCALL_STRIPE_API_BASE: /);
+    expect(problem({ CLAWCALL_STRIPE_API_BASE: "http://127.0.0.1:9/v1" })).toMatch(
+      /CLAWCALL_STRIPE_API_BASE/,
+    );
+    for (const bad of ["", "60", "60:0", "0:900", "60:9.5", "-60:900", "60:900,60:1000", "a:b"]) {
+      expect(problem({ CLAWCALL_STRIPE_PACKAGES: bad || " , " }), bad).toMatch(/^CLAWCALL_STRIPE_PACKAGES: /);
+    }
+    const eleven = Array.from({ length: 11 }, (_, i) => `${i + 1}:100`).join(",");
+    expect(problem({ CLAWCALL_STRIPE_PACKAGES: eleven })).toMatch(/at most 10/);
+    expect(problem({ CLAWCALL_STRIPE_PACKAGES: eleven.split(",").slice(0, 10).join(",") })).toBe("");
+  });
 });

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { DEFAULT_PACKAGES, parsePackages } from "../payments/packages.ts";
 import type { ProviderSettings } from "../providers/index.ts";
 
 /**
@@ -61,6 +62,35 @@ const EnvSchema = z.object({
     .string()
     .default("Call time is sold by the operator of this ClawCall service. Contact them to buy minutes."),
   CLAWCALL_PURCHASE_URL: url,
+  STRIPE_SECRET_KEY: optionalString.pipe(
+    z
+      .string()
+      .regex(
+        /^(sk|rk)_\S+$/,
+        "must be a Stripe secret key (sk_… or a restricted rk_…), not a publishable one",
+      )
+      .optional(),
+  ),
+  STRIPE_WEBHOOK_SECRET: optionalString.pipe(
+    z
+      .string()
+      .regex(/^whsec_\S+$/, "must be the endpoint's signing secret (whsec_…)")
+      .optional(),
+  ),
+  CLAWCALL_STRIPE_PACKAGES: z.string().default(DEFAULT_PACKAGES),
+  CLAWCALL_STRIPE_CURRENCY: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z]{3}$/, "must be a three-letter currency code such as usd")
+    .default("usd")
+    .transform((v) => v.toLowerCase()),
+  // Points the Stripe SDK at another API origin, such as a local fake in tests.
+  CLAWCALL_STRIPE_API_BASE: url.pipe(
+    z
+      .string()
+      .regex(/^https?:\/\/[^/?#]+\/?$/, "must be an http(s) origin with no path, e.g. http://127.0.0.1:12111")
+      .optional(),
+  ),
 
   CLAWCALL_CARRIER: z.enum(["sandbox", "telnyx"]).default("sandbox"),
   CLAWCALL_CALLER_NUMBERS: optionalString,
@@ -140,7 +170,14 @@ export function loadConfig(env: Env) {
     if (!/^\+1[2-9]\d{2}[2-9]\d{6}$/.test(n))
       problems.push(`CLAWCALL_CALLER_NUMBERS: "${n}" is not a +1 number`);
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  // Half a Stripe setup would sell time it can never credit (or verify webhooks for nothing).
+  if (e.STRIPE_SECRET_KEY && !e.STRIPE_WEBHOOK_SECRET)
+    problems.push("STRIPE_WEBHOOK_SECRET: required when STRIPE_SECRET_KEY is set");
+  if (e.STRIPE_WEBHOOK_SECRET && !e.STRIPE_SECRET_KEY)
+    problems.push("STRIPE_SECRET_KEY: required when STRIPE_WEBHOOK_SECRET is set");
+  const packages = parsePackages(e.CLAWCALL_STRIPE_PACKAGES);
+  if (typeof packages === "string") problems.push(`CLAWCALL_STRIPE_PACKAGES: ${packages}`);
+  if (problems.length > 0 || typeof packages === "string") throw new ConfigError(problems);
 
   return {
     port: e.PORT,
@@ -160,6 +197,18 @@ export function loadConfig(env: Env) {
       signupGrantSeconds: e.CLAWCALL_SIGNUP_GRANT_SECONDS,
       purchaseText: e.CLAWCALL_PURCHASE_TEXT,
       purchaseUrl: e.CLAWCALL_PURCHASE_URL,
+    },
+    payments: {
+      stripe:
+        e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
+          ? {
+              secretKey: e.STRIPE_SECRET_KEY,
+              webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+              apiBase: e.CLAWCALL_STRIPE_API_BASE,
+            }
+          : undefined,
+      packages,
+      currency: e.CLAWCALL_STRIPE_CURRENCY,
     },
     limits: {
       maxActiveCallsPerKey: e.CLAWCALL_MAX_ACTIVE_CALLS_PER_KEY,
