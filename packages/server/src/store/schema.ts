@@ -69,10 +69,25 @@ export interface CallerNumberLeaseTable {
   leased_at: string;
 }
 
+/**
+ * One row per paid checkout, keyed by the payment provider's session id, written in the same transaction
+ * as its `purchase` ledger row: a payment delivered twice (or by two webhooks at once) credits once.
+ */
+export interface PaymentTable {
+  session_id: string;
+  account_id: string;
+  seconds: number;
+  /** In the currency's smallest unit, as charged. */
+  amount: number;
+  currency: string;
+  created_at: string;
+}
+
 export interface Database {
   api_keys: ApiKeyTable;
   accounts: AccountTable;
   ledger: LedgerTable;
   calls: CallTable;
   caller_number_leases: CallerNumberLeaseTable;
+  payments: PaymentTable;
 }
