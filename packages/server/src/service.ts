@@ -12,6 +12,7 @@ import { CallSupervisor } from "./calls/supervisor.ts";
 import { type Config, type Env, loadConfig } from "./config/config.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
+import type { Payments } from "./payments/payments.ts";
 import { createSandboxCallees } from "./sandbox/callees.ts";
 import { SandboxNetwork } from "./sandbox/network.ts";
 import { createSandboxSpeech, type SandboxSpeech } from "./sandbox/speech/sandbox-speech.ts";
@@ -95,6 +96,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     numbers = config.carrier.callerNumbers;
     carrierRoutes = (app) => registerTelnyxRoutes(app, telnyx);
   }
+  let payments: Payments | undefined;
+  if (config.payments.stripe) {
+    // Loaded only when Stripe is configured, like the vendors' SDKs: a service without payments never
+    // pays for it.
+    const { createStripePayments } = await import("./payments/stripe-payments.ts");
+    payments = createStripePayments(config.payments.stripe, config.payments, {
+      db,
+      billing,
+      logger,
+      publicUrl: () => config.publicUrl,
+    });
+  }
   const built = options.engine
     ? {
         engine: options.engine,
@@ -142,6 +155,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     logger,
     recordings,
     recordingsFollowHangup: carrier.recordingsFollowHangup,
+    payments,
     carrierRoutes,
   });
   const address = await app.listen({ port: config.port, host: config.host });
@@ -153,6 +167,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     `listening on ${url}`,
     `storage: ${config.database.kind === "sqlite" ? `SQLite at ${config.database.file}` : "PostgreSQL"}; live data: ${config.redisUrl ? "Redis" : "in memory"}`,
     `carrier: ${carrier.name}${carrier.name === "sandbox" ? " (simulated phone network: magic numbers +1NPA5550100-0117, scripted callees)" : ""}`,
+    `payments: ${payments ? payments.describe() : "off (the purchase page shows CLAWCALL_PURCHASE_TEXT)"}`,
     ...built.describe(),
   ];
 

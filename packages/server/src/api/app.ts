@@ -6,10 +6,12 @@ import Fastify, {
   LogController,
 } from "fastify";
 import { requestLogFields } from "../observability/logger.ts";
+import { stripeWebhookRoutes } from "../payments/webhook-route.ts";
 import { addKeyHeaders } from "./auth.ts";
 import type { ApiContext } from "./context.ts";
 import { ApiError } from "./errors.ts";
 import { registerAccountPages } from "./pages/account-pages.ts";
+import { registerPurchasePages } from "./pages/purchase-pages.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 import { registerAccountRoutes } from "./routes/account.ts";
 import { registerCallRoutes } from "./routes/calls.ts";
@@ -47,8 +49,14 @@ export async function buildApp(ctx: ApiContext): Promise<FastifyInstance> {
   const perClient = new RateLimiter(ctx.config.limits.requestsPerMinute, 60_000);
   app.addHook("onRequest", async (req, reply) => {
     (req as { startedAt?: number }).startedAt = performance.now();
-    // Carrier webhooks come in bursts from a handful of addresses; they are verified by signature instead.
-    if (req.url.startsWith("/healthz") || req.url.startsWith("/metrics") || req.url.startsWith("/telnyx/"))
+    // Carrier and payment webhooks come in bursts from a handful of addresses; they are verified by
+    // signature instead.
+    if (
+      req.url.startsWith("/healthz") ||
+      req.url.startsWith("/metrics") ||
+      req.url.startsWith("/telnyx/") ||
+      req.url.startsWith("/stripe/")
+    )
       return;
     const retry = perClient.hit(req.ip);
     if (retry > 0) {
@@ -96,6 +104,8 @@ export async function buildApp(ctx: ApiContext): Promise<FastifyInstance> {
   registerAccountRoutes(app, ctx);
   registerOpsRoutes(app, ctx);
   registerAccountPages(app, ctx);
+  registerPurchasePages(app, ctx);
+  if (ctx.payments) await app.register(stripeWebhookRoutes, { payments: ctx.payments });
   if (ctx.carrierRoutes) await ctx.carrierRoutes(app);
   return app;
 }

@@ -4,6 +4,7 @@ import type { CallService } from "../calls/call-service.ts";
 import type { Config } from "../config/config.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
+import type { Payments } from "../payments/payments.ts";
 import type { Db } from "../store/database.ts";
 import type { LiveStore } from "../store/live-store.ts";
 import type { RecordingLinks } from "./recording-links.ts";
@@ -20,6 +21,8 @@ export interface ApiContext {
   recordings: RecordingLinks;
   /** The carrier sends recording links after the hang-up (results may say one is pending). */
   recordingsFollowHangup: boolean;
+  /** The configured payment integration; without one the purchase page shows the operator's text. */
+  payments?: Payments;
   /** Extra routes a carrier serves (webhooks, media WebSockets). */
   carrierRoutes?: (app: import("fastify").FastifyInstance) => Promise<void> | void;
 }

@@ -1,3 +1,5 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+
 /** Escapes text for HTML element content and quoted attribute values. */
 export function esc(value: unknown): string {
   return String(value ?? "")
@@ -21,3 +23,17 @@ button{margin-top:1rem;padding:.6rem 1.2rem;font-size:1rem}.error{color:#a00}.ok
 ${body}
 </body></html>`;
 }
+
+/** Sends a page that no cache keeps: account pages carry the caller's key in their links. */
+export const sendHtml = (reply: FastifyReply, status: number, body: string) =>
+  reply
+    .status(status)
+    .header("content-type", "text/html; charset=utf-8")
+    .header("cache-control", "no-store")
+    .send(body);
+
+/** A form post's fields (bodies arrive as text, see app.ts). */
+export const readForm = (req: FastifyRequest) =>
+  new URLSearchParams(typeof req.body === "string" ? req.body : "");
+
+export const formatSeconds = (s: number) => `${Math.floor(s / 60)} min ${s % 60} s`;

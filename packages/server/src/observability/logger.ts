@@ -25,15 +25,17 @@ export const REDACTED_FIELDS = [
   "headers.cookie",
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({
+/** Writes to stdout, or to `destination` (tests read what would have been logged). */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options = {
     level,
     redact: {
       paths: [...REDACTED_FIELDS, ...REDACTED_FIELDS.map((f) => `*.${f}`)],
       censor: "[redacted]",
     },
     base: undefined,
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Request line for access logs: the path only, since query strings can carry a key (`?token=`). */

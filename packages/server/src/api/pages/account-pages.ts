@@ -1,18 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { ApiKeyRecord } from "../../billing/keys.ts";
 import type { ApiContext } from "../context.ts";
-import { esc, page } from "../html.ts";
+import { esc, formatSeconds, page, readForm, sendHtml } from "../html.ts";
 import { RateLimiter } from "../rate-limiter.ts";
 
 type Query = { Querystring: { token?: string } };
-
-const form = (req: FastifyRequest) => new URLSearchParams(typeof req.body === "string" ? req.body : "");
-const html = (reply: FastifyReply, status: number, body: string) =>
-  reply
-    .status(status)
-    .header("content-type", "text/html; charset=utf-8")
-    .header("cache-control", "no-store")
-    .send(body);
 
 function credentialsForm(action: "signup" | "signin", token: string, error?: string): string {
   const other = action === "signup" ? "signin" : "signup";
@@ -31,16 +23,16 @@ function credentialsForm(action: "signup" | "signin", token: string, error?: str
 /**
  * The pages behind the error links: sign up or sign in (which links the key from `?token=` to the
  * account), and the purchase page. Plain server-rendered HTML with no scripts and no cookies: the key in
- * the link is what identifies the caller, so there is no session to steal.
+ * the link is what identifies the caller, so there is no session to steal. The purchase page is in
+ * purchase-pages.ts.
  */
 export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): void {
   const attempts = new RateLimiter(20, 60_000);
   const keyFor = async (token: string | undefined): Promise<ApiKeyRecord | null> =>
     token ? ctx.billing.keys.find(token) : null;
-  const minutes = (s: number) => `${Math.floor(s / 60)} min ${s % 60} s`;
 
   app.get("/", async (_req, reply) =>
-    html(
+    sendHtml(
       reply,
       200,
       page(
@@ -57,28 +49,32 @@ export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): voi
       const intro = token
         ? `<p>Your assistant's API key will be linked to this account, so it keeps working.</p>`
         : `<p class="muted">Open this page from the link your assistant gave you to link its key.</p>`;
-      return html(reply, 200, page(title, intro + credentialsForm(action, token)));
+      return sendHtml(reply, 200, page(title, intro + credentialsForm(action, token)));
     });
 
     app.post(`/${action}`, async (req, reply) => {
-      const f = form(req);
+      const f = readForm(req);
       const token = f.get("token") ?? "";
       const email = (f.get("email") ?? "").trim();
       const password = f.get("password") ?? "";
       const retry = attempts.hit(req.ip);
       if (retry > 0) {
         reply.header("retry-after", String(retry));
-        return html(
+        return sendHtml(
           reply,
           429,
           page(title, credentialsForm(action, token, "Too many attempts. Wait a minute.")),
         );
       }
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) {
-        return html(reply, 400, page(title, credentialsForm(action, token, "Enter a valid email address.")));
+        return sendHtml(
+          reply,
+          400,
+          page(title, credentialsForm(action, token, "Enter a valid email address.")),
+        );
       }
       if (password.length < 8 || password.length > 200) {
-        return html(
+        return sendHtml(
           reply,
           400,
           page(title, credentialsForm(action, token, "The password must be 8 to 200 characters.")),
@@ -89,7 +85,7 @@ export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): voi
       if (action === "signup") {
         const created = await ctx.billing.createAccount(email, password, now);
         if (created === "email_taken") {
-          return html(
+          return sendHtml(
             reply,
             409,
             page(
@@ -102,7 +98,11 @@ export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): voi
       } else {
         account = await ctx.billing.authenticate(email, password);
         if (!account)
-          return html(reply, 401, page(title, credentialsForm(action, token, "Wrong email or password.")));
+          return sendHtml(
+            reply,
+            401,
+            page(title, credentialsForm(action, token, "Wrong email or password.")),
+          );
       }
       const key = await keyFor(token);
       let linked = "";
@@ -117,48 +117,14 @@ export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): voi
       const buy = token
         ? `<p><a href="/purchase?token=${encodeURIComponent(token)}">Buy call time</a></p>`
         : "";
-      return html(
+      return sendHtml(
         reply,
         action === "signup" ? 201 : 200,
         page(
           "You're all set",
-          `${linked}<p>Account balance: <strong>${esc(minutes(balance))}</strong>.</p>${buy}`,
+          `${linked}<p>Account balance: <strong>${esc(formatSeconds(balance))}</strong>.</p>${buy}`,
         ),
       );
     });
   }
-
-  app.get<Query>("/purchase", async (req, reply) => {
-    const key = await keyFor(req.query.token);
-    if (!key) {
-      return html(
-        reply,
-        404,
-        page("Buy call time", `<p class="error">Open this page from the link your assistant gave you.</p>`),
-      );
-    }
-    if (!key.account_id) {
-      const t = encodeURIComponent(req.query.token ?? "");
-      return html(
-        reply,
-        200,
-        page(
-          "Buy call time",
-          `<p>Link this key to an account first: <a href="/signup?token=${t}">sign up</a> or <a href="/signin?token=${t}">sign in</a>.</p>`,
-        ),
-      );
-    }
-    const account = await ctx.billing.accountById(key.account_id);
-    const balance = await ctx.billing.balanceOf(key);
-    const { purchaseText, purchaseUrl } = ctx.config.billing;
-    return html(
-      reply,
-      200,
-      page(
-        "Buy call time",
-        `<p>Account: ${esc(account?.email)}</p><p>Balance: <strong>${esc(minutes(balance))}</strong></p>
-<p>${esc(purchaseText)}</p>${purchaseUrl ? `<p><a href="${esc(purchaseUrl)}">Buy minutes</a></p>` : ""}`,
-      ),
-    );
-  });
 }
