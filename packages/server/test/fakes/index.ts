@@ -12,6 +12,15 @@ export {
 } from "./fake-deepgram.ts";
 export { type FakeElevenLabs, type FakeElevenLabsOptions, startFakeElevenLabs } from "./fake-elevenlabs.ts";
 export { type FakeOpenAi, type FakeOpenAiOptions, startFakeOpenAi } from "./fake-openai.ts";
+export {
+  type FakeCheckoutSession,
+  type FakeStripe,
+  type FakeStripeFailure,
+  type FakeStripeOptions,
+  type FakeStripeRequest,
+  type FakeWebhookDelivery,
+  startFakeStripe,
+} from "./fake-stripe.ts";
 export type {
   FakeLlmControl,
   FakeLlmOutcome,

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import type { ConversationEngine } from "../../src/calls/conversation.ts";
 import type { Env } from "../../src/config/config.ts";
+import type { Logger } from "../../src/observability/logger.ts";
 import { type RunningService, startService } from "../../src/service.ts";
 import { TEST_SPEECH_CACHE } from "./speech-cache.ts";
 
@@ -40,12 +41,13 @@ export const FAST_ENV: Env = {
 
 export async function startTestService(
   env: Env = {},
-  options: { engine?: ConversationEngine; dataDir?: string } = {},
+  options: { engine?: ConversationEngine; dataDir?: string; logger?: Logger } = {},
 ): Promise<TestService> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "clawcall-test-"));
   const service = await startService({
     env: { ...FAST_ENV, CLAWCALL_DATA_DIR: dataDir, ...env },
     engine: options.engine,
+    logger: options.logger,
   });
   return Object.assign(service, {
     dataDir,
