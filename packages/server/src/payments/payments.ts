@@ -18,8 +18,6 @@ export interface Payments {
 
 export interface CheckoutRequest {
   account: Pick<Account, "id">;
-  /** The key from the page link: the return links carry it, as every account page does. */
-  token: string;
   pkg: CallTimePackage;
   /** Names one press of a buy button, so a double submission or a retry opens a single session. */
   attempt: string;

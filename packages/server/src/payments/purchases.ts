@@ -35,3 +35,13 @@ export async function creditPurchaseOnce(
     return "credited";
   });
 }
+
+/** The seconds a checkout session added, or null while its payment is not yet confirmed. */
+export async function creditedSeconds(db: Db, sessionId: string): Promise<number | null> {
+  const row = await db
+    .selectFrom("payments")
+    .select(["seconds"])
+    .where("session_id", "=", sessionId)
+    .executeTakeFirst();
+  return row ? row.seconds : null;
+}

@@ -54,9 +54,8 @@ export function createStripePayments(
   const { db, billing, logger } = deps;
   const log = logger.child({ vendor: "stripe" });
 
-  async function startCheckout({ account, token, pkg, attempt }: CheckoutRequest) {
+  async function startCheckout({ account, pkg, attempt }: CheckoutRequest) {
     const base = deps.publicUrl();
-    const t = encodeURIComponent(token);
     let session: Stripe.Checkout.Session;
     try {
       session = await client.checkout.sessions.create(
@@ -74,8 +73,9 @@ export function createStripePayments(
           ],
           client_reference_id: account.id,
           metadata: { account_id: account.id, seconds: String(pkg.minutes * 60), package: pkg.id },
-          success_url: `${base}/purchase/done?token=${t}&session_id={CHECKOUT_SESSION_ID}`,
-          cancel_url: `${base}/purchase?token=${t}`,
+          // Never the API key: these addresses are stored at Stripe and sent back in its events.
+          success_url: `${base}/purchase/done?session_id={CHECKOUT_SESSION_ID}`,
+          cancel_url: `${base}/purchase/cancelled`,
         },
         { idempotencyKey: `clawcall-checkout-${account.id}-${pkg.id}-${attempt}` },
       );

@@ -141,8 +141,8 @@ describe("payments: Stripe Checkout sells call time and credits it from signed w
       ],
       client_reference_id: accountId,
       metadata: { account_id: accountId, seconds: "18000", package: "300" },
-      success_url: `${service.url}/purchase/done?token=${key}&session_id={CHECKOUT_SESSION_ID}`,
-      cancel_url: `${service.url}/purchase?token=${key}`,
+      success_url: `${service.url}/purchase/done?session_id={CHECKOUT_SESSION_ID}`,
+      cancel_url: `${service.url}/purchase/cancelled`,
     });
 
     // The same press of the button, sent again, reopens the same checkout.
@@ -183,13 +183,11 @@ describe("payments: Stripe Checkout sells call time and credits it from signed w
     ]);
     expect(await balance(key)).toBe(3600 + 18000);
 
-    const done = await service.request(
-      "GET",
-      `/purchase/done?token=${key}&session_id=${encodeURIComponent(second.id)}`,
-    );
+    const done = await service.request("GET", `/purchase/done?session_id=${encodeURIComponent(second.id)}`);
     expect(done.status).toBe(200);
-    expect(done.text).toContain("Payment received; your minutes are added as soon as Stripe confirms it.");
-    expect(done.text).toContain("360 min 0 s");
+    expect(done.text).toContain("300 min 0 s of call time were added to your account.");
+    // Nothing the buyer's browser brings back reveals or needs the key.
+    expect(done.text).not.toContain(key);
   });
 
   it("refuses a webhook whose signature is missing, wrong, for another body or too old, changing nothing", async () => {
@@ -229,8 +227,9 @@ describe("payments: Stripe Checkout sells call time and credits it from signed w
     const unpaid = await deliver(stripe.signedEvent("checkout.session.completed", delayed));
     expect(unpaid.body.outcome).toBe("ignored");
     expect(await balance(key)).toBe(0);
-    const done = await service.request("GET", `/purchase/done?token=${key}&session_id=${delayed.id}`);
+    const done = await service.request("GET", `/purchase/done?session_id=${delayed.id}`);
     expect(done.status).toBe(200);
+    expect(done.text).toContain("Payment received; your minutes are added as soon as Stripe confirms it.");
     expect(await balance(key)).toBe(0);
 
     const changed: Partial<FakeCheckoutSession>[] = [
@@ -313,7 +312,8 @@ describe("payments: Stripe Checkout sells call time and credits it from signed w
     const badPackage = await checkout(key, "61");
     expect(badPackage.status).toBe(400);
     expect(badPackage.text).toContain("Choose one of the packages below.");
-    expect((await service.request("GET", "/purchase/done?token=nope")).status).toBe(404);
+    expect((await service.request("GET", "/purchase/done?session_id=nope")).status).toBe(404);
+    expect((await service.request("GET", "/purchase/cancelled")).text).toContain("No payment was made.");
     expect(stripe.sessions.size).toBe(sessions);
 
     const statuses: number[] = [];
@@ -358,7 +358,7 @@ describe("payments: without Stripe configured", () => {
     expect(
       (await service.request("POST", "/purchase/checkout", form({ token: key, package: "60" }))).status,
     ).toBe(404);
-    expect((await service.request("GET", `/purchase/done?token=${key}`)).status).toBe(404);
+    expect((await service.request("GET", "/purchase/done?session_id=cs_test_1")).status).toBe(404);
     expect((await service.request("POST", "/stripe/webhook", { raw: "{}" })).status).toBe(404);
     expect(service.describe()).toContain("payments: off (the purchase page shows CLAWCALL_PURCHASE_TEXT)");
   });

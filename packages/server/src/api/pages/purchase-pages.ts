@@ -3,12 +3,14 @@ import type { FastifyInstance } from "fastify";
 import type { ApiKeyRecord } from "../../billing/keys.ts";
 import { formatPrice, packageLabel } from "../../payments/packages.ts";
 import { CheckoutFailed } from "../../payments/payments.ts";
+import { creditedSeconds } from "../../payments/purchases.ts";
 import type { ApiContext } from "../context.ts";
 import { esc, formatSeconds, page, readForm, sendHtml } from "../html.ts";
 import { RateLimiter } from "../rate-limiter.ts";
 
 const TITLE = "Buy call time";
 const NO_KEY = `<p class="error">Open this page from the link your assistant gave you.</p>`;
+const SESSION_ID = /^cs_[A-Za-z0-9_]{1,255}$/;
 const ATTEMPT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const linkFirst = (token: string) => {
@@ -92,7 +94,7 @@ export function registerPurchasePages(app: FastifyInstance, ctx: ApiContext): vo
     const given = f.get("attempt") ?? "";
     const attempt = ATTEMPT.test(given) ? given : randomUUID();
     try {
-      const { url } = await payments.startCheckout({ account: { id: key.account_id }, token, pkg, attempt });
+      const { url } = await payments.startCheckout({ account: { id: key.account_id }, pkg, attempt });
       return reply.status(303).header("location", url).header("cache-control", "no-store").send();
     } catch (err) {
       if (!(err instanceof CheckoutFailed)) throw err;
@@ -102,20 +104,32 @@ export function registerPurchasePages(app: FastifyInstance, ctx: ApiContext): vo
     }
   });
 
-  app.get<{ Querystring: { token?: string } }>("/purchase/done", async (req, reply) => {
-    const token = req.query.token ?? "";
-    const key = ctx.payments ? await keyFor(token) : null;
-    if (!key?.account_id) return sendHtml(reply, 404, page(TITLE, NO_KEY));
-    const balance = await ctx.billing.balanceOf(key);
+  // Stripe sends the buyer back here with the session id only: the API key never travels through Stripe.
+  app.get<{ Querystring: { session_id?: string } }>("/purchase/done", async (req, reply) => {
+    const sessionId = req.query.session_id ?? "";
+    if (!ctx.payments || !SESSION_ID.test(sessionId)) {
+      return sendHtml(reply, 404, page(TITLE, `<p class="error">There is no payment to show here.</p>`));
+    }
+    const credited = await creditedSeconds(ctx.db, sessionId);
+    const status =
+      credited !== null
+        ? `<p class="ok">Payment received: ${esc(formatSeconds(credited))} of call time were added to your account.</p>`
+        : `<p class="ok">Payment received; your minutes are added as soon as Stripe confirms it.</p>`;
     return sendHtml(
       reply,
       200,
-      page(
-        "Thank you",
-        `<p class="ok">Payment received; your minutes are added as soon as Stripe confirms it.</p>
-<p>Balance: <strong>${esc(formatSeconds(balance))}</strong></p>
-<p><a href="/purchase?token=${encodeURIComponent(token)}">Back to the purchase page</a></p>`,
-      ),
+      page("Thank you", `${status}<p>Go back to your assistant; its calls use the new time at once.</p>`),
     );
   });
+
+  app.get("/purchase/cancelled", async (_req, reply) =>
+    sendHtml(
+      reply,
+      200,
+      page(
+        TITLE,
+        `<p>No payment was made. To buy call time, open the purchase link your assistant gave you again.</p>`,
+      ),
+    ),
+  );
 }
