@@ -2,13 +2,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Billing } from "../../src/billing/billing.ts";
 import { createLogger } from "../../src/observability/logger.ts";
-import { creditPurchaseOnce } from "../../src/payments/purchases.ts";
-import { openDatabase } from "../../src/store/database.ts";
 import { type FakeCheckoutSession, type FakeStripe, startFakeStripe } from "../fakes/fake-stripe.ts";
 import type { FakeWebhookDelivery } from "../fakes/index.ts";
-import { freshDatabase, POSTGRES_URL, postgresMissing } from "../helpers/external-services.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
 
 const SECRET_KEY = "sk_test_clawcallFakeKey0001";
@@ -377,35 +373,3 @@ describe("payments: without Stripe configured", () => {
 
 // PostgreSQL runs transactions truly in parallel (SQLite's driver takes them one at a time), so the race
 // between two deliveries of one payment is tried there too.
-describe.skipIf(postgresMissing())("payments: crediting once on PostgreSQL", () => {
-  it("credits a payment delivered ten times at once exactly once", async () => {
-    const fresh = await freshDatabase(POSTGRES_URL!);
-    const db = await openDatabase({ database: { kind: "postgres", url: fresh.url } });
-    try {
-      const billing = new Billing(db, {
-        freeSeconds: 0,
-        signupGrantSeconds: 0,
-        purchaseText: "",
-        purchaseUrl: undefined,
-      });
-      const account = await billing.createAccount("pg-buyer@example.test", "long enough", new Date());
-      if (account === "email_taken") throw new Error("unexpected");
-      const purchase = {
-        session_id: "cs_test_pg",
-        account_id: account.id,
-        seconds: 3600,
-        amount: 900,
-        currency: "usd",
-      };
-      const results = await Promise.all(
-        Array.from({ length: 10 }, () => creditPurchaseOnce(db, billing.ledger, purchase, new Date())),
-      );
-      expect(results.filter((r) => r === "credited")).toHaveLength(1);
-      expect(await billing.ledger.balance(`account:${account.id}`)).toBe(3600);
-      expect(await db.selectFrom("payments").selectAll().execute()).toHaveLength(1);
-    } finally {
-      await db.destroy();
-      await fresh.drop();
-    }
-  });
-});
