@@ -9,7 +9,7 @@ export type SessionFacts = Pick<
 >;
 
 export type SessionVerdict =
-  | { ok: true; purchase: Purchase; pkg: CallTimePackage }
+  | { ok: true; purchase: Purchase }
   | { ok: false; credit: "not_yet" | "never"; reason: string };
 
 /**
@@ -38,7 +38,6 @@ export function judgeSession(
     return { ok: false, credit: "never", reason: "amount or currency differs from the package" };
   return {
     ok: true,
-    pkg,
     purchase: {
       session_id: session.id,
       account_id: accountId,

@@ -11,7 +11,7 @@ export interface Payments {
   readonly packages: readonly CallTimePackage[];
   readonly currency: string;
   /** Opens a hosted payment page for one package. Throws CheckoutFailed when the provider refuses. */
-  startCheckout(request: CheckoutRequest): Promise<{ url: string; sessionId: string }>;
+  startCheckout(request: CheckoutRequest): Promise<{ url: string }>;
   /** Verifies a webhook on its raw bytes, then credits what it reports as paid (once per payment). */
   handleWebhook(raw: Buffer, signature: string | undefined, now: Date): Promise<WebhookOutcome>;
 }

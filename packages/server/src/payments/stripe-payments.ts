@@ -87,7 +87,7 @@ export function createStripePayments(
       log.warn({ accountId: account.id, sessionId: session.id }, "checkout session came without a page");
       throw new CheckoutFailed("Stripe returned no checkout page");
     }
-    return { url: session.url, sessionId: session.id };
+    return { url: session.url };
   }
 
   async function handleWebhook(

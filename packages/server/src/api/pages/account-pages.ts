@@ -6,6 +6,11 @@ import { RateLimiter } from "../rate-limiter.ts";
 
 type Query = { Querystring: { token?: string } };
 
+/** The API key an account page's link carries in `?token=` (or its form's `token` field), if it is valid. */
+export async function keyFromLink(ctx: ApiContext, token: string | undefined): Promise<ApiKeyRecord | null> {
+  return token ? ctx.billing.keys.find(token) : null;
+}
+
 function credentialsForm(action: "signup" | "signin", token: string, error?: string): string {
   const other = action === "signup" ? "signin" : "signup";
   return `${error ? `<p class="error">${esc(error)}</p>` : ""}
@@ -28,8 +33,6 @@ function credentialsForm(action: "signup" | "signin", token: string, error?: str
  */
 export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): void {
   const attempts = new RateLimiter(20, 60_000);
-  const keyFor = async (token: string | undefined): Promise<ApiKeyRecord | null> =>
-    token ? ctx.billing.keys.find(token) : null;
 
   app.get("/", async (_req, reply) =>
     sendHtml(
@@ -104,7 +107,7 @@ export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): voi
             page(title, credentialsForm(action, token, "Wrong email or password.")),
           );
       }
-      const key = await keyFor(token);
+      const key = await keyFromLink(ctx, token);
       let linked = "";
       if (key) {
         const result = await ctx.billing.linkKey(key, account, now);

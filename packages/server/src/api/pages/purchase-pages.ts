@@ -7,6 +7,7 @@ import { creditedSeconds } from "../../payments/purchases.ts";
 import type { ApiContext } from "../context.ts";
 import { esc, formatSeconds, page, readForm, sendHtml } from "../html.ts";
 import { RateLimiter } from "../rate-limiter.ts";
+import { keyFromLink } from "./account-pages.ts";
 
 const TITLE = "Buy call time";
 const NO_KEY = `<p class="error">Open this page from the link your assistant gave you.</p>`;
@@ -26,8 +27,6 @@ const linkFirst = (token: string) => {
  */
 export function registerPurchasePages(app: FastifyInstance, ctx: ApiContext): void {
   const checkouts = new RateLimiter(20, 60_000);
-  const keyFor = async (token: string | undefined): Promise<ApiKeyRecord | null> =>
-    token ? ctx.billing.keys.find(token) : null;
 
   async function purchasePage(key: ApiKeyRecord, accountId: string, token: string, error?: string) {
     const account = await ctx.billing.accountById(accountId);
@@ -58,7 +57,7 @@ export function registerPurchasePages(app: FastifyInstance, ctx: ApiContext): vo
 
   app.get<{ Querystring: { token?: string } }>("/purchase", async (req, reply) => {
     const token = req.query.token ?? "";
-    const key = await keyFor(token);
+    const key = await keyFromLink(ctx, token);
     if (!key) return sendHtml(reply, 404, page(TITLE, NO_KEY));
     if (!key.account_id) return sendHtml(reply, 200, page(TITLE, linkFirst(token)));
     return sendHtml(reply, 200, await purchasePage(key, key.account_id, token));
@@ -80,7 +79,7 @@ export function registerPurchasePages(app: FastifyInstance, ctx: ApiContext): vo
         page(TITLE, `<p class="error">This service does not take payments online.</p>`),
       );
     }
-    const key = await keyFor(token);
+    const key = await keyFromLink(ctx, token);
     if (!key) return sendHtml(reply, 404, page(TITLE, NO_KEY));
     if (!key.account_id) {
       const why = `<p class="error">This key is not linked to an account yet, so there is nothing to add minutes to.</p>`;
