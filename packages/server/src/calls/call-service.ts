@@ -10,6 +10,7 @@ import type { LiveStore } from "../store/live-store.ts";
 import type { CallTable } from "../store/schema.ts";
 import { type Carrier, type CarrierEvent, DialRefusedError } from "../telephony/carrier.ts";
 import type { ActiveCall } from "./active-call.ts";
+import { CallMeta } from "./call-meta.ts";
 import type { CallSignal, ConversationEngine, LatencySummary } from "./conversation.ts";
 import { startConversation } from "./conversation-runner.ts";
 import type { NumberPool } from "./number-pool.ts";
@@ -42,9 +43,11 @@ export class CallService {
   readonly active = new Map<string, ActiveCall>();
   readonly settlement: Settlement;
   private readonly eventChains = new Map<string, Promise<void>>();
+  private readonly meta: CallMeta;
 
   constructor(private readonly deps: CallServiceDeps) {
     this.settlement = new Settlement(deps, this.active, (callId) => deps.engine.release?.(callId));
+    this.meta = new CallMeta(deps.db);
     // Events of one call are applied in arrival order, each after the previous one finished: handlers
     // await storage, and e.g. the media stream must not overtake the answer it belongs to.
     deps.carrier.onEvent((event) => {
@@ -250,14 +253,7 @@ export class CallService {
 
   /** Keeps the call's latency summary with its record (an extension field under `_meta`). */
   async recordLatency(callId: string, latency: LatencySummary): Promise<void> {
-    const row = await this.get(callId);
-    if (!row) return;
-    const meta = { ...(row.meta ? JSON.parse(row.meta) : {}), latency };
-    await this.deps.db
-      .updateTable("calls")
-      .set({ meta: JSON.stringify(meta) })
-      .where("id", "=", callId)
-      .execute();
+    await this.meta.merge(callId, { latency });
     const { metrics } = this.deps;
     if (latency.turn_p50_ms !== null) metrics.turnLatency.observe(latency.turn_p50_ms / 1000);
     if (latency.barge_in_p50_ms !== null) metrics.bargeInLatency.observe(latency.barge_in_p50_ms / 1000);
@@ -360,6 +356,9 @@ export class CallService {
           .set({ recording_url: event.url, recording_expires_at: event.expiresAt.toISOString() })
           .where("id", "=", event.callId)
           .execute();
+        return;
+      case "sandbox_report":
+        await this.meta.merge(event.callId, { sandbox: event.report });
         return;
       case "hangup": {
         const row = await this.get(event.callId);

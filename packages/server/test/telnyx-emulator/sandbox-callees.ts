@@ -1,5 +1,6 @@
 import { magicLine } from "../../src/sandbox/magic-numbers.ts";
 import type { CalleeFactory as SandboxCalleeFactory } from "../../src/sandbox/network.ts";
+import { PlayedTextFollower } from "../../src/sandbox/played-text.ts";
 import { FRAME_BYTES, type MediaHandlers, type MediaStream } from "../../src/voice/media-stream.ts";
 import type { CalleeFactory } from "./callee.ts";
 
@@ -9,7 +10,10 @@ type Outbound = { audio: Uint8Array } | { mark: string };
  * Lets the sandbox's personas play the far end of emulated Telnyx calls: each persona gets the callee's
  * side of a MediaStream, exactly as on the direct sandbox, and its audio is paced out by the media client.
  */
-export function calleesFromSandbox(sandbox: SandboxCalleeFactory): CalleeFactory {
+export function calleesFromSandbox(
+  sandbox: SandboxCalleeFactory,
+  options: { onVerdict?(to: string, verdict: unknown): void } = {},
+): CalleeFactory {
   return (ctx) => {
     let handlers: MediaHandlers | undefined;
     let queue: Outbound[] = [];
@@ -38,6 +42,7 @@ export function calleesFromSandbox(sandbox: SandboxCalleeFactory): CalleeFactory
       close: () => ctx.hangup(),
     };
     const running = sandbox.start(magicLine(ctx.to), media, { hangup: () => ctx.hangup() });
+    const words = new PlayedTextFollower(sandbox.spokenText, (text) => running.hear?.(text));
     return {
       nextFrame: () => {
         flushMarks();
@@ -51,11 +56,16 @@ export function calleesFromSandbox(sandbox: SandboxCalleeFactory): CalleeFactory
         return frame;
       },
       hearAgent: (frame) => handlers?.onAudio(frame),
+      agentPlayed: (bytes) => words.played(bytes),
+      agentMark: (name) => words.mark(name),
+      agentCleared: (remaining, marks) => words.cleared(remaining, marks),
       hearDigit: (digit) => handlers?.onDigit?.(digit),
       close: () => {
         if (closed) return;
         closed = true;
         running.stop();
+        const verdict = running.verdict?.();
+        if (verdict) options.onVerdict?.(ctx.to, verdict);
         handlers?.onClose?.("hangup");
       },
     };
