@@ -166,6 +166,9 @@ export function createMediaPair(options: {
       if (ended) return;
       ended = true;
       clearTimeout(timer);
+      // A hang-up cuts the agent's audio like a clear: the callee heard the words played until then.
+      const dropped = toCallee.clear();
+      words?.cleared(dropped.remainingBytes, dropped.marks);
       agent.handlers?.onClose?.(reason);
       callee.handlers?.onClose?.(reason);
     },

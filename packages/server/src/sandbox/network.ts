@@ -166,11 +166,12 @@ export class SandboxNetwork implements Carrier {
     if (call.ended) return Promise.resolve();
     call.ended = true;
     for (const t of call.timers) clearTimeout(t);
+    // The line first: the callee is told the words played up to the hang-up before it stops.
+    call.pair?.end(cause === "network_error" ? "dropped" : "hangup");
     call.callee?.stop();
     const verdict = call.callee?.verdict?.();
     // Before the hang-up, so the final call view carries it.
     if (verdict) this.emit({ type: "sandbox_report", callId: call.id, report: { verdict } });
-    call.pair?.end(cause === "network_error" ? "dropped" : "hangup");
     this.calls.delete(call.id);
     const hangup: CarrierEvent = { type: "hangup", callId: call.id, cause, source, sipCode: SIP[cause] };
     const recorder = call.recorder;

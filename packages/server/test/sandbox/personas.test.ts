@@ -70,7 +70,7 @@ class AgentSide {
   private readonly journal = new SpokenTextJournal();
   readonly callee: RunningCallee;
 
-  constructor(line: string) {
+  constructor(line: string, timings: Partial<CalleeTimings> = {}) {
     let callee: RunningCallee | undefined;
     this.pair = createMediaPair({
       agentWords: new PlayedTextFollower(this.journal, (words) => callee?.hear(words)),
@@ -117,7 +117,7 @@ class AgentSide {
           this.pair.end("hangup");
         },
       },
-      { speech, ...FAST, onEvent: (e) => this.events.push(e) },
+      { speech, ...FAST, ...timings, onEvent: (e) => this.events.push(e) },
     );
     this.callee = callee;
     this.stop = () => {
@@ -255,6 +255,25 @@ describe.concurrent("sandbox personas over a real-time line", REAL_TIME, () => {
       expect(call.callee.verdict().actions).toEqual([
         { action: "message", text: AGENT_LONG, complete: true },
       ]);
+    } finally {
+      call.close();
+    }
+  }, 60_000);
+
+  it("0108 voicemail: a message the mailbox cuts off at its limit is kept as far as it got, not complete", async () => {
+    const call = new AgentSide("0108", { voicemailMaxMs: 2500 });
+    try {
+      await call.hears("voicemailGreeting");
+      await call.until("the beep", () => call.frames.filter((f) => toneShare(f, 1000) > 0.9).length >= 20);
+      const speaking = call.say(AGENT_LONG);
+      await call.waitEnded();
+      await speaking;
+      const [message] = call.callee.verdict().actions;
+      expect(message).toMatchObject({ action: "message", complete: false });
+      const text = message?.action === "message" ? message.text : "";
+      expect(text.length).toBeGreaterThan(0);
+      expect(text.length).toBeLessThan(AGENT_LONG.length);
+      expect(AGENT_LONG.startsWith(text)).toBe(true);
     } finally {
       call.close();
     }

@@ -35,5 +35,6 @@ describe("sandbox scenarios with a scripted model", () => {
     llm: () => llm,
     service: () => service,
     recording: { name: "a signed WAV link while it lasts", check: checkSignedWav },
+    verdict: (target) => calls.get(target)?._meta.sandbox?.verdict,
   });
 });

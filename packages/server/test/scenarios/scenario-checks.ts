@@ -1,5 +1,6 @@
 import type { TranscriptEntry } from "@clawcall/contract";
 import { expect, it, vi } from "vitest";
+import type { SandboxVerdict } from "../../src/sandbox/personas/index.ts";
 import { personaPhrases } from "../../src/sandbox/personas/lines.ts";
 import type { FakeOpenAi } from "../fakes/index.ts";
 import { pollUntilFinal, type TestService } from "../helpers/service.ts";
@@ -25,23 +26,52 @@ export const TARGETS = [
 
 // biome-ignore lint/suspicious/noExplicitAny: the call view as parsed JSON, read field by field
 type Json = any;
-export type Call = { transcript: TranscriptEntry[]; _meta: { latency?: { barge_ins: number } } } & Record<
-  string,
-  Json
->;
+export type Call = {
+  transcript: TranscriptEntry[];
+  _meta: { latency?: { barge_ins: number }; sandbox?: { verdict: SandboxVerdict } };
+} & Record<string, Json>;
 
 const index = (t: TranscriptEntry[], test: (e: TranscriptEntry) => boolean) => t.findIndex(test);
 const said = (t: TranscriptEntry[], role: string, re: RegExp) =>
   index(t, (e) => e.role === role && re.test(e.text));
 
+/** The number a target is called at: an area code of its own, so a callee's report finds its call. */
+export function targetNumber(target: string): string {
+  return `+1${212 + TARGETS.indexOf(target)}555${target.split(">")[0]}`;
+}
+
+/** What each scenario's callee is expected to have done (`_meta.sandbox.verdict.actions`). */
+export const EXPECTED_ACTIONS: Record<string, unknown[]> = {
+  "0100": [{ action: "confirmed", appointment: "Jordan Lee 2026-03-03 10:00" }],
+  "0108": [
+    {
+      action: "message",
+      text: expect.stringMatching(/confirm Jordan Lee's appointment on Tuesday/),
+      complete: true,
+    },
+  ],
+  "0109": [
+    { action: "menu_choice", digit: "1", department: "appointments" },
+    { action: "confirmed", appointment: "Jordan Lee 2026-03-03 10:00" },
+  ],
+  "0110": [{ action: "handled" }],
+  "0111": [{ action: "needs_info", what: "date of birth" }],
+  "0113": [{ action: "put_through" }, { action: "handled" }],
+  "0114": [{ action: "handled" }],
+  "0115": [],
+  "0116": [],
+  "0100>0112": [{ action: "confirmed", appointment: "Jordan Lee 2026-03-03 10:00" }],
+  "0100>0117": [{ action: "confirmed", appointment: "Jordan Lee 2026-03-03 10:00" }],
+};
+
 /** Places every target call at once and keeps each final call view, with the key that placed it. */
 export async function placeScenarioCalls(service: TestService, calls: Map<string, Call>): Promise<void> {
   await Promise.all(
     TARGETS.map(async (target) => {
-      const [line, bridge] = target.split(">");
+      const [, bridge] = target.split(">");
       const created = await service.request("POST", "/call", {
         body: {
-          to: `+1212555${line}`,
+          to: targetNumber(target),
           task: TASK,
           ...(bridge ? { bridge_number: `+1312555${bridge}` } : {}),
         },
@@ -69,13 +99,24 @@ export interface ScenarioContext {
     name: string;
     check(call: Call): Promise<void>;
   };
+  /** What the callee of a scenario did: the call's `_meta.sandbox`, or what the emulator's personas told. */
+  verdict(target: string): SandboxVerdict | undefined;
 }
 
 /**
  * The expectations of every scenario, shared by each way a call can reach the personas (the direct
  * sandbox, a carrier and its emulator), so both are held to the same results.
  */
-export function scenarioChecks({ calls, llm, service, recording }: ScenarioContext): void {
+export function scenarioChecks({ calls, llm, service, recording, verdict }: ScenarioContext): void {
+  it("every callee did what its scenario asked for, and only that", () => {
+    for (const target of TARGETS) {
+      expect({ target, actions: verdict(target)?.actions }).toEqual({
+        target,
+        actions: EXPECTED_ACTIONS[target],
+      });
+    }
+  });
+
   it("every call completes, with callee lines heard exactly as spoken", () => {
     const phrases = new Set(personaPhrases());
     for (const [target, call] of calls) {
@@ -90,12 +131,14 @@ export function scenarioChecks({ calls, llm, service, recording }: ScenarioConte
     }
   });
 
-  it("0100: the composed opening line comes first, then the conversation, then a polite end", () => {
+  it("0100: the composed opening line comes first, then the purpose, the confirmation and a polite end", () => {
     const t = calls.get("0100")!.transcript;
     const opening = t.find((e) => e.role === "assistant")!;
     expect(opening.text).toMatch(/AI assistant/);
     expect(opening.text).toMatch(/recorded/);
-    expect(said(t, "user", /patient's name/)).toBeLessThan(said(t, "assistant", /Jordan Lee/));
+    expect(said(t, "assistant", /calling to confirm/)).toBeLessThan(
+      said(t, "user", /is confirmed for Tuesday/),
+    );
     expect(t.at(-1)).toMatchObject({ role: "tool", tool: "end_call" });
   });
 

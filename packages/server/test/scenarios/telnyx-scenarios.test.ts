@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { createVoiceAgentEngine, type VoiceAgentEngine } from "../../src/agent/engine.ts";
 import { OpenAiLlm } from "../../src/providers/llm/openai-llm.ts";
 import type { CalleeFactory } from "../../src/sandbox/network.ts";
-import { startSandboxCallee } from "../../src/sandbox/personas/index.ts";
+import { type SandboxVerdict, startSandboxCallee } from "../../src/sandbox/personas/index.ts";
 import { FliteSynth } from "../../src/sandbox/speech/flite.ts";
 import { FliteTts } from "../../src/sandbox/speech/flite-tts.ts";
 import { createSandboxSpeech, type SandboxSpeech } from "../../src/sandbox/speech/sandbox-speech.ts";
@@ -11,7 +11,7 @@ import { FAST_ENV, startTelnyxTestService, type TestService } from "../helpers/s
 import { describeWithSpec } from "../telnyx/shared-spec.ts";
 import { startTelnyxEmulator, type TelnyxEmulator } from "../telnyx-emulator/emulator.ts";
 import { calleesFromSandbox } from "../telnyx-emulator/sandbox-callees.ts";
-import { type Call, placeScenarioCalls, scenarioChecks } from "./scenario-checks.ts";
+import { type Call, placeScenarioCalls, scenarioChecks, targetNumber } from "./scenario-checks.ts";
 import { scriptedAgentModel } from "./scripted-model.ts";
 
 /**
@@ -26,6 +26,8 @@ describeWithSpec("sandbox scenarios through the Telnyx adapter and the emulator"
   let emulator: TelnyxEmulator | undefined;
   let service: TestService | undefined;
   const calls = new Map<string, Call>();
+  /** What each persona did, by the number it was called at. */
+  const verdicts = new Map<string, SandboxVerdict>();
 
   beforeAll(async () => {
     llm = await startFakeOpenAi();
@@ -33,6 +35,7 @@ describeWithSpec("sandbox scenarios through the Telnyx adapter and the emulator"
     const sandboxSpeech = createSandboxSpeech({ cacheDir: FAST_ENV["CLAWCALL_SANDBOX_SPEECH_CACHE"] });
     speech = sandboxSpeech;
     const personas: CalleeFactory = {
+      spokenText: sandboxSpeech.spokenText,
       start: (line, media, controls) =>
         startSandboxCallee(line ?? "generic", media, controls, {
           speech: sandboxSpeech.speech,
@@ -44,13 +47,16 @@ describeWithSpec("sandbox scenarios through the Telnyx adapter and the emulator"
       // Rings and an unanswered handoff take as long as on the direct sandbox (ring 0.3 s, six rings).
       timings: { ringMs: 300, noAnswerMs: 1800, dropAfterMs: 600 },
       channelLimit: 20,
-      calleeFactory: calleesFromSandbox(personas),
+      calleeFactory: calleesFromSandbox(personas, {
+        onVerdict: (to, verdict) => verdicts.set(to, verdict as SandboxVerdict),
+      }),
     });
     synth = new FliteSynth();
     engine = createVoiceAgentEngine({
       stt: sandboxSpeech.stt,
       llm: new OpenAiLlm({ apiKey: "sk-test", baseUrl: llm.url, model: "gpt-4o-mini" }),
       tts: new FliteTts(synth),
+      spokenText: sandboxSpeech.spokenText,
     });
     service = await startTelnyxTestService(emulator, { engine, apiKey: "KEYtest", callerNumbers: 14 });
     await placeScenarioCalls(service, calls);
@@ -66,6 +72,7 @@ describeWithSpec("sandbox scenarios through the Telnyx adapter and the emulator"
     calls,
     llm: () => llm!,
     service: () => service!,
+    verdict: (target) => verdicts.get(targetNumber(target)),
     recording: {
       name: "the link Telnyx saved it under",
       async check(call) {

@@ -142,7 +142,8 @@ export class CalleeRuntime {
 
   /** Words of the agent the callee has heard played, as the line tells them (see PlayedTextFollower). */
   hear(text: string): void {
-    if (this.stopped || text.trim() === "") return;
+    // Kept even once stopped: the words played up to a hang-up arrive as the line closes.
+    if (text.trim() === "") return;
     this.heard.push(text.trim());
     this.wakeAll();
   }

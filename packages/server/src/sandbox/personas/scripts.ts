@@ -133,7 +133,9 @@ export const voicemail: PersonaScript = async (callee, log) => {
   await callee.say("voicemailGreeting");
   await callee.play(callee.speech.beep());
   callee.takeHeard();
-  let cutOff = true;
+  // Only the mailbox cutting the caller off at its limit leaves a message incomplete; a caller that
+  // hangs up or falls silent has finished it.
+  let cutOff = false;
   log.onFinish(() => {
     const text = callee.takeHeard();
     if (text !== "") log.did({ action: "message", text, complete: !cutOff });
@@ -142,19 +144,15 @@ export const voicemail: PersonaScript = async (callee, log) => {
   let speechMs = 0;
   for (;;) {
     const now = performance.now();
-    if (now - beepEnd >= voicemailMaxMs) break;
-    const lastVoice = Math.max(beepEnd, callee.lastAgentVoiceAt);
-    if (!callee.agentSpeaking && now - lastVoice >= voicemailSilenceMs) {
-      cutOff = false;
+    if (now - beepEnd >= voicemailMaxMs) {
+      cutOff = callee.agentSpeaking;
       break;
     }
+    const lastVoice = Math.max(beepEnd, callee.lastAgentVoiceAt);
+    if (!callee.agentSpeaking && now - lastVoice >= voicemailSilenceMs) break;
     const started = performance.now();
     const speaking = callee.agentSpeaking;
-    await callee.sleep(100).catch((error: unknown) => {
-      // The caller hung up: it ended its own message; what was played by then is all of it.
-      cutOff = false;
-      throw error;
-    });
+    await callee.sleep(100);
     if (speaking) speechMs += performance.now() - started;
   }
   callee.emit({ type: "voicemail_recorded", speechMs: Math.round(speechMs) });
