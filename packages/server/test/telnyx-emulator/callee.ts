@@ -7,6 +7,8 @@ import { mulawEncode } from "../../src/voice/mulaw.ts";
  */
 export interface CalleeContext {
   to: string;
+  /** The emulated call's id, for tests that match what a callee did to the call. */
+  callControlId: string;
   /** Presses a key on the callee's phone (reaches the agent as inbound DTMF). */
   sendDigit(digit: string): void;
   /** The callee hangs up. */

@@ -144,6 +144,7 @@ export class EmulatedCall {
     let client: MediaClient | undefined;
     const callee = this.host.calleeFactory({
       to: this.body.to,
+      callControlId: this.callControlId,
       sendDigit: (digit) => client?.sendDigit(digit),
       hangup: () => this.end("normal_clearing", "200", "callee"),
     });

@@ -12,7 +12,7 @@ type Outbound = { audio: Uint8Array } | { mark: string };
  */
 export function calleesFromSandbox(
   sandbox: SandboxCalleeFactory,
-  options: { onVerdict?(to: string, verdict: unknown): void } = {},
+  options: { onVerdict?(callControlId: string, verdict: unknown): void } = {},
 ): CalleeFactory {
   return (ctx) => {
     let handlers: MediaHandlers | undefined;
@@ -65,7 +65,7 @@ export function calleesFromSandbox(
         closed = true;
         running.stop();
         const verdict = running.verdict?.();
-        if (verdict) options.onVerdict?.(ctx.to, verdict);
+        if (verdict) options.onVerdict?.(ctx.callControlId, verdict);
         handlers?.onClose?.("hangup");
       },
     };
