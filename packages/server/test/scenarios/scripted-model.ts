@@ -9,7 +9,7 @@ export interface ScriptedAgentOptions {
 }
 
 /** The task as the model is briefed with it, read from its system instructions. */
-function taskOf(system: string): string {
+export function taskOf(system: string): string {
   const m = /# The task \(your whole briefing\)\n([\s\S]*?)(?:\n\n#|$)/.exec(system);
   return (m?.[1] ?? "").trim();
 }
@@ -17,7 +17,7 @@ function taskOf(system: string): string {
 /** "Call to confirm X's appointment on Tuesday." → "I'm calling to confirm X's appointment on Tuesday." */
 function purposeOf(task: string): string {
   const first = (/^[^.!?]*[.!?]?/.exec(task)?.[0] ?? task).trim();
-  const rest = first.replace(/^(please\s+)?call(\s+\w+)*?\s+(to|about)\s+/i, "");
+  const rest = first.replace(/^(please\s+)?call(\s+[\w']+)*?\s+(to|about)\s+/i, "");
   const verb = /^(please\s+)?call\b/i.test(first) ? (/\sabout\s/i.test(first) ? "about" : "to") : null;
   return verb ? `I'm calling ${verb} ${rest}` : `I'm calling about this: ${first}`;
 }

@@ -6,6 +6,8 @@ import type { CalleeFactory } from "./callee.ts";
 
 type Outbound = { audio: Uint8Array } | { mark: string };
 
+const callerMark = (wire: string) => wire.replace(/#\d+$/, "");
+
 /**
  * Lets the sandbox's personas play the far end of emulated Telnyx calls: each persona gets the callee's
  * side of a MediaStream, exactly as on the direct sandbox, and its audio is paced out by the media client.
@@ -57,8 +59,9 @@ export function calleesFromSandbox(
       },
       hearAgent: (frame) => handlers?.onAudio(frame),
       agentPlayed: (bytes) => words.played(bytes),
-      agentMark: (name) => words.mark(name),
-      agentCleared: (remaining, marks) => words.cleared(remaining, marks),
+      // The adapter sends a mark as "<name>#<n>": the name is what the voice session noted its text under.
+      agentMark: (name) => words.mark(callerMark(name)),
+      agentCleared: (remaining, marks) => words.cleared(remaining, marks.map(callerMark)),
       hearDigit: (digit) => handlers?.onDigit?.(digit),
       close: () => {
         if (closed) return;
