@@ -134,7 +134,10 @@ const FIXED = {
 function bookLines(): Record<BookLineKey, Utterance> {
   const lines: Record<string, Utterance> = {};
   for (const a of APPOINTMENTS) {
-    lines[`book.found.${a.id}`] = say(DESK, `I see ${a.patient} on ${a.spoken}. Is that the appointment?`);
+    lines[`book.found.${a.id}`] = say(
+      DESK,
+      `I have ${a.patient} down for ${a.spoken}. Is that the appointment?`,
+    );
     lines[`book.confirmed.${a.id}`] = say(
       DESK,
       `All right, ${a.patient} is confirmed for ${a.spoken}. Is there anything else I can help you with?`,
