@@ -28,7 +28,8 @@ export interface EvalReport {
   rows: EvalRow[];
 }
 
-const cell = (v: number | string | null) => (v === null ? "-" : String(v));
+const cell = (v: number | string | null) =>
+  v === null ? "-" : typeof v === "number" ? String(Math.round(v)) : v;
 
 /** The rows as an aligned text table, with the total last. */
 export function formatTable(report: EvalReport): string {

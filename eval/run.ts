@@ -9,21 +9,21 @@
  *   npm run eval -- --model configured            the configured model
  *   npm run eval -- --only desk-confirm,menu-cancel --json eval.json --concurrency 2
  *   npm run eval -- --poor                        a scripted agent that never states its purpose
+ *   npm run eval -- --telnyx                      through the Telnyx adapter and its emulator
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { startService } from "../packages/server/src/service.ts";
 import { type FakeOpenAi, startFakeOpenAi } from "../packages/server/test/fakes/index.ts";
 import { createScriptedAgent, taskOf } from "../packages/server/test/scenarios/scripted-model.ts";
 import { type EvalReport, type EvalRow, formatTable } from "./report.ts";
 import { type EvalScenario, jobDone, SCENARIOS } from "./scenarios.ts";
+import { directSandbox, throughTelnyxEmulator } from "./targets.ts";
 
 const { values } = parseArgs({
   options: {
     model: { type: "string", default: "scripted" },
     poor: { type: "boolean", default: false },
+    telnyx: { type: "boolean", default: false },
     only: { type: "string" },
     json: { type: "string" },
     concurrency: { type: "string", default: "4" },
@@ -37,33 +37,21 @@ if (scenarios.length === 0) throw new Error(`no scenario matches --only ${values
 const configured = values.model === "configured";
 if (!configured && values.model !== "scripted") throw new Error("--model is scripted or configured");
 
-const dataDir = mkdtempSync(path.join(os.tmpdir(), "clawcall-eval-"));
 let llm: FakeOpenAi | null = null;
 if (!configured) {
   llm = await startFakeOpenAi();
   llm.chat.setDefault(createScriptedAgent(values.poor ? { hidesPurpose: true } : {}));
 }
 // The model's own settings come from the environment only when asked for; everything else is fixed, so
-// runs compare. Rings and the hold queue are shortened: they test patience, not the clock.
+// runs compare.
 const modelEnv = configured
   ? Object.fromEntries(
-      Object.entries(process.env).filter(([k]) => /^(OPENAI|ANTHROPIC|CLAWCALL_LLM)_/.test(k)),
+      Object.entries(process.env).filter(
+        (e): e is [string, string] => /^(OPENAI|ANTHROPIC|CLAWCALL_LLM)_/.test(e[0]) && e[1] !== undefined,
+      ),
     )
   : { OPENAI_API_KEY: "sk-eval", OPENAI_BASE_URL: llm!.url };
-const service = await startService({
-  env: {
-    ...modelEnv,
-    PORT: "0",
-    HOST: "127.0.0.1",
-    CLAWCALL_LOG_LEVEL: "silent",
-    CLAWCALL_DATA_DIR: dataDir,
-    CLAWCALL_SANDBOX_RING_SECONDS: "1",
-    CLAWCALL_SANDBOX_HOLD_SECONDS: "8",
-    CLAWCALL_REQUESTS_PER_MINUTE: "100000",
-    CLAWCALL_MINTS_PER_HOUR: "100000",
-    CLAWCALL_SANDBOX_SPEECH_CACHE: path.join(os.tmpdir(), "clawcall-eval-speech-cache"),
-  },
-});
+const target = values.telnyx ? await throughTelnyxEmulator(modelEnv) : await directSandbox(modelEnv);
 const modelName = configured
   ? "the configured model"
   : values.poor
@@ -71,7 +59,7 @@ const modelName = configured
     : "the scripted model";
 
 async function api(method: string, url: string, key?: string, body?: unknown) {
-  const res = await fetch(service.url + url, {
+  const res = await fetch(target.url + url, {
     method,
     headers: {
       ...(key ? { "x-api-key": key } : {}),
@@ -113,7 +101,7 @@ async function run(scenario: EvalScenario): Promise<EvalRow> {
       row.status = call.status;
       if (call.status === "completed" || call.status === "failed") {
         const latency = call._meta?.latency;
-        row.verdict = call._meta?.sandbox?.verdict ?? null;
+        row.verdict = await target.verdictOf(id, call);
         row.jobDone = jobDone(scenario, row.verdict ?? undefined);
         row.turns = latency?.turns ?? null;
         row.talkSeconds = call.talk_seconds;
@@ -148,7 +136,7 @@ await Promise.all(
 const jobsDone = rows.filter((r) => r.jobDone).length;
 const report: EvalReport = {
   model: modelName,
-  carrier: "the direct sandbox",
+  carrier: target.carrier,
   scenarios: rows.length,
   jobsDone,
   score: jobsDone / rows.length,
@@ -156,7 +144,6 @@ const report: EvalReport = {
 };
 console.log(`\n${formatTable(report)}`);
 if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
-await service.close();
+await target.close();
 await llm?.close();
-rmSync(dataDir, { recursive: true, force: true });
 process.exitCode = jobsDone === rows.length ? 0 : 1;

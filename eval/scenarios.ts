@@ -130,13 +130,13 @@ export const SCENARIOS: EvalScenario[] = [
     id: "voicemail-appointment",
     line: "0108",
     task: "Call to remind Alex about the dentist appointment on Tuesday. If you reach voicemail, leave a message.",
-    want: [{ action: "message", complete: true }],
+    want: [{ action: "message", complete: true, states_purpose: true }],
   },
   {
     id: "voicemail-book",
     line: "0108",
     task: "Call to tell Alex the library book is due on Friday; leave a voicemail if nobody answers.",
-    want: [{ action: "message", complete: true }],
+    want: [{ action: "message", complete: true, states_purpose: true }],
   },
   {
     id: "bridge-connects",

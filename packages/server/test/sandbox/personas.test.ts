@@ -253,7 +253,7 @@ describe.concurrent("sandbox personas over a real-time line", REAL_TIME, () => {
       expect(call.events.at(-1)).toEqual({ type: "hangup" });
       // What the mailbox kept is the message as played after the beep.
       expect(call.callee.verdict().actions).toEqual([
-        { action: "message", text: AGENT_LONG, complete: true },
+        { action: "message", text: AGENT_LONG, complete: true, states_purpose: true },
       ]);
     } finally {
       call.close();

@@ -73,6 +73,7 @@ export const EXPECTED_ACTIONS: Record<string, unknown[]> = {
       action: "message",
       text: expect.stringMatching(/confirm Jordan Lee's appointment on Tuesday/),
       complete: true,
+      states_purpose: true,
     },
   ],
   "0109": [{ action: "menu_choice", digit: "1", department: "appointments" }, CONFIRMED],

@@ -15,6 +15,7 @@ export class BirthDateDesk implements Mind {
   private birthDateAsked = 0;
   private verified = false;
   private toldMissing = false;
+  private purposeAsked = 0;
 
   constructor(private readonly log: VerdictLog) {
     log.lacks("the purpose of the call was never stated");
@@ -31,7 +32,11 @@ export class BirthDateDesk implements Mind {
       this.purpose && !this.toldMissing && !this.log.has("confirmed") && !this.log.has("cancelled");
 
     if (u.closing && !(pending && this.verified)) return { say: ["clinicGoodbye"], end: true };
-    if (!this.purpose) return { say: ["clinicAskPurpose"] };
+    if (!this.purpose) {
+      // A caller that cannot say what it wants after being asked three times is let go.
+      if (++this.purposeAsked > 3) return { say: ["clinicGoodbye"], end: true };
+      return { say: ["clinicAskPurpose"] };
+    }
     if (!this.named) {
       this.log.lacks("the patient's name was never given");
       return { say: ["clinicAskName"] };

@@ -1,5 +1,6 @@
 import type { CalleeRuntime } from "./callee-runtime.ts";
 import { FrontDesk } from "./front-desk.ts";
+import { understand } from "./intents.ts";
 import type { LineKey } from "./lines.ts";
 import type { Mind } from "./mind.ts";
 import { BirthDateDesk, DeskPerson, Interrupted, Screener } from "./people.ts";
@@ -138,7 +139,9 @@ export const voicemail: PersonaScript = async (callee, log) => {
   let cutOff = false;
   log.onFinish(() => {
     const text = callee.takeHeard();
-    if (text !== "") log.did({ action: "message", text, complete: !cutOff });
+    // A message that never says why the caller called is kept, but is no use to the listener.
+    if (text !== "")
+      log.did({ action: "message", text, complete: !cutOff, states_purpose: understand(text).reason });
   });
   const beepEnd = performance.now();
   let speechMs = 0;

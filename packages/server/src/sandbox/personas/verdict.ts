@@ -11,7 +11,7 @@ export type VerdictAction =
   | { action: "menu_choice"; digit: string; department: string }
   | { action: "put_through" }
   /** What a mailbox kept after the beep; `complete` is false when the mailbox cut it off. */
-  | { action: "message"; text: string; complete: boolean }
+  | { action: "message"; text: string; complete: boolean; states_purpose: boolean }
   | { action: "declined"; why: string }
   /** The callee asked for something the caller could not give, and told it so. */
   | { action: "needs_info"; what: string };
