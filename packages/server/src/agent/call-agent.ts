@@ -1,8 +1,8 @@
 import type { AnsweredCall } from "../calls/conversation.ts";
+import type { MediaCloseReason } from "../media/media-stream.ts";
 import type { LLM, LlmMessage } from "../providers/llm/llm.ts";
 import { AsyncQueue } from "../voice/async-queue.ts";
 import { BargeInPolicy } from "../voice/barge-in.ts";
-import type { MediaCloseReason } from "../voice/media-stream.ts";
 import { type SpeechSource, SpeechSynthesisError } from "../voice/reply-pipeline.ts";
 import type { UserTurn, VoiceSessionHandlers } from "../voice/voice-session.ts";
 import { buildInstructions, voicemailInstructions } from "./instructions.ts";

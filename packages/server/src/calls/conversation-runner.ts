@@ -1,4 +1,4 @@
-import type { MediaHandlers, MediaStream } from "../voice/media-stream.ts";
+import type { MediaHandlers, MediaStream } from "../media/media-stream.ts";
 import type { ActiveCall } from "./active-call.ts";
 import type { CallService, CallServiceDeps } from "./call-service.ts";
 

@@ -1,6 +1,6 @@
 import type { CallRequest, TranscriptEntry } from "@clawcall/contract";
+import type { MediaStream } from "../media/media-stream.ts";
 import type { AnsweredBy, BridgeResult } from "../telephony/carrier.ts";
-import type { MediaStream } from "../voice/media-stream.ts";
 
 /**
  * The seam between the call service and whatever holds the conversation once a call is answered

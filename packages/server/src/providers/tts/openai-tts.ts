@@ -1,6 +1,6 @@
 import type { Voice } from "@clawcall/contract";
 import OpenAI from "openai";
-import { mulawEncode } from "../../voice/mulaw.ts";
+import { mulawEncode } from "../../media/mulaw.ts";
 import { abortError, describeHost, ProviderError } from "../abort.ts";
 import { connectionReleased } from "../idle.ts";
 import { Downsampler24kTo8k } from "./downsample.ts";
