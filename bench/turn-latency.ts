@@ -10,7 +10,7 @@
 import { pathToFileURL } from "node:url";
 import { createVoiceAgentEngine } from "../packages/server/src/agent/engine.ts";
 import type { MediaStream } from "../packages/server/src/media/media-stream.ts";
-import { percentile } from "../packages/server/src/voice/latency.ts";
+import { percentile } from "../packages/server/src/observability/latency.ts";
 import {
   FakeCallee,
   FakeStt,

@@ -3,6 +3,7 @@ import type { CallRequest, CallStatus, ErrorCode, TranscriptEntry } from "@clawc
 import type { Billing } from "../billing/billing.ts";
 import { type ApiKeyRecord, walletOf } from "../billing/keys.ts";
 import type { Config } from "../config/config.ts";
+import type { LatencySummary } from "../observability/latency.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { Db } from "../store/database.ts";
@@ -10,7 +11,7 @@ import type { LiveStore } from "../store/live-store.ts";
 import type { CallTable } from "../store/schema.ts";
 import { type Carrier, type CarrierEvent, DialRefusedError } from "../telephony/carrier.ts";
 import type { ActiveCall } from "./active-call.ts";
-import type { CallSignal, ConversationEngine, LatencySummary } from "./conversation.ts";
+import type { CallSignal, ConversationEngine } from "./conversation.ts";
 import { startConversation } from "./conversation-runner.ts";
 import type { NumberPool } from "./number-pool.ts";
 import type { EndInfo } from "./outcomes.ts";
