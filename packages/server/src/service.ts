@@ -75,7 +75,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     sandboxSpeech = createSandboxSpeech({ cacheDir: config.carrier.sandbox.speechCacheDir });
     carrier = new SandboxNetwork(
       { ringSeconds: config.carrier.sandbox.ringSeconds },
-      createSandboxCallees(config, sandboxSpeech, recordings, logger),
+      createSandboxCallees(config.carrier.sandbox, sandboxSpeech, recordings, logger),
       logger,
     );
   } else {
