@@ -1,7 +1,10 @@
 import path from "node:path";
 import { z } from "zod";
+import type { BillingSettings } from "../billing/billing.ts";
 import { DEFAULT_PACKAGES, parsePackages } from "../payments/packages.ts";
+import type { StripeSettings } from "../payments/stripe-payments.ts";
 import type { ProviderSettings } from "../providers/index.ts";
+import type { DatabaseSettings } from "../store/database.ts";
 
 /**
  * Every setting of the service, parsed once at boot from environment variables. This is the only module
@@ -188,24 +191,27 @@ export function loadConfig(env: Env) {
     trustProxy: e.CLAWCALL_TRUST_PROXY,
     secret: e.CLAWCALL_SECRET,
     nodeId: e.CLAWCALL_NODE_ID,
-    database: e.DATABASE_URL
+    database: (e.DATABASE_URL
       ? ({ kind: "postgres", url: e.DATABASE_URL } as const)
-      : ({ kind: "sqlite", file: path.join(dataDir, "clawcall.sqlite") } as const),
+      : ({
+          kind: "sqlite",
+          file: path.join(dataDir, "clawcall.sqlite"),
+        } as const)) satisfies DatabaseSettings,
     redisUrl: e.REDIS_URL,
     billing: {
       freeSeconds: e.CLAWCALL_FREE_SECONDS,
       signupGrantSeconds: e.CLAWCALL_SIGNUP_GRANT_SECONDS,
       purchaseText: e.CLAWCALL_PURCHASE_TEXT,
       purchaseUrl: e.CLAWCALL_PURCHASE_URL,
-    },
+    } satisfies BillingSettings,
     payments: {
       stripe:
         e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
-          ? {
+          ? ({
               secretKey: e.STRIPE_SECRET_KEY,
               webhookSecret: e.STRIPE_WEBHOOK_SECRET,
               apiBase: e.CLAWCALL_STRIPE_API_BASE,
-            }
+            } satisfies StripeSettings)
           : undefined,
       packages,
       currency: e.CLAWCALL_STRIPE_CURRENCY,
