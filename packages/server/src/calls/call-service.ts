@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { CallRequest, CallStatus, ErrorCode, TranscriptEntry } from "@clawcall/contract";
+import type { CallRequest, ErrorCode, TranscriptEntry } from "@clawcall/contract";
 import type { Billing } from "../billing/billing.ts";
 import { type ApiKeyRecord, walletOf } from "../billing/keys.ts";
 import type { Config } from "../config/config.ts";
@@ -16,7 +16,7 @@ import { startConversation } from "./conversation-runner.ts";
 import type { NumberPool } from "./number-pool.ts";
 import type { EndInfo } from "./outcomes.ts";
 import { Settlement } from "./settlement.ts";
-import { type CallState, canTransition, lifecycleOf, statusOf } from "./states.ts";
+import { type CallState, canTransition, isTerminal, LIVE_STATES, statusEvent } from "./states.ts";
 
 export interface CallServiceDeps {
   db: Db;
@@ -95,7 +95,7 @@ export class CallService {
       .selectFrom("calls")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("key_id", "=", key.id)
-      .where("state", "!=", "ended")
+      .where("state", "in", LIVE_STATES)
       .executeTakeFirst();
     if (Number(inFlight?.n ?? 0) >= config.limits.maxActiveCallsPerKey) {
       return {
@@ -210,13 +210,16 @@ export class CallService {
   /** Ends or cancels a call at the caller's request. Idempotent. */
   async hangup(callId: string): Promise<void> {
     const row = await this.get(callId);
-    if (!row || row.state === "ended") return;
+    if (!row || isTerminal(row.state)) return;
     const active = this.active.get(callId);
     if (!active && row.owner_node !== this.deps.nodeId) {
       // Another node owns the call's carrier leg and conversation: ask it, and wait briefly for the result.
       await this.deps.live.sendControl(row.owner_node, { type: "hangup", callId });
-      for (let i = 0; i < 40 && (await this.get(callId))?.state !== "ended"; i++)
+      for (let i = 0; i < 40; i++) {
+        const now = await this.get(callId);
+        if (now && isTerminal(now.state)) break;
         await new Promise((r) => setTimeout(r, 50));
+      }
       return;
     }
     const answered = row.state === "in_progress";
@@ -299,23 +302,11 @@ export class CallService {
       .where("state", "=", row.state)
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) return false;
-    await this.publishStatus(callId, statusOf(to, null), to);
+    await this.deps.live.publish(
+      callId,
+      statusEvent({ state: to, fail_reason: null, outcome: null }, new Date()),
+    );
     return true;
-  }
-
-  async publishStatus(
-    callId: string,
-    status: CallStatus,
-    state: CallState,
-    extra: Partial<Record<"failReason" | "outcome", string>> = {},
-  ) {
-    await this.deps.live.publish(callId, {
-      type: "status",
-      status,
-      lifecycle: lifecycleOf(state),
-      ...(extra as object),
-      at: new Date().toISOString(),
-    });
   }
 
   private async onCarrierEvent(event: CarrierEvent): Promise<void> {
@@ -364,7 +355,7 @@ export class CallService {
         return;
       case "hangup": {
         const row = await this.get(event.callId);
-        if (!row || row.state === "ended") return;
+        if (!row || isTerminal(row.state)) return;
         const info: EndInfo = active?.pendingEnd ?? {
           cause: event.cause,
           source: event.source,

@@ -1,7 +1,7 @@
 import type { ActiveCall } from "./active-call.ts";
 import type { CallServiceDeps } from "./call-service.ts";
 import { type EndInfo, finalOutcome } from "./outcomes.ts";
-import { statusOf } from "./states.ts";
+import { isTerminal, LIVE_STATES, statusEvent } from "./states.ts";
 
 /**
  * Takes a call to its final state and settles its minutes, in one transaction: the row becomes `ended`
@@ -33,7 +33,7 @@ export class Settlement {
     const { db, billing, live, pool, config, metrics } = this.deps;
     const settled = await db.transaction().execute(async (tx) => {
       const row = await tx.selectFrom("calls").selectAll().where("id", "=", callId).executeTakeFirst();
-      if (!row || row.state === "ended") return null;
+      if (!row || isTerminal(row.state)) return null;
       const answered = row.answered_at !== null;
       const result = finalOutcome({ ...info, answered });
       const talk = Settlement.talkSeconds(row.answered_at, endedAt.getTime());
@@ -49,7 +49,7 @@ export class Settlement {
           last_seen_at: endedAt.toISOString(),
         })
         .where("id", "=", callId)
-        .where("state", "!=", "ended")
+        .where("state", "in", LIVE_STATES)
         .execute();
       // A call the service itself failed (no agent, stuck) is not charged.
       const charged = result.outcome === "system_error" ? 0 : (talk ?? 0);
@@ -69,14 +69,8 @@ export class Settlement {
     metrics.callsFinalized.inc({ outcome: settled.result.outcome });
     if (settled.talk) metrics.secondsDebited.inc(settled.talk);
     await live.expireAfter(callId, config.limits.transcriptTtlSeconds);
-    await live.publish(callId, {
-      type: "status",
-      status: statusOf("ended", settled.result.failReason),
-      lifecycle: "finalized",
-      ...(settled.result.failReason ? { failReason: settled.result.failReason } : {}),
-      outcome: settled.result.outcome,
-      at: endedAt.toISOString(),
-    });
+    const { failReason, outcome } = settled.result;
+    await live.publish(callId, statusEvent({ state: "ended", fail_reason: failReason, outcome }, endedAt));
     return true;
   }
 

@@ -4,6 +4,7 @@ import type { ActiveCall } from "./active-call.ts";
 import type { CallService } from "./call-service.ts";
 import type { EndInfo } from "./outcomes.ts";
 import { Settlement } from "./settlement.ts";
+import { LIVE_STATES } from "./states.ts";
 
 export interface SupervisorSettings {
   nodeId: string;
@@ -83,7 +84,7 @@ export class CallSupervisor {
       .updateTable("calls")
       .set({ last_seen_at: now.toISOString() })
       .where("id", "in", ids)
-      .where("state", "!=", "ended")
+      .where("state", "in", LIVE_STATES)
       .execute();
   }
 
@@ -95,7 +96,7 @@ export class CallSupervisor {
     let query = this.db
       .selectFrom("calls")
       .select(["id", "answered_at", "last_seen_at"])
-      .where("state", "!=", "ended");
+      .where("state", "in", LIVE_STATES);
     if (!this.settings.singleNode) query = query.where("owner_node", "=", this.settings.nodeId);
     const rows = await query.execute();
     for (const r of rows) {
@@ -115,7 +116,7 @@ export class CallSupervisor {
     const rows = await this.db
       .selectFrom("calls")
       .select(["id", "state", "queued_at", "dialing_at", "answered_at", "last_seen_at", "owner_node"])
-      .where("state", "!=", "ended")
+      .where("state", "in", LIVE_STATES)
       .execute();
     let reaped = 0;
     for (const r of rows) {

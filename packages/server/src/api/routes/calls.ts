@@ -6,7 +6,7 @@ import {
 } from "@clawcall/contract";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { toCallView } from "../../calls/call-view.ts";
-import { lifecycleOf, statusOf } from "../../calls/states.ts";
+import { isTerminal, lifecycleOf, statusOf } from "../../calls/states.ts";
 import type { CallTable } from "../../store/schema.ts";
 import { INVALID_JSON } from "../app.ts";
 import { balanceOf, keyHeader, requireKey, resolveKey } from "../auth.ts";
@@ -108,14 +108,14 @@ export function registerCallRoutes(app: FastifyInstance, ctx: ApiContext): void 
   app.post<{ Params: { id: string } }>("/call/:id/hangup", async (req) => {
     const key = await requireKey(ctx, req);
     const before = await ownedCall(ctx, key, req.params.id);
-    if (before.state !== "ended") await ctx.calls.hangup(before.id);
+    if (!isTerminal(before.state)) await ctx.calls.hangup(before.id);
     const row = (await ctx.calls.get(before.id)) ?? before;
     const result: HangupResult = {
       call_id: row.id,
       id: row.id,
-      status: statusOf(row.state, (row.fail_reason as never) ?? null),
+      status: statusOf(row.state, row.fail_reason),
       lifecycle: lifecycleOf(row.state),
-      message: before.state === "ended" ? "The call had already ended." : "The call was ended.",
+      message: isTerminal(before.state) ? "The call had already ended." : "The call was ended.",
       api_key: key.raw,
     };
     return result;
