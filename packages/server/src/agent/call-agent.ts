@@ -10,8 +10,7 @@ import { runModelTurn, type Speaker } from "./model-turn.ts";
 import { composeOpeningLine } from "./opening-line.ts";
 import { isHoldAnnouncement, isVoicemailGreeting } from "./phrases.ts";
 import type { VoiceAgentSettings } from "./settings.ts";
-import { runTools, type ToolContext } from "./tool-runner.ts";
-import { agentTools } from "./tools.ts";
+import { agentTools, runTools, type ToolContext } from "./tools.ts";
 import { CallHistory } from "./transcript-history.ts";
 
 /** The voice session as the agent sees it: speech out, a few facts about the line. */
