@@ -1,4 +1,5 @@
 import path from "node:path";
+import { isNanpNumber } from "@clawcall/contract";
 import { z } from "zod";
 import type { BillingSettings } from "../billing/billing.ts";
 import { DEFAULT_PACKAGES, parsePackages } from "../payments/packages.ts";
@@ -112,10 +113,10 @@ const EnvSchema = z.object({
 
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: url,
-  OPENAI_MODEL: z.string().default("gpt-4o-mini"),
+  OPENAI_MODEL: optionalString,
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: url,
-  ANTHROPIC_MODEL: z.string().default("claude-3-5-haiku-latest"),
+  ANTHROPIC_MODEL: optionalString,
   CLAWCALL_LLM: z.enum(["openai", "anthropic"]).optional(),
   DEEPGRAM_API_KEY: optionalString,
   DEEPGRAM_BASE_URL: url,
@@ -170,8 +171,7 @@ export function loadConfig(env: Env) {
     .map((n) => n.trim())
     .filter(Boolean);
   for (const n of callerNumbers) {
-    if (!/^\+1[2-9]\d{2}[2-9]\d{6}$/.test(n))
-      problems.push(`CLAWCALL_CALLER_NUMBERS: "${n}" is not a +1 number`);
+    if (!isNanpNumber(n)) problems.push(`CLAWCALL_CALLER_NUMBERS: "${n}" is not a +1 number`);
   }
   // Half a Stripe setup would sell time it can never credit (or verify webhooks for nothing).
   if (e.STRIPE_SECRET_KEY && !e.STRIPE_WEBHOOK_SECRET)

@@ -1,7 +1,9 @@
 import { describeHost } from "./abort.ts";
+import { DEFAULT_MODELS } from "./default-models.ts";
 import type { FallbackOptions } from "./fallback-order.ts";
 import { FallbackLlm } from "./llm/fallback-llm.ts";
 import type { LLM } from "./llm/llm.ts";
+import { FallbackStt } from "./stt/fallback-stt.ts";
 import type { STT } from "./stt/stt.ts";
 import { FallbackTts } from "./tts/fallback-tts.ts";
 import type { TTS } from "./tts/tts.ts";
@@ -41,13 +43,7 @@ export interface Providers {
   missing(): string[];
 }
 
-export const DEFAULT_MODELS = {
-  openai: "gpt-4o-mini",
-  anthropic: "claude-3-5-haiku-latest",
-  deepgram: "nova-3",
-  elevenlabs: "eleven_flash_v2_5",
-  openaiTts: "gpt-4o-mini-tts",
-} as const;
+export { DEFAULT_MODELS } from "./default-models.ts";
 
 interface Entry<T> {
   vendor: string;
@@ -118,7 +114,7 @@ export async function createProviders(settings: ProviderSettings): Promise<Provi
   preferFirst(ttss, settings.prefer?.tts);
   const fallback = { onFallback: settings.onFallback };
   const llm = combine(llms, (list) => new FallbackLlm(list, fallback));
-  const stt = combine(stts, (list) => list[0]!);
+  const stt = combine(stts, (list) => new FallbackStt(list, fallback));
   const tts = combine(ttss, (list) => new FallbackTts(list, fallback));
 
   return {
