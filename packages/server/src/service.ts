@@ -130,7 +130,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     nodeId,
   });
   const supervisor = new CallSupervisor(
-    db,
     calls,
     {
       nodeId,
