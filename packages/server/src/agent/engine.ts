@@ -17,7 +17,7 @@ export interface VoiceAgentEngineOptions {
   llm?: LLM | null;
   tts?: TTS | null;
   settings?: VoiceAgentSettingsInput;
-  /** Plain reasons shown when a provider is missing (the defaults name the usual settings). */
+  /** Plain reasons shown when a provider is missing (the composition root names the settings). */
   missingReasons?: Partial<Record<"stt" | "llm" | "tts", string>>;
   /** Reports provider failures that do not end a call (warmup); never given transcript text. */
   onWarning?(message: string, error: unknown): void;
@@ -31,9 +31,9 @@ export interface VoiceAgentEngine extends ConversationEngine {
 }
 
 const DEFAULT_MISSING = {
-  llm: "no language model is configured (set OPENAI_API_KEY or ANTHROPIC_API_KEY)",
-  stt: "no speech recognition is configured (set DEEPGRAM_API_KEY)",
-  tts: "no speech synthesis is configured (set ELEVENLABS_API_KEY or OPENAI_API_KEY)",
+  llm: "no language model is configured",
+  stt: "no speech recognition is configured",
+  tts: "no speech synthesis is configured",
 } as const;
 
 /** A recogniser session opened while the phone rings; its events go wherever `target` points. */

@@ -45,6 +45,13 @@ export interface Providers {
 
 export { DEFAULT_MODELS } from "./default-models.ts";
 
+/** The settings that give the service each kind of provider, in words for the operator. */
+export const PROVIDER_SETTINGS = {
+  llm: "OPENAI_API_KEY (or OPENAI_BASE_URL for a local server) or ANTHROPIC_API_KEY",
+  stt: "DEEPGRAM_API_KEY",
+  tts: "ELEVENLABS_API_KEY or OPENAI_API_KEY",
+} as const;
+
 interface Entry<T> {
   vendor: string;
   provider: T;
@@ -123,11 +130,9 @@ export async function createProviders(settings: ProviderSettings): Promise<Provi
     ...(tts ? { tts } : {}),
     describe: () => [...lines("LLM", llms), ...lines("STT", stts), ...lines("TTS", ttss)],
     missing: () => [
-      ...(llms.length
-        ? []
-        : ["LLM: set OPENAI_API_KEY (or OPENAI_BASE_URL for a local server) or ANTHROPIC_API_KEY"]),
-      ...(stts.length ? [] : ["STT: set DEEPGRAM_API_KEY"]),
-      ...(ttss.length ? [] : ["TTS: set ELEVENLABS_API_KEY or OPENAI_API_KEY"]),
+      ...(llms.length ? [] : [`LLM: set ${PROVIDER_SETTINGS.llm}`]),
+      ...(stts.length ? [] : [`STT: set ${PROVIDER_SETTINGS.stt}`]),
+      ...(ttss.length ? [] : [`TTS: set ${PROVIDER_SETTINGS.tts}`]),
     ],
   };
 }
