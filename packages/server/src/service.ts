@@ -22,7 +22,7 @@ import { openDatabase } from "./store/database.ts";
 import { type LiveStore, MemoryLiveStore } from "./store/live-store.ts";
 import { RedisLiveStore } from "./store/redis-live-store.ts";
 import type { Carrier } from "./telephony/carrier.ts";
-import { createConversationEngine } from "./wiring/engine.ts";
+import { createConversationEngine } from "./wiring/voice-agent.ts";
 
 export interface ServiceOptions {
   env: Env;

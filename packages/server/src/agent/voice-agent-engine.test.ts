@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { LLM } from "../providers/llm/llm.ts";
 import type { STT, SttCapabilities } from "../providers/stt/stt.ts";
 import type { TTS } from "../providers/tts/tts.ts";
-import { createVoiceAgentEngine } from "./engine.ts";
+import { createVoiceAgentEngine } from "./voice-agent-engine.ts";
 
 const stt = (capabilities: Partial<SttCapabilities>): STT => ({
   name: "fake-stt",
