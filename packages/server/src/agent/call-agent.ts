@@ -1,8 +1,8 @@
 import type { AnsweredCall } from "../calls/conversation.ts";
+import type { MediaCloseReason } from "../media/media-stream.ts";
 import type { LLM, LlmMessage } from "../providers/llm/llm.ts";
 import { AsyncQueue } from "../voice/async-queue.ts";
 import { BargeInPolicy } from "../voice/barge-in.ts";
-import type { MediaCloseReason } from "../voice/media-stream.ts";
 import { type SpeechSource, SpeechSynthesisError } from "../voice/reply-pipeline.ts";
 import type { UserTurn, VoiceSessionHandlers } from "../voice/voice-session.ts";
 import { buildInstructions, voicemailInstructions } from "./instructions.ts";
@@ -10,8 +10,7 @@ import { runModelTurn, type Speaker } from "./model-turn.ts";
 import { composeOpeningLine } from "./opening-line.ts";
 import { isHoldAnnouncement, isVoicemailGreeting } from "./phrases.ts";
 import type { VoiceAgentSettings } from "./settings.ts";
-import { runTools, type ToolContext } from "./tool-runner.ts";
-import { agentTools } from "./tools.ts";
+import { agentTools, runTools, type ToolContext } from "./tools.ts";
 import { CallHistory } from "./transcript-history.ts";
 
 /** The voice session as the agent sees it: speech out, a few facts about the line. */

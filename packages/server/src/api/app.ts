@@ -6,7 +6,6 @@ import Fastify, {
   LogController,
 } from "fastify";
 import { requestLogFields } from "../observability/logger.ts";
-import { stripeWebhookRoutes } from "../payments/webhook-route.ts";
 import { addKeyHeaders } from "./auth.ts";
 import type { ApiContext } from "./context.ts";
 import { ApiError } from "./errors.ts";
@@ -57,17 +56,12 @@ export async function buildApp(ctx: ApiContext): Promise<FastifyInstance> {
   });
 
   const perClient = new RateLimiter(ctx.config.limits.requestsPerMinute, 60_000);
+  // Carrier and payment webhooks come in bursts from a handful of addresses; they are verified by
+  // signature instead.
+  const unlimited = ["/healthz", "/metrics", ...(ctx.vendorRoutes ?? []).map((r) => r.prefix)];
   app.addHook("onRequest", async (req, reply) => {
     (req as { startedAt?: number }).startedAt = performance.now();
-    // Carrier and payment webhooks come in bursts from a handful of addresses; they are verified by
-    // signature instead.
-    if (
-      req.url.startsWith("/healthz") ||
-      req.url.startsWith("/metrics") ||
-      req.url.startsWith("/telnyx/") ||
-      req.url.startsWith("/stripe/")
-    )
-      return;
+    if (unlimited.some((prefix) => req.url.startsWith(prefix))) return;
     const retry = perClient.hit(req.ip);
     if (retry > 0) {
       reply.header("retry-after", String(retry));
@@ -115,7 +109,6 @@ export async function buildApp(ctx: ApiContext): Promise<FastifyInstance> {
   registerOpsRoutes(app, ctx);
   registerAccountPages(app, ctx);
   registerPurchasePages(app, ctx);
-  if (ctx.payments) await app.register(stripeWebhookRoutes, { payments: ctx.payments });
-  if (ctx.carrierRoutes) await ctx.carrierRoutes(app);
+  for (const routes of ctx.vendorRoutes ?? []) await routes.register(app);
   return app;
 }

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from "fastify";
 import type { Billing } from "../billing/billing.ts";
 import type { ApiKeyRecord } from "../billing/keys.ts";
 import type { CallService } from "../calls/call-service.ts";
@@ -23,8 +24,15 @@ export interface ApiContext {
   recordingsFollowHangup: boolean;
   /** The configured payment integration; without one the purchase page shows the operator's text. */
   payments?: Payments;
-  /** Extra routes a carrier serves (webhooks, media WebSockets). */
-  carrierRoutes?: (app: import("fastify").FastifyInstance) => Promise<void> | void;
+  /** Routes the carrier and payment adapters serve themselves (webhooks, media WebSockets). */
+  vendorRoutes?: readonly VendorRoutes[];
+}
+
+/** Routes a vendor adapter mounts itself, all under one path prefix. */
+export interface VendorRoutes {
+  /** Requests under it are verified by the vendor's signature instead of per-client rate limits. */
+  prefix: string;
+  register(app: FastifyInstance): Promise<void>;
 }
 
 /** The key a request was made with (or that was minted for it), once authenticated. */

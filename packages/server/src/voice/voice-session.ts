@@ -1,12 +1,11 @@
 import type { Voice } from "@clawcall/contract";
-import type { LatencySummary } from "../calls/conversation.ts";
+import { analyzeFrame, createFrameFeatures } from "../media/frames.ts";
+import { FRAME_MS, type MediaCloseReason, type MediaStream } from "../media/media-stream.ts";
+import { LatencyRecorder, type LatencySummary } from "../observability/latency.ts";
 import type { SttEvent, SttSession } from "../providers/stt/stt.ts";
 import type { TTS } from "../providers/tts/tts.ts";
 import { type BargeInOptions, BargeInPolicy } from "./barge-in.ts";
 import { EndOfTurnDetector, type EndOfTurnOptions } from "./end-of-turn.ts";
-import { analyzeFrame, createFrameFeatures } from "./frames.ts";
-import { LatencyRecorder } from "./latency.ts";
-import { FRAME_MS, type MediaCloseReason, type MediaStream } from "./media-stream.ts";
 import { MusicDetector, type MusicDetectorOptions } from "./music-detector.ts";
 import { PlaybackTracker } from "./playback-tracker.ts";
 import { playReply, type SpeechSource } from "./reply-pipeline.ts";
