@@ -8,11 +8,15 @@ import Fastify, {
 import { requestLogFields } from "../observability/logger.ts";
 import { stripeWebhookRoutes } from "../payments/webhook-route.ts";
 import { addKeyHeaders } from "./auth.ts";
+import { clientGroup, fastifyTrustProxy, proxyMatcher } from "./client-address.ts";
+import { guardConnections } from "./connection-guard.ts";
 import type { ApiContext } from "./context.ts";
 import { ApiError } from "./errors.ts";
+import { LimitLog } from "./limit-log.ts";
 import { registerAccountPages } from "./pages/account-pages.ts";
 import { registerPurchasePages } from "./pages/purchase-pages.ts";
 import { RateLimiter } from "./rate-limiter.ts";
+import { clientErrorHandler } from "./raw-errors.ts";
 import { registerAccountRoutes } from "./routes/account.ts";
 import { registerCallRoutes } from "./routes/calls.ts";
 import { registerOpsRoutes } from "./routes/ops.ts";
@@ -21,15 +25,38 @@ import { registerOpsRoutes } from "./routes/ops.ts";
 export const INVALID_JSON = Symbol("invalid-json");
 
 const BODY_LIMIT = 64 * 1024;
+/** A socket with nothing moving on it for this long is closed (SSE streams send a keep-alive every 15 s). */
+const IDLE_SOCKET_MS = 60_000;
+/** An idle keep-alive connection is closed after this long: each one holds a file descriptor. */
+const KEEP_ALIVE_MS = 10_000;
 
-export async function buildApp(ctx: ApiContext): Promise<FastifyInstance> {
+export async function buildApp(services: Omit<ApiContext, "limitLog">): Promise<FastifyInstance> {
+  const limitLog = new LimitLog(services.logger);
+  const ctx: ApiContext = { ...services, limitLog };
+  // A request, headers and body, must arrive whole within this time however slowly it drips; Node
+  // checks every connection for it on an interval, which must be shorter than the timeout itself.
+  const requestTimeout = ctx.config.limits.requestTimeoutSeconds * 1000;
   const app: FastifyInstance = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     // Fastify's own request lines would log URLs, whose query may carry a key; ours log the path only.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: ctx.config.trustProxy,
+    trustProxy: fastifyTrustProxy(ctx.config.trustedProxies),
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
+    requestTimeout,
+    connectionTimeout: IDLE_SOCKET_MS,
+    keepAliveTimeout: KEEP_ALIVE_MS,
+    http: {
+      requestTimeout,
+      headersTimeout: requestTimeout,
+      connectionsCheckingInterval: Math.min(5_000, Math.max(250, requestTimeout / 4)),
+    },
+    clientErrorHandler: clientErrorHandler(limitLog),
+  });
+  guardConnections(app.server, {
+    perAddress: ctx.config.limits.connectionsPerAddress,
+    isProxy: proxyMatcher(ctx.config.trustedProxies),
+    limitLog,
   });
   app.decorateRequest("key", null);
 
@@ -58,8 +85,9 @@ export async function buildApp(ctx: ApiContext): Promise<FastifyInstance> {
       req.url.startsWith("/stripe/")
     )
       return;
-    const retry = perClient.hit(req.ip);
+    const retry = perClient.hit(clientGroup(req.ip));
     if (retry > 0) {
+      limitLog.trip("requests per minute", clientGroup(req.ip));
       reply.header("retry-after", String(retry));
       throw new ApiError("rate_limited", "Too many requests from this client. Slow down and retry later.", {
         retryAfterSeconds: retry,
@@ -67,6 +95,9 @@ export async function buildApp(ctx: ApiContext): Promise<FastifyInstance> {
     }
   });
   app.addHook("onSend", async (req, reply, payload) => {
+    // A refused client's connection is closed rather than kept for its next (probably refused) request,
+    // and a body still dripping in is not waited for.
+    if (reply.statusCode === 429 || reply.statusCode === 413) reply.header("connection", "close");
     await addKeyHeaders(ctx, req, reply);
     return payload;
   });

@@ -7,6 +7,7 @@ import type { Metrics } from "../observability/metrics.ts";
 import type { Payments } from "../payments/payments.ts";
 import type { Db } from "../store/database.ts";
 import type { LiveStore } from "../store/live-store.ts";
+import type { LimitLog } from "./limit-log.ts";
 import type { RecordingLinks } from "./recording-links.ts";
 
 /** What the HTTP layer needs from the rest of the service. */
@@ -23,6 +24,8 @@ export interface ApiContext {
   recordingsFollowHangup: boolean;
   /** The configured payment integration; without one the purchase page shows the operator's text. */
   payments?: Payments;
+  /** Logs refusals by a limit, sampled (made by buildApp). */
+  limitLog: LimitLog;
   /** Extra routes a carrier serves (webhooks, media WebSockets). */
   carrierRoutes?: (app: import("fastify").FastifyInstance) => Promise<void> | void;
 }

@@ -2,6 +2,7 @@ import path from "node:path";
 import { z } from "zod";
 import { DEFAULT_PACKAGES, parsePackages } from "../payments/packages.ts";
 import type { ProviderSettings } from "../providers/index.ts";
+import { parseTrustedProxies } from "./trusted-proxies.ts";
 
 /**
  * Every setting of the service, parsed once at boot from environment variables. This is the only module
@@ -34,6 +35,9 @@ const EnvSchema = z.object({
   CLAWCALL_PUBLIC_URL: url,
   CLAWCALL_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   CLAWCALL_TRUST_PROXY: bool(false),
+  CLAWCALL_TRUSTED_PROXIES: optionalString,
+  CLAWCALL_REQUEST_TIMEOUT_SECONDS: int(30, 1),
+  CLAWCALL_CONNECTIONS_PER_ADDRESS: int(64, 1),
   CLAWCALL_SECRET: optionalString,
   DATABASE_URL: optionalString.pipe(
     z
@@ -175,9 +179,12 @@ export function loadConfig(env: Env) {
     problems.push("STRIPE_WEBHOOK_SECRET: required when STRIPE_SECRET_KEY is set");
   if (e.STRIPE_WEBHOOK_SECRET && !e.STRIPE_SECRET_KEY)
     problems.push("STRIPE_SECRET_KEY: required when STRIPE_WEBHOOK_SECRET is set");
+  const trustedProxies = parseTrustedProxies(e.CLAWCALL_TRUSTED_PROXIES, e.CLAWCALL_TRUST_PROXY);
+  if (typeof trustedProxies === "string") problems.push(trustedProxies);
   const packages = parsePackages(e.CLAWCALL_STRIPE_PACKAGES);
   if (typeof packages === "string") problems.push(`CLAWCALL_STRIPE_PACKAGES: ${packages}`);
-  if (problems.length > 0 || typeof packages === "string") throw new ConfigError(problems);
+  if (problems.length > 0 || typeof packages === "string" || typeof trustedProxies === "string")
+    throw new ConfigError(problems);
 
   return {
     port: e.PORT,
@@ -185,7 +192,7 @@ export function loadConfig(env: Env) {
     dataDir,
     publicUrl: (e.CLAWCALL_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
     logLevel: e.CLAWCALL_LOG_LEVEL,
-    trustProxy: e.CLAWCALL_TRUST_PROXY,
+    trustedProxies,
     secret: e.CLAWCALL_SECRET,
     nodeId: e.CLAWCALL_NODE_ID,
     database: e.DATABASE_URL
@@ -214,6 +221,8 @@ export function loadConfig(env: Env) {
       maxActiveCallsPerKey: e.CLAWCALL_MAX_ACTIVE_CALLS_PER_KEY,
       mintsPerHour: e.CLAWCALL_MINTS_PER_HOUR,
       requestsPerMinute: e.CLAWCALL_REQUESTS_PER_MINUTE,
+      requestTimeoutSeconds: e.CLAWCALL_REQUEST_TIMEOUT_SECONDS,
+      connectionsPerAddress: e.CLAWCALL_CONNECTIONS_PER_ADDRESS,
       maxCallSeconds: e.CLAWCALL_MAX_CALL_SECONDS,
       transcriptTtlSeconds: e.CLAWCALL_TRANSCRIPT_TTL_SECONDS,
       recordingTtlSeconds: e.CLAWCALL_RECORDING_TTL_SECONDS,

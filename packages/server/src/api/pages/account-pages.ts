@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { ApiKeyRecord } from "../../billing/keys.ts";
+import { clientGroup } from "../client-address.ts";
 import type { ApiContext } from "../context.ts";
 import { esc, formatSeconds, page, readForm, sendHtml } from "../html.ts";
 import { RateLimiter } from "../rate-limiter.ts";
@@ -60,8 +61,9 @@ export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): voi
       const token = f.get("token") ?? "";
       const email = (f.get("email") ?? "").trim();
       const password = f.get("password") ?? "";
-      const retry = attempts.hit(req.ip);
+      const retry = attempts.hit(clientGroup(req.ip));
       if (retry > 0) {
+        ctx.limitLog.trip("account attempts per minute", clientGroup(req.ip));
         reply.header("retry-after", String(retry));
         return sendHtml(
           reply,

@@ -10,6 +10,7 @@ import { lifecycleOf, statusOf } from "../../calls/states.ts";
 import type { CallTable } from "../../store/schema.ts";
 import { INVALID_JSON } from "../app.ts";
 import { balanceOf, keyHeader, requireKey, resolveKey } from "../auth.ts";
+import { clientGroup } from "../client-address.ts";
 import type { ApiContext, KeyContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { RateLimiter } from "../rate-limiter.ts";
@@ -67,8 +68,9 @@ export function registerCallRoutes(app: FastifyInstance, ctx: ApiContext): void 
     let key: KeyContext;
     if (raw) key = await resolveKey(ctx, req, raw);
     else {
-      const retry = mints.hit(req.ip);
+      const retry = mints.hit(clientGroup(req.ip));
       if (retry > 0) {
+        ctx.limitLog.trip("key mints per hour", clientGroup(req.ip));
         throw new ApiError(
           "rate_limited",
           "Too many new API keys from this address. Reuse the key you were given.",
