@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { privateDir } from "../store/private-files.ts";
 
 /**
  * Recordings this service holds itself (the sandbox) are served through links signed with the service
@@ -16,7 +17,7 @@ export class RecordingLinks {
     private readonly publicUrl: () => string,
     private readonly ttlSeconds: number,
   ) {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    privateDir(dir);
   }
 
   get directory(): string {

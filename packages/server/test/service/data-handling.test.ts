@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ListeningEngine } from "../helpers/listening-engine.ts";
@@ -45,6 +46,33 @@ describe("data handling", () => {
       const later = await service.request("GET", `/call/${created.body.call_id}`, { key });
       expect(later.body.transcript).toBeNull();
       expect(later.body.status).toBe("completed");
+    } finally {
+      await service.dispose();
+    }
+  });
+
+  it("keeps its data folder and files readable by the service's user only, even one made loosely before", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "clawcall-modes-"));
+    fs.chmodSync(dataDir, 0o755);
+    fs.writeFileSync(path.join(dataDir, "clawcall.sqlite"), "", { mode: 0o644 });
+    const engine = new ListeningEngine({ talkSeconds: 0.3, lines: [{ role: "assistant", text: "Hello." }] });
+    const service = await startTestService({}, { engine, dataDir });
+    try {
+      const created = await service.request("POST", "/call", {
+        body: { to: "+12125550100", task: "Greet." },
+      });
+      const { call } = await pollUntilFinal(service, created.body.api_key, created.body.call_id);
+      expect(call.recordingUrl).toBeTruthy();
+      const mode = (p: string) => fs.statSync(p).mode & 0o777;
+      expect(mode(dataDir)).toBe(0o700);
+      expect(mode(path.join(dataDir, "recordings"))).toBe(0o700);
+      const files = [
+        ...fs.readdirSync(dataDir).filter((f) => f.startsWith("clawcall.sqlite") || f === "secret"),
+        ...fs.readdirSync(path.join(dataDir, "recordings")).map((f) => path.join("recordings", f)),
+      ];
+      expect(files).toEqual(expect.arrayContaining(["clawcall.sqlite", "clawcall.sqlite-wal", "secret"]));
+      expect(files.some((f) => f.startsWith("recordings"))).toBe(true);
+      for (const f of files) expect(mode(path.join(dataDir, f)), f).toBe(0o600);
     } finally {
       await service.dispose();
     }
