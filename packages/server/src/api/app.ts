@@ -3,6 +3,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
   LogController,
 } from "fastify";
 import { requestLogFields } from "../observability/logger.ts";
@@ -20,6 +21,7 @@ import { clientErrorHandler } from "./raw-errors.ts";
 import { registerAccountRoutes } from "./routes/account.ts";
 import { registerCallRoutes } from "./routes/calls.ts";
 import { registerOpsRoutes } from "./routes/ops.ts";
+import { securityHeaders } from "./security-headers.ts";
 
 /** Marks a body that was sent but is not JSON; the route answers `invalid_json` for it. */
 export const INVALID_JSON = Symbol("invalid-json");
@@ -52,6 +54,14 @@ export async function buildApp(services: Omit<ApiContext, "limitLog">): Promise<
       connectionsCheckingInterval: Math.min(5_000, Math.max(250, requestTimeout / 4)),
     },
     clientErrorHandler: clientErrorHandler(limitLog),
+    // Errors the router raises before any route or hook runs, in the envelope like every other error.
+    frameworkErrors: (err, _req, reply: FastifyReply) => {
+      const e =
+        err.code === "FST_ERR_MAX_PARAM_LENGTH"
+          ? new ApiError("not_found", "There is nothing at this address.")
+          : new ApiError("invalid_request", "The address is not a valid URL.");
+      return reply.status(e.status).send(e.body());
+    },
   });
   guardConnections(app.server, {
     perAddress: ctx.config.limits.connectionsPerAddress,
@@ -98,6 +108,7 @@ export async function buildApp(services: Omit<ApiContext, "limitLog">): Promise<
     // A refused client's connection is closed rather than kept for its next (probably refused) request,
     // and a body still dripping in is not waited for.
     if (reply.statusCode === 429 || reply.statusCode === 413) reply.header("connection", "close");
+    securityHeaders(reply);
     await addKeyHeaders(ctx, req, reply);
     return payload;
   });
@@ -115,7 +126,8 @@ export async function buildApp(services: Omit<ApiContext, "limitLog">): Promise<
     let apiErr: ApiError;
     if (err instanceof ApiError) apiErr = err;
     else if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-      apiErr = new ApiError("payload_too_large", `The request body is larger than ${BODY_LIMIT / 1024} KiB.`);
+      const limit = req.routeOptions.bodyLimit ?? BODY_LIMIT;
+      apiErr = new ApiError("payload_too_large", `The request body is larger than ${limit / 1024} KiB.`);
     } else if (err.statusCode === 400 || err.code?.startsWith("FST_ERR_CTP")) {
       apiErr = new ApiError("invalid_json", "The request body could not be read as JSON.");
     } else {

@@ -17,7 +17,8 @@ export const stripeWebhookRoutes: FastifyPluginAsync<{ payments: Payments }> = a
     done(null, body),
   );
 
-  scope.post("/stripe/webhook", async (request, reply) => {
+  // The route states its limit too, so a 413 names the limit that applied.
+  scope.post("/stripe/webhook", { bodyLimit: WEBHOOK_BODY_LIMIT }, async (request, reply) => {
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const header = request.headers["stripe-signature"];
     const outcome = await payments.handleWebhook(raw, Array.isArray(header) ? header[0] : header, new Date());

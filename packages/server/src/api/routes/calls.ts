@@ -62,9 +62,14 @@ export function registerCallRoutes(app: FastifyInstance, ctx: ApiContext): void 
     const poolNumber = (n: string) =>
       ctx.calls.ownsNumber(n) ? "it is one of this service's own caller numbers" : null;
     const check = checkCallRequest(body === INVALID_JSON ? INVALID_JSON : body, poolNumber);
-    if (!check.ok) throw new ApiError(check.code, check.message);
-
     const raw = keyHeader(req);
+    if (!check.ok) {
+      // Input is checked before the key (a bad body is a 400 whatever the key), but a valid key still
+      // gets its api_key and balance with the error, like every keyed response.
+      if (raw) await resolveKey(ctx, req, raw).catch(() => null);
+      throw new ApiError(check.code, check.message);
+    }
+
     let key: KeyContext;
     if (raw) key = await resolveKey(ctx, req, raw);
     else {
