@@ -9,15 +9,15 @@ import Fastify, {
 import { requestLogFields } from "../observability/logger.ts";
 import { stripeWebhookRoutes } from "../payments/webhook-route.ts";
 import { addKeyHeaders } from "./auth.ts";
-import { clientGroup, fastifyTrustProxy, proxyMatcher } from "./client-address.ts";
+import { fastifyTrustProxy, proxyMatcher } from "./client-address.ts";
 import { guardConnections } from "./connection-guard.ts";
 import type { ApiContext } from "./context.ts";
 import { ApiError } from "./errors.ts";
 import { LimitLog } from "./limit-log.ts";
 import { registerAccountPages } from "./pages/account-pages.ts";
 import { registerPurchasePages } from "./pages/purchase-pages.ts";
-import { RateLimiter } from "./rate-limiter.ts";
 import { clientErrorHandler } from "./raw-errors.ts";
+import { requestLimits } from "./request-limits.ts";
 import { registerAccountRoutes } from "./routes/account.ts";
 import { registerCallRoutes } from "./routes/calls.ts";
 import { registerOpsRoutes } from "./routes/ops.ts";
@@ -83,26 +83,10 @@ export async function buildApp(services: Omit<ApiContext, "limitLog">): Promise<
     }
   });
 
-  const perClient = new RateLimiter(ctx.config.limits.requestsPerMinute, 60_000);
+  const limitRequests = requestLimits(ctx);
   app.addHook("onRequest", async (req, reply) => {
     (req as { startedAt?: number }).startedAt = performance.now();
-    // Carrier and payment webhooks come in bursts from a handful of addresses; they are verified by
-    // signature instead.
-    if (
-      req.url.startsWith("/healthz") ||
-      req.url.startsWith("/metrics") ||
-      req.url.startsWith("/telnyx/") ||
-      req.url.startsWith("/stripe/")
-    )
-      return;
-    const retry = perClient.hit(clientGroup(req.ip));
-    if (retry > 0) {
-      limitLog.trip("requests per minute", clientGroup(req.ip));
-      reply.header("retry-after", String(retry));
-      throw new ApiError("rate_limited", "Too many requests from this client. Slow down and retry later.", {
-        retryAfterSeconds: retry,
-      });
-    }
+    await limitRequests(req, reply);
   });
   app.addHook("onSend", async (req, reply, payload) => {
     // A refused client's connection is closed rather than kept for its next (probably refused) request,

@@ -1,4 +1,6 @@
 import type { FastifyPluginAsync } from "fastify";
+import type { Logger } from "../observability/logger.ts";
+import { SampledLog } from "../observability/sampled-log.ts";
 import type { Payments } from "./payments.ts";
 
 /** Checkout events are a few kilobytes; anything far larger is not a Stripe event. */
@@ -13,6 +15,8 @@ export const stripeWebhookRoutes: FastifyPluginAsync<{ payments: Payments }> = a
   { payments },
 ) => {
   scope.removeContentTypeParser(["application/json"]);
+  // Anyone can send forged webhooks, as fast as they like.
+  const refusals = new SampledLog(scope.log as Logger);
   scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) =>
     done(null, body),
   );
@@ -23,7 +27,7 @@ export const stripeWebhookRoutes: FastifyPluginAsync<{ payments: Payments }> = a
     const header = request.headers["stripe-signature"];
     const outcome = await payments.handleWebhook(raw, Array.isArray(header) ? header[0] : header, new Date());
     if (outcome.status === "invalid_signature" || outcome.status === "malformed") {
-      request.log.warn({ vendor: "stripe", reason: outcome.reason }, "stripe webhook refused");
+      refusals.warn(outcome.reason, { vendor: "stripe", reason: outcome.reason }, "stripe webhook refused");
       return reply.code(400).send({
         error: {
           code: outcome.status === "malformed" ? "invalid_request" : "invalid_signature",

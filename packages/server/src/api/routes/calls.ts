@@ -14,7 +14,7 @@ import { clientGroup } from "../client-address.ts";
 import type { ApiContext, KeyContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { RateLimiter } from "../rate-limiter.ts";
-import { streamCallEvents } from "./call-events.ts";
+import { OpenStreams, streamCallEvents } from "./call-events.ts";
 import { quotaError } from "./quota-error.ts";
 
 /** Reads a body sent as JSON under any content type (`curl -d` sends a form type). */
@@ -56,6 +56,7 @@ export async function viewOf(ctx: ApiContext, key: KeyContext, row: CallTable) {
 
 export function registerCallRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const mints = new RateLimiter(ctx.config.limits.mintsPerHour, 3_600_000);
+  const streams = new OpenStreams(ctx.config.limits.streamsPerKey);
 
   app.post("/call", async (req, reply) => {
     const body = jsonBody(req);
@@ -143,6 +144,15 @@ export function registerCallRoutes(app: FastifyInstance, ctx: ApiContext): void 
   app.get<{ Params: { id: string } }>("/call/:id/events", async (req, reply) => {
     const key = await requireKey(ctx, req);
     const row = await ownedCall(ctx, key, req.params.id);
+    if (!streams.open(key.record.id)) {
+      ctx.limitLog.trip("event streams per key", clientGroup(req.ip));
+      throw new ApiError(
+        "rate_limited",
+        `This key already has ${ctx.config.limits.streamsPerKey} event streams open. Close one, or poll GET /call/{id}.`,
+        { retryAfterSeconds: 5 },
+      );
+    }
+    reply.raw.once("close", () => streams.close(key.record.id));
     await streamCallEvents(ctx, row, req, reply);
   });
 

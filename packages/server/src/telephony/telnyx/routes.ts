@@ -1,5 +1,7 @@
 import websocket from "@fastify/websocket";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
+import type { Logger } from "../../observability/logger.ts";
+import { SampledLog } from "../../observability/sampled-log.ts";
 import type { TelnyxCarrier } from "./telnyx-carrier.ts";
 
 /** Telnyx webhooks are small; anything larger is not Telnyx. */
@@ -19,6 +21,8 @@ export const telnyxRoutes: FastifyPluginAsync<{ carrier: TelnyxCarrier }> = asyn
     done(null, body),
   );
   if (!scope.hasDecorator("websocketServer")) await scope.register(websocket);
+  // Anyone can send forged webhooks, as fast as they like.
+  const refusals = new SampledLog(scope.log as Logger);
 
   // The route states its limit too, so a 413 names the limit that applied.
   scope.post<{ Params: { callId: string } }>(
@@ -31,7 +35,7 @@ export const telnyxRoutes: FastifyPluginAsync<{ carrier: TelnyxCarrier }> = asyn
         timestamp: header(request.headers["telnyx-timestamp"]),
       });
       if (outcome.status === "invalid_signature") {
-        request.log.warn({ reason: outcome.reason }, "telnyx webhook refused");
+        refusals.warn(outcome.reason, { reason: outcome.reason }, "telnyx webhook refused");
         return reply.code(401).send({
           error: { code: "invalid_signature", message: "Webhook signature is missing, wrong or too old." },
         });
