@@ -61,7 +61,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     () => config.publicUrl,
     config.limits.recordingTtlSeconds,
   );
-  recordings.sweep();
+  recordings.start();
 
   let carrier: Carrier;
   let numbers: string[];

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { RecordingLinks } from "../../src/api/recording-links.ts";
 import { ListeningEngine } from "../helpers/listening-engine.ts";
 import { pollUntilFinal, startTestService } from "../helpers/service.ts";
 
@@ -104,6 +105,23 @@ describe("data handling", () => {
       expect(events.filter((e) => e.type === "transcript").map((e) => e.entry.text)).toEqual([
         "Hello there.",
       ]);
+    } finally {
+      await service.dispose();
+    }
+  });
+});
+
+describe("recordings after a crash", () => {
+  it("a recording published before the service died is deleted at its expiry, with no restart", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "clawcall-crashed-"));
+    // What a node that died mid-way left: a published recording whose link is still valid.
+    const before = new RecordingLinks(path.join(dataDir, "recordings"), "secret", () => "http://x", 2);
+    fs.writeFileSync(path.join(before.directory, "left.wav"), "RIFF");
+    before.publish(path.join(before.directory, "left.wav"));
+    const service = await startTestService({ CLAWCALL_RECORDING_TTL_SECONDS: "2" }, { dataDir });
+    try {
+      expect(fs.readdirSync(before.directory)).toHaveLength(1);
+      while (fs.readdirSync(before.directory).length > 0) await new Promise((r) => setTimeout(r, 100));
     } finally {
       await service.dispose();
     }
