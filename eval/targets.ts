@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createVoiceAgentEngine } from "../packages/server/src/agent/engine.ts";
+import { createVoiceAgentEngine } from "../packages/server/src/agent/voice-agent-engine.ts";
 import { type Env, loadConfig } from "../packages/server/src/config/config.ts";
 import { createProviders } from "../packages/server/src/providers/index.ts";
 import type { CalleeFactory } from "../packages/server/src/sandbox/network.ts";

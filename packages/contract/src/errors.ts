@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SILENTLY_REPLACEABLE_REASONS } from "./call.ts";
 
 /** Every error code the API can return, with its HTTP status. The table in spec/api.md plus the generic ones. */
 export const ERROR_STATUS = {
@@ -12,9 +13,11 @@ export const ERROR_STATUS = {
   invalid_api_key: 401,
   invalid_credentials: 401,
   not_found: 404,
+  request_timeout: 408,
   recording_not_available: 404,
   email_taken: 409,
   payload_too_large: 413,
+  headers_too_large: 431,
   quota_exceeded: 429,
   balance_depleted: 429,
   rate_limited: 429,
@@ -56,9 +59,14 @@ export const ErrorBodySchema = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
-/** Codes a client may retry on its own, once, without asking the user (the skill's rule). */
-export const SILENTLY_RETRYABLE: ReadonlySet<string> = new Set([
+/** Refusals of POST /call a client may re-send on its own, once, without asking the user (the skill's rule). */
+export const SILENTLY_RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set([
   "dial_failed",
-  "network_error",
   "number_pool_exhausted",
+]);
+
+/** Both of the skill's silent-retry sets in one: the refusal codes and the failReasons. */
+export const SILENTLY_RETRYABLE: ReadonlySet<string> = new Set([
+  ...SILENTLY_RETRYABLE_CODES,
+  ...SILENTLY_REPLACEABLE_REASONS,
 ]);

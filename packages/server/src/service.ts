@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./api/app.ts";
-import type { ApiContext } from "./api/context.ts";
+import type { VendorRoutes } from "./api/context.ts";
 import { RecordingLinks } from "./api/recording-links.ts";
 import { Billing } from "./billing/billing.ts";
 import { CallService } from "./calls/call-service.ts";
@@ -13,6 +13,7 @@ import { type Config, ConfigError, type Env, loadConfig } from "./config/config.
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
 import type { Payments } from "./payments/payments.ts";
+import { stripeVendorRoutes } from "./payments/webhook-route.ts";
 import { createSandboxCallees } from "./sandbox/callees.ts";
 import { SandboxNetwork } from "./sandbox/network.ts";
 import { createSandboxSpeech, type SandboxSpeech } from "./sandbox/speech/sandbox-speech.ts";
@@ -21,7 +22,7 @@ import { openDatabase } from "./store/database.ts";
 import { type LiveStore, MemoryLiveStore } from "./store/live-store.ts";
 import { RedisLiveStore } from "./store/redis-live-store.ts";
 import type { Carrier } from "./telephony/carrier.ts";
-import { createConversationEngine } from "./wiring/engine.ts";
+import { createConversationEngine } from "./wiring/voice-agent.ts";
 
 export interface ServiceOptions {
   env: Env;
@@ -61,11 +62,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     () => config.publicUrl,
     config.limits.recordingTtlSeconds,
   );
-  recordings.sweep();
+  recordings.start();
 
   let carrier: Carrier;
   let numbers: string[];
-  let carrierRoutes: ApiContext["carrierRoutes"];
+  const vendorRoutes: VendorRoutes[] = [];
   let sandboxSpeech: SandboxSpeech | undefined;
   if (config.carrier.kind === "sandbox") {
     numbers =
@@ -75,13 +76,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     sandboxSpeech = createSandboxSpeech({ cacheDir: config.carrier.sandbox.speechCacheDir });
     carrier = new SandboxNetwork(
       { ringSeconds: config.carrier.sandbox.ringSeconds },
-      createSandboxCallees(config, sandboxSpeech, recordings, logger),
+      createSandboxCallees(config.carrier.sandbox, sandboxSpeech, recordings, logger),
       logger,
     );
   } else {
     const t = config.carrier.telnyx;
     // Loaded only for Telnyx, like the model vendors' SDKs: the sandbox never needs it.
-    const { createTelnyxCarrier, registerTelnyxRoutes } = await import("./telephony/telnyx/index.ts");
+    const { createTelnyxCarrier, telnyxVendorRoutes } = await import("./telephony/telnyx/index.ts");
     const telnyx = createTelnyxCarrier({
       apiKey: t.apiKey!,
       publicKey: t.publicKey!,
@@ -94,7 +95,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     });
     carrier = telnyx;
     numbers = config.carrier.callerNumbers;
-    carrierRoutes = (app) => registerTelnyxRoutes(app, telnyx);
+    vendorRoutes.push(telnyxVendorRoutes(telnyx));
   }
   let payments: Payments | undefined;
   if (config.payments.stripe) {
@@ -107,6 +108,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       logger,
       publicUrl: () => config.publicUrl,
     });
+    vendorRoutes.push(stripeVendorRoutes(payments));
   }
   const built = options.engine
     ? {
@@ -115,8 +117,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         close: async () => {},
       }
     : await createConversationEngine(config, logger, sandboxSpeech);
-  // Each call holds one caller number, so the channel limit is met by offering only that many.
-  const pool = new NumberPool(db, numbers.slice(0, config.carrier.channelLimit ?? numbers.length));
+  // Each call holds one caller number, so the channel limit is met by leasing only that many.
+  const pool = new NumberPool(db, numbers, config.carrier.channelLimit);
   const calls = new CallService({
     db,
     billing,
@@ -130,7 +132,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     nodeId,
   });
   const supervisor = new CallSupervisor(
-    db,
     calls,
     {
       nodeId,
@@ -156,7 +157,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     recordings,
     recordingsFollowHangup: carrier.recordingsFollowHangup,
     payments,
-    carrierRoutes,
+    vendorRoutes,
   });
   const shutdown = async () => {
     supervisor.stop();

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from "fastify";
 import type { Billing } from "../billing/billing.ts";
 import type { ApiKeyRecord } from "../billing/keys.ts";
 import type { CallService } from "../calls/call-service.ts";
@@ -7,6 +8,7 @@ import type { Metrics } from "../observability/metrics.ts";
 import type { Payments } from "../payments/payments.ts";
 import type { Db } from "../store/database.ts";
 import type { LiveStore } from "../store/live-store.ts";
+import type { LimitLog } from "./limit-log.ts";
 import type { RecordingLinks } from "./recording-links.ts";
 
 /** What the HTTP layer needs from the rest of the service. */
@@ -23,8 +25,17 @@ export interface ApiContext {
   recordingsFollowHangup: boolean;
   /** The configured payment integration; without one the purchase page shows the operator's text. */
   payments?: Payments;
-  /** Extra routes a carrier serves (webhooks, media WebSockets). */
-  carrierRoutes?: (app: import("fastify").FastifyInstance) => Promise<void> | void;
+  /** Logs refusals by a limit, sampled (made by buildApp). */
+  limitLog: LimitLog;
+  /** Routes the carrier and payment adapters serve themselves (webhooks, media WebSockets). */
+  vendorRoutes?: readonly VendorRoutes[];
+}
+
+/** Routes a vendor adapter mounts itself, all under one path prefix. */
+export interface VendorRoutes {
+  /** Requests under it are verified by the vendor's signature and limited as webhooks, per sender. */
+  prefix: string;
+  register(app: FastifyInstance): Promise<void>;
 }
 
 /** The key a request was made with (or that was minted for it), once authenticated. */

@@ -1,4 +1,5 @@
 import type { Db } from "../store/database.ts";
+import { isTerminal } from "./states.ts";
 
 /**
  * A lease is written just before its call's row. One still without a row after this long was left by a
@@ -19,15 +20,22 @@ interface Lease {
  */
 export class NumberPool {
   private readonly all: ReadonlySet<string>;
+  private readonly numbers: readonly string[];
 
+  /**
+   * `lines` caps how many numbers are ever leased at once (the carrier's channel limit); every configured
+   * number is still this service's own, and never dialled.
+   */
   constructor(
     private readonly db: Db,
-    private readonly numbers: readonly string[],
+    configured: readonly string[],
+    lines = configured.length,
   ) {
-    this.all = new Set(numbers);
+    this.all = new Set(configured);
+    this.numbers = configured.slice(0, lines);
   }
 
-  /** Whether the number is one of the configured caller numbers. Configuration only: no query. */
+  /** Whether the number is one of the configured caller numbers, leased or not. Configuration only: no query. */
   has(number: string): boolean {
     return this.all.has(number);
   }
@@ -94,7 +102,10 @@ export class NumberPool {
     for (const r of rows) {
       const unwrittenTooLong =
         r.state === null && now.getTime() - Date.parse(r.leased_at) > UNWRITTEN_CALL_GRACE_MS;
-      leases.set(r.number, { callId: r.call_id, held: r.state !== "ended" && !unwrittenTooLong });
+      leases.set(r.number, {
+        callId: r.call_id,
+        held: (r.state === null || !isTerminal(r.state)) && !unwrittenTooLong,
+      });
     }
     return leases;
   }

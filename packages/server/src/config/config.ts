@@ -1,7 +1,12 @@
 import path from "node:path";
+import { isNanpNumber } from "@clawcall/contract";
 import { z } from "zod";
+import type { BillingSettings } from "../billing/billing.ts";
 import { DEFAULT_PACKAGES, parsePackages } from "../payments/packages.ts";
+import type { StripeSettings } from "../payments/stripe-payments.ts";
 import type { ProviderSettings } from "../providers/index.ts";
+import type { DatabaseSettings } from "../store/database.ts";
+import { parseTrustedProxies } from "./trusted-proxies.ts";
 
 /**
  * Every setting of the service, parsed once at boot from environment variables. This is the only module
@@ -34,6 +39,9 @@ const EnvSchema = z.object({
   CLAWCALL_PUBLIC_URL: url,
   CLAWCALL_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   CLAWCALL_TRUST_PROXY: bool(false),
+  CLAWCALL_TRUSTED_PROXIES: optionalString,
+  CLAWCALL_REQUEST_TIMEOUT_SECONDS: int(30, 1),
+  CLAWCALL_CONNECTIONS_PER_ADDRESS: int(64, 1),
   CLAWCALL_SECRET: optionalString,
   DATABASE_URL: optionalString.pipe(
     z
@@ -54,6 +62,8 @@ const EnvSchema = z.object({
   CLAWCALL_MAX_ACTIVE_CALLS_PER_KEY: int(3, 1),
   CLAWCALL_MINTS_PER_HOUR: int(20, 1),
   CLAWCALL_REQUESTS_PER_MINUTE: int(600, 1),
+  CLAWCALL_WEBHOOKS_PER_MINUTE: int(3000, 1),
+  CLAWCALL_STREAMS_PER_KEY: int(10, 1),
   CLAWCALL_MAX_CALL_SECONDS: int(1800, 10),
   CLAWCALL_TRANSCRIPT_TTL_SECONDS: int(3600, 1),
   CLAWCALL_RECORDING_TTL_SECONDS: int(600, 1),
@@ -109,10 +119,10 @@ const EnvSchema = z.object({
 
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: url,
-  OPENAI_MODEL: z.string().default("gpt-4o-mini"),
+  OPENAI_MODEL: optionalString,
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: url,
-  ANTHROPIC_MODEL: z.string().default("claude-3-5-haiku-latest"),
+  ANTHROPIC_MODEL: optionalString,
   CLAWCALL_LLM: z.enum(["openai", "anthropic"]).optional(),
   DEEPGRAM_API_KEY: optionalString,
   DEEPGRAM_BASE_URL: url,
@@ -167,17 +177,19 @@ export function loadConfig(env: Env) {
     .map((n) => n.trim())
     .filter(Boolean);
   for (const n of callerNumbers) {
-    if (!/^\+1[2-9]\d{2}[2-9]\d{6}$/.test(n))
-      problems.push(`CLAWCALL_CALLER_NUMBERS: "${n}" is not a +1 number`);
+    if (!isNanpNumber(n)) problems.push(`CLAWCALL_CALLER_NUMBERS: "${n}" is not a +1 number`);
   }
   // Half a Stripe setup would sell time it can never credit (or verify webhooks for nothing).
   if (e.STRIPE_SECRET_KEY && !e.STRIPE_WEBHOOK_SECRET)
     problems.push("STRIPE_WEBHOOK_SECRET: required when STRIPE_SECRET_KEY is set");
   if (e.STRIPE_WEBHOOK_SECRET && !e.STRIPE_SECRET_KEY)
     problems.push("STRIPE_SECRET_KEY: required when STRIPE_WEBHOOK_SECRET is set");
+  const trustedProxies = parseTrustedProxies(e.CLAWCALL_TRUSTED_PROXIES, e.CLAWCALL_TRUST_PROXY);
+  if (typeof trustedProxies === "string") problems.push(trustedProxies);
   const packages = parsePackages(e.CLAWCALL_STRIPE_PACKAGES);
   if (typeof packages === "string") problems.push(`CLAWCALL_STRIPE_PACKAGES: ${packages}`);
-  if (problems.length > 0 || typeof packages === "string") throw new ConfigError(problems);
+  if (problems.length > 0 || typeof packages === "string" || typeof trustedProxies === "string")
+    throw new ConfigError(problems);
 
   return {
     port: e.PORT,
@@ -185,27 +197,30 @@ export function loadConfig(env: Env) {
     dataDir,
     publicUrl: (e.CLAWCALL_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ""),
     logLevel: e.CLAWCALL_LOG_LEVEL,
-    trustProxy: e.CLAWCALL_TRUST_PROXY,
+    trustedProxies,
     secret: e.CLAWCALL_SECRET,
     nodeId: e.CLAWCALL_NODE_ID,
-    database: e.DATABASE_URL
+    database: (e.DATABASE_URL
       ? ({ kind: "postgres", url: e.DATABASE_URL } as const)
-      : ({ kind: "sqlite", file: path.join(dataDir, "clawcall.sqlite") } as const),
+      : ({
+          kind: "sqlite",
+          file: path.join(dataDir, "clawcall.sqlite"),
+        } as const)) satisfies DatabaseSettings,
     redisUrl: e.REDIS_URL,
     billing: {
       freeSeconds: e.CLAWCALL_FREE_SECONDS,
       signupGrantSeconds: e.CLAWCALL_SIGNUP_GRANT_SECONDS,
       purchaseText: e.CLAWCALL_PURCHASE_TEXT,
       purchaseUrl: e.CLAWCALL_PURCHASE_URL,
-    },
+    } satisfies BillingSettings,
     payments: {
       stripe:
         e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
-          ? {
+          ? ({
               secretKey: e.STRIPE_SECRET_KEY,
               webhookSecret: e.STRIPE_WEBHOOK_SECRET,
               apiBase: e.CLAWCALL_STRIPE_API_BASE,
-            }
+            } satisfies StripeSettings)
           : undefined,
       packages,
       currency: e.CLAWCALL_STRIPE_CURRENCY,
@@ -214,6 +229,10 @@ export function loadConfig(env: Env) {
       maxActiveCallsPerKey: e.CLAWCALL_MAX_ACTIVE_CALLS_PER_KEY,
       mintsPerHour: e.CLAWCALL_MINTS_PER_HOUR,
       requestsPerMinute: e.CLAWCALL_REQUESTS_PER_MINUTE,
+      webhooksPerMinute: e.CLAWCALL_WEBHOOKS_PER_MINUTE,
+      streamsPerKey: e.CLAWCALL_STREAMS_PER_KEY,
+      requestTimeoutSeconds: e.CLAWCALL_REQUEST_TIMEOUT_SECONDS,
+      connectionsPerAddress: e.CLAWCALL_CONNECTIONS_PER_ADDRESS,
       maxCallSeconds: e.CLAWCALL_MAX_CALL_SECONDS,
       transcriptTtlSeconds: e.CLAWCALL_TRANSCRIPT_TTL_SECONDS,
       recordingTtlSeconds: e.CLAWCALL_RECORDING_TTL_SECONDS,

@@ -4,7 +4,7 @@ import {
   type MediaCloseReason,
   type MediaHandlers,
   type MediaStream,
-} from "../voice/media-stream.ts";
+} from "../media/media-stream.ts";
 import type { PlayedTextFollower } from "./played-text.ts";
 
 /** Mu-law byte for silence: what an idle leg of a phone call carries. */

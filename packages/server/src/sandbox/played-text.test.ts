@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FRAME_BYTES } from "../voice/media-stream.ts";
+import { FRAME_BYTES } from "../media/media-stream.ts";
 import { SpokenTextJournal } from "../voice/spoken-text.ts";
 import { sineMulaw } from "../voice/synth.ts";
 import { createMediaPair } from "./media-pair.ts";

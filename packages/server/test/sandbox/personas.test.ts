@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mulawDecode } from "../../src/media/mulaw.ts";
 import { createMediaPair, type MediaPair } from "../../src/sandbox/media-pair.ts";
 import {
   type CalleeEvent,
@@ -12,7 +13,6 @@ import { PlayedTextFollower } from "../../src/sandbox/played-text.ts";
 import { FliteCalleeSpeech } from "../../src/sandbox/speech/callee-speech.ts";
 import { PersonaLineIndex } from "../../src/sandbox/speech/line-index.ts";
 import { PersonaLineStt } from "../../src/sandbox/speech/persona-line-stt.ts";
-import { mulawDecode } from "../../src/voice/mulaw.ts";
 import { SpokenTextJournal } from "../../src/voice/spoken-text.ts";
 import { REAL_TIME } from "../helpers/real-time.ts";
 

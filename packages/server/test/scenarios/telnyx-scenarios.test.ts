@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
-import { createVoiceAgentEngine, type VoiceAgentEngine } from "../../src/agent/engine.ts";
+import { createVoiceAgentEngine, type VoiceAgentEngine } from "../../src/agent/voice-agent-engine.ts";
 import { OpenAiLlm } from "../../src/providers/llm/openai-llm.ts";
 import type { CalleeFactory } from "../../src/sandbox/network.ts";
 import { type SandboxVerdict, startSandboxCallee } from "../../src/sandbox/personas/index.ts";

@@ -38,8 +38,8 @@ describeWith(POSTGRES_AND_REDIS, "one caller number pool shared by two nodes", (
       // The reaper runs when a test asks it to.
       CLAWCALL_REAPER_INTERVAL_SECONDS: "3600",
     };
-    nodeA = await startTestService({ ...env, CLAWCALL_NODE_ID: "a" }, { engine: new ListeningEngine() });
-    nodeB = await startTestService({ ...env, CLAWCALL_NODE_ID: "b" }, { engine: new ListeningEngine() });
+    nodeA = await startTestService({ ...env, CLAWCALL_NODE_ID: "pool-a" }, { engine: new ListeningEngine() });
+    nodeB = await startTestService({ ...env, CLAWCALL_NODE_ID: "pool-b" }, { engine: new ListeningEngine() });
     db = await openDatabase({ database: { kind: "postgres", url: database.url } });
   });
   afterEach(async () => {

@@ -69,7 +69,7 @@ describeWith(POSTGRES_AND_REDIS, "two nodes on PostgreSQL and Redis", () => {
     expect(res.status).toBe(200);
     const { call } = await pollUntilFinal(nodeB, key, created.body.call_id);
     expect(call).toMatchObject({ status: "failed", failReason: "cancelled" });
-    expect(nodeA.calls.active.has(created.body.call_id)).toBe(false);
+    expect(nodeA.calls.isActive(created.body.call_id)).toBe(false);
   });
 
   it("network outcomes and the error table hold on PostgreSQL", async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import WebSocket from "ws";
-import type { MediaStream } from "../../src/voice/media-stream.ts";
+import type { MediaStream } from "../../src/media/media-stream.ts";
 import { describeWith, SHARED_SPECS } from "../helpers/prerequisites.ts";
 import type { CalleeFactory } from "../telnyx-emulator/callee.ts";
 import { scriptedCallee } from "../telnyx-emulator/callee.ts";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import type { MediaStream } from "../../src/media/media-stream.ts";
 import type { CalleeFactory as SandboxCalleeFactory } from "../../src/sandbox/network.ts";
-import type { MediaStream } from "../../src/voice/media-stream.ts";
 import { describeWith, SHARED_SPECS } from "../helpers/prerequisites.ts";
 import { calleesFromSandbox } from "../telnyx-emulator/sandbox-callees.ts";
 import { type Harness, isHangup, isType, startHarness } from "./harness.ts";

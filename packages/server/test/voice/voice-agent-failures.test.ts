@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createVoiceAgentEngine } from "../../src/agent/engine.ts";
+import { createVoiceAgentEngine } from "../../src/agent/voice-agent-engine.ts";
 import { sineMulaw } from "../../src/voice/synth.ts";
 import { REAL_TIME } from "../helpers/real-time.ts";
 import { FakeStt, ScriptedLlm, sleep, ToneTts } from "./fakes.ts";

@@ -170,3 +170,28 @@ describe.concurrent("voice agent over a real-time sandbox line", REAL_TIME, () =
     expect((await c.result).latency?.barge_ins).toBe(0);
   });
 });
+
+// Not concurrent: it stalls the whole process on purpose, which would shift every other call's timing.
+describe("voice agent on a machine that stalls", REAL_TIME, () => {
+  it("counts its opening wait in audio heard, so a stall does not make it talk over a late greeting", async ({
+    onTestFinished,
+  }) => {
+    // The production opening wait, which the stall below outlasts.
+    const c = call({ script: () => ({ text: "Okay." }), settings: { openingWaitMs: 1200 } }, onTestFinished);
+    await sleep(100);
+    // The process stalls for longer than the opening wait: the wall clock runs on, the line's audio does not.
+    const until = performance.now() + 1500;
+    while (performance.now() < until) {
+      // a busy machine
+    }
+    await sleep(150);
+    c.callee.say("Hello, Smile Dental.", 700);
+    await c.callee.agentSpeaks();
+    await c.callee.agentFinished();
+    c.fake.calleeHangsUp();
+    const result = await c.result;
+    expect(roles(c.transcript).slice(0, 2)).toEqual(["user", "assistant"]);
+    expect(c.transcript[1]!.text).toContain("AI assistant");
+    expect(result.latency?.barge_ins).toBe(0);
+  });
+});

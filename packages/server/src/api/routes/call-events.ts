@@ -1,9 +1,32 @@
 import type { CallEvent } from "@clawcall/contract";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { lifecycleOf, statusOf } from "../../calls/states.ts";
+import { isTerminal, statusEvent } from "../../calls/states.ts";
 import type { CallTable } from "../../store/schema.ts";
 import { addKeyHeaders } from "../auth.ts";
 import type { ApiContext } from "../context.ts";
+
+/**
+ * Event streams each key holds open on this node. Each stream holds a socket and a subscription for as
+ * long as its call runs, so one key may not hold an unbounded number of them.
+ */
+export class OpenStreams {
+  private readonly byKey = new Map<string, number>();
+  constructor(private readonly perKey: number) {}
+
+  /** Counts a new stream for the key, or returns false when it already holds its share. */
+  open(keyId: string): boolean {
+    const n = this.byKey.get(keyId) ?? 0;
+    if (n >= this.perKey) return false;
+    this.byKey.set(keyId, n + 1);
+    return true;
+  }
+
+  close(keyId: string): void {
+    const n = (this.byKey.get(keyId) ?? 1) - 1;
+    if (n <= 0) this.byKey.delete(keyId);
+    else this.byKey.set(keyId, n);
+  }
+}
 
 /**
  * Server-Sent Events of one call: the current status and the transcript so far, then every change as it
@@ -53,14 +76,7 @@ export async function streamCallEvents(
   req.raw.on("close", finish);
 
   const current = (await ctx.calls.get(row.id)) ?? row;
-  send({
-    type: "status",
-    status: statusOf(current.state, (current.fail_reason as never) ?? null),
-    lifecycle: lifecycleOf(current.state),
-    ...(current.fail_reason ? { failReason: current.fail_reason as never } : {}),
-    ...(current.outcome ? { outcome: current.outcome as never } : {}),
-    at: new Date().toISOString(),
-  });
+  send(statusEvent(current, new Date()));
   const seen = new Set<string>();
   for (const entry of (await ctx.live.transcript(row.id)) ?? []) {
     seen.add(JSON.stringify(entry));
@@ -71,6 +87,6 @@ export async function streamCallEvents(
     if (event.type === "transcript" && seen.has(JSON.stringify(event.entry))) continue;
     send(event);
   }
-  if (current.state === "ended" || buffered.some((e) => e.type === "status" && e.lifecycle === "finalized"))
+  if (isTerminal(current.state) || buffered.some((e) => e.type === "status" && e.lifecycle === "finalized"))
     finish();
 }

@@ -6,14 +6,15 @@ import {
 } from "@clawcall/contract";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { toCallView } from "../../calls/call-view.ts";
-import { lifecycleOf, statusOf } from "../../calls/states.ts";
+import { isTerminal, lifecycleOf, statusOf } from "../../calls/states.ts";
 import type { CallTable } from "../../store/schema.ts";
 import { INVALID_JSON } from "../app.ts";
 import { balanceOf, keyHeader, requireKey, resolveKey } from "../auth.ts";
+import { clientGroup } from "../client-address.ts";
 import type { ApiContext, KeyContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { RateLimiter } from "../rate-limiter.ts";
-import { streamCallEvents } from "./call-events.ts";
+import { OpenStreams, streamCallEvents } from "./call-events.ts";
 import { quotaError } from "./quota-error.ts";
 
 /** Reads a body sent as JSON under any content type (`curl -d` sends a form type). */
@@ -55,20 +56,27 @@ export async function viewOf(ctx: ApiContext, key: KeyContext, row: CallTable) {
 
 export function registerCallRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const mints = new RateLimiter(ctx.config.limits.mintsPerHour, 3_600_000);
+  const streams = new OpenStreams(ctx.config.limits.streamsPerKey);
 
   app.post("/call", async (req, reply) => {
     const body = jsonBody(req);
     const poolNumber = (n: string) =>
       ctx.calls.ownsNumber(n) ? "it is one of this service's own caller numbers" : null;
     const check = checkCallRequest(body === INVALID_JSON ? INVALID_JSON : body, poolNumber);
-    if (!check.ok) throw new ApiError(check.code, check.message);
-
     const raw = keyHeader(req);
+    if (!check.ok) {
+      // Input is checked before the key (a bad body is a 400 whatever the key), but a valid key still
+      // gets its api_key and balance with the error, like every keyed response.
+      if (raw) await resolveKey(ctx, req, raw).catch(() => null);
+      throw new ApiError(check.code, check.message);
+    }
+
     let key: KeyContext;
     if (raw) key = await resolveKey(ctx, req, raw);
     else {
-      const retry = mints.hit(req.ip);
+      const retry = mints.hit(clientGroup(req.ip));
       if (retry > 0) {
+        ctx.limitLog.trip("key mints per hour", clientGroup(req.ip));
         throw new ApiError(
           "rate_limited",
           "Too many new API keys from this address. Reuse the key you were given.",
@@ -108,14 +116,14 @@ export function registerCallRoutes(app: FastifyInstance, ctx: ApiContext): void 
   app.post<{ Params: { id: string } }>("/call/:id/hangup", async (req) => {
     const key = await requireKey(ctx, req);
     const before = await ownedCall(ctx, key, req.params.id);
-    if (before.state !== "ended") await ctx.calls.hangup(before.id);
+    if (!isTerminal(before.state)) await ctx.calls.hangup(before.id);
     const row = (await ctx.calls.get(before.id)) ?? before;
     const result: HangupResult = {
       call_id: row.id,
       id: row.id,
-      status: statusOf(row.state, (row.fail_reason as never) ?? null),
+      status: statusOf(row.state, row.fail_reason),
       lifecycle: lifecycleOf(row.state),
-      message: before.state === "ended" ? "The call had already ended." : "The call was ended.",
+      message: isTerminal(before.state) ? "The call had already ended." : "The call was ended.",
       api_key: key.raw,
     };
     return result;
@@ -136,6 +144,15 @@ export function registerCallRoutes(app: FastifyInstance, ctx: ApiContext): void 
   app.get<{ Params: { id: string } }>("/call/:id/events", async (req, reply) => {
     const key = await requireKey(ctx, req);
     const row = await ownedCall(ctx, key, req.params.id);
+    if (!streams.open(key.record.id)) {
+      ctx.limitLog.trip("event streams per key", clientGroup(req.ip));
+      throw new ApiError(
+        "rate_limited",
+        `This key already has ${ctx.config.limits.streamsPerKey} event streams open. Close one, or poll GET /call/{id}.`,
+        { retryAfterSeconds: 5 },
+      );
+    }
+    reply.raw.once("close", () => streams.close(key.record.id));
     await streamCallEvents(ctx, row, req, reply);
   });
 
@@ -144,28 +161,13 @@ export function registerCallRoutes(app: FastifyInstance, ctx: ApiContext): void 
     const q = CallListQuerySchema.safeParse(req.query);
     if (!q.success) throw new ApiError("invalid_request", "`limit` must be 1-100 and `before` a call id.");
     const { limit, before } = q.data;
-    let query = ctx.db.selectFrom("calls").selectAll("calls");
-    if (key.record.account_id) {
-      query = query
-        .innerJoin("api_keys", "api_keys.id", "calls.key_id")
-        .where("api_keys.account_id", "=", key.record.account_id);
-    } else query = query.where("calls.key_id", "=", key.record.id);
-    if (before) {
-      const cursor = await ownedCall(ctx, key, before).catch(() => {
-        throw new ApiError("invalid_request", "`before` must be the id of one of your calls.");
-      });
-      query = query.where((eb) =>
-        eb.or([
-          eb("calls.queued_at", "<", cursor.queued_at),
-          eb.and([eb("calls.queued_at", "=", cursor.queued_at), eb("calls.id", "<", cursor.id)]),
-        ]),
-      );
-    }
-    const rows = await query
-      .orderBy("calls.queued_at", "desc")
-      .orderBy("calls.id", "desc")
-      .limit(limit + 1)
-      .execute();
+    const cursor = before
+      ? await ownedCall(ctx, key, before).catch(() => {
+          throw new ApiError("invalid_request", "`before` must be the id of one of your calls.");
+        })
+      : null;
+    const owner = key.record.account_id ? { accountId: key.record.account_id } : { keyId: key.record.id };
+    const rows = await ctx.calls.store.list(owner, cursor, limit + 1);
     const page = rows.slice(0, limit);
     const calls = [];
     for (const r of page) calls.push(await viewOf(ctx, key, r));
