@@ -27,6 +27,7 @@ export function createSandboxCallees(
     start(line, media, controls) {
       return startSandboxCallee(line ?? "generic", media, controls, {
         speech: speech.speech,
+        spokenText: speech.spokenText,
         holdSeconds: settings.holdSeconds,
         onError: (err) => logger.error({ err }, "sandbox persona failed"),
       });

@@ -99,6 +99,11 @@ export interface MediaPair {
   callee: MediaStream;
   /** Delivers a keypad digit pressed by the agent to the callee side. */
   pressDigit(digit: string): void;
+  /**
+   * The agent leaves the line (a handoff) while the callee stays: the agent's side is closed and may be
+   * attached to by the party it handed the call to.
+   */
+  handOver(): void;
   /** Ends both sides with the given reason (a hang-up, or the media path dropping). */
   end(reason: MediaCloseReason): void;
   readonly ended: boolean;
@@ -115,6 +120,8 @@ export function createMediaPair(options: {
   onLocalClose?: (side: "agent" | "callee") => void;
   /** Follows the agent's audio as the callee hears it, to tell the callee the words played. */
   agentWords?: PlayedTextFollower;
+  /** Follows the callee's audio as the agent's side hears it (a bridged party is told the words). */
+  calleeWords?: PlayedTextFollower;
 }): MediaPair {
   const toCallee = new Direction();
   const toAgent = new Direction();
@@ -125,7 +132,12 @@ export function createMediaPair(options: {
     () => options.onLocalClose?.("agent"),
     words ? (dropped) => words.cleared(dropped.remainingBytes, dropped.marks) : undefined,
   );
-  const callee = new Endpoint(toAgent, () => options.onLocalClose?.("callee"));
+  const back = options.calleeWords;
+  const callee = new Endpoint(
+    toAgent,
+    () => options.onLocalClose?.("callee"),
+    back ? (dropped) => back.cleared(dropped.remainingBytes, dropped.marks) : undefined,
+  );
   const period = options.frameMs ?? FRAME_MS;
   let next = performance.now() + period;
   let timer: NodeJS.Timeout | undefined;
@@ -138,7 +150,13 @@ export function createMediaPair(options: {
       },
       words ? (bytes) => words.played(bytes) : undefined,
     );
-    const fromCallee = toAgent.tick((m) => callee.handlers?.onMark?.(m));
+    const fromCallee = toAgent.tick(
+      (m) => {
+        back?.mark(m);
+        callee.handlers?.onMark?.(m);
+      },
+      back ? (bytes) => back.played(bytes) : undefined,
+    );
     options.onTap?.(fromAgent, fromCallee);
     callee.handlers?.onAudio(fromAgent);
     agent.handlers?.onAudio(fromCallee);
@@ -159,6 +177,12 @@ export function createMediaPair(options: {
   return {
     agent,
     callee,
+    handOver() {
+      if (ended) return;
+      const leaving = agent.handlers;
+      agent.handlers = null;
+      leaving?.onClose?.("hangup");
+    },
     pressDigit(digit) {
       if (!ended) callee.handlers?.onDigit?.(digit);
     },

@@ -45,10 +45,15 @@ interface SandboxCall {
   timers: NodeJS.Timeout[];
   pair: MediaPair | null;
   callee: SandboxCallee | null;
+  /** The party a handoff joined to the callee, on the agent's side of the line. */
+  bridged: SandboxCallee | null;
   answered: boolean;
   ended: boolean;
   recorder: ReturnType<NonNullable<CalleeFactory["record"]>>;
 }
+
+/** How long the two parties of a sandbox handoff may talk before the network ends the call. */
+const BRIDGED_TALK_LIMIT_SECONDS = 60;
 
 // SIP codes the way a real network reports these outcomes.
 const SIP: Partial<Record<HangupCause, string>> = {
@@ -99,6 +104,7 @@ export class SandboxNetwork implements Carrier {
       timers: [],
       pair: null,
       callee: null,
+      bridged: null,
       answered: false,
       ended: false,
       recorder: null,
@@ -142,6 +148,7 @@ export class SandboxNetwork implements Carrier {
       frameMs: this.settings.frameMs,
       onTap: recorder ? (a, c) => recorder.write(a, c) : undefined,
       agentWords: new PlayedTextFollower(this.callees.spokenText, (text) => call.callee?.hear?.(text)),
+      calleeWords: new PlayedTextFollower(this.callees.spokenText, (text) => call.bridged?.hear?.(text)),
     });
     call.pair = pair;
     this.emit({
@@ -169,9 +176,16 @@ export class SandboxNetwork implements Carrier {
     // The line first: the callee is told the words played up to the hang-up before it stops.
     call.pair?.end(cause === "network_error" ? "dropped" : "hangup");
     call.callee?.stop();
+    call.bridged?.stop();
     const verdict = call.callee?.verdict?.();
+    const bridged = call.bridged?.verdict?.();
     // Before the hang-up, so the final call view carries it.
-    if (verdict) this.emit({ type: "sandbox_report", callId: call.id, report: { verdict } });
+    if (verdict)
+      this.emit({
+        type: "sandbox_report",
+        callId: call.id,
+        report: { verdict, ...(bridged ? { bridged } : {}) },
+      });
     this.calls.delete(call.id);
     const hangup: CarrierEvent = { type: "hangup", callId: call.id, cause, source, sipCode: SIP[cause] };
     const recorder = call.recorder;
@@ -217,10 +231,14 @@ export class SandboxNetwork implements Carrier {
         await wait(ring);
         if (call.ended)
           return { ok: false, reason: "failed", message: "the call ended before the bridge connected" };
-        // The agent leaves: its media stream ends; the two parties talk, then hang up.
+        // The agent leaves: its media stream ends, and the bridged party takes its side of the line. The
+        // two talk, and one of them hangs up (or the network does, after a while).
         const pair = call.pair;
-        pair.end("hangup");
-        this.later(call, Math.max(1, ring * 2), () => this.end(call, "normal", "callee"));
+        pair.handOver();
+        call.bridged = this.callees.start("bridged", pair.agent, {
+          hangup: () => this.end(call, "normal", "callee"),
+        });
+        this.later(call, BRIDGED_TALK_LIMIT_SECONDS, () => this.end(call, "normal", "callee"));
         return { ok: true };
       }
       case "busy":

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe } from "vitest";
+import { afterAll, beforeAll, describe, expect } from "vitest";
 import { type FakeOpenAi, startFakeOpenAi } from "../fakes/index.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
 import { checkSignedWav, ScenarioCalls, scenarioChecks } from "./scenario-checks.ts";
@@ -34,5 +34,13 @@ describe("sandbox scenarios with a scripted model", () => {
     service: () => service,
     recording: { name: "a signed WAV link while it lasts", check: checkSignedWav },
     verdict: async (call) => call._meta.sandbox?.verdict,
+    bridged(call, to) {
+      // Once the agent left, the person it connected greeted the callee, heard it, and talked back.
+      if (to.endsWith("0112")) {
+        expect(call._meta.sandbox?.bridged?.actions).toEqual([
+          { action: "talked", heard: expect.stringMatching(/\w/) },
+        ]);
+      }
+    },
   });
 });

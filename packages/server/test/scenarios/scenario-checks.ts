@@ -14,7 +14,10 @@ export const TASK =
 type Json = any;
 export type Call = {
   transcript: TranscriptEntry[];
-  _meta: { latency?: { barge_ins: number }; sandbox?: { verdict: SandboxVerdict } };
+  _meta: {
+    latency?: { barge_ins: number };
+    sandbox?: { verdict: SandboxVerdict; bridged?: SandboxVerdict };
+  };
 } & Record<string, Json>;
 
 const index = (t: TranscriptEntry[], test: (e: TranscriptEntry) => boolean) => t.findIndex(test);

@@ -1,4 +1,5 @@
 import type { MediaStream } from "../../media/media-stream.ts";
+import type { SpokenTextJournal } from "../../voice/spoken-text.ts";
 import type { CalleeSpeech } from "../speech/callee-speech.ts";
 import { EnergyVad } from "../speech/energy-vad.ts";
 import { frameAligned } from "../speech/tones.ts";
@@ -66,6 +67,9 @@ export class CalleeStopped extends Error {
 
 type Waiter = { wake(): void; fail(error: Error): void };
 
+/** Numbers each runtime, so its mark names are unique in a journal shared by every call. */
+let runtimes = 0;
+
 /**
  * The primitives a persona script is written in: speak a line and know when it has been heard, follow
  * the agent's turns by the loudness of its audio, take keypad digits, wait, hang up. Everything is
@@ -76,6 +80,7 @@ export class CalleeRuntime {
   private readonly waiters = new Set<Waiter>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly digits: string[] = [];
+  private readonly id = ++runtimes;
   private marks = 0;
   private readonly markWaiters = new Map<string, () => void>();
   private stopped = false;
@@ -99,6 +104,7 @@ export class CalleeRuntime {
     readonly speech: CalleeSpeech,
     readonly timings: CalleeTimings,
     private readonly onEvent: (event: CalleeEvent) => void,
+    private readonly journal?: SpokenTextJournal,
   ) {
     this.vad = new EnergyVad({ releaseFrames: Math.max(1, Math.round(timings.agentTurnEndMs / 20)) });
     media.attach({
@@ -131,7 +137,7 @@ export class CalleeRuntime {
     this.ensureRunning();
     this.beginLine();
     this.onEvent({ type: "said", line: key });
-    await this.play(audio);
+    await this.play(audio, line.text);
   }
 
   /** From here on, only agent turns that begin after this line count as answers to it. */
@@ -174,9 +180,11 @@ export class CalleeRuntime {
   }
 
   /** Plays audio (whole frames); resolves once it has been played out. */
-  play(audio: Uint8Array): Promise<void> {
+  play(audio: Uint8Array, text?: string): Promise<void> {
     this.ensureRunning();
-    const name = `persona-${++this.marks}`;
+    const name = `persona${this.id}-${++this.marks}`;
+    // Another persona on the line (a bridged party) learns the words the way callees learn the agent's.
+    if (text !== undefined) this.journal?.note(name, text);
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = { wake: () => undefined, fail: reject };
       this.waiters.add(waiter);

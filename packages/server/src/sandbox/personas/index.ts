@@ -1,4 +1,5 @@
 import type { MediaStream } from "../../media/media-stream.ts";
+import type { SpokenTextJournal } from "../../voice/spoken-text.ts";
 import type { CalleeSpeech } from "../speech/callee-speech.ts";
 import {
   type CalleeEvent,
@@ -26,6 +27,8 @@ const PERSONAS: Record<string, scripts.PersonaScript> = {
   "0114": scripts.interrupter,
   "0115": scripts.silentLine,
   "0116": scripts.hangsUpOnAgent,
+  // Not a number: the person a sandbox handoff joins to the callee (see SandboxNetwork.bridge).
+  bridged: scripts.bridgedPerson,
 };
 
 /** Lines the network itself settles (busy, no answer, ...): nobody there to talk to. */
@@ -52,6 +55,8 @@ export interface SandboxCalleeOptions extends Partial<CalleeTimings> {
   speech: CalleeSpeech;
   /** Told what the persona does (lines spoken, digits taken, hang-up): for tests and traces. */
   onEvent?(event: CalleeEvent): void;
+  /** Where the persona notes the text of its lines by mark, for another persona bridged onto the line. */
+  spokenText?: SpokenTextJournal;
   /** A persona's script failed (e.g. speech could not be synthesised); the persona hangs up. */
   onError?(error: Error): void;
 }
@@ -76,12 +81,19 @@ export function startSandboxCallee(
   controls: { hangup(): void },
   options: SandboxCalleeOptions,
 ): RunningCallee {
-  const { speech, onEvent, onError, ...overrides } = options;
+  const { speech, onEvent, onError, spokenText, ...overrides } = options;
   const timings: CalleeTimings = { ...DEFAULT_TIMINGS };
   for (const [key, value] of Object.entries(overrides) as [keyof CalleeTimings, number | undefined][]) {
     if (value !== undefined) timings[key] = value;
   }
-  const runtime = new CalleeRuntime(media, controls, speech, timings, (event) => onEvent?.(event));
+  const runtime = new CalleeRuntime(
+    media,
+    controls,
+    speech,
+    timings,
+    (event) => onEvent?.(event),
+    spokenText,
+  );
   const script = PERSONAS[line] ?? scripts.genericPerson;
   const log = new VerdictLog(PERSONAS[line] ? line : "generic");
   script(runtime, log).catch((error: unknown) => {

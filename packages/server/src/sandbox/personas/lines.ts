@@ -100,6 +100,7 @@ const FIXED = {
   bridgeGreeting: say(PERSON, "Hello, this is Chris."),
   bridgeReady: say(PERSON, "Sure, please connect me."),
   bridgeWaiting: say(PERSON, "Okay, I am still here."),
+  bridgedThanks: say(PERSON, "Okay, thanks. I will take it from here. Bye."),
 
   // 0113: call screener
   screenerPrompt: say(

@@ -173,6 +173,20 @@ export const bridgeTarget: PersonaScript = async (callee, log) => {
   }
 };
 
+/**
+ * The user a sandbox handoff connects (the `bridge_number`): greets the callee the agent left on the
+ * line, listens to it, and takes the conversation from there.
+ */
+export const bridgedPerson: PersonaScript = async (callee, log) => {
+  log.lacks("the bridged party heard nobody");
+  await callee.say("bridgeGreeting");
+  const heard = await listen(callee);
+  if (heard === null) return;
+  if (heard !== "") log.did({ action: "talked", heard });
+  await callee.say("bridgedThanks");
+  await hangUpAfterGoodbye(callee);
+};
+
 /** 0113: a screening service asks who is calling and why, then the person picks up. */
 export const callScreener: PersonaScript = async (callee, log) => {
   const screener = new Screener(log);

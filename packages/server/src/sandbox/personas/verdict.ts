@@ -10,6 +10,8 @@ export type VerdictAction =
   | { action: "handled" }
   | { action: "menu_choice"; digit: string; department: string }
   | { action: "put_through" }
+  /** The person a handoff joined to the callee heard the callee and talked with it. */
+  | { action: "talked"; heard: string }
   /** What a mailbox kept after the beep; `complete` is false when the mailbox cut it off. */
   | { action: "message"; text: string; complete: boolean; states_purpose: boolean }
   | { action: "declined"; why: string }
@@ -35,6 +37,7 @@ const DOING = new Set([
   "handled",
   "put_through",
   "message",
+  "talked",
 ]);
 
 /** Collects a persona's actions as the call goes, and what it still lacked if it did nothing. */
