@@ -1,3 +1,4 @@
+// Room admin/: the operator's command line (`npm run admin`) over the same config, store and billing.
 import { parseArgs } from "node:util";
 import { Billing } from "../billing/billing.ts";
 import { type Env, loadConfig } from "../config/config.ts";

@@ -1,3 +1,4 @@
+// Room agent/: what the voice agent says and does: instructions, tools, hold, voicemail and menu policy.
 import type { AnsweredCall } from "../calls/conversation.ts";
 import type { MediaCloseReason } from "../media/media-stream.ts";
 import type { LLM, LlmMessage } from "../providers/llm/llm.ts";

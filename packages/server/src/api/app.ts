@@ -1,3 +1,4 @@
+// Room api/: the HTTP face: routes, auth, rate limits, errors, SSE, OpenAPI, account pages, recording links.
 import websocket from "@fastify/websocket";
 import Fastify, {
   type FastifyBaseLogger,

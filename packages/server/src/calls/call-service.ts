@@ -1,3 +1,4 @@
+// Room calls/: a call from admission to its final state: states, call store, lines, settlement, supervisor.
 import { randomUUID } from "node:crypto";
 import type { CallRequest, TranscriptEntry } from "@clawcall/contract";
 import type { Billing } from "../billing/billing.ts";

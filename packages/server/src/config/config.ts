@@ -1,3 +1,4 @@
+// Room config/: every setting, parsed once from the environment into the plain settings rooms receive.
 import path from "node:path";
 import { isNanpNumber } from "@clawcall/contract";
 import { z } from "zod";

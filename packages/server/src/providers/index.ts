@@ -1,3 +1,4 @@
+// Room providers/: STT, LLM and TTS seams with capabilities, vendor adapters, fallbacks, default models.
 import { describeHost } from "./abort.ts";
 import { DEFAULT_MODELS } from "./default-models.ts";
 import type { FallbackOptions } from "./fallback-order.ts";

@@ -1,3 +1,4 @@
+// Room store/: SQL (SQLite or Postgres) with schema and migrations; the live store (memory or Redis).
 import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
