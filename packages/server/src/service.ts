@@ -9,7 +9,7 @@ import { CallService } from "./calls/call-service.ts";
 import type { ConversationEngine } from "./calls/conversation.ts";
 import { NumberPool, sandboxCallerNumbers } from "./calls/number-pool.ts";
 import { CallSupervisor } from "./calls/supervisor.ts";
-import { type Config, type Env, loadConfig } from "./config/config.ts";
+import { type Config, ConfigError, type Env, loadConfig } from "./config/config.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
 import type { Payments } from "./payments/payments.ts";
@@ -159,7 +159,30 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     payments,
     vendorRoutes,
   });
-  const address = await app.listen({ port: config.port, host: config.host });
+  const shutdown = async () => {
+    supervisor.stop();
+    await app.close();
+    await carrier.close();
+    // Let the carrier's final events settle the calls it just ended.
+    await new Promise((r) => setTimeout(r, 50));
+    recordings.close();
+    await built.close();
+    await sandboxSpeech?.close();
+    await live.close();
+    await db.destroy();
+  };
+  let address: string;
+  try {
+    address = await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await shutdown();
+    if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      throw new ConfigError([
+        `PORT: ${config.port} on ${config.host} is already in use; stop what listens there or set PORT to another port`,
+      ]);
+    }
+    throw err;
+  }
   const url = address.replace("[::1]", "localhost");
   // Without a configured public URL, links point where the service really listens (e.g. on PORT=0).
   if (!options.env.CLAWCALL_PUBLIC_URL) config.publicUrl = url;
@@ -182,18 +205,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     supervisor,
     describe,
     close() {
-      closing ??= (async () => {
-        supervisor.stop();
-        await app.close();
-        await carrier.close();
-        // Let the carrier's final events settle the calls it just ended.
-        await new Promise((r) => setTimeout(r, 50));
-        recordings.close();
-        await built.close();
-        await sandboxSpeech?.close();
-        await live.close();
-        await db.destroy();
-      })();
+      closing ??= shutdown();
       return closing;
     },
   };

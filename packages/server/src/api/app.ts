@@ -22,9 +22,19 @@ export const INVALID_JSON = Symbol("invalid-json");
 
 const BODY_LIMIT = 64 * 1024;
 
+/**
+ * Fastify's own info lines ("Server listening at …") would land among the start-up banner, which already
+ * says where the service listens; the framework logs warnings and worse, our code logs the rest.
+ */
+function frameworkLogger(logger: ApiContext["logger"]): FastifyBaseLogger {
+  const quiet =
+    logger.levelVal < logger.levels.values["warn"]! ? logger.child({}, { level: "warn" }) : logger;
+  return quiet as FastifyBaseLogger;
+}
+
 export async function buildApp(ctx: ApiContext): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
-    loggerInstance: ctx.logger as FastifyBaseLogger,
+    loggerInstance: frameworkLogger(ctx.logger),
     // Fastify's own request lines would log URLs, whose query may carry a key; ours log the path only.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: ctx.config.trustProxy,

@@ -187,7 +187,7 @@ export function loadConfig(env: Env) {
     port: e.PORT,
     host: e.HOST,
     dataDir,
-    publicUrl: (e.CLAWCALL_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    publicUrl: (e.CLAWCALL_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ""),
     logLevel: e.CLAWCALL_LOG_LEVEL,
     trustProxy: e.CLAWCALL_TRUST_PROXY,
     secret: e.CLAWCALL_SECRET,

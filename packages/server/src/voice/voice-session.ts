@@ -111,6 +111,7 @@ export class VoiceSession {
   /** Text of a turn that ended within the current stretch of speech. */
   private segmentText = "";
   private lastActivityAt: number;
+  private heardAudioMs = 0;
 
   constructor(o: VoiceSessionOptions) {
     this.media = o.media;
@@ -148,6 +149,14 @@ export class VoiceSession {
   /** Last moment anyone was heard or the agent stopped talking (performance.now()). */
   get lastActivity(): number {
     return this.reply !== null ? this.now() : this.lastActivityAt;
+  }
+
+  /**
+   * Milliseconds of the callee's audio received so far: the line's own clock, which a stalled process
+   * does not advance the way it advances the wall clock.
+   */
+  get heardMs(): number {
+    return this.heardAudioMs;
   }
 
   latencySummary(): LatencySummary {
@@ -267,6 +276,8 @@ export class VoiceSession {
 
   private onAudio(frame: Uint8Array): void {
     if (this.closed) return;
+    // 8 kHz mu-law: eight bytes a millisecond.
+    this.heardAudioMs += frame.length / 8;
     // The recogniser may keep the buffer past this call (see SttSession.write); the media stream reuses its own.
     this.stt.write(frame.slice());
     const now = this.now();

@@ -58,8 +58,7 @@ describe.concurrent("voice agent: failures and machines", REAL_TIME, () => {
   it("talks to a person whom machine detection took for an answering machine", async ({ onTestFinished }) => {
     const c = call({ answeredBy: "machine", script: () => ({ text: "Great, thank you." }) }, onTestFinished);
     c.callee.say("Hello?", 500);
-    const spokeAt = await c.callee.agentSpeaks();
-    expect(spokeAt).toBeGreaterThan(0);
+    await c.callee.agentSpeaks();
     expect(c.tts.requests[0]!.text).toMatch(/^Hello\./);
     expect(c.llm.calls).toHaveLength(0);
     expect(c.transcript.map((e) => e.role).slice(0, 3)).toEqual(["system", "user", "system"]);
