@@ -30,6 +30,7 @@ export const FLOORS: readonly (readonly string[])[] = [
   ["store"],
   ["media"],
   ["observability"],
+  ["env"],
 ];
 
 export interface LayerProblem {
