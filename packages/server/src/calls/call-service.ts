@@ -16,6 +16,7 @@ import { admit, DIAL_FAILED, newCallRow, type PlaceResult, POOL_EXHAUSTED } from
 import { CallStore } from "./call-store.ts";
 import type { CallSignal, ConversationEngine } from "./conversation.ts";
 import { type ConversationHost, startConversation } from "./conversation-runner.ts";
+import { HeldCalls } from "./held-calls.ts";
 import type { NumberPool } from "./number-pool.ts";
 import type { EndInfo } from "./outcomes.ts";
 import { Settlement } from "./settlement.ts";
@@ -46,14 +47,18 @@ const REMOTE_HANGUP_WAIT_MS = 2_000;
 export class CallService {
   /** The calls table; nothing else in the service speaks SQL about calls. */
   readonly store: CallStore;
-  private readonly active = new Map<string, ActiveCall>();
+  private readonly active: HeldCalls;
   private readonly settlement: Settlement;
   private readonly eventChains = new Map<string, Promise<void>>();
   private readonly conversationHost: ConversationHost;
 
   constructor(private readonly deps: CallServiceDeps) {
     this.store = new CallStore(deps.db);
-    this.settlement = new Settlement(deps, this.active, (callId) => deps.engine.release?.(callId));
+    this.active = new HeldCalls({
+      onCount: (count) => deps.metrics.activeCalls.set(count),
+      onRelease: (callId) => deps.engine.release?.(callId),
+    });
+    this.settlement = new Settlement(deps, this.active);
     this.conversationHost = {
       engine: deps.engine,
       logger: deps.logger,
@@ -125,7 +130,7 @@ export class CallService {
 
   /** Starts holding a call this node just created, until it reaches its final state. */
   private register(row: CallTable, request: CallRequest, balance: number): void {
-    this.active.set(row.id, {
+    this.active.add({
       id: row.id,
       keyId: row.key_id,
       wallet: row.wallet,
@@ -141,7 +146,6 @@ export class CallService {
       pendingEnd: null,
     });
     this.deps.metrics.callsPlaced.inc();
-    this.deps.metrics.activeCalls.set(this.active.size);
   }
 
   /** Asks the carrier to dial; a refusal settles the call at once (nothing charged). */
@@ -180,7 +184,7 @@ export class CallService {
   }
 
   activeIds(): string[] {
-    return [...this.active.keys()];
+    return this.active.ids();
   }
 
   /** Answered calls this node holds that nothing has decided to end yet: what the meter watches. */
@@ -288,19 +292,12 @@ export class CallService {
    * just short of the budget keeps the rounded-up talk time within it.
    */
   private stopWhenBudgetEnds(active: ActiveCall): void {
-    const timer = setTimeout(
-      () => {
-        if (active.pendingEnd) return;
-        const cause =
-          active.budgetSeconds >= this.deps.config.limits.maxCallSeconds
-            ? "max_duration"
-            : "balance_exhausted";
-        void this.endBySystem(active.id, { cause, source: "system", answered: true });
-      },
-      Math.max(0, active.budgetSeconds * 1000 - 100),
-    );
-    timer.unref();
-    active.controller.signal.addEventListener("abort", () => clearTimeout(timer));
+    this.active.after(active, Math.max(0, active.budgetSeconds * 1000 - 100), () => {
+      if (active.pendingEnd) return;
+      const cause =
+        active.budgetSeconds >= this.deps.config.limits.maxCallSeconds ? "max_duration" : "balance_exhausted";
+      void this.endBySystem(active.id, { cause, source: "system", answered: true });
+    });
   }
 
   private async transition(

@@ -1,6 +1,7 @@
 import type { ActiveCall } from "./active-call.ts";
 import type { CallServiceDeps } from "./call-service.ts";
 import { CallStore } from "./call-store.ts";
+import type { HeldCalls } from "./held-calls.ts";
 import { type EndInfo, finalOutcome } from "./outcomes.ts";
 import { isTerminal, statusEvent } from "./states.ts";
 
@@ -14,9 +15,7 @@ export class Settlement {
       CallServiceDeps,
       "db" | "billing" | "live" | "pool" | "config" | "logger" | "metrics"
     >,
-    private readonly active: Map<string, ActiveCall>,
-    /** Told of every call that reached its final state here. */
-    private readonly onFinalized: (callId: string) => void = () => {},
+    private readonly held: HeldCalls,
   ) {}
 
   /** Seconds of talk between answer and end, rounded up: a started second is a metered second. */
@@ -54,13 +53,7 @@ export class Settlement {
       await pool.releaseCall(callId, tx);
       return { row, result, talk: charged };
     });
-    const active = this.active.get(callId);
-    if (active) {
-      this.active.delete(callId);
-      active.controller.abort();
-      metrics.activeCalls.set(this.active.size);
-    }
-    this.onFinalized(callId);
+    this.held.release(callId);
     if (!settled) return false;
     metrics.callsFinalized.inc({ outcome: settled.result.outcome });
     if (settled.talk) metrics.secondsDebited.inc(settled.talk);
@@ -77,7 +70,7 @@ export class Settlement {
   async remainingFor(call: ActiveCall, nowMs = Date.now()): Promise<number> {
     const balance = await this.deps.billing.ledger.balance(call.wallet);
     let othersUsed = 0;
-    for (const other of this.active.values()) {
+    for (const other of this.held.values()) {
       if (other.id !== call.id && other.wallet === call.wallet)
         othersUsed += Settlement.talkSoFar(other, nowMs);
     }
