@@ -8,11 +8,34 @@ export type Voice = z.infer<typeof VoiceSchema>;
 export const TASK_MAX_CHARS = 8000;
 export const TEXT_FIELD_MAX_CHARS = 2000;
 
+/** Half of a UTF-16 surrogate pair without its other half: not text, and no speech engine can say it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const wellFormed = (v: string) => !LONE_SURROGATE.test(v);
+const NOT_UNICODE = "must be valid Unicode text";
+
 export const CallRequestSchema = z.object({
   to: PhoneNumberSchema.describe("The number to call, +1 then 10 digits."),
-  task: z.string().trim().min(1).max(TASK_MAX_CHARS).describe("The whole briefing of the phone agent."),
-  personality: z.string().max(TEXT_FIELD_MAX_CHARS).optional().describe("Who the agent is."),
-  greeting: z.string().max(TEXT_FIELD_MAX_CHARS).optional().describe("The opening line's intent."),
+  task: z
+    .string()
+    .trim()
+    .min(1)
+    .max(TASK_MAX_CHARS)
+    .refine(wellFormed, NOT_UNICODE)
+    // A briefing with no words (only symbols or control characters) gives the agent nothing to do.
+    .refine((v) => /\p{L}/u.test(v), "must say in words what the call is for")
+    .describe("The whole briefing of the phone agent."),
+  personality: z
+    .string()
+    .max(TEXT_FIELD_MAX_CHARS)
+    .refine(wellFormed, NOT_UNICODE)
+    .optional()
+    .describe("Who the agent is."),
+  greeting: z
+    .string()
+    .max(TEXT_FIELD_MAX_CHARS)
+    .refine(wellFormed, NOT_UNICODE)
+    .optional()
+    .describe("The opening line's intent."),
   voice: VoiceSchema.optional().describe("The agent's voice; jessica when absent."),
   bridge_number: PhoneNumberSchema.optional().describe("The user's own number, for live handoff."),
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { privateDir, privateIfPresent } from "./store/private-files.ts";
 
 /**
  * The service secret signs recording links. CLAWCALL_SECRET sets it (required when several nodes must
@@ -10,9 +11,11 @@ export function loadSecret(configured: string | undefined, dataDir: string): str
   if (configured) return configured;
   const file = path.join(dataDir, "secret");
   try {
-    return fs.readFileSync(file, "utf8").trim();
+    const existing = fs.readFileSync(file, "utf8").trim();
+    privateIfPresent(file);
+    return existing;
   } catch {
-    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    privateDir(dataDir);
     const secret = randomBytes(32).toString("base64url");
     try {
       fs.writeFileSync(file, secret, { mode: 0o600, flag: "wx" });

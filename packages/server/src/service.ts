@@ -62,7 +62,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     () => config.publicUrl,
     config.limits.recordingTtlSeconds,
   );
-  recordings.sweep();
+  recordings.start();
 
   let carrier: Carrier;
   let numbers: string[];
@@ -117,8 +117,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         close: async () => {},
       }
     : await createConversationEngine(config, logger, sandboxSpeech);
-  // Each call holds one caller number, so the channel limit is met by offering only that many.
-  const pool = new NumberPool(db, numbers.slice(0, config.carrier.channelLimit ?? numbers.length));
+  // Each call holds one caller number, so the channel limit is met by leasing only that many.
+  const pool = new NumberPool(db, numbers, config.carrier.channelLimit);
   const calls = new CallService({
     db,
     billing,

@@ -1,6 +1,7 @@
 // Room admin/: the operator's command line (`npm run admin`) over the same config, store and billing.
 import { parseArgs } from "node:util";
 import { Billing } from "../billing/billing.ts";
+import { passwordProblem } from "../billing/password-policy.ts";
 import { type Env, loadConfig } from "../config/config.ts";
 import { openDatabase } from "../store/database.ts";
 
@@ -56,11 +57,13 @@ export async function runAdmin(
     }
     switch (command) {
       case "create-account": {
-        if (!values.password || values.password.length < 8) {
-          print("--password of at least 8 characters is required");
+        const password = values.password ?? "";
+        const problem = password ? passwordProblem(password, email) : "--password is required";
+        if (problem) {
+          print(problem);
           return 2;
         }
-        const created = await billing.createAccount(email, values.password, now);
+        const created = await billing.createAccount(email, password, now);
         if (created === "email_taken") {
           print(`An account for ${email} already exists.`);
           return 1;

@@ -4,23 +4,33 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
   LogController,
 } from "fastify";
 import { requestLogFields } from "../observability/logger.ts";
 import { addKeyHeaders } from "./auth.ts";
+import { fastifyTrustProxy, proxyMatcher } from "./client-address.ts";
+import { guardConnections } from "./connection-guard.ts";
 import type { ApiContext } from "./context.ts";
 import { ApiError } from "./errors.ts";
+import { LimitLog } from "./limit-log.ts";
 import { registerAccountPages } from "./pages/account-pages.ts";
 import { registerPurchasePages } from "./pages/purchase-pages.ts";
-import { RateLimiter } from "./rate-limiter.ts";
+import { clientErrorHandler } from "./raw-errors.ts";
+import { requestLimits } from "./request-limits.ts";
 import { registerAccountRoutes } from "./routes/account.ts";
 import { registerCallRoutes } from "./routes/calls.ts";
 import { registerOpsRoutes } from "./routes/ops.ts";
+import { securityHeaders } from "./security-headers.ts";
 
 /** Marks a body that was sent but is not JSON; the route answers `invalid_json` for it. */
 export const INVALID_JSON = Symbol("invalid-json");
 
 const BODY_LIMIT = 64 * 1024;
+/** A socket with nothing moving on it for this long is closed (SSE streams send a keep-alive every 15 s). */
+const IDLE_SOCKET_MS = 60_000;
+/** An idle keep-alive connection is closed after this long: each one holds a file descriptor. */
+const KEEP_ALIVE_MS = 10_000;
 
 /**
  * Fastify's own info lines ("Server listening at …") would land among the start-up banner, which already
@@ -32,14 +42,41 @@ function frameworkLogger(logger: ApiContext["logger"]): FastifyBaseLogger {
   return quiet as FastifyBaseLogger;
 }
 
-export async function buildApp(ctx: ApiContext): Promise<FastifyInstance> {
+export async function buildApp(services: Omit<ApiContext, "limitLog">): Promise<FastifyInstance> {
+  const limitLog = new LimitLog(services.logger);
+  const ctx: ApiContext = { ...services, limitLog };
+  // A request, headers and body, must arrive whole within this time however slowly it drips; Node
+  // checks every connection for it on an interval, which must be shorter than the timeout itself.
+  const requestTimeout = ctx.config.limits.requestTimeoutSeconds * 1000;
   const app: FastifyInstance = Fastify({
     loggerInstance: frameworkLogger(ctx.logger),
     // Fastify's own request lines would log URLs, whose query may carry a key; ours log the path only.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: ctx.config.trustProxy,
+    trustProxy: fastifyTrustProxy(ctx.config.trustedProxies),
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
+    requestTimeout,
+    connectionTimeout: IDLE_SOCKET_MS,
+    keepAliveTimeout: KEEP_ALIVE_MS,
+    http: {
+      requestTimeout,
+      headersTimeout: requestTimeout,
+      connectionsCheckingInterval: Math.min(5_000, Math.max(250, requestTimeout / 4)),
+    },
+    clientErrorHandler: clientErrorHandler(limitLog),
+    // Errors the router raises before any route or hook runs, in the envelope like every other error.
+    frameworkErrors: (err, _req, reply: FastifyReply) => {
+      const e =
+        err.code === "FST_ERR_MAX_PARAM_LENGTH"
+          ? new ApiError("not_found", "There is nothing at this address.")
+          : new ApiError("invalid_request", "The address is not a valid URL.");
+      return reply.status(e.status).send(e.body());
+    },
+  });
+  guardConnections(app.server, {
+    perAddress: ctx.config.limits.connectionsPerAddress,
+    isProxy: proxyMatcher(ctx.config.trustedProxies),
+    limitLog,
   });
   app.decorateRequest("key", null);
 
@@ -56,22 +93,16 @@ export async function buildApp(ctx: ApiContext): Promise<FastifyInstance> {
     }
   });
 
-  const perClient = new RateLimiter(ctx.config.limits.requestsPerMinute, 60_000);
-  // Carrier and payment webhooks come in bursts from a handful of addresses; they are verified by
-  // signature instead.
-  const unlimited = ["/healthz", "/metrics", ...(ctx.vendorRoutes ?? []).map((r) => r.prefix)];
+  const limitRequests = requestLimits(ctx);
   app.addHook("onRequest", async (req, reply) => {
     (req as { startedAt?: number }).startedAt = performance.now();
-    if (unlimited.some((prefix) => req.url.startsWith(prefix))) return;
-    const retry = perClient.hit(req.ip);
-    if (retry > 0) {
-      reply.header("retry-after", String(retry));
-      throw new ApiError("rate_limited", "Too many requests from this client. Slow down and retry later.", {
-        retryAfterSeconds: retry,
-      });
-    }
+    await limitRequests(req, reply);
   });
   app.addHook("onSend", async (req, reply, payload) => {
+    // A refused client's connection is closed rather than kept for its next (probably refused) request,
+    // and a body still dripping in is not waited for.
+    if (reply.statusCode === 429 || reply.statusCode === 413) reply.header("connection", "close");
+    securityHeaders(reply);
     await addKeyHeaders(ctx, req, reply);
     return payload;
   });
@@ -89,7 +120,8 @@ export async function buildApp(ctx: ApiContext): Promise<FastifyInstance> {
     let apiErr: ApiError;
     if (err instanceof ApiError) apiErr = err;
     else if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-      apiErr = new ApiError("payload_too_large", `The request body is larger than ${BODY_LIMIT / 1024} KiB.`);
+      const limit = req.routeOptions.bodyLimit ?? BODY_LIMIT;
+      apiErr = new ApiError("payload_too_large", `The request body is larger than ${limit / 1024} KiB.`);
     } else if (err.statusCode === 400 || err.code?.startsWith("FST_ERR_CTP")) {
       apiErr = new ApiError("invalid_json", "The request body could not be read as JSON.");
     } else {

@@ -8,6 +8,7 @@ import type { Metrics } from "../observability/metrics.ts";
 import type { Payments } from "../payments/payments.ts";
 import type { Db } from "../store/database.ts";
 import type { LiveStore } from "../store/live-store.ts";
+import type { LimitLog } from "./limit-log.ts";
 import type { RecordingLinks } from "./recording-links.ts";
 
 /** What the HTTP layer needs from the rest of the service. */
@@ -24,13 +25,15 @@ export interface ApiContext {
   recordingsFollowHangup: boolean;
   /** The configured payment integration; without one the purchase page shows the operator's text. */
   payments?: Payments;
+  /** Logs refusals by a limit, sampled (made by buildApp). */
+  limitLog: LimitLog;
   /** Routes the carrier and payment adapters serve themselves (webhooks, media WebSockets). */
   vendorRoutes?: readonly VendorRoutes[];
 }
 
 /** Routes a vendor adapter mounts itself, all under one path prefix. */
 export interface VendorRoutes {
-  /** Requests under it are verified by the vendor's signature instead of per-client rate limits. */
+  /** Requests under it are verified by the vendor's signature and limited as webhooks, per sender. */
   prefix: string;
   register(app: FastifyInstance): Promise<void>;
 }

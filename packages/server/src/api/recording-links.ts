@@ -1,13 +1,23 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { privateDir } from "../store/private-files.ts";
+
+/** A published recording's name carries its expiry (Unix seconds): `<id>.<expires>.wav`. */
+const PUBLISHED = /^([A-Za-z0-9-]+)\.(\d{9,12})\.(wav|mp3)$/;
+/**
+ * A recording still being written is appended to every second or so; one untouched this long was left by
+ * a call that died with its node, and will never be published.
+ */
+const ABANDONED_AFTER_MS = 120_000;
 
 /**
  * Recordings this service holds itself (the sandbox) are served through links signed with the service
- * secret that expire after the recording TTL; the file is deleted then too.
+ * secret that expire after the recording TTL. The expiry is part of the file's name, and a periodic
+ * sweep deletes what has expired, so no restart, crash or lost timer can keep a recording on disk.
  */
 export class RecordingLinks {
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly dir: string,
@@ -16,7 +26,7 @@ export class RecordingLinks {
     private readonly publicUrl: () => string,
     private readonly ttlSeconds: number,
   ) {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    privateDir(dir);
   }
 
   get directory(): string {
@@ -27,16 +37,12 @@ export class RecordingLinks {
     return createHmac("sha256", this.secret).update(`${file}:${expires}`).digest("base64url");
   }
 
-  /** Publishes a finished recording file and schedules its deletion. Returns the link and its expiry. */
+  /** Publishes a finished recording file under a name that carries its expiry. Returns the link. */
   publish(file: string, now = Date.now()): { url: string; expiresAt: Date } {
     const expires = Math.floor(now / 1000) + this.ttlSeconds;
-    const name = path.basename(file);
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      fs.rm(path.join(this.dir, name), { force: true }, () => {});
-    }, this.ttlSeconds * 1000);
-    timer.unref();
-    this.timers.add(timer);
+    const parsed = path.parse(file);
+    const name = `${parsed.name}.${expires}${parsed.ext}`;
+    fs.renameSync(file, path.join(this.dir, name));
     return {
       url: `${this.publicUrl()}/recordings/${encodeURIComponent(name)}?expires=${expires}&sig=${this.sign(name, expires)}`,
       expiresAt: new Date(expires * 1000),
@@ -55,17 +61,41 @@ export class RecordingLinks {
     return fs.existsSync(file) ? file : null;
   }
 
-  /** Deletes recordings left from an earlier run whose links can no longer be valid. */
+  /**
+   * Deletes every recording past its expiry, and recordings abandoned mid-call. Files named by an older
+   * version (no expiry in the name) count from their last change.
+   */
   sweep(now = Date.now()): void {
     for (const name of fs.readdirSync(this.dir)) {
       const file = path.join(this.dir, name);
-      const age = now - fs.statSync(file).mtimeMs;
-      if (age > this.ttlSeconds * 1000) fs.rmSync(file, { force: true });
+      const published = PUBLISHED.exec(name);
+      try {
+        const expired = published
+          ? Number(published[2]) * 1000 <= now
+          : now - fs.statSync(file).mtimeMs > Math.max(ABANDONED_AFTER_MS, this.ttlSeconds * 1000);
+        if (expired) fs.rmSync(file, { force: true });
+      } catch (err) {
+        // Deleted by another sweep (another node on the same folder) in between.
+        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+      }
     }
   }
 
+  /** Sweeps now and then on an interval, a fraction of the TTL (at most every 5 s). */
+  start(): void {
+    this.sweep();
+    const every = Math.min(5_000, Math.max(250, (this.ttlSeconds * 1000) / 2));
+    this.sweeper = setInterval(() => {
+      try {
+        this.sweep();
+      } catch {
+        // A folder that cannot be read now may be readable at the next sweep.
+      }
+    }, every);
+    this.sweeper.unref();
+  }
+
   close(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    clearInterval(this.sweeper);
   }
 }

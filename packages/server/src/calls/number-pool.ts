@@ -20,15 +20,22 @@ interface Lease {
  */
 export class NumberPool {
   private readonly all: ReadonlySet<string>;
+  private readonly numbers: readonly string[];
 
+  /**
+   * `lines` caps how many numbers are ever leased at once (the carrier's channel limit); every configured
+   * number is still this service's own, and never dialled.
+   */
   constructor(
     private readonly db: Db,
-    private readonly numbers: readonly string[],
+    configured: readonly string[],
+    lines = configured.length,
   ) {
-    this.all = new Set(numbers);
+    this.all = new Set(configured);
+    this.numbers = configured.slice(0, lines);
   }
 
-  /** Whether the number is one of the configured caller numbers. Configuration only: no query. */
+  /** Whether the number is one of the configured caller numbers, leased or not. Configuration only: no query. */
   has(number: string): boolean {
     return this.all.has(number);
   }

@@ -8,6 +8,7 @@ import { PAYMENT_ENV, paymentSettings } from "../payments/env.ts";
 import { PROVIDER_ENV, providerSettings } from "../providers/env.ts";
 import type { DatabaseSettings } from "../store/database.ts";
 import { missingTelnyxSettings, TELNYX_ENV, telnyxSettings } from "../telephony/telnyx/env.ts";
+import { parseTrustedProxies } from "./trusted-proxies.ts";
 
 /**
  * Every setting of the service, parsed once at boot from environment variables. This is the only module
@@ -21,6 +22,9 @@ const EnvSchema = z.object({
   CLAWCALL_PUBLIC_URL: url,
   CLAWCALL_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   CLAWCALL_TRUST_PROXY: bool(false),
+  CLAWCALL_TRUSTED_PROXIES: optionalString,
+  CLAWCALL_REQUEST_TIMEOUT_SECONDS: int(30, 1),
+  CLAWCALL_CONNECTIONS_PER_ADDRESS: int(64, 1),
   CLAWCALL_SECRET: optionalString,
   DATABASE_URL: optionalString.pipe(
     z
@@ -41,6 +45,8 @@ const EnvSchema = z.object({
   CLAWCALL_MAX_ACTIVE_CALLS_PER_KEY: int(3, 1),
   CLAWCALL_MINTS_PER_HOUR: int(20, 1),
   CLAWCALL_REQUESTS_PER_MINUTE: int(600, 1),
+  CLAWCALL_WEBHOOKS_PER_MINUTE: int(3000, 1),
+  CLAWCALL_STREAMS_PER_KEY: int(10, 1),
   CLAWCALL_MAX_CALL_SECONDS: int(1800, 10),
   CLAWCALL_TRANSCRIPT_TTL_SECONDS: int(3600, 1),
   CLAWCALL_RECORDING_TTL_SECONDS: int(600, 1),
@@ -108,7 +114,10 @@ export function loadConfig(env: Env) {
   }
   const payments = paymentSettings(e);
   if (!payments.ok) problems.push(...payments.problems);
-  if (problems.length > 0 || !payments.ok) throw new ConfigError(problems);
+  const trustedProxies = parseTrustedProxies(e.CLAWCALL_TRUSTED_PROXIES, e.CLAWCALL_TRUST_PROXY);
+  if (typeof trustedProxies === "string") problems.push(trustedProxies);
+  if (problems.length > 0 || !payments.ok || typeof trustedProxies === "string")
+    throw new ConfigError(problems);
 
   return {
     port: e.PORT,
@@ -116,7 +125,7 @@ export function loadConfig(env: Env) {
     dataDir,
     publicUrl: (e.CLAWCALL_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ""),
     logLevel: e.CLAWCALL_LOG_LEVEL,
-    trustProxy: e.CLAWCALL_TRUST_PROXY,
+    trustedProxies,
     secret: e.CLAWCALL_SECRET,
     nodeId: e.CLAWCALL_NODE_ID,
     database: (e.DATABASE_URL
@@ -137,6 +146,10 @@ export function loadConfig(env: Env) {
       maxActiveCallsPerKey: e.CLAWCALL_MAX_ACTIVE_CALLS_PER_KEY,
       mintsPerHour: e.CLAWCALL_MINTS_PER_HOUR,
       requestsPerMinute: e.CLAWCALL_REQUESTS_PER_MINUTE,
+      webhooksPerMinute: e.CLAWCALL_WEBHOOKS_PER_MINUTE,
+      streamsPerKey: e.CLAWCALL_STREAMS_PER_KEY,
+      requestTimeoutSeconds: e.CLAWCALL_REQUEST_TIMEOUT_SECONDS,
+      connectionsPerAddress: e.CLAWCALL_CONNECTIONS_PER_ADDRESS,
       maxCallSeconds: e.CLAWCALL_MAX_CALL_SECONDS,
       transcriptTtlSeconds: e.CLAWCALL_TRANSCRIPT_TTL_SECONDS,
       recordingTtlSeconds: e.CLAWCALL_RECORDING_TTL_SECONDS,

@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
+import type { Logger } from "../observability/logger.ts";
+import { SampledLog } from "../observability/sampled-log.ts";
 import type { Payments } from "./payments.ts";
 
 /** Checkout events are a few kilobytes; anything far larger is not a Stripe event. */
@@ -13,16 +15,19 @@ export const stripeWebhookRoutes: FastifyPluginAsync<{ payments: Payments }> = a
   { payments },
 ) => {
   scope.removeContentTypeParser(["application/json"]);
+  // Anyone can send forged webhooks, as fast as they like.
+  const refusals = new SampledLog(scope.log as Logger);
   scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) =>
     done(null, body),
   );
 
-  scope.post("/stripe/webhook", async (request, reply) => {
+  // The route states its limit too, so a 413 names the limit that applied.
+  scope.post("/stripe/webhook", { bodyLimit: WEBHOOK_BODY_LIMIT }, async (request, reply) => {
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const header = request.headers["stripe-signature"];
     const outcome = await payments.handleWebhook(raw, Array.isArray(header) ? header[0] : header, new Date());
     if (outcome.status === "invalid_signature" || outcome.status === "malformed") {
-      request.log.warn({ vendor: "stripe", reason: outcome.reason }, "stripe webhook refused");
+      refusals.warn(outcome.reason, { vendor: "stripe", reason: outcome.reason }, "stripe webhook refused");
       return reply.code(400).send({
         error: {
           code: outcome.status === "malformed" ? "invalid_request" : "invalid_signature",

@@ -38,7 +38,7 @@ export interface CallRecorder {
  * once a second; only that second is held in memory.
  */
 export function createCallRecorder(path: string): CallRecorder {
-  const file: Promise<FileHandle> = open(path, "w").then(async (handle) => {
+  const file: Promise<FileHandle> = open(path, "w", 0o600).then(async (handle) => {
     await handle.write(wavHeader(0), 0, HEADER_BYTES, 0);
     return handle;
   });

@@ -1,10 +1,10 @@
 // Room store/: SQL (SQLite or Postgres) with schema and migrations; the live store (memory or Redis).
-import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
 import { migrate } from "./migrations.ts";
+import { privateDir, privateFile, privateIfPresent } from "./private-files.ts";
 import type { Database } from "./schema.ts";
 
 export type Db = Kysely<Database>;
@@ -16,8 +16,12 @@ export type DatabaseSettings = { kind: "sqlite"; file: string } | { kind: "postg
 export async function openDatabase(config: { database: DatabaseSettings }): Promise<Db> {
   let db: Db;
   if (config.database.kind === "sqlite") {
-    fs.mkdirSync(path.dirname(config.database.file), { recursive: true, mode: 0o700 });
-    const sqlite = new SQLite(config.database.file);
+    const file = config.database.file;
+    privateDir(path.dirname(file));
+    // SQLite gives its -wal and -shm files the main file's mode when it creates them.
+    privateFile(file);
+    privateIfPresent(`${file}-wal`, `${file}-shm`);
+    const sqlite = new SQLite(file);
     // WAL keeps readers (polling) from waiting on writers; a crash loses nothing committed.
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("synchronous = NORMAL");

@@ -4,16 +4,22 @@ import { runAdmin } from "../../src/admin/admin.ts";
 import { ListeningEngine } from "../helpers/listening-engine.ts";
 import { pollUntilFinal, startTestService, type TestService } from "../helpers/service.ts";
 
-const form = (fields: Record<string, string>) => ({
+/** A form post; `client` is the address the (trusted loopback) proxy says it comes from. */
+const form = (fields: Record<string, string>, client = "192.0.2.1") => ({
   raw: new URLSearchParams(fields).toString(),
-  headers: { "content-type": "application/x-www-form-urlencoded" },
+  headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": client },
 });
 
 describe("accounts: sign-up, sign-in, purchase page, /me and operator grants", () => {
   let service: TestService;
   beforeAll(async () => {
     service = await startTestService(
-      { CLAWCALL_FREE_SECONDS: "1", CLAWCALL_PURCHASE_TEXT: "Write to sales@example.test for minutes." },
+      {
+        CLAWCALL_FREE_SECONDS: "1",
+        CLAWCALL_PURCHASE_TEXT: "Write to sales@example.test for minutes.",
+        // Account pages are limited per client; each test posts as its own client through a proxy.
+        CLAWCALL_TRUSTED_PROXIES: "loopback",
+      },
       { engine: new ListeningEngine({ talkSeconds: 1.5 }) },
     );
   });
@@ -106,21 +112,66 @@ describe("accounts: sign-up, sign-in, purchase page, /me and operator grants", (
     expect((await service.request("GET", `/call/${firstKeyCall}`, { key: key2 })).status).toBe(200);
   });
 
-  it("refuses a taken address and bad form input with a plain page", async () => {
+  it("signing up with a taken address is a sign-in: it never says the address is taken", async () => {
     const dup = await service.request(
       "POST",
       "/signup",
-      form({ email: "jordan@example.test", password: "another one" }),
+      form({ email: "jordan@example.test", password: "another one" }, "192.0.2.2"),
     );
-    expect(dup.status).toBe(409);
+    expect(dup.status).toBe(401);
+    expect(dup.text).toContain("Wrong email or password.");
+    expect(dup.text).not.toMatch(/exists|taken/i);
+    const again = await service.request(
+      "POST",
+      "/signup",
+      form({ email: "jordan@example.test", password: "correct horse" }, "192.0.2.2"),
+    );
+    expect(again.status).toBe(201);
+    expect(again.text).toContain("Account balance");
+  });
+
+  it("refuses bad form input, short and common passwords with a plain page", async () => {
     const bad = await service.request(
       "POST",
       "/signup",
-      form({ email: "not-an-email", password: "longenough" }),
+      form({ email: "not-an-email", password: "longenough" }, "192.0.2.3"),
     );
     expect(bad.status).toBe(400);
-    const short = await service.request("POST", "/signup", form({ email: "a@b.test", password: "short" }));
-    expect(short.status).toBe(400);
+    for (const password of ["short", "12345678", "password", "        ", "1234567890", "Password123"]) {
+      const res = await service.request(
+        "POST",
+        "/signup",
+        form({ email: "a@b.test", password }, "192.0.2.3"),
+      );
+      expect(res.status, password).toBe(400);
+      expect(res.text, password).toMatch(/10 to 200|most common/);
+    }
+    expect(await service.billing.accountByEmail("a@b.test")).toBeUndefined();
+  });
+
+  it("makes an email wait longer after each failed sign-in past five, whether or not it has an account", async () => {
+    for (const email of ["jordan@example.test", "nobody-here@example.test"]) {
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        const res = await service.request(
+          "POST",
+          "/signin",
+          form({ email, password: `guess number ${i}` }, "192.0.2.4"),
+        );
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 429]);
+      // Even the right password waits its turn.
+      if (email === "jordan@example.test") {
+        const right = await service.request(
+          "POST",
+          "/signin",
+          form({ email, password: "correct horse" }, "192.0.2.5"),
+        );
+        expect(right.status).toBe(429);
+        expect(Number(right.headers.get("retry-after"))).toBeGreaterThan(0);
+      }
+    }
   });
 
   it("the admin command creates accounts and reports balances", async () => {

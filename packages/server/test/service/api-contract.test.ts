@@ -340,6 +340,11 @@ describe("admission limits", () => {
       const third = await s.request("POST", "/call", { body: body("+12125550102") });
       expect(third.status).toBe(503);
       expect(third.body.error.code).toBe("number_pool_exhausted");
+      // Caller numbers beyond the limit are still the service's own: never dialled.
+      for (const own of ["+12025550200", "+12025550204"]) {
+        const r = await s.request("POST", "/call", { body: body(own) });
+        expect(r.body.error.code, own).toBe("unsupported_destination");
+      }
       for (const p of placed) await s.request("POST", `/call/${p.call_id}/hangup`, { key: p.api_key });
     } finally {
       await s.dispose();

@@ -1,6 +1,8 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { RecordingLinks } from "../../src/api/recording-links.ts";
 import { ListeningEngine } from "../helpers/listening-engine.ts";
 import { pollUntilFinal, startTestService } from "../helpers/service.ts";
 
@@ -50,6 +52,33 @@ describe("data handling", () => {
     }
   });
 
+  it("keeps its data folder and files readable by the service's user only, even one made loosely before", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "clawcall-modes-"));
+    fs.chmodSync(dataDir, 0o755);
+    fs.writeFileSync(path.join(dataDir, "clawcall.sqlite"), "", { mode: 0o644 });
+    const engine = new ListeningEngine({ talkSeconds: 0.3, lines: [{ role: "assistant", text: "Hello." }] });
+    const service = await startTestService({}, { engine, dataDir });
+    try {
+      const created = await service.request("POST", "/call", {
+        body: { to: "+12125550100", task: "Greet." },
+      });
+      const { call } = await pollUntilFinal(service, created.body.api_key, created.body.call_id);
+      expect(call.recordingUrl).toBeTruthy();
+      const mode = (p: string) => fs.statSync(p).mode & 0o777;
+      expect(mode(dataDir)).toBe(0o700);
+      expect(mode(path.join(dataDir, "recordings"))).toBe(0o700);
+      const files = [
+        ...fs.readdirSync(dataDir).filter((f) => f.startsWith("clawcall.sqlite") || f === "secret"),
+        ...fs.readdirSync(path.join(dataDir, "recordings")).map((f) => path.join("recordings", f)),
+      ];
+      expect(files).toEqual(expect.arrayContaining(["clawcall.sqlite", "clawcall.sqlite-wal", "secret"]));
+      expect(files.some((f) => f.startsWith("recordings"))).toBe(true);
+      for (const f of files) expect(mode(path.join(dataDir, f)), f).toBe(0o600);
+    } finally {
+      await service.dispose();
+    }
+  });
+
   it("streams status changes and transcript lines over Server-Sent Events", async () => {
     const engine = new ListeningEngine({
       talkSeconds: 0.3,
@@ -76,6 +105,23 @@ describe("data handling", () => {
       expect(events.filter((e) => e.type === "transcript").map((e) => e.entry.text)).toEqual([
         "Hello there.",
       ]);
+    } finally {
+      await service.dispose();
+    }
+  });
+});
+
+describe("recordings after a crash", () => {
+  it("a recording published before the service died is deleted at its expiry, with no restart", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "clawcall-crashed-"));
+    // What a node that died mid-way left: a published recording whose link is still valid.
+    const before = new RecordingLinks(path.join(dataDir, "recordings"), "secret", () => "http://x", 2);
+    fs.writeFileSync(path.join(before.directory, "left.wav"), "RIFF");
+    before.publish(path.join(before.directory, "left.wav"));
+    const service = await startTestService({ CLAWCALL_RECORDING_TTL_SECONDS: "2" }, { dataDir });
+    try {
+      expect(fs.readdirSync(before.directory)).toHaveLength(1);
+      while (fs.readdirSync(before.directory).length > 0) await new Promise((r) => setTimeout(r, 100));
     } finally {
       await service.dispose();
     }

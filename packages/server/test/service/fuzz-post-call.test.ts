@@ -86,6 +86,9 @@ describe("POST /call under generated bad input", () => {
           expect(res.status).toBeLessThan(500);
           expect(known.has(res.body?.error?.code)).toBe(true);
           expect(res.status).toBe(ERROR_STATUS[res.body.error.code as keyof typeof ERROR_STATUS]);
+          // A refused body still answers as a keyed response.
+          expect(res.body.api_key).toBe(key);
+          expect(res.headers.get("x-clawcall-balance-seconds")).toBe("1200");
         },
       ),
       { numRuns: 2500 },

@@ -1,5 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import type { ApiKeyRecord } from "../../billing/keys.ts";
+import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, passwordProblem } from "../../billing/password-policy.ts";
+import { SignInThrottle } from "../../billing/signin-throttle.ts";
+import { clientGroup } from "../client-address.ts";
 import type { ApiContext } from "../context.ts";
 import { esc, formatSeconds, page, readForm, sendHtml } from "../html.ts";
 import { RateLimiter } from "../rate-limiter.ts";
@@ -17,7 +20,7 @@ function credentialsForm(action: "signup" | "signin", token: string, error?: str
 <form method="post" action="/${action}">
 <input type="hidden" name="token" value="${esc(token)}">
 <label for="email">Email</label><input id="email" name="email" type="email" required autocomplete="email">
-<label for="password">Password</label><input id="password" name="password" type="password" required minlength="8"
+<label for="password">Password</label><input id="password" name="password" type="password" required${action === "signup" ? ` minlength="${PASSWORD_MIN_CHARS}"` : ""}
  autocomplete="${action === "signup" ? "new-password" : "current-password"}">
 <button type="submit">${action === "signup" ? "Create account" : "Sign in"}</button>
 </form>
@@ -33,6 +36,7 @@ function credentialsForm(action: "signup" | "signin", token: string, error?: str
  */
 export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): void {
   const attempts = new RateLimiter(20, 60_000);
+  const signIns = new SignInThrottle();
 
   app.get("/", async (_req, reply) =>
     sendHtml(
@@ -60,8 +64,9 @@ export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): voi
       const token = f.get("token") ?? "";
       const email = (f.get("email") ?? "").trim();
       const password = f.get("password") ?? "";
-      const retry = attempts.hit(req.ip);
+      const retry = attempts.hit(clientGroup(req.ip));
       if (retry > 0) {
+        ctx.limitLog.trip("account attempts per minute", clientGroup(req.ip));
         reply.header("retry-after", String(retry));
         return sendHtml(
           reply,
@@ -76,37 +81,33 @@ export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): voi
           page(title, credentialsForm(action, token, "Enter a valid email address.")),
         );
       }
-      if (password.length < 8 || password.length > 200) {
-        return sendHtml(
-          reply,
-          400,
-          page(title, credentialsForm(action, token, "The password must be 8 to 200 characters.")),
-        );
+      const refuse = (status: number, message: string) =>
+        sendHtml(reply, status, page(title, credentialsForm(action, token, message)));
+      if (action === "signup") {
+        const problem = passwordProblem(password, email);
+        if (problem) return refuse(400, problem);
+      } else if (password.length === 0 || password.length > PASSWORD_MAX_CHARS) {
+        return refuse(400, "Enter your password.");
+      }
+      const wait = signIns.retryAfter(email);
+      if (wait > 0) {
+        ctx.limitLog.trip("sign-ins per account", clientGroup(req.ip));
+        reply.header("retry-after", String(wait));
+        return refuse(429, `Too many failed sign-ins for this email. Try again in ${wait} s.`);
       }
       const now = new Date();
-      let account: Awaited<ReturnType<typeof ctx.billing.authenticate>>;
+      let account: Awaited<ReturnType<typeof ctx.billing.authenticate>> = null;
       if (action === "signup") {
         const created = await ctx.billing.createAccount(email, password, now);
-        if (created === "email_taken") {
-          return sendHtml(
-            reply,
-            409,
-            page(
-              title,
-              credentialsForm(action, token, "An account with this email exists. Sign in instead."),
-            ),
-          );
-        }
-        account = created;
-      } else {
-        account = await ctx.billing.authenticate(email, password);
-        if (!account)
-          return sendHtml(
-            reply,
-            401,
-            page(title, credentialsForm(action, token, "Wrong email or password.")),
-          );
+        // Signing up with an email that has an account is a sign-in attempt, throttled like one, so the
+        // page never says that the email is taken.
+        account = created === "email_taken" ? await ctx.billing.authenticate(email, password) : created;
+      } else account = await ctx.billing.authenticate(email, password);
+      if (!account) {
+        signIns.failed(email);
+        return refuse(401, "Wrong email or password.");
       }
+      signIns.succeeded(email);
       const key = await keyFromLink(ctx, token);
       const balance = await ctx.billing.ledger.balance(`account:${account.id}`);
       // Telling someone to retry a call that would be refused for want of time sends them round in a circle.

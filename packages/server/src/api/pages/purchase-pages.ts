@@ -4,6 +4,7 @@ import type { ApiKeyRecord } from "../../billing/keys.ts";
 import { formatPrice, packageLabel } from "../../payments/packages.ts";
 import { CheckoutFailed } from "../../payments/payments.ts";
 import { creditedSeconds } from "../../payments/purchases.ts";
+import { clientGroup } from "../client-address.ts";
 import type { ApiContext } from "../context.ts";
 import { esc, formatSeconds, page, readForm, sendHtml } from "../html.ts";
 import { RateLimiter } from "../rate-limiter.ts";
@@ -66,7 +67,7 @@ export function registerPurchasePages(app: FastifyInstance, ctx: ApiContext): vo
   app.post("/purchase/checkout", async (req, reply) => {
     const f = readForm(req);
     const token = f.get("token") ?? "";
-    const retry = checkouts.hit(req.ip);
+    const retry = checkouts.hit(clientGroup(req.ip));
     if (retry > 0) {
       reply.header("retry-after", String(retry));
       return sendHtml(reply, 429, page(TITLE, `<p class="error">Too many attempts. Wait a minute.</p>`));

@@ -6,6 +6,29 @@ import { addKeyHeaders } from "../auth.ts";
 import type { ApiContext } from "../context.ts";
 
 /**
+ * Event streams each key holds open on this node. Each stream holds a socket and a subscription for as
+ * long as its call runs, so one key may not hold an unbounded number of them.
+ */
+export class OpenStreams {
+  private readonly byKey = new Map<string, number>();
+  constructor(private readonly perKey: number) {}
+
+  /** Counts a new stream for the key, or returns false when it already holds its share. */
+  open(keyId: string): boolean {
+    const n = this.byKey.get(keyId) ?? 0;
+    if (n >= this.perKey) return false;
+    this.byKey.set(keyId, n + 1);
+    return true;
+  }
+
+  close(keyId: string): void {
+    const n = (this.byKey.get(keyId) ?? 1) - 1;
+    if (n <= 0) this.byKey.delete(keyId);
+    else this.byKey.set(keyId, n);
+  }
+}
+
+/**
  * Server-Sent Events of one call: the current status and the transcript so far, then every change as it
  * happens, ending after the final status.
  */

@@ -10,10 +10,11 @@ import { isTerminal, lifecycleOf, statusOf } from "../../calls/states.ts";
 import type { CallTable } from "../../store/schema.ts";
 import { INVALID_JSON } from "../app.ts";
 import { balanceOf, keyHeader, requireKey, resolveKey } from "../auth.ts";
+import { clientGroup } from "../client-address.ts";
 import type { ApiContext, KeyContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { RateLimiter } from "../rate-limiter.ts";
-import { streamCallEvents } from "./call-events.ts";
+import { OpenStreams, streamCallEvents } from "./call-events.ts";
 import { quotaError } from "./quota-error.ts";
 
 /** Reads a body sent as JSON under any content type (`curl -d` sends a form type). */
@@ -55,20 +56,27 @@ export async function viewOf(ctx: ApiContext, key: KeyContext, row: CallTable) {
 
 export function registerCallRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const mints = new RateLimiter(ctx.config.limits.mintsPerHour, 3_600_000);
+  const streams = new OpenStreams(ctx.config.limits.streamsPerKey);
 
   app.post("/call", async (req, reply) => {
     const body = jsonBody(req);
     const poolNumber = (n: string) =>
       ctx.calls.ownsNumber(n) ? "it is one of this service's own caller numbers" : null;
     const check = checkCallRequest(body === INVALID_JSON ? INVALID_JSON : body, poolNumber);
-    if (!check.ok) throw new ApiError(check.code, check.message);
-
     const raw = keyHeader(req);
+    if (!check.ok) {
+      // Input is checked before the key (a bad body is a 400 whatever the key), but a valid key still
+      // gets its api_key and balance with the error, like every keyed response.
+      if (raw) await resolveKey(ctx, req, raw).catch(() => null);
+      throw new ApiError(check.code, check.message);
+    }
+
     let key: KeyContext;
     if (raw) key = await resolveKey(ctx, req, raw);
     else {
-      const retry = mints.hit(req.ip);
+      const retry = mints.hit(clientGroup(req.ip));
       if (retry > 0) {
+        ctx.limitLog.trip("key mints per hour", clientGroup(req.ip));
         throw new ApiError(
           "rate_limited",
           "Too many new API keys from this address. Reuse the key you were given.",
@@ -136,6 +144,15 @@ export function registerCallRoutes(app: FastifyInstance, ctx: ApiContext): void 
   app.get<{ Params: { id: string } }>("/call/:id/events", async (req, reply) => {
     const key = await requireKey(ctx, req);
     const row = await ownedCall(ctx, key, req.params.id);
+    if (!streams.open(key.record.id)) {
+      ctx.limitLog.trip("event streams per key", clientGroup(req.ip));
+      throw new ApiError(
+        "rate_limited",
+        `This key already has ${ctx.config.limits.streamsPerKey} event streams open. Close one, or poll GET /call/{id}.`,
+        { retryAfterSeconds: 5 },
+      );
+    }
+    reply.raw.once("close", () => streams.close(key.record.id));
     await streamCallEvents(ctx, row, req, reply);
   });
 

@@ -1,5 +1,7 @@
 import websocket from "@fastify/websocket";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
+import type { Logger } from "../../observability/logger.ts";
+import { SampledLog } from "../../observability/sampled-log.ts";
 import type { TelnyxCarrier } from "./telnyx-carrier.ts";
 
 /** Telnyx webhooks are small; anything larger is not Telnyx. */
@@ -19,25 +21,32 @@ export const telnyxRoutes: FastifyPluginAsync<{ carrier: TelnyxCarrier }> = asyn
     done(null, body),
   );
   if (!scope.hasDecorator("websocketServer")) await scope.register(websocket);
+  // Anyone can send forged webhooks, as fast as they like.
+  const refusals = new SampledLog(scope.log as Logger);
 
-  scope.post<{ Params: { callId: string } }>("/telnyx/webhook/:callId", async (request, reply) => {
-    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const outcome = carrier.handleWebhook(request.params.callId, raw, {
-      signature: header(request.headers["telnyx-signature-ed25519"]),
-      timestamp: header(request.headers["telnyx-timestamp"]),
-    });
-    if (outcome.status === "invalid_signature") {
-      request.log.warn({ reason: outcome.reason }, "telnyx webhook refused");
-      return reply.code(401).send({
-        error: { code: "invalid_signature", message: "Webhook signature is missing, wrong or too old." },
+  // The route states its limit too, so a 413 names the limit that applied.
+  scope.post<{ Params: { callId: string } }>(
+    "/telnyx/webhook/:callId",
+    { bodyLimit: WEBHOOK_BODY_LIMIT },
+    async (request, reply) => {
+      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const outcome = carrier.handleWebhook(request.params.callId, raw, {
+        signature: header(request.headers["telnyx-signature-ed25519"]),
+        timestamp: header(request.headers["telnyx-timestamp"]),
       });
-    }
-    if (outcome.status === "malformed") {
-      return reply.code(400).send({ error: { code: "invalid_request", message: "Not a Telnyx webhook." } });
-    }
-    // Duplicates and events for calls we no longer track are still a 200: retrying them cannot help.
-    return reply.code(200).send({ ok: true });
-  });
+      if (outcome.status === "invalid_signature") {
+        refusals.warn(outcome.reason, { reason: outcome.reason }, "telnyx webhook refused");
+        return reply.code(401).send({
+          error: { code: "invalid_signature", message: "Webhook signature is missing, wrong or too old." },
+        });
+      }
+      if (outcome.status === "malformed") {
+        return reply.code(400).send({ error: { code: "invalid_request", message: "Not a Telnyx webhook." } });
+      }
+      // Duplicates and events for calls we no longer track are still a 200: retrying them cannot help.
+      return reply.code(200).send({ ok: true });
+    },
+  );
 
   scope.get<{ Params: { callId: string }; Querystring: { token?: string } }>(
     "/telnyx/media/:callId",
