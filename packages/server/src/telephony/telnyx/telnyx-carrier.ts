@@ -117,7 +117,7 @@ export class TelnyxCarrier implements Carrier {
       for (const event of this.releaseHeld(rec)) this.applyToCall(rec, event);
       if (outcomeUnknown(err)) {
         // The call may exist at Telnyx. Never dial again; hang it up as soon as a webhook shows it.
-        rec.hangupWanted = true;
+        wantHangup(rec);
         this.scheduleForget(rec);
         // A webhook may already have revealed the leg while the dial was in flight.
         if (rec.callControlId) {
@@ -134,7 +134,7 @@ export class TelnyxCarrier implements Carrier {
       throw new DialRefusedError(info.title ?? "carrier refused the dial", info.code);
     }
     for (const event of this.releaseHeld(rec)) this.applyToCall(rec, event);
-    if (rec.hangupWanted) await this.sendHangup(rec);
+    if (rec.hangup !== "not_asked") await this.sendHangup(rec);
   }
 
   private releaseHeld(rec: CallRecord): TelnyxWebhook[] {
@@ -146,20 +146,20 @@ export class TelnyxCarrier implements Carrier {
   async hangup(callId: string): Promise<void> {
     const rec = this.calls.get(callId);
     if (!rec || rec.phase === "ended") return;
-    rec.hangupWanted = true;
+    wantHangup(rec);
     // Leg not known yet (dial in flight): dial completion or the first webhook sends it.
     if (!rec.callControlId) return;
     await this.sendHangup(rec);
   }
 
   private async sendHangup(rec: CallRecord): Promise<void> {
-    if (!rec.callControlId || rec.hangupSent || rec.phase === "ended") return;
-    rec.hangupSent = true;
+    if (!rec.callControlId || rec.hangup === "sent" || rec.phase === "ended") return;
+    rec.hangup = "sent";
     try {
       await this.client.calls.actions.hangup(rec.callControlId, { command_id: `hangup:${rec.callId}` });
     } catch (err) {
       if (isCallGone(err)) return;
-      rec.hangupSent = false;
+      rec.hangup = "wanted";
       throw err;
     }
   }
@@ -259,7 +259,7 @@ export class TelnyxCarrier implements Carrier {
     if (!rec) return false;
     if (state.leg === "bridge") return this.applyBridgeLeg(rec, event);
     if (!rec.callControlId && event.callControlId) rec.callControlId = event.callControlId;
-    if (rec.hangupWanted && !rec.hangupSent && rec.phase !== "ended" && event.eventType !== "call.hangup") {
+    if (rec.hangup === "wanted" && rec.phase !== "ended" && event.eventType !== "call.hangup") {
       this.sendHangup(rec).catch(() => this.warn({ callId: rec.callId }, "telnyx hangup failed"));
     }
     if (rec.held) {
@@ -276,8 +276,8 @@ export class TelnyxCarrier implements Carrier {
     }
     switch (event.eventType) {
       case "call.initiated":
-        if (rec.phase !== "dialing" || rec.ringingEmitted) return false;
-        rec.ringingEmitted = true;
+        if (rec.phase !== "dialing" || rec.told.has("ringing")) return false;
+        rec.told.add("ringing");
         this.emit({ type: "ringing", callId: rec.callId });
         return true;
       case "call.answered":
@@ -298,8 +298,8 @@ export class TelnyxCarrier implements Carrier {
       case "call.hangup":
         return this.onHangup(rec, event);
       case "call.recording.saved":
-        if (rec.recordingEmitted || !event.recordingUrl) return false;
-        rec.recordingEmitted = true;
+        if (rec.told.has("recording") || !event.recordingUrl) return false;
+        rec.told.add("recording");
         this.emit({
           type: "recording",
           callId: rec.callId,
@@ -318,7 +318,7 @@ export class TelnyxCarrier implements Carrier {
     rec.answered = true;
     rec.phase = "live";
     // The agent starts at once; a machine verdict still to come follows as its own event.
-    rec.verdictEmitted = rec.answeredBy !== "unknown";
+    if (rec.answeredBy !== "unknown") rec.told.add("verdict");
     this.emit({ type: "answered", callId: rec.callId, answeredBy: rec.answeredBy });
     this.maybeEmitMedia(rec);
     return true;
@@ -329,8 +329,8 @@ export class TelnyxCarrier implements Carrier {
     rec.answeredBy = answeredBy;
     // Before the answer reached us, the verdict simply goes with it.
     if (!rec.answered) return true;
-    if (rec.verdictEmitted) return false;
-    rec.verdictEmitted = true;
+    if (rec.told.has("verdict")) return false;
+    rec.told.add("verdict");
     this.emit({ type: "answered_by", callId: rec.callId, answeredBy });
     return true;
   }
@@ -398,7 +398,7 @@ export class TelnyxCarrier implements Carrier {
     rec.media?.close();
     const stream = new TelnyxMediaStream(socket, () => rec.phase !== "ended");
     rec.media = stream;
-    rec.mediaEmitted = false;
+    rec.told.delete("media");
     stream.onStart(() => this.maybeEmitMedia(rec));
     return true;
   }
@@ -409,8 +409,8 @@ export class TelnyxCarrier implements Carrier {
 
   private maybeEmitMedia(rec: CallRecord): void {
     // The session gets the stream only after `answered`, whichever of the two reached us first.
-    if (!rec.answered || rec.mediaEmitted || !rec.media?.isStarted || rec.phase === "ended") return;
-    rec.mediaEmitted = true;
+    if (!rec.answered || rec.told.has("media") || !rec.media?.isStarted || rec.phase === "ended") return;
+    rec.told.add("media");
     this.emit({ type: "media", callId: rec.callId, stream: rec.media });
   }
 
@@ -450,6 +450,11 @@ export class TelnyxCarrier implements Carrier {
     }
     this.calls.clear();
   }
+}
+
+/** Asks for the call to end; a request already sent stays sent. */
+function wantHangup(rec: CallRecord): void {
+  if (rec.hangup === "not_asked") rec.hangup = "wanted";
 }
 
 export function createTelnyxCarrier(settings: TelnyxSettings): TelnyxCarrier {
