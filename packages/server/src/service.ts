@@ -126,7 +126,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     live,
     pool,
     engine: built.engine,
-    config,
+    limits: config.limits,
     logger,
     metrics,
     nodeId,

@@ -3,7 +3,6 @@ import { randomUUID } from "node:crypto";
 import type { CallRequest, TranscriptEntry } from "@clawcall/contract";
 import type { Billing } from "../billing/billing.ts";
 import type { ApiKeyRecord } from "../billing/keys.ts";
-import type { Config } from "../config/config.ts";
 import type { LatencySummary } from "../observability/latency.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
@@ -22,6 +21,15 @@ import type { EndInfo } from "./outcomes.ts";
 import { Settlement } from "./settlement.ts";
 import { type CallState, canTransition, isTerminal, statusEvent } from "./states.ts";
 
+/** The limits the calls room enforces, from the operator's settings. */
+export interface CallLimits {
+  maxActiveCallsPerKey: number;
+  /** Talk seconds after which an answered call is ended. */
+  maxCallSeconds: number;
+  /** How long a finished call's transcript stays readable. */
+  transcriptTtlSeconds: number;
+}
+
 export interface CallServiceDeps {
   db: Db;
   billing: Billing;
@@ -29,7 +37,7 @@ export interface CallServiceDeps {
   live: LiveStore;
   pool: NumberPool;
   engine: ConversationEngine;
-  config: Config;
+  limits: CallLimits;
   logger: Logger;
   metrics: Metrics;
   nodeId: string;
@@ -97,11 +105,11 @@ export class CallService {
 
   /** Admission and dial. Validation and authentication already happened in the API layer. */
   async place(key: ApiKeyRecord, request: CallRequest, now = new Date()): Promise<PlaceResult> {
-    const { billing, pool, config, live, nodeId } = this.deps;
+    const { billing, pool, limits, live, nodeId } = this.deps;
     const admitted = await admit(key, {
       balanceOf: (wallet) => billing.ledger.balance(wallet),
       store: this.store,
-      maxActiveCallsPerKey: config.limits.maxActiveCallsPerKey,
+      maxActiveCallsPerKey: limits.maxActiveCallsPerKey,
     });
     if (!admitted.ok) return admitted;
     const callId = randomUUID();
@@ -295,7 +303,7 @@ export class CallService {
     this.active.after(active, Math.max(0, active.budgetSeconds * 1000 - 100), () => {
       if (active.pendingEnd) return;
       const cause =
-        active.budgetSeconds >= this.deps.config.limits.maxCallSeconds ? "max_duration" : "balance_exhausted";
+        active.budgetSeconds >= this.deps.limits.maxCallSeconds ? "max_duration" : "balance_exhausted";
       void this.endBySystem(active.id, { cause, source: "system", answered: true });
     });
   }

@@ -13,7 +13,7 @@ export class Settlement {
   constructor(
     private readonly deps: Pick<
       CallServiceDeps,
-      "db" | "billing" | "live" | "pool" | "config" | "logger" | "metrics"
+      "db" | "billing" | "live" | "pool" | "limits" | "logger" | "metrics"
     >,
     private readonly held: HeldCalls,
   ) {}
@@ -30,7 +30,7 @@ export class Settlement {
   }
 
   async finalize(callId: string, info: EndInfo, endedAt = new Date()): Promise<boolean> {
-    const { db, billing, live, pool, config, metrics } = this.deps;
+    const { db, billing, live, pool, limits, metrics } = this.deps;
     const settled = await db.transaction().execute(async (tx) => {
       const calls = new CallStore(tx);
       const row = await calls.get(callId);
@@ -57,7 +57,7 @@ export class Settlement {
     if (!settled) return false;
     metrics.callsFinalized.inc({ outcome: settled.result.outcome });
     if (settled.talk) metrics.secondsDebited.inc(settled.talk);
-    await live.expireAfter(callId, config.limits.transcriptTtlSeconds);
+    await live.expireAfter(callId, limits.transcriptTtlSeconds);
     const { failReason, outcome } = settled.result;
     await live.publish(callId, statusEvent({ state: "ended", fail_reason: failReason, outcome }, endedAt));
     return true;
@@ -74,6 +74,6 @@ export class Settlement {
       if (other.id !== call.id && other.wallet === call.wallet)
         othersUsed += Settlement.talkSoFar(other, nowMs);
     }
-    return Math.max(0, Math.min(this.deps.config.limits.maxCallSeconds, balance - othersUsed));
+    return Math.max(0, Math.min(this.deps.limits.maxCallSeconds, balance - othersUsed));
   }
 }
