@@ -57,7 +57,6 @@ export class CallService {
   readonly store: CallStore;
   private readonly active: HeldCalls;
   private readonly settlement: Settlement;
-  private readonly eventChains = new Map<string, Promise<void>>();
   private readonly conversationHost: ConversationHost;
 
   constructor(private readonly deps: CallServiceDeps) {
@@ -78,18 +77,13 @@ export class CallService {
     };
     // Events of one call are applied in arrival order, each after the previous one finished: handlers
     // await storage, and e.g. the media stream must not overtake the answer it belongs to.
-    deps.carrier.onEvent((event) => {
-      const previous = this.eventChains.get(event.callId) ?? Promise.resolve();
-      const next = previous
-        .then(() => this.onCarrierEvent(event))
-        .catch((err) =>
-          deps.logger.error({ err, callId: event.callId, event: event.type }, "carrier event failed"),
-        )
-        .finally(() => {
-          if (this.eventChains.get(event.callId) === next) this.eventChains.delete(event.callId);
-        });
-      this.eventChains.set(event.callId, next);
-    });
+    deps.carrier.onEvent((event) =>
+      this.active.inOrder(
+        event.callId,
+        () => this.onCarrierEvent(event),
+        (err) => deps.logger.error({ err, callId: event.callId, event: event.type }, "carrier event failed"),
+      ),
+    );
   }
 
   /** Listens for requests from other nodes to act on the calls this node owns. */
@@ -278,7 +272,7 @@ export class CallService {
     await this.deps.carrier
       .hangup(callId)
       .catch((err) => this.deps.logger.warn({ err, callId }, "carrier hangup failed"));
-    await this.eventChains.get(callId);
+    await this.active.settled(callId);
   }
 
   async appendTranscript(callId: string, entry: Omit<TranscriptEntry, "timestamp">): Promise<void> {

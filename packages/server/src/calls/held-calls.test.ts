@@ -52,4 +52,49 @@ describe("the calls a node holds", () => {
     vi.advanceTimersByTime(1_000);
     expect(fired).toEqual(["a"]);
   });
+
+  it("applies a call's tasks in arrival order, each after the previous finished, even after one fails", async () => {
+    const held = new HeldCalls({ onCount: () => {}, onRelease: () => {} });
+    const done: string[] = [];
+    const errors: unknown[] = [];
+    let openFirst: () => void = () => {};
+    const first = new Promise<void>((resolve) => {
+      openFirst = resolve;
+    });
+    held.inOrder(
+      "a",
+      async () => {
+        await first;
+        done.push("answered");
+      },
+      (e) => errors.push(e),
+    );
+    held.inOrder(
+      "a",
+      async () => {
+        throw new Error("storage hiccup");
+      },
+      (e) => errors.push(e),
+    );
+    held.inOrder(
+      "a",
+      async () => {
+        done.push("media");
+      },
+      (e) => errors.push(e),
+    );
+    held.inOrder(
+      "b",
+      async () => {
+        done.push("other call");
+      },
+      (e) => errors.push(e),
+    );
+    await held.settled("b");
+    expect(done).toEqual(["other call"]);
+    openFirst();
+    await held.settled("a");
+    expect(done).toEqual(["other call", "answered", "media"]);
+    expect(errors).toHaveLength(1);
+  });
 });

@@ -3,10 +3,13 @@ import type { ActiveCall } from "./active-call.ts";
 /**
  * The calls this node holds in memory, from dial to final state. Whatever a call holds here (its
  * budget timer, its running conversation, what the engine prepared while it rang) is let go in one
- * place: `release`, which settlement calls for every call it ends.
+ * place: `release`, which settlement calls for every call it ends. Carrier events of a call are applied
+ * here in arrival order too, also after its release (a recording comes after the hang-up).
  */
 export class HeldCalls {
   private readonly calls = new Map<string, ActiveCall>();
+  /** The last event task of each call with one still running; an entry removes itself when done. */
+  private readonly chains = new Map<string, Promise<void>>();
 
   constructor(
     private readonly hooks: {
@@ -47,6 +50,23 @@ export class HeldCalls {
     const timer = setTimeout(fn, ms);
     timer.unref();
     call.controller.signal.addEventListener("abort", () => clearTimeout(timer), { once: true });
+  }
+
+  /** Runs `task` after the call's earlier tasks have finished; a failure goes to `onError`, not the next. */
+  inOrder(callId: string, task: () => Promise<void>, onError: (err: unknown) => void): void {
+    const previous = this.chains.get(callId) ?? Promise.resolve();
+    const next = previous
+      .then(task)
+      .catch(onError)
+      .finally(() => {
+        if (this.chains.get(callId) === next) this.chains.delete(callId);
+      });
+    this.chains.set(callId, next);
+  }
+
+  /** Resolves once the call's tasks queued so far have finished. */
+  async settled(callId: string): Promise<void> {
+    await this.chains.get(callId);
   }
 
   /** Lets go of everything the call held on this node: its conversation ends, its timers stop. */
