@@ -53,7 +53,7 @@ const REMOTE_HANGUP_WAIT_MS = 2_000;
  * machine, hands answered calls to the conversation engine, and settles them through the ledger.
  */
 export class CallService {
-  /** The calls table; nothing else in the service speaks SQL about calls. */
+  /** The calls table (the number pool reads call states only with its leases, in one statement). */
   readonly store: CallStore;
   private readonly active: HeldCalls;
   private readonly settlement: Settlement;

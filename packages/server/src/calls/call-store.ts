@@ -18,8 +18,9 @@ export type FinalFields = Pick<
 >;
 
 /**
- * The calls table: the one module that speaks SQL about calls. Every state change goes through a
- * conditional update, so two nodes (or a node and its reaper) never both move a call.
+ * The calls table: the one module that speaks SQL about calls (the number pool only joins a lease to its
+ * call's state, to read both at once). Every state change goes through a conditional update, so two
+ * nodes (or a node and its reaper) never both move a call.
  */
 export class CallStore {
   /** `db` may be a transaction, to settle a call together with its ledger and lines. */
