@@ -61,3 +61,24 @@ export function newCallRecord(callId: string): CallRecord {
     forgetTimer: undefined,
   };
 }
+
+/** Ends a pending handoff with its result; nothing when none is pending. */
+export function settleBridge(rec: CallRecord, result: BridgeResult): void {
+  const pending = rec.bridge;
+  if (!pending) return;
+  rec.bridge = undefined;
+  clearTimeout(pending.timer);
+  pending.resolve(result);
+}
+
+/** Asks for the call to end; a request already sent stays sent. */
+export function wantHangup(rec: CallRecord): void {
+  if (rec.hangup === "not_asked") rec.hangup = "wanted";
+}
+
+/** Ends holding back webhooks (the dial has resolved) and returns those held so far, in arrival order. */
+export function releaseHeld(rec: CallRecord): TelnyxWebhook[] {
+  const held = rec.held ?? [];
+  rec.held = undefined;
+  return held;
+}
