@@ -7,6 +7,7 @@ import { RecordingLinks } from "./api/recording-links.ts";
 import { Billing } from "./billing/billing.ts";
 import { CallService } from "./calls/call-service.ts";
 import type { ConversationEngine } from "./calls/conversation.ts";
+import { IdempotencyKeys } from "./calls/idempotency.ts";
 import { NumberPool, sandboxCallerNumbers } from "./calls/number-pool.ts";
 import { CallSupervisor } from "./calls/supervisor.ts";
 import { type Config, type Env, loadConfig } from "./config/config.ts";
@@ -155,6 +156,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     logger,
     recordings,
     recordingsFollowHangup: carrier.recordingsFollowHangup,
+    idempotency: new IdempotencyKeys(db, secret),
     payments,
     carrierRoutes,
   });

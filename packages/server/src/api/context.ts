@@ -1,6 +1,7 @@
 import type { Billing } from "../billing/billing.ts";
 import type { ApiKeyRecord } from "../billing/keys.ts";
 import type { CallService } from "../calls/call-service.ts";
+import type { IdempotencyKeys } from "../calls/idempotency.ts";
 import type { Config } from "../config/config.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
@@ -24,6 +25,8 @@ export interface ApiContext {
   recordingsFollowHangup: boolean;
   /** The configured payment integration; without one the purchase page shows the operator's text. */
   payments?: Payments;
+  /** `Idempotency-Key` claims of POST /call, shared by every node. */
+  idempotency: IdempotencyKeys;
   /** Logs refusals by a limit, sampled (made by buildApp). */
   limitLog: LimitLog;
   /** Extra routes a carrier serves (webhooks, media WebSockets). */

@@ -73,7 +73,13 @@ export class CallService {
   }
 
   /** Admission and dial. Validation and authentication already happened in the API layer. */
-  async place(key: ApiKeyRecord, request: CallRequest, now = new Date()): Promise<PlaceResult> {
+  /** `callId` is chosen by the caller when a retry of the same placement must find the same call. */
+  async place(
+    key: ApiKeyRecord,
+    request: CallRequest,
+    now = new Date(),
+    callId: string = randomUUID(),
+  ): Promise<PlaceResult> {
     const { db, billing, pool, carrier, config, live } = this.deps;
     const wallet = walletOf(key);
     const balance = await billing.ledger.balance(wallet);
@@ -104,7 +110,6 @@ export class CallService {
         retryAfterSeconds: 15,
       };
     }
-    const callId = randomUUID();
     const from = await pool.acquire(callId, now);
     if (from === null) {
       return {

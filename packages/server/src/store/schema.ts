@@ -83,6 +83,22 @@ export interface PaymentTable {
   created_at: string;
 }
 
+/**
+ * One row per `Idempotency-Key` of a POST /call, for 24 hours. The id is an HMAC of the key, and a
+ * minted API key is kept only encrypted under the idempotency key, so the table alone reveals neither. `call_id` is chosen before the call exists: the calls table's primary key is what
+ * keeps two attempts of one placement from both creating a call.
+ */
+export interface IdempotencyKeyTable {
+  id: string;
+  /** Hash of the validated request: the same key with another body is a conflict. */
+  fingerprint: string;
+  call_id: string;
+  minted_key: string | null;
+  /** HMAC of the address group that made the first attempt: an anonymous retry must come from it. */
+  client: string;
+  created_at: string;
+}
+
 export interface Database {
   api_keys: ApiKeyTable;
   accounts: AccountTable;
@@ -90,4 +106,5 @@ export interface Database {
   calls: CallTable;
   caller_number_leases: CallerNumberLeaseTable;
   payments: PaymentTable;
+  idempotency_keys: IdempotencyKeyTable;
 }
