@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { freshDatabase, POSTGRES_URL, postgresMissing } from "../../test/helpers/external-services.ts";
 import { type Db, openDatabase } from "../store/database.ts";
 import { IdempotencyKeys } from "./idempotency.ts";
 
@@ -65,5 +66,27 @@ describe("IdempotencyKeys", () => {
     const later = await keys.claim(IDEM, "203.0.113.9", { ...REQUEST, task: "Other." }, clock);
     expect(later.kind).toBe("place");
     expect((later as { callId: string }).callId).not.toBe(claim.callId);
+  });
+});
+
+describe.skipIf(postgresMissing())("IdempotencyKeys (PostgreSQL)", () => {
+  it("two nodes claiming one key at once both end up with the same call id", async () => {
+    const fresh = await freshDatabase(POSTGRES_URL!);
+    const db = await openDatabase({ database: { kind: "postgres", url: fresh.url } });
+    try {
+      let now = Date.parse("2026-11-30T03:00:00Z");
+      const clock = () => new Date(now);
+      const tick = async () => {
+        now += 1_000;
+      };
+      const nodes = [new IdempotencyKeys(db, "secret", tick), new IdempotencyKeys(db, "secret", tick)];
+      const claims = await Promise.all(nodes.map((n) => n.claim(IDEM, "203.0.113.9", REQUEST, clock)));
+      expect(claims.map((c) => c.kind)).toEqual(["place", "place"]);
+      expect(new Set(claims.map((c) => (c as { callId: string }).callId)).size).toBe(1);
+      expect(await db.selectFrom("idempotency_keys").selectAll().execute()).toHaveLength(1);
+    } finally {
+      await db.destroy();
+      await fresh.drop();
+    }
   });
 });
