@@ -157,6 +157,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     recordings,
     recordingsFollowHangup: carrier.recordingsFollowHangup,
     idempotency: new IdempotencyKeys(db, secret),
+    secret,
     payments,
     carrierRoutes,
   });

@@ -25,6 +25,8 @@ export interface ApiContext {
   recordingsFollowHangup: boolean;
   /** The configured payment integration; without one the purchase page shows the operator's text. */
   payments?: Payments;
+  /** Signs what pages hand back in hidden fields (and recording links). */
+  secret: string;
   /** `Idempotency-Key` claims of POST /call, shared by every node. */
   idempotency: IdempotencyKeys;
   /** Logs refusals by a limit, sampled (made by buildApp). */

@@ -121,6 +121,11 @@ const buildMigrations = (dialect: Dialect): Record<string, Migration> => ({
         .execute();
     },
   },
+  "0005_api_key_last_used": {
+    async up(db: AnyDb) {
+      await db.schema.alterTable("api_keys").addColumn("last_used_at", "text").execute();
+    },
+  },
 });
 
 export async function migrate(db: AnyDb, dialect: Dialect): Promise<void> {

@@ -12,6 +12,8 @@ export interface ApiKeyTable {
   account_id: string | null;
   created_at: string;
   revoked_at: string | null;
+  /** Written at most once a minute per key, so polling does not turn into a write per request. */
+  last_used_at: string | null;
 }
 
 export interface AccountTable {
