@@ -8,8 +8,11 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     globalSetup: ["packages/server/test/global-setup.ts"],
-    // Many suites hold real-time 8 kHz calls; running files one at a time keeps their audio clocks honest
-    // on a small machine instead of competing for two cores.
-    fileParallelism: false,
+    // Two files at a time, one per core. Many suites hold real-time 8 kHz calls, which mostly wait on the
+    // line's clock: a sandbox call costs a few percent of a core (agent synthesis, the persona, recording,
+    // recognition). A file's concurrent tests hold at most three calls at once, so two files' worth stays
+    // well inside two busy cores, and the agent and callees count their waits in audio, not wall time.
+    maxWorkers: 2,
+    maxConcurrency: 3,
   },
 });

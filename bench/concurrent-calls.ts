@@ -14,12 +14,12 @@ import { availableParallelism, loadavg } from "node:os";
 import { pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { analyzeFrame, bytesForMs, createFrameFeatures } from "../packages/server/src/media/frames.ts";
+import { FRAME_MS } from "../packages/server/src/media/media-stream.ts";
 import { createMediaPair, type MediaPair, MULAW_SILENCE } from "../packages/server/src/sandbox/media-pair.ts";
 import { FliteCalleeSpeech } from "../packages/server/src/sandbox/speech/callee-speech.ts";
 import { frameAligned, holdMusic, voicemailBeep } from "../packages/server/src/sandbox/speech/tones.ts";
 import { EndOfTurnDetector } from "../packages/server/src/voice/end-of-turn.ts";
-import { analyzeFrame, bytesForMs, createFrameFeatures } from "../packages/server/src/voice/frames.ts";
-import { FRAME_MS } from "../packages/server/src/voice/media-stream.ts";
 import { VoiceActivityDetector } from "../packages/server/src/voice/vad.ts";
 
 export interface ConcurrentCallsOptions {

@@ -8,9 +8,9 @@
  * Run alone with `npx tsx bench/turn-latency.ts`, or call `runTurnLatencyBench()`.
  */
 import { pathToFileURL } from "node:url";
-import { createVoiceAgentEngine } from "../packages/server/src/agent/engine.ts";
-import { percentile } from "../packages/server/src/voice/latency.ts";
-import type { MediaStream } from "../packages/server/src/voice/media-stream.ts";
+import { createVoiceAgentEngine } from "../packages/server/src/agent/voice-agent-engine.ts";
+import type { MediaStream } from "../packages/server/src/media/media-stream.ts";
+import { percentile } from "../packages/server/src/observability/latency.ts";
 import {
   FakeCallee,
   FakeStt,

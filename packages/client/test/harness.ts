@@ -5,7 +5,16 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TEST_SPEECH_CACHE } from "../../server/test/helpers/speech-cache.ts";
 
+/** The bin users run: TypeScript through tsx's loader. `serve` needs it (it loads the server package). */
 export const CLI_BIN = fileURLToPath(new URL("../bin/clawcall.js", import.meta.url));
+
+/**
+ * The same CLI bundled to JavaScript by Vitest's global setup (scripts/build-cli.ts), from the source of
+ * this run: it starts in a fraction of the time, which adds up over the dozens of commands these suites run.
+ */
+export const CLI_BUILT = fileURLToPath(
+  new URL("../../../node_modules/.cache/clawcall-test/clawcall.mjs", import.meta.url),
+);
 
 export interface Sandbox {
   url: string;
@@ -59,7 +68,7 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the real `clawcall` bin in its own process (asynchronously: the service shares this event loop). */
+/** Runs the real `clawcall` CLI in its own process (asynchronously: the service shares this event loop). */
 export function runCli(args: string[], env: Record<string, string>, input?: string): Promise<CliRun> {
   const base = Object.fromEntries(
     Object.entries(process.env).filter(
@@ -67,7 +76,7 @@ export function runCli(args: string[], env: Record<string, string>, input?: stri
     ),
   );
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_BIN, ...args], {
+    const child = spawn(process.execPath, [CLI_BUILT, ...args], {
       env: { ...base, NO_COLOR: "1", ...env },
       stdio: ["pipe", "pipe", "pipe"],
     });

@@ -71,6 +71,15 @@ export const FAIL_REASONS = [
   "cancelled",
 ] as const;
 export const FailReasonSchema = z.enum(FAIL_REASONS);
+
+/**
+ * failReasons after which a client places the call once more on its own, without asking the user (the
+ * skill's rule); never no_answer, busy or call_rejected: a person may have heard it ring.
+ */
+export const SILENTLY_REPLACEABLE_REASONS: ReadonlySet<FailReason> = new Set([
+  "dial_failed",
+  "network_error",
+]);
 export type FailReason = z.infer<typeof FailReasonSchema>;
 
 export const OUTCOMES = [

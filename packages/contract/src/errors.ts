@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SILENTLY_REPLACEABLE_REASONS } from "./call.ts";
 
 /** Every error code the API can return, with its HTTP status. The table in spec/api.md plus the generic ones. */
 export const ERROR_STATUS = {
@@ -59,9 +60,14 @@ export const ErrorBodySchema = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
-/** Codes a client may retry on its own, once, without asking the user (the skill's rule). */
-export const SILENTLY_RETRYABLE: ReadonlySet<string> = new Set([
+/** Refusals of POST /call a client may re-send on its own, once, without asking the user (the skill's rule). */
+export const SILENTLY_RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set([
   "dial_failed",
-  "network_error",
   "number_pool_exhausted",
+]);
+
+/** Both of the skill's silent-retry sets in one: the refusal codes and the failReasons. */
+export const SILENTLY_RETRYABLE: ReadonlySet<string> = new Set([
+  ...SILENTLY_RETRYABLE_CODES,
+  ...SILENTLY_REPLACEABLE_REASONS,
 ]);

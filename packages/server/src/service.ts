@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./api/app.ts";
-import type { ApiContext } from "./api/context.ts";
+import type { VendorRoutes } from "./api/context.ts";
 import { RecordingLinks } from "./api/recording-links.ts";
 import { Billing } from "./billing/billing.ts";
 import { CallService } from "./calls/call-service.ts";
@@ -10,10 +10,11 @@ import type { ConversationEngine } from "./calls/conversation.ts";
 import { IdempotencyKeys } from "./calls/idempotency.ts";
 import { NumberPool, sandboxCallerNumbers } from "./calls/number-pool.ts";
 import { CallSupervisor } from "./calls/supervisor.ts";
-import { type Config, type Env, loadConfig } from "./config/config.ts";
+import { type Config, ConfigError, type Env, loadConfig } from "./config/config.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
 import type { Payments } from "./payments/payments.ts";
+import { stripeVendorRoutes } from "./payments/webhook-route.ts";
 import { createSandboxCallees } from "./sandbox/callees.ts";
 import { SandboxNetwork } from "./sandbox/network.ts";
 import { createSandboxSpeech, type SandboxSpeech } from "./sandbox/speech/sandbox-speech.ts";
@@ -22,7 +23,7 @@ import { openDatabase } from "./store/database.ts";
 import { type LiveStore, MemoryLiveStore } from "./store/live-store.ts";
 import { RedisLiveStore } from "./store/redis-live-store.ts";
 import type { Carrier } from "./telephony/carrier.ts";
-import { createConversationEngine } from "./wiring/engine.ts";
+import { createConversationEngine } from "./wiring/voice-agent.ts";
 
 export interface ServiceOptions {
   env: Env;
@@ -66,7 +67,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   let carrier: Carrier;
   let numbers: string[];
-  let carrierRoutes: ApiContext["carrierRoutes"];
+  const vendorRoutes: VendorRoutes[] = [];
   let sandboxSpeech: SandboxSpeech | undefined;
   if (config.carrier.kind === "sandbox") {
     numbers =
@@ -76,13 +77,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     sandboxSpeech = createSandboxSpeech({ cacheDir: config.carrier.sandbox.speechCacheDir });
     carrier = new SandboxNetwork(
       { ringSeconds: config.carrier.sandbox.ringSeconds },
-      createSandboxCallees(config, sandboxSpeech, recordings, logger),
+      createSandboxCallees(config.carrier.sandbox, sandboxSpeech, recordings, logger),
       logger,
     );
   } else {
     const t = config.carrier.telnyx;
     // Loaded only for Telnyx, like the model vendors' SDKs: the sandbox never needs it.
-    const { createTelnyxCarrier, registerTelnyxRoutes } = await import("./telephony/telnyx/index.ts");
+    const { createTelnyxCarrier, telnyxVendorRoutes } = await import("./telephony/telnyx/index.ts");
     const telnyx = createTelnyxCarrier({
       apiKey: t.apiKey!,
       publicKey: t.publicKey!,
@@ -95,7 +96,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     });
     carrier = telnyx;
     numbers = config.carrier.callerNumbers;
-    carrierRoutes = (app) => registerTelnyxRoutes(app, telnyx);
+    vendorRoutes.push(telnyxVendorRoutes(telnyx));
   }
   let payments: Payments | undefined;
   if (config.payments.stripe) {
@@ -108,6 +109,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       logger,
       publicUrl: () => config.publicUrl,
     });
+    vendorRoutes.push(stripeVendorRoutes(payments));
   }
   const built = options.engine
     ? {
@@ -131,7 +133,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     nodeId,
   });
   const supervisor = new CallSupervisor(
-    db,
     calls,
     {
       nodeId,
@@ -159,9 +160,32 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     idempotency: new IdempotencyKeys(db, secret),
     secret,
     payments,
-    carrierRoutes,
+    vendorRoutes,
   });
-  const address = await app.listen({ port: config.port, host: config.host });
+  const shutdown = async () => {
+    supervisor.stop();
+    await app.close();
+    await carrier.close();
+    // Let the carrier's final events settle the calls it just ended.
+    await new Promise((r) => setTimeout(r, 50));
+    recordings.close();
+    await built.close();
+    await sandboxSpeech?.close();
+    await live.close();
+    await db.destroy();
+  };
+  let address: string;
+  try {
+    address = await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await shutdown();
+    if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      throw new ConfigError([
+        `PORT: ${config.port} on ${config.host} is already in use; stop what listens there or set PORT to another port`,
+      ]);
+    }
+    throw err;
+  }
   const url = address.replace("[::1]", "localhost");
   // Without a configured public URL, links point where the service really listens (e.g. on PORT=0).
   if (!options.env.CLAWCALL_PUBLIC_URL) config.publicUrl = url;
@@ -184,18 +208,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     supervisor,
     describe,
     close() {
-      closing ??= (async () => {
-        supervisor.stop();
-        await app.close();
-        await carrier.close();
-        // Let the carrier's final events settle the calls it just ended.
-        await new Promise((r) => setTimeout(r, 50));
-        recordings.close();
-        await built.close();
-        await sandboxSpeech?.close();
-        await live.close();
-        await db.destroy();
-      })();
+      closing ??= shutdown();
       return closing;
     },
   };

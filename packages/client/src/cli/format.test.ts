@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ClawCallError } from "../sdk/errors.ts";
 import { callView } from "../sdk/loopback-stub.test-helper.ts";
 import { EXIT, exitCodeForCall, exitCodeForError } from "./exit-codes.ts";
-import { formatCallReport, formatDuration, formatError } from "./format.ts";
+import { formatCallReport, formatCallRow, formatDuration, formatError } from "./format.ts";
 import { normalizePhone, withoutKey } from "./io.ts";
 
 const done = callView({
@@ -63,6 +63,23 @@ describe("the call report", () => {
     expect(formatCallReport(dropped, { retried: [{ ...dropped, call_id: "c0" }] })).toContain(
       "(An earlier attempt, c0, ended with network_error; it was retried once.)",
     );
+  });
+
+  it("lists each call with its outcome, and a call the service failed never as a plain completion", () => {
+    const failed = callView({
+      call_id: "c4",
+      status: "completed",
+      lifecycle: "finalized",
+      outcome: "system_error",
+      talk_seconds: 1,
+    });
+    const busy = callView({ call_id: "c2", status: "failed", lifecycle: "finalized", failReason: "busy" });
+    const rows = [done, failed, busy].map((c) => formatCallRow(c).split(/\s{2,}/));
+    expect(rows.map((r) => [r[0], r[3], r[4]])).toEqual([
+      ["c1", "completed/answered", "1 min 15 s"],
+      ["c4", "completed/service error", "1 s"],
+      ["c2", "failed/busy", "-"],
+    ]);
   });
 
   it("formats durations for people", () => {

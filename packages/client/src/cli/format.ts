@@ -115,9 +115,15 @@ export function formatCallReport(call: CallView, extras: ReportExtras = {}): str
 
 export function formatCallRow(call: CallView): string {
   const when = call.timestamps.queued_at.replace("T", " ").slice(0, 16);
-  const state = call.status === "failed" ? `failed/${call.failReason ?? "?"}` : call.status;
   const talk = call.talk_seconds !== null ? formatDuration(call.talk_seconds) : "-";
-  return `${call.call_id}  ${when}  ${call.to}  ${state.padEnd(20)}  ${talk}`;
+  return `${call.call_id}  ${when}  ${call.to}  ${rowState(call).padEnd(24)}  ${talk}`;
+}
+
+/** Status and outcome in one word pair, so a call the service failed never reads as a plain completion. */
+function rowState(call: CallView): string {
+  if (call.outcome === "system_error") return `${call.status}/service error`;
+  if (call.status === "failed") return `failed/${call.failReason ?? call.outcome ?? "?"}`;
+  return call.outcome ? `${call.status}/${call.outcome}` : call.status;
 }
 
 export function formatBalance(balance: Balance): string {

@@ -65,7 +65,7 @@ Examples:
   $ CLAWCALL_BASE_URL=http://127.0.0.1:8787 clawcall serve
 
 Environment:
-  CLAWCALL_BASE_URL   the service (default http://localhost:8787)
+  CLAWCALL_BASE_URL   the service (default http://127.0.0.1:8787)
   CLAWCALL_API_KEY    overrides the saved key (never forgotten or overwritten by the CLI)
   XDG_CONFIG_HOME     the key lives in $XDG_CONFIG_HOME/clawcall/key.json (default ~/.config/clawcall/key.json)
 
@@ -77,7 +77,7 @@ export function buildProgram(ctx: CliContext): Command {
     .description("Make real phone calls through ClawCall: an AI voice agent dials, talks and reports back.")
     .version("0.1.0")
     .addOption(
-      new Option("--base-url <url>", "service URL (default: $CLAWCALL_BASE_URL or http://localhost:8787)"),
+      new Option("--base-url <url>", "service URL (default: $CLAWCALL_BASE_URL or http://127.0.0.1:8787)"),
     )
     .addOption(
       new Option("--api-key <key>", "API key for this run (default: $CLAWCALL_API_KEY, then the key file)"),

@@ -34,7 +34,7 @@ import {
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
 export interface ClawCallOptions {
-  /** Defaults to CLAWCALL_BASE_URL, then http://localhost:8787. */
+  /** Defaults to CLAWCALL_BASE_URL, then http://127.0.0.1:8787. */
   baseUrl?: string;
   /** Defaults to CLAWCALL_API_KEY, then the key file. */
   apiKey?: string;

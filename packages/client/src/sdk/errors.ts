@@ -1,4 +1,4 @@
-import type { ErrorAction, ErrorCode, Quota } from "@clawcall/contract";
+import { type ErrorAction, type ErrorCode, type Quota, SILENTLY_RETRYABLE_CODES } from "@clawcall/contract";
 
 /** Codes the SDK raises itself, when no API error body could be read. */
 export type ClientErrorCode = "connection_error" | "request_timeout" | "invalid_response" | "no_api_key";
@@ -9,8 +9,7 @@ export type ClawCallErrorCode = ErrorCode | ClientErrorCode;
  * set: a caller may retry these after a pause, but the SDK only retries the skill's set on its own.
  */
 const RETRYABLE: ReadonlySet<ClawCallErrorCode> = new Set<ClawCallErrorCode>([
-  "dial_failed",
-  "number_pool_exhausted",
+  ...SILENTLY_RETRYABLE_CODES,
   "rate_limited",
   "too_many_active_calls",
   "service_unavailable",

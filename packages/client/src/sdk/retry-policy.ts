@@ -1,4 +1,9 @@
-import type { CallView, FailReason } from "@clawcall/contract";
+import {
+  type CallView,
+  type FailReason,
+  SILENTLY_REPLACEABLE_REASONS,
+  SILENTLY_RETRYABLE_CODES,
+} from "@clawcall/contract";
 import { ClawCallError } from "./errors.ts";
 
 export interface RetryDelays {
@@ -27,13 +32,13 @@ const NO: RetryDecision = { retry: false };
  */
 export function decidePlaceRetry(error: unknown, retriesSoFar: number, delays: RetryDelays): RetryDecision {
   if (retriesSoFar >= 1 || !(error instanceof ClawCallError)) return NO;
-  if (error.code === "dial_failed") return { retry: true, delayMs: delays.dialFailedMs };
-  if (error.code === "number_pool_exhausted") return { retry: true, delayMs: delays.poolExhaustedMs };
-  return NO;
+  if (!(SILENTLY_RETRYABLE_CODES as ReadonlySet<string>).has(error.code)) return NO;
+  const delayMs = error.code === "number_pool_exhausted" ? delays.poolExhaustedMs : delays.dialFailedMs;
+  return { retry: true, delayMs };
 }
 
-/** failReasons after which the call is placed once more without asking; never no_answer, busy, call_rejected. */
-export const SILENT_REPLACE_REASONS: ReadonlySet<FailReason> = new Set(["dial_failed", "network_error"]);
+/** failReasons after which the call is placed once more without asking: the contract's set. */
+export const SILENT_REPLACE_REASONS: ReadonlySet<FailReason> = SILENTLY_REPLACEABLE_REASONS;
 
 export function decideCallRetry(call: CallView, retriesSoFar: number, delays: RetryDelays): RetryDecision {
   if (retriesSoFar >= 1 || call.status !== "failed" || call.failReason === undefined) return NO;

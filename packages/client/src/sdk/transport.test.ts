@@ -44,12 +44,12 @@ describe("key resolution and the key file", () => {
     expect(await new ClawCall({ env: {}, keyStore: store }).apiKey()).toEqual({ key: KEY, source: "file" });
   });
 
-  it("takes the base URL from the option, then CLAWCALL_BASE_URL, then localhost:8787", () => {
+  it("takes the base URL from the option, then CLAWCALL_BASE_URL, then 127.0.0.1:8787", () => {
     expect(new ClawCall({ baseUrl: "http://a:1/", env: { CLAWCALL_BASE_URL: "http://b:2" } }).baseUrl).toBe(
       "http://a:1",
     );
     expect(new ClawCall({ env: { CLAWCALL_BASE_URL: "http://b:2" } }).baseUrl).toBe("http://b:2");
-    expect(new ClawCall({ env: {} }).baseUrl).toBe("http://localhost:8787");
+    expect(new ClawCall({ env: {} }).baseUrl).toBe("http://127.0.0.1:8787");
   });
 
   it("saves a key minted by a request that then failed, and sends it on the retry", async () => {

@@ -8,7 +8,7 @@ import type { z } from "zod";
 import { ClawCallError } from "./errors.ts";
 import type { KeyStore } from "./key-store.ts";
 
-export const DEFAULT_BASE_URL = "http://localhost:8787";
+export const DEFAULT_BASE_URL = "http://127.0.0.1:8787";
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const USER_AGENT = "clawcall-client/0.1.0";
 

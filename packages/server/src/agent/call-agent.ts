@@ -1,8 +1,8 @@
 import type { AnsweredCall } from "../calls/conversation.ts";
+import type { MediaCloseReason } from "../media/media-stream.ts";
 import type { LLM, LlmMessage } from "../providers/llm/llm.ts";
 import { AsyncQueue } from "../voice/async-queue.ts";
 import { BargeInPolicy } from "../voice/barge-in.ts";
-import type { MediaCloseReason } from "../voice/media-stream.ts";
 import { type SpeechSource, SpeechSynthesisError } from "../voice/reply-pipeline.ts";
 import type { UserTurn, VoiceSessionHandlers } from "../voice/voice-session.ts";
 import { buildInstructions, voicemailInstructions } from "./instructions.ts";
@@ -10,8 +10,7 @@ import { runModelTurn, type Speaker } from "./model-turn.ts";
 import { composeOpeningLine } from "./opening-line.ts";
 import { isHoldAnnouncement, isVoicemailGreeting } from "./phrases.ts";
 import type { VoiceAgentSettings } from "./settings.ts";
-import { runTools, type ToolContext } from "./tool-runner.ts";
-import { agentTools } from "./tools.ts";
+import { agentTools, runTools, type ToolContext } from "./tools.ts";
 import { CallHistory } from "./transcript-history.ts";
 
 /** The voice session as the agent sees it: speech out, a few facts about the line. */
@@ -19,6 +18,8 @@ export interface AgentVoice extends Speaker {
   readonly speaking: boolean;
   readonly calleeSpeaking: boolean;
   readonly lastActivity: number;
+  /** Audio received from the callee so far, in milliseconds of the line's own clock. */
+  readonly heardMs: number;
   stopSpeaking(): void;
 }
 
@@ -39,6 +40,8 @@ const GOODBYE_SILENT = "I can't hear anyone on the line, so I'll end the call he
 const GOODBYE_LIMIT = "I'm sorry, I have to end the call now. Thank you for your time, goodbye.";
 const GOODBYE_TROUBLE = "I'm sorry, I'm having technical trouble, so I'll have to end the call. Goodbye.";
 const GOODBYE_HOLD = "I've been waiting on hold for too long, so I'll try again another time. Goodbye.";
+/** How much longer than planned the opening waits, by the wall clock, on a line that sends no audio. */
+const NO_AUDIO_GRACE_MS = 2000;
 /** A beep this recent when voicemail is recognised was the greeting's own beep. */
 const RECENT_TONE_MS = 2500;
 
@@ -58,7 +61,8 @@ export class CallAgent {
   private mode: Mode = "awaiting_opening";
   private endReason: string | null = null;
   private startedAt = 0;
-  private openingDueAt = 0;
+  /** Audio to hear (ms of the line's clock) before the opening line, unless the callee is still talking. */
+  private openingAfterHeardMs = 0;
   private holdStartedAt = 0;
   private voicemailAt = 0;
   private lastToneAt = Number.NEGATIVE_INFINITY;
@@ -127,7 +131,7 @@ export class CallAgent {
     try {
       if (this.call.signal.aborted) return "the call ended before the agent started";
       if (this.call.answeredBy === "machine") await this.enterVoicemail("answering machine detected", false);
-      else this.openingDueAt = this.startedAt + this.settings.openingWaitMs;
+      else this.openingAfterHeardMs = this.settings.openingWaitMs;
       for await (const event of this.events) {
         await this.handle(event);
         if (this.endReason !== null) break;
@@ -194,7 +198,7 @@ export class CallAgent {
       case "speech_start":
         // The callee spoke first: let them finish before the opening line.
         if (this.mode === "awaiting_opening") {
-          this.openingDueAt = this.startedAt + this.settings.firstTurnMaxWaitMs;
+          this.openingAfterHeardMs = this.settings.firstTurnMaxWaitMs;
         }
         return;
       case "tone":
@@ -259,7 +263,12 @@ export class CallAgent {
     const voice = this.voice!;
     const now = this.now();
     if (this.mode === "awaiting_opening") {
-      if (now >= this.openingDueAt && !voice.calleeSpeaking) return this.speakOpening();
+      // Waits are counted in audio heard, so a stalled process does not make the agent talk over a
+      // greeting that was late to arrive; a line that sends no audio at all gets the wall clock's word.
+      const due =
+        voice.heardMs >= this.openingAfterHeardMs ||
+        now - this.startedAt >= this.openingAfterHeardMs + NO_AUDIO_GRACE_MS;
+      if (due && !voice.calleeSpeaking) return this.speakOpening();
       return;
     }
     if (this.mode === "hold") {

@@ -1,51 +1,171 @@
+import type { AnsweredCall } from "../calls/conversation.ts";
 import type { LlmTool, LlmToolCall } from "../providers/llm/llm.ts";
+import type { CallHistory } from "./transcript-history.ts";
 
-export const TOOL_END_CALL = "end_call";
-export const TOOL_PRESS_DIGITS = "press_digits";
-export const TOOL_CONNECT_USER = "connect_user";
-export const TOOL_WAIT_ON_HOLD = "wait_on_hold";
+/** What the tools may do to the call in progress. */
+export interface ToolContext {
+  call: AnsweredCall;
+  history: CallHistory;
+  /** Speaks a fixed line (used when the model did not announce the handoff itself). */
+  say(text: string): Promise<void>;
+  enterHold(why: string): void;
+  /** Ends the conversation; `hangUp` false when the agent leaves a bridged call instead. */
+  finish(reason: string, hangUp: boolean): Promise<void>;
+}
+
+/** After the tools ran: ask the model again (a result it must act on), wait for the callee, or stop. */
+export type ToolOutcome = "continue" | "wait" | "end";
+
+/** One tool: what the model is told about it and what calling it does. */
+interface AgentTool extends LlmTool {
+  /** Whether this call offers the tool at all (connect_user needs a bridge number). */
+  offered?(canConnect: boolean): boolean;
+  /**
+   * Runs one call of the tool and records its result in the history. `later` are the calls the model
+   * asked for after this one in the same reply.
+   */
+  run(
+    call: LlmToolCall,
+    args: Record<string, unknown>,
+    ctx: ToolContext,
+    spokenWithCalls: string,
+    later: readonly LlmToolCall[],
+  ): Promise<ToolOutcome>;
+}
+
+const NO_ARGUMENTS = { type: "object", properties: {}, additionalProperties: false };
+
+const stripPunctuation = (s: string) => s.replace(/[.\s]+$/, "");
+
+const endCall: AgentTool = {
+  name: "end_call",
+  description:
+    "Hang up. Call this after saying goodbye, once the task is done or cannot go further. The goodbye you say in the same reply is played before hanging up.",
+  parameters: {
+    type: "object",
+    properties: { reason: { type: "string", description: "Why the call is ending, in a few words." } },
+    required: ["reason"],
+    additionalProperties: false,
+  },
+  async run(call, args, ctx, _spoken, later) {
+    const reason = typeof args.reason === "string" && args.reason.trim() ? args.reason.trim() : "done";
+    ctx.history.tool(call.name, `Ended the call: ${reason}`, { reason });
+    ctx.history.toolResult(call, { ok: true });
+    // Every later call still needs a result for the history to stay well formed.
+    for (const rest of later) ctx.history.toolResult(rest, { ok: false, error: "call ended" });
+    await ctx.finish(`agent ended the call: ${stripPunctuation(reason)}`, true);
+    return "end";
+  },
+};
+
+const pressDigits: AgentTool = {
+  name: "press_digits",
+  description:
+    "Press keypad keys, only when a phone menu or a person asks for them. Digits 0-9, * and #; 'w' is a half-second pause.",
+  parameters: {
+    type: "object",
+    properties: { digits: { type: "string", description: "The keys to press, e.g. '1' or '1234#'." } },
+    required: ["digits"],
+    additionalProperties: false,
+  },
+  async run(call, args, ctx) {
+    const digits = cleanDigits(args.digits);
+    if (digits.replace(/w/g, "") === "") {
+      ctx.history.toolResult(call, { ok: false, error: "no keypad digits given" });
+      return "continue";
+    }
+    ctx.history.tool(call.name, `Pressed keypad digits ${digits}`, { digits });
+    try {
+      await ctx.call.sendDigits(digitsWithPauses(digits));
+      ctx.history.toolResult(call, { ok: true, pressed: digits });
+      return "wait";
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      ctx.history.system(`Sending keypad digits failed: ${message}`);
+      ctx.history.toolResult(call, { ok: false, error: message });
+      return "continue";
+    }
+  },
+};
+
+const waitOnHold: AgentTool = {
+  name: "wait_on_hold",
+  description:
+    "You have been put on hold or in a queue. Stay silent until a person speaks to you again. Say nothing in the same reply.",
+  parameters: NO_ARGUMENTS,
+  async run(call, _args, ctx) {
+    ctx.history.tool(call.name, "Waiting on hold", {});
+    ctx.history.toolResult(call, { ok: true, waiting: true });
+    ctx.enterHold("the agent was asked to hold");
+    return "wait";
+  },
+};
+
+const connectUser: AgentTool = {
+  name: "connect_user",
+  description:
+    "Connect the user you are calling for into this call, when the task says to hand over (e.g. once a person is on the line). Tell the other party you are connecting them in the same reply. You leave the call once connected; if it fails you get the reason.",
+  parameters: NO_ARGUMENTS,
+  offered: (canConnect) => canConnect,
+  async run(call, _args, ctx, spokenWithCalls) {
+    if (ctx.call.request.bridge_number === undefined) {
+      ctx.history.toolResult(call, { ok: false, error: "no bridge number was given for this call" });
+      return "continue";
+    }
+    if (!/connect|transfer|put you through|patch/i.test(spokenWithCalls)) {
+      await ctx.say("One moment, I'm connecting you now.");
+    }
+    ctx.history.tool(call.name, "Connecting the user", {});
+    const result = await ctx.call.bridge().catch((error: unknown) => ({
+      ok: false as const,
+      reason: "failed" as const,
+      message: error instanceof Error ? error.message : String(error),
+    }));
+    if (result.ok) {
+      ctx.history.toolResult(call, { ok: true });
+      ctx.history.system("The user was connected; the agent left the call.");
+      await ctx.finish("connected the user (live handoff)", false);
+      return "end";
+    }
+    ctx.history.system(`The handoff failed (${result.reason}): ${result.message}`);
+    ctx.history.toolResult(call, { ok: false, reason: result.reason, message: result.message });
+    return "continue";
+  },
+};
+
+/** In the order the model is told about them. */
+const TOOLS: readonly AgentTool[] = [endCall, pressDigits, waitOnHold, connectUser];
+const BY_NAME = new Map(TOOLS.map((t) => [t.name, t]));
 
 /** The tools the model may call; connect_user only when the request gave a bridge number. */
 export function agentTools(canConnect: boolean): LlmTool[] {
-  const tools: LlmTool[] = [
-    {
-      name: TOOL_END_CALL,
-      description:
-        "Hang up. Call this after saying goodbye, once the task is done or cannot go further. The goodbye you say in the same reply is played before hanging up.",
-      parameters: {
-        type: "object",
-        properties: { reason: { type: "string", description: "Why the call is ending, in a few words." } },
-        required: ["reason"],
-        additionalProperties: false,
-      },
-    },
-    {
-      name: TOOL_PRESS_DIGITS,
-      description:
-        "Press keypad keys, only when a phone menu or a person asks for them. Digits 0-9, * and #; 'w' is a half-second pause.",
-      parameters: {
-        type: "object",
-        properties: { digits: { type: "string", description: "The keys to press, e.g. '1' or '1234#'." } },
-        required: ["digits"],
-        additionalProperties: false,
-      },
-    },
-    {
-      name: TOOL_WAIT_ON_HOLD,
-      description:
-        "You have been put on hold or in a queue. Stay silent until a person speaks to you again. Say nothing in the same reply.",
-      parameters: { type: "object", properties: {}, additionalProperties: false },
-    },
-  ];
-  if (canConnect) {
-    tools.push({
-      name: TOOL_CONNECT_USER,
-      description:
-        "Connect the user you are calling for into this call, when the task says to hand over (e.g. once a person is on the line). Tell the other party you are connecting them in the same reply. You leave the call once connected; if it fails you get the reason.",
-      parameters: { type: "object", properties: {}, additionalProperties: false },
-    });
+  return TOOLS.filter((t) => t.offered?.(canConnect) ?? true).map(({ name, description, parameters }) => ({
+    name,
+    description,
+    parameters,
+  }));
+}
+
+/** Runs the tool calls of one model reply in order; stops at the first that ends the conversation. */
+export async function runTools(
+  calls: readonly LlmToolCall[],
+  spokenWithCalls: string,
+  ctx: ToolContext,
+): Promise<ToolOutcome> {
+  let outcome: ToolOutcome = "wait";
+  for (let i = 0; i < calls.length; i++) {
+    const call = calls[i]!;
+    const tool = BY_NAME.get(call.name);
+    if (!tool) {
+      ctx.history.toolResult(call, { ok: false, error: `unknown tool ${call.name}` });
+      outcome = "continue";
+      continue;
+    }
+    const result = await tool.run(call, toolArguments(call), ctx, spokenWithCalls, calls.slice(i + 1));
+    if (result === "end") return "end";
+    if (result === "continue") outcome = "continue";
   }
-  return tools;
+  return outcome;
 }
 
 /** The tool's arguments as an object; malformed JSON from a model becomes an empty object. */

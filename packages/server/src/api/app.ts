@@ -7,7 +7,6 @@ import Fastify, {
   LogController,
 } from "fastify";
 import { requestLogFields } from "../observability/logger.ts";
-import { stripeWebhookRoutes } from "../payments/webhook-route.ts";
 import { addKeyHeaders } from "./auth.ts";
 import { fastifyTrustProxy, proxyMatcher } from "./client-address.ts";
 import { guardConnections } from "./connection-guard.ts";
@@ -32,6 +31,16 @@ const IDLE_SOCKET_MS = 60_000;
 /** An idle keep-alive connection is closed after this long: each one holds a file descriptor. */
 const KEEP_ALIVE_MS = 10_000;
 
+/**
+ * Fastify's own info lines ("Server listening at …") would land among the start-up banner, which already
+ * says where the service listens; the framework logs warnings and worse, our code logs the rest.
+ */
+function frameworkLogger(logger: ApiContext["logger"]): FastifyBaseLogger {
+  const quiet =
+    logger.levelVal < logger.levels.values["warn"]! ? logger.child({}, { level: "warn" }) : logger;
+  return quiet as FastifyBaseLogger;
+}
+
 export async function buildApp(services: Omit<ApiContext, "limitLog">): Promise<FastifyInstance> {
   const limitLog = new LimitLog(services.logger);
   const ctx: ApiContext = { ...services, limitLog };
@@ -39,7 +48,7 @@ export async function buildApp(services: Omit<ApiContext, "limitLog">): Promise<
   // checks every connection for it on an interval, which must be shorter than the timeout itself.
   const requestTimeout = ctx.config.limits.requestTimeoutSeconds * 1000;
   const app: FastifyInstance = Fastify({
-    loggerInstance: ctx.logger as FastifyBaseLogger,
+    loggerInstance: frameworkLogger(ctx.logger),
     // Fastify's own request lines would log URLs, whose query may carry a key; ours log the path only.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: fastifyTrustProxy(ctx.config.trustedProxies),
@@ -132,7 +141,6 @@ export async function buildApp(services: Omit<ApiContext, "limitLog">): Promise<
   registerOpsRoutes(app, ctx);
   registerAccountPages(app, ctx);
   registerPurchasePages(app, ctx);
-  if (ctx.payments) await app.register(stripeWebhookRoutes, { payments: ctx.payments });
-  if (ctx.carrierRoutes) await ctx.carrierRoutes(app);
+  for (const routes of ctx.vendorRoutes ?? []) await routes.register(app);
   return app;
 }

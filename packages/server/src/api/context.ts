@@ -1,3 +1,4 @@
+import type { FastifyInstance } from "fastify";
 import type { Billing } from "../billing/billing.ts";
 import type { ApiKeyRecord } from "../billing/keys.ts";
 import type { CallService } from "../calls/call-service.ts";
@@ -31,8 +32,15 @@ export interface ApiContext {
   idempotency: IdempotencyKeys;
   /** Logs refusals by a limit, sampled (made by buildApp). */
   limitLog: LimitLog;
-  /** Extra routes a carrier serves (webhooks, media WebSockets). */
-  carrierRoutes?: (app: import("fastify").FastifyInstance) => Promise<void> | void;
+  /** Routes the carrier and payment adapters serve themselves (webhooks, media WebSockets). */
+  vendorRoutes?: readonly VendorRoutes[];
+}
+
+/** Routes a vendor adapter mounts itself, all under one path prefix. */
+export interface VendorRoutes {
+  /** Requests under it are verified by the vendor's signature and limited as webhooks, per sender. */
+  prefix: string;
+  register(app: FastifyInstance): Promise<void>;
 }
 
 /** The key a request was made with (or that was minted for it), once authenticated. */

@@ -31,10 +31,11 @@ export function requestLimits(ctx: ApiContext) {
     name: "metrics per minute",
     limiter: new RateLimiter(METRICS_PER_MINUTE, 60_000),
   };
+  const webhookPrefixes = (ctx.vendorRoutes ?? []).map((r) => r.prefix);
   const bucketOf = (url: string): Bucket | null => {
     if (url === "/healthz" || url.startsWith("/healthz?")) return null;
     if (url.startsWith("/metrics")) return metrics;
-    if (url.startsWith("/telnyx/") || url.startsWith("/stripe/")) return webhooks;
+    if (webhookPrefixes.some((prefix) => url.startsWith(prefix))) return webhooks;
     return api;
   };
 

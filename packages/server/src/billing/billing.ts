@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import type { Quota } from "@clawcall/contract";
-import type { Config } from "../config/config.ts";
 import type { Db } from "../store/database.ts";
 import type { AccountTable } from "../store/schema.ts";
 import { type ApiKeyRecord, KeyStore, walletOf } from "./keys.ts";
@@ -8,6 +7,16 @@ import { Ledger } from "./ledger.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
 
 export type Account = AccountTable;
+
+export interface BillingSettings {
+  /** Seconds a newly minted key may call for free. */
+  freeSeconds: number;
+  /** Seconds credited to a new account at sign-up. */
+  signupGrantSeconds: number;
+  /** What the purchase page says when no payment provider is configured. */
+  purchaseText: string;
+  purchaseUrl: string | undefined;
+}
 export type Tier = "free" | "paid";
 
 export const tierOf = (key: Pick<ApiKeyRecord, "account_id">): Tier => (key.account_id ? "paid" : "free");
@@ -19,7 +28,7 @@ export class Billing {
 
   constructor(
     private readonly db: Db,
-    private readonly settings: Config["billing"],
+    private readonly settings: BillingSettings,
   ) {
     this.keys = new KeyStore(db);
     this.ledger = new Ledger(db);

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { CallRequest, CallStatus, ErrorCode, TranscriptEntry } from "@clawcall/contract";
+import type { CallRequest, TranscriptEntry } from "@clawcall/contract";
 import type { Billing } from "../billing/billing.ts";
-import { type ApiKeyRecord, walletOf } from "../billing/keys.ts";
+import type { ApiKeyRecord } from "../billing/keys.ts";
 import type { Config } from "../config/config.ts";
+import type { LatencySummary } from "../observability/latency.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { Db } from "../store/database.ts";
@@ -10,12 +11,14 @@ import type { LiveStore } from "../store/live-store.ts";
 import type { CallTable } from "../store/schema.ts";
 import { type Carrier, type CarrierEvent, DialRefusedError } from "../telephony/carrier.ts";
 import type { ActiveCall } from "./active-call.ts";
-import type { CallSignal, ConversationEngine, LatencySummary } from "./conversation.ts";
-import { startConversation } from "./conversation-runner.ts";
+import { admit, DIAL_FAILED, newCallRow, type PlaceResult, POOL_EXHAUSTED } from "./admission.ts";
+import { CallStore } from "./call-store.ts";
+import type { CallSignal, ConversationEngine } from "./conversation.ts";
+import { type ConversationHost, startConversation } from "./conversation-runner.ts";
 import type { NumberPool } from "./number-pool.ts";
 import type { EndInfo } from "./outcomes.ts";
 import { Settlement } from "./settlement.ts";
-import { type CallState, canTransition, lifecycleOf, statusOf } from "./states.ts";
+import { type CallState, canTransition, isTerminal, statusEvent } from "./states.ts";
 
 export interface CallServiceDeps {
   db: Db;
@@ -30,21 +33,35 @@ export interface CallServiceDeps {
   nodeId: string;
 }
 
-export type PlaceResult =
-  | { ok: true; call: CallTable }
-  | { ok: false; code: ErrorCode; message: string; retryAfterSeconds?: number };
+export type { PlaceResult } from "./admission.ts";
+
+/** How long a hang-up asked of another node waits to see the call end. */
+const REMOTE_HANGUP_WAIT_MS = 2_000;
 
 /**
  * Owns calls from admission to their final state: admits and dials, applies carrier events to the state
  * machine, hands answered calls to the conversation engine, and settles them through the ledger.
  */
 export class CallService {
-  readonly active = new Map<string, ActiveCall>();
-  readonly settlement: Settlement;
+  /** The calls table; nothing else in the service speaks SQL about calls. */
+  readonly store: CallStore;
+  private readonly active = new Map<string, ActiveCall>();
+  private readonly settlement: Settlement;
   private readonly eventChains = new Map<string, Promise<void>>();
+  private readonly conversationHost: ConversationHost;
 
   constructor(private readonly deps: CallServiceDeps) {
+    this.store = new CallStore(deps.db);
     this.settlement = new Settlement(deps, this.active, (callId) => deps.engine.release?.(callId));
+    this.conversationHost = {
+      engine: deps.engine,
+      logger: deps.logger,
+      carrier: deps.carrier,
+      pool: deps.pool,
+      endBySystem: (callId, info) => this.endBySystem(callId, info),
+      appendTranscript: (callId, entry) => this.appendTranscript(callId, entry),
+      recordLatency: (callId, latency) => this.recordLatency(callId, latency),
+    };
     // Events of one call are applied in arrival order, each after the previous one finished: handlers
     // await storage, and e.g. the media stream must not overtake the answer it belongs to.
     deps.carrier.onEvent((event) => {
@@ -80,84 +97,43 @@ export class CallService {
     now = new Date(),
     callId: string = randomUUID(),
   ): Promise<PlaceResult> {
-    const { db, billing, pool, carrier, config, live } = this.deps;
-    const wallet = walletOf(key);
-    const balance = await billing.ledger.balance(wallet);
-    if (balance <= 0) {
-      return key.account_id
-        ? {
-            ok: false,
-            code: "balance_depleted",
-            message: "This account has no call time left. Buy more minutes to keep calling.",
-          }
-        : {
-            ok: false,
-            code: "quota_exceeded",
-            message: "The free call minutes of this key are used up. Sign up or sign in to keep calling.",
-          };
-    }
-    const inFlight = await db
-      .selectFrom("calls")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("key_id", "=", key.id)
-      .where("state", "!=", "ended")
-      .executeTakeFirst();
-    if (Number(inFlight?.n ?? 0) >= config.limits.maxActiveCallsPerKey) {
-      return {
-        ok: false,
-        code: "too_many_active_calls",
-        message: `This key already has ${config.limits.maxActiveCallsPerKey} call(s) in progress. Wait for one to finish.`,
-        retryAfterSeconds: 15,
-      };
-    }
+    const { billing, pool, config, live, nodeId } = this.deps;
+    const admitted = await admit(key, {
+      balanceOf: (wallet) => billing.ledger.balance(wallet),
+      store: this.store,
+      maxActiveCallsPerKey: config.limits.maxActiveCallsPerKey,
+    });
+    if (!admitted.ok) return admitted;
     const from = await pool.acquire(callId, now);
-    if (from === null) {
-      return {
-        ok: false,
-        code: "number_pool_exhausted",
-        message: "All outbound lines are busy. Wait 15 seconds and try again.",
-        retryAfterSeconds: 15,
-      };
-    }
+    if (from === null) return POOL_EXHAUSTED;
 
-    const row: CallTable = {
+    const row = newCallRow({
       id: callId,
-      key_id: key.id,
-      wallet,
-      state: "queued",
-      to_number: request.to,
-      from_number: from,
-      task: request.task,
-      personality: request.personality ?? null,
-      greeting: request.greeting ?? null,
-      voice: request.voice ?? "jessica",
-      has_bridge: request.bridge_number ? 1 : 0,
-      fail_reason: null,
-      outcome: null,
-      outcome_detail: null,
-      talk_seconds: null,
-      queued_at: now.toISOString(),
-      dialing_at: null,
-      answered_at: null,
-      finalized_at: null,
-      last_seen_at: now.toISOString(),
-      owner_node: this.deps.nodeId,
-      recording_url: null,
-      recording_expires_at: null,
-      meta: null,
-    };
+      keyId: key.id,
+      wallet: admitted.wallet,
+      request,
+      from,
+      nodeId,
+      now,
+    });
     try {
-      await db.insertInto("calls").values(row).execute();
+      await this.store.insert(row);
     } catch (err) {
       await pool.release(from, callId);
       throw err;
     }
     await live.open(row.id);
+    this.register(row, request, admitted.balance);
+    return (await this.dial(row, request)) ? { ok: true, call: row } : DIAL_FAILED;
+  }
+
+  /** Starts holding a call this node just created, until it reaches its final state. */
+  private register(row: CallTable, request: CallRequest, balance: number): void {
     this.active.set(row.id, {
       id: row.id,
-      keyId: key.id,
-      wallet,
-      from,
+      keyId: row.key_id,
+      wallet: row.wallet,
+      from: row.from_number!,
       request,
       bridgeNumber: request.bridge_number ?? null,
       answeredAtMs: null,
@@ -170,15 +146,19 @@ export class CallService {
     });
     this.deps.metrics.callsPlaced.inc();
     this.deps.metrics.activeCalls.set(this.active.size);
+  }
 
+  /** Asks the carrier to dial; a refusal settles the call at once (nothing charged). */
+  private async dial(row: CallTable, request: CallRequest): Promise<boolean> {
     try {
-      await carrier.dial({
+      await this.deps.carrier.dial({
         callId: row.id,
         to: request.to,
-        from,
+        from: row.from_number!,
         ringTimeoutSeconds: 30,
         record: true,
       });
+      return true;
     } catch (err) {
       const refused = err instanceof DialRefusedError;
       if (!refused) this.deps.logger.error({ err, callId: row.id }, "dial failed");
@@ -189,13 +169,36 @@ export class CallService {
         carrierCause: refused ? err.carrierCode : undefined,
         message: refused ? undefined : "The carrier could not be reached to place the call.",
       });
-      return {
-        ok: false,
-        code: "dial_failed",
-        message: "The carrier refused to place the call. Nothing was charged; try again in a few seconds.",
-      };
+      return false;
     }
-    return { ok: true, call: row };
+  }
+
+  /** How many calls this node holds now. */
+  activeCount(): number {
+    return this.active.size;
+  }
+
+  /** Whether this node holds the call (dials it, runs its conversation). */
+  isActive(callId: string): boolean {
+    return this.active.has(callId);
+  }
+
+  activeIds(): string[] {
+    return [...this.active.keys()];
+  }
+
+  /** Answered calls this node holds that nothing has decided to end yet: what the meter watches. */
+  meteredCalls(): { id: string; wallet: string; answeredAtMs: number }[] {
+    return [...this.active.values()].flatMap((c) =>
+      c.answeredAtMs === null || c.pendingEnd
+        ? []
+        : [{ id: c.id, wallet: c.wallet, answeredAtMs: c.answeredAtMs }],
+    );
+  }
+
+  /** Takes a call to its final state and settles it (see Settlement.finalize). */
+  finalize(callId: string, info: EndInfo, endedAt?: Date): Promise<boolean> {
+    return this.settlement.finalize(callId, info, endedAt);
   }
 
   balanceOfWallet(wallet: string): Promise<number> {
@@ -207,20 +210,17 @@ export class CallService {
     return this.deps.pool.has(number);
   }
 
-  async get(callId: string): Promise<CallTable | undefined> {
-    return this.deps.db.selectFrom("calls").selectAll().where("id", "=", callId).executeTakeFirst();
+  get(callId: string): Promise<CallTable | undefined> {
+    return this.store.get(callId);
   }
 
   /** Ends or cancels a call at the caller's request. Idempotent. */
   async hangup(callId: string): Promise<void> {
     const row = await this.get(callId);
-    if (!row || row.state === "ended") return;
+    if (!row || isTerminal(row.state)) return;
     const active = this.active.get(callId);
     if (!active && row.owner_node !== this.deps.nodeId) {
-      // Another node owns the call's carrier leg and conversation: ask it, and wait briefly for the result.
-      await this.deps.live.sendControl(row.owner_node, { type: "hangup", callId });
-      for (let i = 0; i < 40 && (await this.get(callId))?.state !== "ended"; i++)
-        await new Promise((r) => setTimeout(r, 50));
+      await this.askOwnerToHangUp(callId, row.owner_node);
       return;
     }
     const answered = row.state === "in_progress";
@@ -229,6 +229,32 @@ export class CallService {
     await this.hangupAtCarrier(callId);
     // The carrier's hang-up event may never come (or come late): settle now, the event is then ignored.
     await this.settlement.finalize(callId, info);
+  }
+
+  /**
+   * Another node owns the call's carrier leg and conversation: ask it, and wait briefly for the final
+   * status it publishes through the live store.
+   */
+  private async askOwnerToHangUp(callId: string, owner: string): Promise<void> {
+    const { live } = this.deps;
+    let ended: () => void = () => {};
+    const finalized = new Promise<void>((resolve) => {
+      ended = resolve;
+    });
+    const stop = await live.subscribe(callId, (event) => {
+      if (event.type === "status" && event.lifecycle === "finalized") ended();
+    });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await live.sendControl(owner, { type: "hangup", callId });
+      // It may have ended before this node was listening.
+      const now = await this.get(callId);
+      if (now && isTerminal(now.state)) return;
+      await Promise.race([finalized, new Promise((r) => (timer = setTimeout(r, REMOTE_HANGUP_WAIT_MS)))]);
+    } finally {
+      clearTimeout(timer);
+      stop();
+    }
   }
 
   /** Ends a call for a reason of the service's own (balance, length limit, agent unavailable). */
@@ -255,14 +281,7 @@ export class CallService {
 
   /** Keeps the call's latency summary with its record (an extension field under `_meta`). */
   async recordLatency(callId: string, latency: LatencySummary): Promise<void> {
-    const row = await this.get(callId);
-    if (!row) return;
-    const meta = { ...(row.meta ? JSON.parse(row.meta) : {}), latency };
-    await this.deps.db
-      .updateTable("calls")
-      .set({ meta: JSON.stringify(meta) })
-      .where("id", "=", callId)
-      .execute();
+    if (!(await this.store.mergeMeta(callId, { latency }))) return;
     const { metrics } = this.deps;
     if (latency.turn_p50_ms !== null) metrics.turnLatency.observe(latency.turn_p50_ms / 1000);
     if (latency.barge_in_p50_ms !== null) metrics.bargeInLatency.observe(latency.barge_in_p50_ms / 1000);
@@ -296,30 +315,12 @@ export class CallService {
     const row = await this.get(callId);
     if (!row || !canTransition(row.state, to)) return false;
     const fields = typeof set === "function" ? set(row) : set;
-    const updated = await this.deps.db
-      .updateTable("calls")
-      .set({ ...fields, state: to, last_seen_at: new Date().toISOString() })
-      .where("id", "=", callId)
-      .where("state", "=", row.state)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) return false;
-    await this.publishStatus(callId, statusOf(to, null), to);
+    if (!(await this.store.transition(callId, row.state, to, fields, new Date()))) return false;
+    await this.deps.live.publish(
+      callId,
+      statusEvent({ state: to, fail_reason: null, outcome: null }, new Date()),
+    );
     return true;
-  }
-
-  async publishStatus(
-    callId: string,
-    status: CallStatus,
-    state: CallState,
-    extra: Partial<Record<"failReason" | "outcome", string>> = {},
-  ) {
-    await this.deps.live.publish(callId, {
-      type: "status",
-      status,
-      lifecycle: lifecycleOf(state),
-      ...(extra as object),
-      at: new Date().toISOString(),
-    });
   }
 
   private async onCarrierEvent(event: CarrierEvent): Promise<void> {
@@ -357,18 +358,14 @@ export class CallService {
           event.stream.close();
           return;
         }
-        startConversation(this, this.deps, active, event.stream);
+        startConversation(this.conversationHost, active, event.stream);
         return;
       case "recording":
-        await this.deps.db
-          .updateTable("calls")
-          .set({ recording_url: event.url, recording_expires_at: event.expiresAt.toISOString() })
-          .where("id", "=", event.callId)
-          .execute();
+        await this.store.setRecording(event.callId, event.url, event.expiresAt);
         return;
       case "hangup": {
         const row = await this.get(event.callId);
-        if (!row || row.state === "ended") return;
+        if (!row || isTerminal(row.state)) return;
         const info: EndInfo = active?.pendingEnd ?? {
           cause: event.cause,
           source: event.source,

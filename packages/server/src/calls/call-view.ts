@@ -1,13 +1,6 @@
-import type {
-  CallView,
-  FailReason,
-  Outcome,
-  OutcomeDetail,
-  TranscriptEntry,
-  Voice,
-} from "@clawcall/contract";
+import type { CallView, OutcomeDetail, TranscriptEntry, Voice } from "@clawcall/contract";
 import type { CallTable } from "../store/schema.ts";
-import { lifecycleOf, statusOf } from "./states.ts";
+import { isTerminal, lifecycleOf, statusOf } from "./states.ts";
 
 /** Builds the GET /call/{id} body (both revisions' fields) from the stored row and the live transcript. */
 export function toCallView(
@@ -22,8 +15,8 @@ export function toCallView(
     now: Date;
   },
 ): CallView {
-  const failReason = (row.fail_reason as FailReason | null) ?? null;
-  const ended = row.state === "ended";
+  const failReason = row.fail_reason;
+  const ended = isTerminal(row.state);
   const recording =
     row.recording_url &&
     row.recording_expires_at &&
@@ -61,7 +54,7 @@ export function toCallView(
     api_key: extras.apiKey,
   };
   if (ended && failReason) view.failReason = failReason;
-  if (ended && row.outcome) view.outcome = row.outcome as Outcome;
+  if (ended && row.outcome) view.outcome = row.outcome;
   if (ended && row.outcome_detail) view.outcome_detail = JSON.parse(row.outcome_detail) as OutcomeDetail;
   return view;
 }
@@ -70,7 +63,7 @@ export function toCallView(
 export const RECORDING_PENDING_MS = 30_000;
 
 function recordingPending(row: CallTable, now: Date): boolean {
-  if (row.state !== "ended" || row.answered_at === null || row.recording_url !== null) return false;
+  if (!isTerminal(row.state) || row.answered_at === null || row.recording_url !== null) return false;
   const finalizedAt = row.finalized_at === null ? Number.NaN : Date.parse(row.finalized_at);
   return now.getTime() - finalizedAt < RECORDING_PENDING_MS;
 }

@@ -1,23 +1,36 @@
-import type { MediaHandlers, MediaStream } from "../voice/media-stream.ts";
+import type { TranscriptEntry } from "@clawcall/contract";
+import type { MediaHandlers, MediaStream } from "../media/media-stream.ts";
+import type { LatencySummary } from "../observability/latency.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { Carrier } from "../telephony/carrier.ts";
 import type { ActiveCall } from "./active-call.ts";
-import type { CallService, CallServiceDeps } from "./call-service.ts";
+import type { ConversationEngine } from "./conversation.ts";
+import type { NumberPool } from "./number-pool.ts";
+import type { EndInfo } from "./outcomes.ts";
+
+/** What a running conversation may do to its call and the service around it; nothing more. */
+export interface ConversationHost {
+  engine: ConversationEngine;
+  logger: Logger;
+  carrier: Pick<Carrier, "sendDigits" | "bridge">;
+  /** The handoff's second line comes from the pool like any call's. */
+  pool: Pick<NumberPool, "acquire" | "release">;
+  endBySystem(callId: string, info: EndInfo): Promise<void>;
+  appendTranscript(callId: string, entry: Omit<TranscriptEntry, "timestamp">): Promise<void>;
+  recordLatency(callId: string, latency: LatencySummary): Promise<void>;
+}
 
 /**
  * Hands an answered call's media to the conversation engine. When no engine can run (e.g. no model is
  * configured), the call is ended at once with a plain reason rather than a made-up conversation.
  * A media path that drops under a live call ends it as a network error.
  */
-export function startConversation(
-  service: CallService,
-  deps: CallServiceDeps,
-  call: ActiveCall,
-  stream: MediaStream,
-): void {
-  const { engine, logger } = deps;
+export function startConversation(host: ConversationHost, call: ActiveCall, stream: MediaStream): void {
+  const { engine, logger } = host;
   const unavailable = engine.unavailableReason();
   if (unavailable !== null) {
     stream.close();
-    void service.endBySystem(call.id, {
+    void host.endBySystem(call.id, {
       cause: "agent_unavailable",
       source: "system",
       answered: true,
@@ -36,7 +49,7 @@ export function startConversation(
           farEndClosed = true;
           handlers.onClose?.(reason);
           if (reason === "dropped") {
-            void service.endBySystem(call.id, { cause: "network_error", source: "unknown", answered: true });
+            void host.endBySystem(call.id, { cause: "network_error", source: "unknown", answered: true });
           }
         },
       });
@@ -69,15 +82,15 @@ export function startConversation(
       media: watched,
       maxTalkSeconds,
       appendTranscript: (entry) => {
-        void service.appendTranscript(call.id, entry);
+        void host.appendTranscript(call.id, entry);
       },
-      hangup: () => service.endBySystem(call.id, { cause: "normal", source: "caller", answered: true }),
-      sendDigits: (digits) => deps.carrier.sendDigits(call.id, digits),
+      hangup: () => host.endBySystem(call.id, { cause: "normal", source: "caller", answered: true }),
+      sendDigits: (digits) => host.carrier.sendDigits(call.id, digits),
       bridge: async () => {
         if (!call.bridgeNumber) return { ok: false, reason: "failed", message: "no bridge number was given" };
         // The handoff rings a second line, which counts against the channel limit like a call of its own;
         // it is held until the call ends (settlement frees every line of the call).
-        const line = await deps.pool.acquire(call.id);
+        const line = await host.pool.acquire(call.id);
         if (line === null) {
           return {
             ok: false,
@@ -85,23 +98,23 @@ export function startConversation(
             message: "no free line for the handoff: every channel is in use",
           };
         }
-        const result = await deps.carrier.bridge(call.id, call.bridgeNumber, call.from);
+        const result = await host.carrier.bridge(call.id, call.bridgeNumber, call.from);
         if (result.ok) bridged = true;
-        else await deps.pool.release(line, call.id);
+        else await host.pool.release(line, call.id);
         return result;
       },
       signal: call.controller.signal,
     })
     .then(async (result) => {
-      if (result.latency) await service.recordLatency(call.id, result.latency);
+      if (result.latency) await host.recordLatency(call.id, result.latency);
       if (!call.controller.signal.aborted && !bridged && !farEndClosed) {
-        await service.endBySystem(call.id, { cause: "normal", source: "caller", answered: true });
+        await host.endBySystem(call.id, { cause: "normal", source: "caller", answered: true });
       }
     })
     .catch(async (err) => {
       logger.error({ err, callId: call.id }, "conversation failed");
       if (!call.controller.signal.aborted) {
-        await service.endBySystem(call.id, {
+        await host.endBySystem(call.id, {
           cause: "agent_unavailable",
           source: "system",
           answered: true,

@@ -1,6 +1,7 @@
 import type { CallRequest, TranscriptEntry } from "@clawcall/contract";
+import type { MediaStream } from "../media/media-stream.ts";
+import type { LatencySummary } from "../observability/latency.ts";
 import type { AnsweredBy, BridgeResult } from "../telephony/carrier.ts";
-import type { MediaStream } from "../voice/media-stream.ts";
 
 /**
  * The seam between the call service and whatever holds the conversation once a call is answered
@@ -34,16 +35,6 @@ export type CallSignal =
   | { type: "answered_by"; answeredBy: AnsweredBy }
   /** The carrier heard a voicemail greeting's final beep. */
   | { type: "beep" };
-
-/** Per-call latency at the audio boundary, in milliseconds. */
-export interface LatencySummary {
-  turns: number;
-  turn_p50_ms: number | null;
-  turn_p95_ms: number | null;
-  barge_ins: number;
-  barge_in_p50_ms: number | null;
-  barge_in_p95_ms: number | null;
-}
 
 export interface ConversationResult {
   /** Why the conversation ended, in words for the call record (e.g. "agent ended the call: task done"). */

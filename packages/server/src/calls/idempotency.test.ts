@@ -2,7 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { freshDatabase, POSTGRES_URL, postgresMissing } from "../../test/helpers/external-services.ts";
+import { freshDatabase, POSTGRES_URL } from "../../test/helpers/external-services.ts";
+import { describeWith, POSTGRES } from "../../test/helpers/prerequisites.ts";
 import { type Db, openDatabase } from "../store/database.ts";
 import { IdempotencyKeys } from "./idempotency.ts";
 
@@ -69,7 +70,7 @@ describe("IdempotencyKeys", () => {
   });
 });
 
-describe.skipIf(postgresMissing())("IdempotencyKeys (PostgreSQL)", () => {
+describeWith(POSTGRES, "IdempotencyKeys (PostgreSQL)", () => {
   it("two nodes claiming one key at once both end up with the same call id", async () => {
     const fresh = await freshDatabase(POSTGRES_URL!);
     const db = await openDatabase({ database: { kind: "postgres", url: fresh.url } });

@@ -4,7 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { writeCallRow } from "../../test/helpers/call-rows.ts";
-import { freshDatabase, POSTGRES_URL, postgresMissing } from "../../test/helpers/external-services.ts";
+import { freshDatabase, POSTGRES_URL } from "../../test/helpers/external-services.ts";
+import { describeWith, POSTGRES } from "../../test/helpers/prerequisites.ts";
 import { type Db, openDatabase } from "../store/database.ts";
 import type { CallTable } from "../store/schema.ts";
 import { NumberPool } from "./number-pool.ts";
@@ -127,9 +128,7 @@ describe("the caller number pool on a SQLite file", () => {
   });
 });
 
-const skip = postgresMissing();
-
-describe.skipIf(skip !== null)("the caller number pool on PostgreSQL", () => {
+describeWith(POSTGRES, "the caller number pool on PostgreSQL", () => {
   let database: { url: string; drop(): Promise<void> };
   const dbs: Db[] = [];
   beforeAll(async () => {

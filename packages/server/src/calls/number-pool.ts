@@ -1,4 +1,5 @@
 import type { Db } from "../store/database.ts";
+import { isTerminal } from "./states.ts";
 
 /**
  * A lease is written just before its call's row. One still without a row after this long was left by a
@@ -101,7 +102,10 @@ export class NumberPool {
     for (const r of rows) {
       const unwrittenTooLong =
         r.state === null && now.getTime() - Date.parse(r.leased_at) > UNWRITTEN_CALL_GRACE_MS;
-      leases.set(r.number, { callId: r.call_id, held: r.state !== "ended" && !unwrittenTooLong });
+      leases.set(r.number, {
+        callId: r.call_id,
+        held: (r.state === null || !isTerminal(r.state)) && !unwrittenTooLong,
+      });
     }
     return leases;
   }

@@ -1,7 +1,8 @@
 import type { ActiveCall } from "./active-call.ts";
 import type { CallServiceDeps } from "./call-service.ts";
+import { CallStore } from "./call-store.ts";
 import { type EndInfo, finalOutcome } from "./outcomes.ts";
-import { statusOf } from "./states.ts";
+import { isTerminal, statusEvent } from "./states.ts";
 
 /**
  * Takes a call to its final state and settles its minutes, in one transaction: the row becomes `ended`
@@ -32,25 +33,20 @@ export class Settlement {
   async finalize(callId: string, info: EndInfo, endedAt = new Date()): Promise<boolean> {
     const { db, billing, live, pool, config, metrics } = this.deps;
     const settled = await db.transaction().execute(async (tx) => {
-      const row = await tx.selectFrom("calls").selectAll().where("id", "=", callId).executeTakeFirst();
-      if (!row || row.state === "ended") return null;
+      const calls = new CallStore(tx);
+      const row = await calls.get(callId);
+      if (!row || isTerminal(row.state)) return null;
       const answered = row.answered_at !== null;
       const result = finalOutcome({ ...info, answered });
       const talk = Settlement.talkSeconds(row.answered_at, endedAt.getTime());
-      await tx
-        .updateTable("calls")
-        .set({
-          state: "ended",
-          fail_reason: result.failReason,
-          outcome: result.outcome,
-          outcome_detail: JSON.stringify(result.detail),
-          talk_seconds: talk,
-          finalized_at: endedAt.toISOString(),
-          last_seen_at: endedAt.toISOString(),
-        })
-        .where("id", "=", callId)
-        .where("state", "!=", "ended")
-        .execute();
+      await calls.end(callId, {
+        fail_reason: result.failReason,
+        outcome: result.outcome,
+        outcome_detail: JSON.stringify(result.detail),
+        talk_seconds: talk,
+        finalized_at: endedAt.toISOString(),
+        last_seen_at: endedAt.toISOString(),
+      });
       // A call the service itself failed (no agent, stuck) is not charged.
       const charged = result.outcome === "system_error" ? 0 : (talk ?? 0);
       if (charged > 0) await billing.ledger.debitCall(row.wallet, callId, charged, endedAt, tx);
@@ -69,14 +65,8 @@ export class Settlement {
     metrics.callsFinalized.inc({ outcome: settled.result.outcome });
     if (settled.talk) metrics.secondsDebited.inc(settled.talk);
     await live.expireAfter(callId, config.limits.transcriptTtlSeconds);
-    await live.publish(callId, {
-      type: "status",
-      status: statusOf("ended", settled.result.failReason),
-      lifecycle: "finalized",
-      ...(settled.result.failReason ? { failReason: settled.result.failReason } : {}),
-      outcome: settled.result.outcome,
-      at: endedAt.toISOString(),
-    });
+    const { failReason, outcome } = settled.result;
+    await live.publish(callId, statusEvent({ state: "ended", fail_reason: failReason, outcome }, endedAt));
     return true;
   }
 

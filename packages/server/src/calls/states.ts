@@ -1,7 +1,7 @@
-import type { CallStatus, FailReason, Lifecycle } from "@clawcall/contract";
+import type { CallEvent, CallStatus, FailReason, Lifecycle, Outcome } from "@clawcall/contract";
 import type { CallTable } from "../store/schema.ts";
 
-/** The one state machine behind both revisions' lifecycles. `ended` is the only terminal state. */
+/** The one state machine behind both revisions' lifecycles. */
 export type CallState = CallTable["state"];
 
 const NEXT: Record<CallState, readonly CallState[]> = {
@@ -12,8 +12,14 @@ const NEXT: Record<CallState, readonly CallState[]> = {
   ended: [],
 };
 
-export const isTerminal = (state: CallState) => state === "ended";
+/** A state is terminal when nothing follows it: the call has its final outcome and holds nothing. */
+export const isTerminal = (state: CallState) => NEXT[state].length === 0;
 export const canTransition = (from: CallState, to: CallState) => NEXT[from].includes(to);
+
+/** States a call may still leave: it holds a number, may be metered, and the reaper watches it. */
+export const LIVE_STATES: readonly CallState[] = (Object.keys(NEXT) as CallState[]).filter(
+  (s) => !isTerminal(s),
+);
 
 export function statusOf(state: CallState, failReason: FailReason | null): CallStatus {
   switch (state) {
@@ -39,4 +45,21 @@ export function lifecycleOf(state: CallState): Lifecycle {
     case "ended":
       return "finalized";
   }
+}
+
+export type StatusEvent = Extract<CallEvent, { type: "status" }>;
+
+/** The status event clients see for a call in `state`; a final one carries why it failed and its outcome. */
+export function statusEvent(
+  call: { state: CallState; fail_reason: FailReason | null; outcome: Outcome | null },
+  at: Date,
+): StatusEvent {
+  return {
+    type: "status",
+    status: statusOf(call.state, call.fail_reason),
+    lifecycle: lifecycleOf(call.state),
+    ...(call.fail_reason ? { failReason: call.fail_reason } : {}),
+    ...(call.outcome ? { outcome: call.outcome } : {}),
+    at: at.toISOString(),
+  };
 }

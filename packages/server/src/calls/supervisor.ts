@@ -1,6 +1,4 @@
 import type { Logger } from "../observability/logger.ts";
-import type { Db } from "../store/database.ts";
-import type { ActiveCall } from "./active-call.ts";
 import type { CallService } from "./call-service.ts";
 import type { EndInfo } from "./outcomes.ts";
 import { Settlement } from "./settlement.ts";
@@ -28,7 +26,6 @@ export class CallSupervisor {
   private timers: NodeJS.Timeout[] = [];
 
   constructor(
-    private readonly db: Db,
     private readonly calls: CallService,
     private readonly settings: SupervisorSettings,
     private readonly logger: Logger,
@@ -57,9 +54,8 @@ export class CallSupervisor {
    * up by its calls in progress together (one balance can pay for several calls at once).
    */
   async meter(nowMs = Date.now()): Promise<void> {
-    const byWallet = new Map<string, ActiveCall[]>();
-    for (const call of this.calls.active.values()) {
-      if (call.answeredAtMs === null || call.pendingEnd) continue;
+    const byWallet = new Map<string, ReturnType<CallService["meteredCalls"]>>();
+    for (const call of this.calls.meteredCalls()) {
       if ((nowMs - call.answeredAtMs) / 1000 >= this.settings.maxCallSeconds) {
         await this.calls.endBySystem(call.id, { cause: "max_duration", source: "system", answered: true });
         continue;
@@ -77,14 +73,7 @@ export class CallSupervisor {
   }
 
   async heartbeat(now = new Date()): Promise<void> {
-    const ids = [...this.calls.active.keys()];
-    if (ids.length === 0) return;
-    await this.db
-      .updateTable("calls")
-      .set({ last_seen_at: now.toISOString() })
-      .where("id", "in", ids)
-      .where("state", "!=", "ended")
-      .execute();
+    await this.calls.store.touch(this.calls.activeIds(), now);
   }
 
   /**
@@ -92,14 +81,11 @@ export class CallSupervisor {
    * resumed, so they are finalized honestly and their talk time, up to the last heartbeat, is settled.
    */
   async recover(): Promise<number> {
-    let query = this.db
-      .selectFrom("calls")
-      .select(["id", "answered_at", "last_seen_at"])
-      .where("state", "!=", "ended");
-    if (!this.settings.singleNode) query = query.where("owner_node", "=", this.settings.nodeId);
-    const rows = await query.execute();
+    const rows = await this.calls.store.unfinished(
+      this.settings.singleNode ? undefined : this.settings.nodeId,
+    );
     for (const r of rows) {
-      await this.calls.settlement.finalize(
+      await this.calls.finalize(
         r.id,
         { cause: "process_restart", source: "system", answered: r.answered_at !== null },
         new Date(r.last_seen_at),
@@ -112,14 +98,10 @@ export class CallSupervisor {
 
   /** Finalizes calls stuck past their limits, and calls orphaned by a node that stopped heartbeating. */
   async reap(nowMs = Date.now()): Promise<number> {
-    const rows = await this.db
-      .selectFrom("calls")
-      .select(["id", "state", "queued_at", "dialing_at", "answered_at", "last_seen_at", "owner_node"])
-      .where("state", "!=", "ended")
-      .execute();
+    const rows = await this.calls.store.unfinished();
     let reaped = 0;
     for (const r of rows) {
-      const mine = this.calls.active.has(r.id);
+      const mine = this.calls.isActive(r.id);
       const orphaned = !mine && nowMs - Date.parse(r.last_seen_at) > ORPHAN_AFTER_MS;
       const since = (iso: string | null) => (iso ? (nowMs - Date.parse(iso)) / 1000 : 0);
       const stuck =
@@ -134,7 +116,7 @@ export class CallSupervisor {
         answered: r.answered_at !== null,
       };
       if (mine) await this.calls.endBySystem(r.id, info);
-      else await this.calls.settlement.finalize(r.id, info, endedAt);
+      else await this.calls.finalize(r.id, info, endedAt);
       reaped++;
     }
     if (reaped > 0) this.logger.warn({ count: reaped }, "reaper finalized stuck calls");

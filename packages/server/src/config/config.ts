@@ -1,7 +1,11 @@
 import path from "node:path";
+import { isNanpNumber } from "@clawcall/contract";
 import { z } from "zod";
+import type { BillingSettings } from "../billing/billing.ts";
 import { DEFAULT_PACKAGES, parsePackages } from "../payments/packages.ts";
+import type { StripeSettings } from "../payments/stripe-payments.ts";
 import type { ProviderSettings } from "../providers/index.ts";
+import type { DatabaseSettings } from "../store/database.ts";
 import { parseTrustedProxies } from "./trusted-proxies.ts";
 
 /**
@@ -115,10 +119,10 @@ const EnvSchema = z.object({
 
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: url,
-  OPENAI_MODEL: z.string().default("gpt-4o-mini"),
+  OPENAI_MODEL: optionalString,
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: url,
-  ANTHROPIC_MODEL: z.string().default("claude-3-5-haiku-latest"),
+  ANTHROPIC_MODEL: optionalString,
   CLAWCALL_LLM: z.enum(["openai", "anthropic"]).optional(),
   DEEPGRAM_API_KEY: optionalString,
   DEEPGRAM_BASE_URL: url,
@@ -173,8 +177,7 @@ export function loadConfig(env: Env) {
     .map((n) => n.trim())
     .filter(Boolean);
   for (const n of callerNumbers) {
-    if (!/^\+1[2-9]\d{2}[2-9]\d{6}$/.test(n))
-      problems.push(`CLAWCALL_CALLER_NUMBERS: "${n}" is not a +1 number`);
+    if (!isNanpNumber(n)) problems.push(`CLAWCALL_CALLER_NUMBERS: "${n}" is not a +1 number`);
   }
   // Half a Stripe setup would sell time it can never credit (or verify webhooks for nothing).
   if (e.STRIPE_SECRET_KEY && !e.STRIPE_WEBHOOK_SECRET)
@@ -192,29 +195,32 @@ export function loadConfig(env: Env) {
     port: e.PORT,
     host: e.HOST,
     dataDir,
-    publicUrl: (e.CLAWCALL_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    publicUrl: (e.CLAWCALL_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ""),
     logLevel: e.CLAWCALL_LOG_LEVEL,
     trustedProxies,
     secret: e.CLAWCALL_SECRET,
     nodeId: e.CLAWCALL_NODE_ID,
-    database: e.DATABASE_URL
+    database: (e.DATABASE_URL
       ? ({ kind: "postgres", url: e.DATABASE_URL } as const)
-      : ({ kind: "sqlite", file: path.join(dataDir, "clawcall.sqlite") } as const),
+      : ({
+          kind: "sqlite",
+          file: path.join(dataDir, "clawcall.sqlite"),
+        } as const)) satisfies DatabaseSettings,
     redisUrl: e.REDIS_URL,
     billing: {
       freeSeconds: e.CLAWCALL_FREE_SECONDS,
       signupGrantSeconds: e.CLAWCALL_SIGNUP_GRANT_SECONDS,
       purchaseText: e.CLAWCALL_PURCHASE_TEXT,
       purchaseUrl: e.CLAWCALL_PURCHASE_URL,
-    },
+    } satisfies BillingSettings,
     payments: {
       stripe:
         e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
-          ? {
+          ? ({
               secretKey: e.STRIPE_SECRET_KEY,
               webhookSecret: e.STRIPE_WEBHOOK_SECRET,
               apiBase: e.CLAWCALL_STRIPE_API_BASE,
-            }
+            } satisfies StripeSettings)
           : undefined,
       packages,
       currency: e.CLAWCALL_STRIPE_CURRENCY,

@@ -2,7 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDatabase, POSTGRES_URL, postgresMissing } from "../../test/helpers/external-services.ts";
+import { freshDatabase, POSTGRES_URL } from "../../test/helpers/external-services.ts";
+import { describeWith, POSTGRES } from "../../test/helpers/prerequisites.ts";
 import { Billing } from "../billing/billing.ts";
 import type { Db } from "../store/database.ts";
 import { openDatabase } from "../store/database.ts";
@@ -74,7 +75,7 @@ describe("crediting a purchase once (real SQLite file)", () => {
   });
 });
 
-describe.skipIf(postgresMissing())("crediting a purchase once (PostgreSQL)", () => {
+describeWith(POSTGRES, "crediting a purchase once (PostgreSQL)", () => {
   it("credits a payment delivered ten times at once exactly once", async () => {
     const fresh = await freshDatabase(POSTGRES_URL!);
     const db = await openDatabase({ database: { kind: "postgres", url: fresh.url } });

@@ -1,14 +1,24 @@
 import Stripe from "stripe";
 import type { Billing } from "../billing/billing.ts";
-import type { Config } from "../config/config.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Db } from "../store/database.ts";
-import { packageLabel } from "./packages.ts";
+import { type CallTimePackage, packageLabel } from "./packages.ts";
 import { judgeSession } from "./paid-session.ts";
 import { CheckoutFailed, type CheckoutRequest, type Payments, type WebhookOutcome } from "./payments.ts";
 import { creditPurchaseOnce } from "./purchases.ts";
 
-type StripeSettings = NonNullable<Config["payments"]["stripe"]>;
+export interface StripeSettings {
+  secretKey: string;
+  webhookSecret: string;
+  /** Another API origin, such as a local fake in tests; unset means Stripe itself. */
+  apiBase: string | undefined;
+}
+
+/** What is for sale: the packages and the currency their amounts are in. */
+export interface SaleSettings {
+  packages: CallTimePackage[];
+  currency: string;
+}
 type StripeOptions = NonNullable<ConstructorParameters<typeof Stripe>[1]>;
 
 export interface StripePaymentsDeps {
@@ -40,7 +50,7 @@ function errorFields(err: unknown) {
 /** Stripe Checkout: hosted payment pages for the configured packages, credited from signed webhooks. */
 export function createStripePayments(
   settings: StripeSettings,
-  sale: Pick<Config["payments"], "packages" | "currency">,
+  sale: SaleSettings,
   deps: StripePaymentsDeps,
 ): Payments {
   // The SDK retries network failures and 5xx answers itself; the idempotency key makes a retry safe.

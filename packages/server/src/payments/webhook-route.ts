@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from "fastify";
+import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import type { Logger } from "../observability/logger.ts";
 import { SampledLog } from "../observability/sampled-log.ts";
 import type { Payments } from "./payments.ts";
@@ -39,3 +39,13 @@ export const stripeWebhookRoutes: FastifyPluginAsync<{ payments: Payments }> = a
     return reply.code(200).send({ received: true, outcome: outcome.status });
   });
 };
+
+/** The Stripe webhook as the service mounts it: everything under /stripe/ is verified by signature. */
+export function stripeVendorRoutes(payments: Payments) {
+  return {
+    prefix: "/stripe/",
+    register: async (app: FastifyInstance) => {
+      await app.register(stripeWebhookRoutes, { payments });
+    },
+  };
+}

@@ -1,7 +1,9 @@
 import { describeHost } from "./abort.ts";
+import { DEFAULT_MODELS } from "./default-models.ts";
 import type { FallbackOptions } from "./fallback-order.ts";
 import { FallbackLlm } from "./llm/fallback-llm.ts";
 import type { LLM } from "./llm/llm.ts";
+import { FallbackStt } from "./stt/fallback-stt.ts";
 import type { STT } from "./stt/stt.ts";
 import { FallbackTts } from "./tts/fallback-tts.ts";
 import type { TTS } from "./tts/tts.ts";
@@ -41,12 +43,13 @@ export interface Providers {
   missing(): string[];
 }
 
-export const DEFAULT_MODELS = {
-  openai: "gpt-4o-mini",
-  anthropic: "claude-3-5-haiku-latest",
-  deepgram: "nova-3",
-  elevenlabs: "eleven_flash_v2_5",
-  openaiTts: "gpt-4o-mini-tts",
+export { DEFAULT_MODELS } from "./default-models.ts";
+
+/** The settings that give the service each kind of provider, in words for the operator. */
+export const PROVIDER_SETTINGS = {
+  llm: "OPENAI_API_KEY (or OPENAI_BASE_URL for a local server) or ANTHROPIC_API_KEY",
+  stt: "DEEPGRAM_API_KEY",
+  tts: "ELEVENLABS_API_KEY or OPENAI_API_KEY",
 } as const;
 
 interface Entry<T> {
@@ -118,7 +121,7 @@ export async function createProviders(settings: ProviderSettings): Promise<Provi
   preferFirst(ttss, settings.prefer?.tts);
   const fallback = { onFallback: settings.onFallback };
   const llm = combine(llms, (list) => new FallbackLlm(list, fallback));
-  const stt = combine(stts, (list) => list[0]!);
+  const stt = combine(stts, (list) => new FallbackStt(list, fallback));
   const tts = combine(ttss, (list) => new FallbackTts(list, fallback));
 
   return {
@@ -127,11 +130,9 @@ export async function createProviders(settings: ProviderSettings): Promise<Provi
     ...(tts ? { tts } : {}),
     describe: () => [...lines("LLM", llms), ...lines("STT", stts), ...lines("TTS", ttss)],
     missing: () => [
-      ...(llms.length
-        ? []
-        : ["LLM: set OPENAI_API_KEY (or OPENAI_BASE_URL for a local server) or ANTHROPIC_API_KEY"]),
-      ...(stts.length ? [] : ["STT: set DEEPGRAM_API_KEY"]),
-      ...(ttss.length ? [] : ["TTS: set ELEVENLABS_API_KEY or OPENAI_API_KEY"]),
+      ...(llms.length ? [] : [`LLM: set ${PROVIDER_SETTINGS.llm}`]),
+      ...(stts.length ? [] : [`STT: set ${PROVIDER_SETTINGS.stt}`]),
+      ...(ttss.length ? [] : [`TTS: set ${PROVIDER_SETTINGS.tts}`]),
     ],
   };
 }

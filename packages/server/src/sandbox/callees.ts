@@ -1,28 +1,32 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import type { RecordingLinks } from "../api/recording-links.ts";
-import type { Config } from "../config/config.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { CalleeFactory } from "./network.ts";
 import { startSandboxCallee } from "./personas/index.ts";
 import { createCallRecorder } from "./recording.ts";
 import type { SandboxSpeech } from "./speech/sandbox-speech.ts";
 
+/** Where finished recordings are kept and how a link to one is handed out (signed and expiring). */
+export interface RecordingShelf {
+  readonly directory: string;
+  publish(file: string): { url: string; expiresAt: Date };
+}
+
 /**
  * Who answers sandbox calls: the scripted persona of each magic number, speaking flite audio, and a
  * recorder that writes both sides to a WAV file served through a signed, expiring link.
  */
 export function createSandboxCallees(
-  config: Config,
+  settings: { holdSeconds: number },
   speech: SandboxSpeech,
-  recordings: RecordingLinks,
+  recordings: RecordingShelf,
   logger: Logger,
 ): CalleeFactory {
   return {
     start(line, media, controls) {
       return startSandboxCallee(line ?? "generic", media, controls, {
         speech: speech.speech,
-        holdSeconds: config.carrier.sandbox.holdSeconds,
+        holdSeconds: settings.holdSeconds,
         onError: (err) => logger.error({ err }, "sandbox persona failed"),
       });
     },

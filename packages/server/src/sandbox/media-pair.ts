@@ -4,7 +4,7 @@ import {
   type MediaCloseReason,
   type MediaHandlers,
   type MediaStream,
-} from "../voice/media-stream.ts";
+} from "../media/media-stream.ts";
 
 /** Mu-law byte for silence: what an idle leg of a phone call carries. */
 export const MULAW_SILENCE = 0xff;

@@ -1,3 +1,4 @@
+import type { MediaStream } from "../media/media-stream.ts";
 import type { Logger } from "../observability/logger.ts";
 import {
   type BridgeResult,
@@ -8,7 +9,6 @@ import {
   type HangupCause,
   type HangupSource,
 } from "../telephony/carrier.ts";
-import type { MediaStream } from "../voice/media-stream.ts";
 import { answeredByMachine, magicLine, networkBehaviour } from "./magic-numbers.ts";
 import { createMediaPair, type MediaPair } from "./media-pair.ts";
 

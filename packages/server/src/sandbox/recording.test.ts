@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { mulawEncode } from "../voice/mulaw.ts";
+import { mulawEncode } from "../media/mulaw.ts";
 import { createCallRecorder } from "./recording.ts";
 
 let dir: string | null = null;

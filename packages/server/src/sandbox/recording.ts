@@ -1,6 +1,6 @@
 import { type FileHandle, open } from "node:fs/promises";
-import { SAMPLE_RATE } from "../voice/media-stream.ts";
-import { mulawDecode } from "../voice/mulaw.ts";
+import { SAMPLE_RATE } from "../media/media-stream.ts";
+import { mulawDecode } from "../media/mulaw.ts";
 
 const HEADER_BYTES = 44;
 const CHANNELS = 2;

@@ -2,15 +2,17 @@ import path from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
-import type { Config } from "../config/config.ts";
 import { migrate } from "./migrations.ts";
 import { privateDir, privateFile, privateIfPresent } from "./private-files.ts";
 import type { Database } from "./schema.ts";
 
 export type Db = Kysely<Database>;
 
+/** Where the records live: an SQLite file (the embedded default) or a Postgres server. */
+export type DatabaseSettings = { kind: "sqlite"; file: string } | { kind: "postgres"; url: string };
+
 /** Opens the configured database (SQLite file by default, Postgres with DATABASE_URL) and migrates it. */
-export async function openDatabase(config: Pick<Config, "database">): Promise<Db> {
+export async function openDatabase(config: { database: DatabaseSettings }): Promise<Db> {
   let db: Db;
   if (config.database.kind === "sqlite") {
     const file = config.database.file;

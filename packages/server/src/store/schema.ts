@@ -1,3 +1,4 @@
+import type { FailReason, Outcome } from "@clawcall/contract";
 import type { Generated } from "kysely";
 
 /**
@@ -47,8 +48,8 @@ export interface CallTable {
   greeting: string | null;
   voice: string;
   has_bridge: number;
-  fail_reason: string | null;
-  outcome: string | null;
+  fail_reason: FailReason | null;
+  outcome: Outcome | null;
   outcome_detail: string | null;
   talk_seconds: number | null;
   queued_at: string;

@@ -1,4 +1,4 @@
-import type { MediaStream } from "../voice/media-stream.ts";
+import type { MediaStream } from "../media/media-stream.ts";
 
 /**
  * The carrier seam. Vendor quirks (webhook formats, signatures, hang-up causes) stay inside each

@@ -1,4 +1,4 @@
-import { framesForMs } from "./frames.ts";
+import { framesForMs } from "../media/frames.ts";
 
 export interface EndOfTurnOptions {
   /** Quiet after speech that ends the callee's turn when the recogniser does not say so itself. */

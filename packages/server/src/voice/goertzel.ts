@@ -1,4 +1,4 @@
-import { SAMPLE_RATE } from "./media-stream.ts";
+import { SAMPLE_RATE } from "../media/media-stream.ts";
 
 /**
  * Power of one frequency in a block of samples (Goertzel), normalised so a pure sine at that

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { analyzeFrame, createFrameFeatures, frameViews } from "./frames.ts";
+import { analyzeFrame, createFrameFeatures, frameViews } from "../media/frames.ts";
 import { MusicDetector } from "./music-detector.ts";
 import { lineNoiseMulaw, sineMulaw, speechLikeMulaw } from "./synth.ts";
 

@@ -1,5 +1,5 @@
-import type { FrameFeatures } from "./frames.ts";
-import { FRAME_MS } from "./media-stream.ts";
+import type { FrameFeatures } from "../media/frames.ts";
+import { FRAME_MS } from "../media/media-stream.ts";
 
 export interface MusicDetectorOptions {
   /** Unbroken sound for this long is taken for music: a long spoken sentence can run 6-7 s unbroken. */

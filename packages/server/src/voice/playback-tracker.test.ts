@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { bytesForMs } from "../media/frames.ts";
+import type { MediaHandlers, MediaStream } from "../media/media-stream.ts";
 import { createMediaPair, type MediaPair } from "../sandbox/media-pair.ts";
-import { bytesForMs } from "./frames.ts";
-import type { MediaHandlers, MediaStream } from "./media-stream.ts";
 import { PlaybackTracker } from "./playback-tracker.ts";
 import { sineMulaw } from "./synth.ts";
 

@@ -1,5 +1,5 @@
-import { msForBytes } from "./frames.ts";
-import type { MediaStream } from "./media-stream.ts";
+import { msForBytes } from "../media/frames.ts";
+import type { MediaStream } from "../media/media-stream.ts";
 
 interface Segment {
   mark: string;

@@ -1,5 +1,5 @@
-import { SAMPLE_RATE } from "./media-stream.ts";
-import { mulawEncodeSample } from "./mulaw.ts";
+import { SAMPLE_RATE } from "../media/media-stream.ts";
+import { mulawEncodeSample } from "../media/mulaw.ts";
 
 /** Generated mu-law audio: tones for beeps and prompts, speech-shaped noise for simulated talk. */
 export function sineMulaw(frequency: number, ms: number, amplitude = 8000): Uint8Array {

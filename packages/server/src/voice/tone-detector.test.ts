@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { frameViews } from "./frames.ts";
+import { frameViews } from "../media/frames.ts";
 import { dualToneMulaw, lineNoiseMulaw, sineMulaw, speechLikeMulaw } from "./synth.ts";
 import { type DetectedTone, DtmfDetector, ToneDetector } from "./tone-detector.ts";
 

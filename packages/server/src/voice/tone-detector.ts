@@ -1,6 +1,6 @@
+import { FRAME_BYTES, FRAME_MS, SAMPLE_RATE } from "../media/media-stream.ts";
+import { mulawDecode } from "../media/mulaw.ts";
 import { goertzelPower, meanSquare } from "./goertzel.ts";
-import { FRAME_BYTES, FRAME_MS, SAMPLE_RATE } from "./media-stream.ts";
-import { mulawDecode } from "./mulaw.ts";
 
 export interface ToneDetectorOptions {
   /** How long one steady tone must last to count (a voicemail beep is typically 200–1000 ms). */

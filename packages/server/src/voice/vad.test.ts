@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { analyzeFrame, createFrameFeatures, frameViews } from "./frames.ts";
-import { FRAME_MS } from "./media-stream.ts";
+import { analyzeFrame, createFrameFeatures, frameViews } from "../media/frames.ts";
+import { FRAME_MS } from "../media/media-stream.ts";
 import { lineNoiseMulaw, sineMulaw, speechLikeMulaw } from "./synth.ts";
 import { type VadEvent, VoiceActivityDetector } from "./vad.ts";
 

@@ -1,5 +1,5 @@
-import type { FrameFeatures } from "./frames.ts";
-import { FRAME_MS } from "./media-stream.ts";
+import type { FrameFeatures } from "../media/frames.ts";
+import { FRAME_MS } from "../media/media-stream.ts";
 
 export interface VadOptions {
   /** Voiced audio needed before speech counts as started (rejects clicks). */

@@ -1,12 +1,11 @@
 import type { Voice } from "@clawcall/contract";
-import type { LatencySummary } from "../calls/conversation.ts";
+import { analyzeFrame, createFrameFeatures } from "../media/frames.ts";
+import { FRAME_MS, type MediaCloseReason, type MediaStream } from "../media/media-stream.ts";
+import { LatencyRecorder, type LatencySummary } from "../observability/latency.ts";
 import type { SttEvent, SttSession } from "../providers/stt/stt.ts";
 import type { TTS } from "../providers/tts/tts.ts";
 import { type BargeInOptions, BargeInPolicy } from "./barge-in.ts";
 import { EndOfTurnDetector, type EndOfTurnOptions } from "./end-of-turn.ts";
-import { analyzeFrame, createFrameFeatures } from "./frames.ts";
-import { LatencyRecorder } from "./latency.ts";
-import { FRAME_MS, type MediaCloseReason, type MediaStream } from "./media-stream.ts";
 import { MusicDetector, type MusicDetectorOptions } from "./music-detector.ts";
 import { PlaybackTracker } from "./playback-tracker.ts";
 import { playReply, type SpeechSource } from "./reply-pipeline.ts";
@@ -111,6 +110,7 @@ export class VoiceSession {
   /** Text of a turn that ended within the current stretch of speech. */
   private segmentText = "";
   private lastActivityAt: number;
+  private heardAudioMs = 0;
 
   constructor(o: VoiceSessionOptions) {
     this.media = o.media;
@@ -148,6 +148,14 @@ export class VoiceSession {
   /** Last moment anyone was heard or the agent stopped talking (performance.now()). */
   get lastActivity(): number {
     return this.reply !== null ? this.now() : this.lastActivityAt;
+  }
+
+  /**
+   * Milliseconds of the callee's audio received so far: the line's own clock, which a stalled process
+   * does not advance the way it advances the wall clock.
+   */
+  get heardMs(): number {
+    return this.heardAudioMs;
   }
 
   latencySummary(): LatencySummary {
@@ -267,6 +275,8 @@ export class VoiceSession {
 
   private onAudio(frame: Uint8Array): void {
     if (this.closed) return;
+    // 8 kHz mu-law: eight bytes a millisecond.
+    this.heardAudioMs += frame.length / 8;
     // The recogniser may keep the buffer past this call (see SttSession.write); the media stream reuses its own.
     this.stt.write(frame.slice());
     const now = this.now();

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { mulawEncode } from "../../src/voice/mulaw.ts";
+import { mulawEncode } from "../../src/media/mulaw.ts";
 import { readJson, sendJson, startLoopback } from "./loopback.ts";
 import { type FakeTtsControl, streamAudio, TtsScriptQueue, toneSamples } from "./tts-script.ts";
 

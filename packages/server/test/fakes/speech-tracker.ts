@@ -1,4 +1,4 @@
-import { mulawDecode } from "../../src/voice/mulaw.ts";
+import { mulawDecode } from "../../src/media/mulaw.ts";
 
 export interface SpeechTrackerOptions {
   sampleRate: number;

@@ -2,33 +2,11 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 
 /**
- * Real PostgreSQL and Redis for the clustered setup's tests. `.ci/run` starts both and sets the URLs;
- * elsewhere these tests skip and say why, unless CLAWCALL_REQUIRE_SERVICES=1 makes that a failure.
+ * Real PostgreSQL and Redis for the clustered setup's tests: `.ci/run` starts both and sets the URLs.
+ * Suites that need them use `describeWith(POSTGRES_AND_REDIS, …)` from prerequisites.ts.
  */
 export const POSTGRES_URL = process.env.CLAWCALL_TEST_POSTGRES_URL;
 export const REDIS_URL = process.env.CLAWCALL_TEST_REDIS_URL;
-export const servicesRequired = process.env.CLAWCALL_REQUIRE_SERVICES === "1";
-
-export function externalServicesMissing(): string | null {
-  return unset(
-    [!POSTGRES_URL && "CLAWCALL_TEST_POSTGRES_URL", !REDIS_URL && "CLAWCALL_TEST_REDIS_URL"],
-    "PostgreSQL/Redis",
-  );
-}
-
-/** The same, for tests that need PostgreSQL alone. */
-export function postgresMissing(): string | null {
-  return unset([!POSTGRES_URL && "CLAWCALL_TEST_POSTGRES_URL"], "PostgreSQL");
-}
-
-function unset(variables: (string | false)[], services: string): string | null {
-  const missing = variables.filter(Boolean);
-  if (missing.length === 0) return null;
-  const why = `${services} tests need ${missing.join(" and ")} (set by .ci/run)`;
-  if (servicesRequired) throw new Error(`${why}, and CLAWCALL_REQUIRE_SERVICES=1 says they must run`);
-  console.warn(`SKIPPED: ${why}.`);
-  return why;
-}
 
 /** A fresh, empty database for one test file; returns its URL and a function that drops it. */
 export async function freshDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {

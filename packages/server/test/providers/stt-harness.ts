@@ -1,5 +1,5 @@
+import { mulawEncode } from "../../src/media/mulaw.ts";
 import type { STT, SttEvent, SttSession } from "../../src/providers/stt/stt.ts";
-import { mulawEncode } from "../../src/voice/mulaw.ts";
 
 /** Collects a session's events and lets a test wait for one. */
 export class EventLog {

@@ -1,9 +1,9 @@
 import type { Voice } from "@clawcall/contract";
+import { mulawDecode } from "../../src/media/mulaw.ts";
 import { ElevenLabsTts } from "../../src/providers/tts/elevenlabs-tts.ts";
 import { OpenAiTts } from "../../src/providers/tts/openai-tts.ts";
 import type { TTS } from "../../src/providers/tts/tts.ts";
 import { ELEVENLABS_VOICE_IDS, OPENAI_VOICES } from "../../src/providers/tts/voices.ts";
-import { mulawDecode } from "../../src/voice/mulaw.ts";
 import { startFakeElevenLabs } from "../fakes/fake-elevenlabs.ts";
 import { startFakeOpenAi } from "../fakes/fake-openai.ts";
 import type { FakeTtsControl } from "../fakes/tts-script.ts";

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mulawDecode } from "../../src/media/mulaw.ts";
 import { createMediaPair, type MediaPair } from "../../src/sandbox/media-pair.ts";
 import {
   type CalleeEvent,
@@ -11,7 +12,6 @@ import type { LineKey } from "../../src/sandbox/personas/lines.ts";
 import { FliteCalleeSpeech } from "../../src/sandbox/speech/callee-speech.ts";
 import { PersonaLineIndex } from "../../src/sandbox/speech/line-index.ts";
 import { PersonaLineStt } from "../../src/sandbox/speech/persona-line-stt.ts";
-import { mulawDecode } from "../../src/voice/mulaw.ts";
 import { REAL_TIME } from "../helpers/real-time.ts";
 
 const index = new PersonaLineIndex();

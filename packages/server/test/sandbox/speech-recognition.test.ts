@@ -4,7 +4,8 @@ import { LINES, personaPhrases, personaUtterances } from "../../src/sandbox/pers
 import { FliteCalleeSpeech } from "../../src/sandbox/speech/callee-speech.ts";
 import { PersonaLineIndex } from "../../src/sandbox/speech/line-index.ts";
 import { PersonaLineStt } from "../../src/sandbox/speech/persona-line-stt.ts";
-import { PocketsphinxStt, pocketsphinxAvailable } from "../../src/sandbox/speech/pocketsphinx-stt.ts";
+import { PocketsphinxStt } from "../../src/sandbox/speech/pocketsphinx-stt.ts";
+import { describeWith, POCKETSPHINX } from "../helpers/prerequisites.ts";
 
 const index = new PersonaLineIndex();
 const speech = new FliteCalleeSpeech({ index });
@@ -67,19 +68,7 @@ describe("reading persona lines (the fallback without pocketsphinx)", () => {
   });
 });
 
-const sphinx = pocketsphinxAvailable();
-const required = process.env.CLAWCALL_REQUIRE_POCKETSPHINX === "1";
-if (!sphinx && !required) {
-  console.warn(
-    "skipping pocketsphinx recognition tests: install Debian's pocketsphinx and pocketsphinx-en-us to run them",
-  );
-}
-
-describe.skipIf(!sphinx && !required)("pocketsphinx recognition over 8 kHz mu-law", () => {
-  it("is installed (CLAWCALL_REQUIRE_POCKETSPHINX=1 demands it)", () => {
-    expect(sphinx).toBe(true);
-  });
-
+describeWith(POCKETSPHINX, "pocketsphinx recognition over 8 kHz mu-law", () => {
   it("recognises every persona line flite speaks, exactly, in the voice the persona uses", async () => {
     const stt = new PocketsphinxStt({ phrases: personaPhrases() });
     try {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe } from "vitest";
 import { type FakeOpenAi, startFakeOpenAi } from "../fakes/index.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
-import { type Call, checkSignedWav, placeScenarioCalls, scenarioChecks } from "./scenario-checks.ts";
+import { checkSignedWav, ScenarioCalls, scenarioChecks } from "./scenario-checks.ts";
 import { scriptedAgentModel } from "./scripted-model.ts";
 
 /**
@@ -11,7 +11,7 @@ import { scriptedAgentModel } from "./scripted-model.ts";
 describe("sandbox scenarios with a scripted model", () => {
   let llm: FakeOpenAi;
   let service: TestService;
-  const calls = new Map<string, Call>();
+  const calls = new ScenarioCalls(() => service);
 
   beforeAll(async () => {
     llm = await startFakeOpenAi();
@@ -21,10 +21,8 @@ describe("sandbox scenarios with a scripted model", () => {
       OPENAI_BASE_URL: llm.url,
       CLAWCALL_SANDBOX_RING_SECONDS: "0.3",
       CLAWCALL_SANDBOX_HOLD_SECONDS: "6",
-      CLAWCALL_MAX_ACTIVE_CALLS_PER_KEY: "20",
     });
-    await placeScenarioCalls(service, calls);
-  }, 200_000);
+  });
   afterAll(async () => {
     await service?.dispose();
     await llm?.close();

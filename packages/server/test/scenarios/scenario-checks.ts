@@ -1,27 +1,13 @@
 import type { TranscriptEntry } from "@clawcall/contract";
-import { expect, it, vi } from "vitest";
+import { describe, expect, it, type OnTestFailedHandler, vi } from "vitest";
 import { personaPhrases } from "../../src/sandbox/personas/lines.ts";
 import type { FakeOpenAi } from "../fakes/index.ts";
+import { REAL_TIME } from "../helpers/real-time.ts";
 import { pollUntilFinal, type TestService } from "../helpers/service.ts";
 
 export const TASK =
   "Call to confirm Jordan Lee's appointment on Tuesday. If you reach voicemail, leave a message. " +
   "Once the appointment is handled, connect me.";
-
-/** Every conversational magic number; `a>b` is a call to a that is asked to bridge to b. */
-export const TARGETS = [
-  "0100",
-  "0108",
-  "0109",
-  "0110",
-  "0111",
-  "0113",
-  "0114",
-  "0115",
-  "0116",
-  "0100>0112",
-  "0100>0117",
-];
 
 // biome-ignore lint/suspicious/noExplicitAny: the call view as parsed JSON, read field by field
 type Json = any;
@@ -34,31 +20,71 @@ const index = (t: TranscriptEntry[], test: (e: TranscriptEntry) => boolean) => t
 const said = (t: TranscriptEntry[], role: string, re: RegExp) =>
   index(t, (e) => e.role === role && re.test(e.text));
 
-/** Places every target call at once and keeps each final call view, with the key that placed it. */
-export async function placeScenarioCalls(service: TestService, calls: Map<string, Call>): Promise<void> {
-  await Promise.all(
-    TARGETS.map(async (target) => {
-      const [line, bridge] = target.split(">");
-      const created = await service.request("POST", "/call", {
-        body: {
-          to: `+1212555${line}`,
-          task: TASK,
-          ...(bridge ? { bridge_number: `+1312555${bridge}` } : {}),
-        },
-      });
-      expect(created.status).toBe(201);
-      const { call } = await pollUntilFinal(service, created.body.api_key, created.body.call_id, {
-        timeoutMs: 150_000,
-      }).catch((err: Error) => {
-        throw new Error(`${target}: ${err.message}`);
-      });
-      calls.set(target, { ...call, key: created.body.api_key });
-    }),
-  );
+/**
+ * One call per target (`a>b`: a call to a that is asked to bridge to b), placed the first time a test asks
+ * for it and shared by the tests that read it. A test that fails forgets its call, so its retry places a
+ * fresh one rather than judging the same transcript again.
+ */
+export class ScenarioCalls {
+  private readonly placed = new Map<string, Promise<Call>>();
+
+  constructor(private readonly service: () => TestService) {}
+
+  get(target: string, onTestFailed: (handler: OnTestFailedHandler) => void): Promise<Call> {
+    let call = this.placed.get(target);
+    if (!call) {
+      call = placeScenarioCall(this.service(), target);
+      this.placed.set(target, call);
+    }
+    onTestFailed(() => {
+      if (this.placed.get(target) === call) this.placed.delete(target);
+    });
+    return call;
+  }
+}
+
+/** Places one scenario call and waits for its final view, with the key that placed it. */
+async function placeScenarioCall(service: TestService, target: string): Promise<Call> {
+  const [line, bridge] = target.split(">");
+  const created = await service.request("POST", "/call", {
+    body: {
+      to: `+1212555${line}`,
+      task: TASK,
+      ...(bridge ? { bridge_number: `+1312555${bridge}` } : {}),
+    },
+  });
+  expect(created.status).toBe(201);
+  const { call } = await pollUntilFinal(service, created.body.api_key, created.body.call_id, {
+    timeoutMs: 150_000,
+  }).catch((err: Error) => {
+    throw new Error(`${target}: ${err.message}`);
+  });
+  return { ...call, key: created.body.api_key };
+}
+
+/** A scenario's whole call, placed to final: a bridge that nobody answers takes the longest. */
+const SCENARIO_TIMEOUT_MS = 150_000;
+
+/** The transcript as one line, for failure messages. */
+export function story(call: Call): string {
+  return `${call.outcome}: ${call.transcript.map((e: TranscriptEntry) => `${e.role}${e.tool ? `(${e.tool})` : ""}: ${e.text}`).join(" | ")}`;
+}
+
+/** Every conversational call completes, and the callee lines in its transcript are heard exactly as spoken. */
+function expectCompletedAndHeard(target: string, call: Call): void {
+  const phrases = new Set(personaPhrases());
+  expect({ target, status: call.status }, story(call)).toEqual({ target, status: "completed" });
+  for (const e of call.transcript.filter((e) => e.role === "user")) {
+    // A line may be heard merged with the next one when the callee does not pause between them.
+    expect(
+      e.text.split(/(?<=[.?!])\s+(?=[A-Z])/).length > 1 || phrases.has(e.text),
+      `${target}: ${e.text}`,
+    ).toBe(true);
+  }
 }
 
 export interface ScenarioContext {
-  calls: Map<string, Call>;
+  calls: ScenarioCalls;
   llm: () => FakeOpenAi;
   service: () => TestService;
   /**
@@ -69,138 +95,150 @@ export interface ScenarioContext {
     name: string;
     check(call: Call): Promise<void>;
   };
+  /** Checks a carrier adds to a bridge scenario (e.g. that the bridge went through its transfer). */
+  bridged?(call: Call, to: string): void;
 }
 
 /**
  * The expectations of every scenario, shared by each way a call can reach the personas (the direct
- * sandbox, a carrier and its emulator), so both are held to the same results.
+ * sandbox, a carrier and its emulator), so both are held to the same results. Each scenario is its own
+ * test: it places (or reuses) its call, so a retry after a stalled machine re-runs that scenario alone.
  */
-export function scenarioChecks({ calls, llm, service, recording }: ScenarioContext): void {
-  it("every call completes, with callee lines heard exactly as spoken", () => {
-    const phrases = new Set(personaPhrases());
-    for (const [target, call] of calls) {
-      expect({ target, status: call.status }).toEqual({ target, status: "completed" });
-      for (const e of call.transcript.filter((e) => e.role === "user")) {
-        // A line may be heard merged with the next one when the callee does not pause between them.
-        expect(
-          e.text.split(/(?<=[.?!])\s+(?=[A-Z])/).length > 1 || phrases.has(e.text),
-          `${target}: ${e.text}`,
-        ).toBe(true);
-      }
-    }
-  });
-
-  it("0100: the composed opening line comes first, then the conversation, then a polite end", () => {
-    const t = calls.get("0100")!.transcript;
-    const opening = t.find((e) => e.role === "assistant")!;
-    expect(opening.text).toMatch(/AI assistant/);
-    expect(opening.text).toMatch(/recorded/);
-    expect(said(t, "user", /patient's name/)).toBeLessThan(said(t, "assistant", /Jordan Lee/));
-    expect(t.at(-1)).toMatchObject({ role: "tool", tool: "end_call" });
-  });
-
-  it("0109: the menu advances only after the right digit is pressed", () => {
-    const t = calls.get("0109")!.transcript;
-    const pressed = index(t, (e) => e.role === "tool" && e.tool === "press_digits");
-    expect(t[pressed]?.toolArgs).toEqual({ digits: "1" });
-    const person = said(t, "user", /Appointments desk/);
-    expect(pressed).toBeGreaterThanOrEqual(0);
-    expect(person).toBeGreaterThan(pressed);
-    expect(said(t, "user", /Appointments desk/)).toBe(person);
-  });
-
-  it("0110: the hold queue is waited out without asking the model about the hold loop", () => {
-    const t = calls.get("0110")!.transcript;
-    const onHold = said(t, "system", /^On hold/);
-    const over = said(t, "system", /hold is over/);
-    expect(said(t, "user", /All of our agents are busy/)).toBeLessThan(onHold);
-    expect(onHold).toBeGreaterThanOrEqual(0);
-    expect(over).toBeGreaterThan(onHold);
-    // Nothing the agent said, and no model call, while the queue held it.
-    expect(t.slice(onHold, over).filter((e) => e.role === "assistant" || e.role === "tool")).toEqual([]);
-    const onHoldAsked = llm().chat.requests.filter((r) =>
-      /important to us|all of our agents are busy/i.test(r.lastUserText),
-    );
-    expect(onHoldAsked).toEqual([]);
-    expect(t.at(-1)).toMatchObject({ role: "tool", tool: "end_call" });
-  });
-
-  it("0108: voicemail is recognised and the message is left after the beep", () => {
-    const t = calls.get("0108")!.transcript;
-    const detected = said(t, "system", /voicemail/i);
-    const beep = said(t, "system", /beep/i);
-    const message = said(t, "assistant", /Jordan Lee/);
-    expect(detected).toBeGreaterThanOrEqual(0);
-    expect(beep).toBeGreaterThan(detected);
-    expect(message).toBeGreaterThan(beep);
-  });
-
-  it("0111: the agent says it does not have what the task does not contain", () => {
-    const t = calls.get("0111")!.transcript;
-    expect(said(t, "assistant", /don't have the date of birth/)).toBeGreaterThan(
-      said(t, "user", /date of birth/),
-    );
-  });
-
-  it("0113: the screener is answered, then the person", () => {
-    const t = calls.get("0113")!.transcript;
-    expect(said(t, "user", /screening service/)).toBeLessThan(said(t, "user", /this is Taylor/));
-  });
-
-  it("0114: the interrupter gets its barge-in, and only what was played is in the transcript", () => {
-    const call = calls.get("0114")!;
-    expect(call._meta.latency?.barge_ins).toBeGreaterThanOrEqual(1);
-    const cut = call.transcript.filter((e) => e.role === "assistant" && !/[.?!]$/.test(e.text));
-    expect(cut.length).toBeGreaterThanOrEqual(1);
-  });
-
-  it("0115: a silent line is ended politely", () => {
-    const t = calls.get("0115")!.transcript;
-    expect(t.filter((e) => e.role === "user")).toEqual([]);
-    expect(said(t, "assistant", /can't hear anyone|goodbye/i)).toBeGreaterThan(0);
-  });
-
-  it("0116: a callee who hangs up at once ends a short call", () => {
-    const call = calls.get("0116")!;
-    expect(call.outcome_detail.hangup_source).toBe("callee");
-    expect(call.talk_seconds).toBeLessThan(15);
-  });
-
-  it("bridge to 0112 connects the user and the agent leaves", () => {
-    const t = calls.get("0100>0112")!.transcript;
-    const connect = index(t, (e) => e.role === "tool" && e.tool === "connect_user");
-    expect(connect).toBeGreaterThanOrEqual(0);
-    expect(said(t, "system", /connected/i)).toBeGreaterThan(connect);
-    expect(t.filter((e) => e.role === "tool" && e.tool === "end_call")).toEqual([]);
-  });
-
-  it("bridge to 0117 fails cleanly and the agent carries on to a polite end", () => {
-    const call = calls.get("0100>0117")!;
-    const t = call.transcript;
-    const failed = said(t, "system", /handoff failed/i);
-    const story = `${call.outcome}: ${t.map((e) => `${e.role}${e.tool ? `(${e.tool})` : ""}: ${e.text}`).join(" | ")}`;
-    expect(failed, story).toBeGreaterThanOrEqual(0);
-    const ended = index(t, (e) => e.role === "tool" && e.tool === "end_call");
-    expect(ended, story).toBeGreaterThan(failed);
-    // The model was told why (the tool result), not only the transcript.
-    expect(t[ended]!.toolArgs, story).toMatchObject({ reason: "handoff failed" });
-  });
-
-  it(`answered calls are recorded: ${recording.name}`, async () => {
-    const placed = calls.get("0100")!;
-    // A carrier saves its recording after the hang-up, so the link may reach the call after it ended.
-    const call: Call = await vi.waitFor(
-      async () => {
-        const res = await service().request("GET", `/call/${placed.id}`, { key: placed.key });
-        expect(res.body.recordingUrl).toBeTruthy();
-        return { ...res.body, key: placed.key };
+export function scenarioChecks({ calls, llm, service, recording, bridged }: ScenarioContext): void {
+  /** A test of one target's call: completed and heard exactly, then the scenario's own checks. */
+  function scenario(
+    name: string,
+    target: string,
+    check: (call: Call, t: TranscriptEntry[]) => void | Promise<void>,
+  ) {
+    it(
+      name,
+      async ({ onTestFailed }) => {
+        const call = await calls.get(target, onTestFailed);
+        expectCompletedAndHeard(target, call);
+        await check(call, call.transcript);
       },
-      { timeout: 20_000, interval: 100 },
+      SCENARIO_TIMEOUT_MS,
     );
-    expect(call.recording_url).toBe(call.recordingUrl);
-    const redirect = await service().request("GET", `/call/${call.id}/recording`, { key: call.key });
-    expect(redirect.status).toBe(302);
-    await recording.check(call);
+  }
+
+  describe.concurrent("each scenario", REAL_TIME, () => {
+    scenario(
+      "0100: the composed opening line comes first, then the conversation, then a polite end",
+      "0100",
+      (_, t) => {
+        const opening = t.find((e) => e.role === "assistant")!;
+        expect(opening.text).toMatch(/AI assistant/);
+        expect(opening.text).toMatch(/recorded/);
+        expect(said(t, "user", /patient's name/)).toBeLessThan(said(t, "assistant", /Jordan Lee/));
+        expect(t.at(-1)).toMatchObject({ role: "tool", tool: "end_call" });
+      },
+    );
+
+    scenario("0109: the menu advances only after the right digit is pressed", "0109", (_, t) => {
+      const pressed = index(t, (e) => e.role === "tool" && e.tool === "press_digits");
+      expect(t[pressed]?.toolArgs).toEqual({ digits: "1" });
+      const person = said(t, "user", /Appointments desk/);
+      expect(pressed).toBeGreaterThanOrEqual(0);
+      expect(person).toBeGreaterThan(pressed);
+      expect(said(t, "user", /Appointments desk/)).toBe(person);
+    });
+
+    scenario(
+      "0110: the hold queue is waited out without asking the model about the hold loop",
+      "0110",
+      (_, t) => {
+        const onHold = said(t, "system", /^On hold/);
+        const over = said(t, "system", /hold is over/);
+        expect(said(t, "user", /All of our agents are busy/)).toBeLessThan(onHold);
+        expect(onHold).toBeGreaterThanOrEqual(0);
+        expect(over).toBeGreaterThan(onHold);
+        // Nothing the agent said, and no model call, while the queue held it.
+        expect(t.slice(onHold, over).filter((e) => e.role === "assistant" || e.role === "tool")).toEqual([]);
+        const onHoldAsked = llm().chat.requests.filter((r) =>
+          /important to us|all of our agents are busy/i.test(r.lastUserText),
+        );
+        expect(onHoldAsked).toEqual([]);
+        expect(t.at(-1)).toMatchObject({ role: "tool", tool: "end_call" });
+      },
+    );
+
+    scenario("0108: voicemail is recognised and the message is left after the beep", "0108", (_, t) => {
+      const detected = said(t, "system", /voicemail/i);
+      const beep = said(t, "system", /beep/i);
+      const message = said(t, "assistant", /Jordan Lee/);
+      expect(detected).toBeGreaterThanOrEqual(0);
+      expect(beep).toBeGreaterThan(detected);
+      expect(message).toBeGreaterThan(beep);
+    });
+
+    scenario("0111: the agent says it does not have what the task does not contain", "0111", (_, t) => {
+      expect(said(t, "assistant", /don't have the date of birth/)).toBeGreaterThan(
+        said(t, "user", /date of birth/),
+      );
+    });
+
+    scenario("0113: the screener is answered, then the person", "0113", (_, t) => {
+      expect(said(t, "user", /screening service/)).toBeLessThan(said(t, "user", /this is Taylor/));
+    });
+
+    scenario(
+      "0114: the interrupter gets its barge-in, and only what was played is in the transcript",
+      "0114",
+      (call) => {
+        expect(call._meta.latency?.barge_ins).toBeGreaterThanOrEqual(1);
+        const cut = call.transcript.filter((e) => e.role === "assistant" && !/[.?!]$/.test(e.text));
+        expect(cut.length).toBeGreaterThanOrEqual(1);
+      },
+    );
+
+    scenario("0115: a silent line is ended politely", "0115", (_, t) => {
+      expect(t.filter((e) => e.role === "user")).toEqual([]);
+      expect(said(t, "assistant", /can't hear anyone|goodbye/i)).toBeGreaterThan(0);
+    });
+
+    scenario("0116: a callee who hangs up at once ends a short call", "0116", (call) => {
+      expect(call.outcome_detail.hangup_source).toBe("callee");
+      expect(call.talk_seconds).toBeLessThan(15);
+    });
+
+    scenario("bridge to 0112 connects the user and the agent leaves", "0100>0112", (call, t) => {
+      const connect = index(t, (e) => e.role === "tool" && e.tool === "connect_user");
+      expect(connect).toBeGreaterThanOrEqual(0);
+      expect(said(t, "system", /connected/i)).toBeGreaterThan(connect);
+      expect(t.filter((e) => e.role === "tool" && e.tool === "end_call")).toEqual([]);
+      bridged?.(call, "+13125550112");
+    });
+
+    scenario(
+      "bridge to 0117 fails cleanly and the agent carries on to a polite end",
+      "0100>0117",
+      (call, t) => {
+        const failed = said(t, "system", /handoff failed/i);
+        expect(failed, story(call)).toBeGreaterThanOrEqual(0);
+        const ended = index(t, (e) => e.role === "tool" && e.tool === "end_call");
+        expect(ended, story(call)).toBeGreaterThan(failed);
+        // The model was told why (the tool result), not only the transcript.
+        expect(t[ended]!.toolArgs, story(call)).toMatchObject({ reason: "handoff failed" });
+        bridged?.(call, "+13125550117");
+      },
+    );
+
+    scenario(`answered calls are recorded: ${recording.name}`, "0100", async (placed) => {
+      // A carrier saves its recording after the hang-up, so the link may reach the call after it ended.
+      const call: Call = await vi.waitFor(
+        async () => {
+          const res = await service().request("GET", `/call/${placed.id}`, { key: placed.key });
+          expect(res.body.recordingUrl).toBeTruthy();
+          return { ...res.body, key: placed.key };
+        },
+        { timeout: 20_000, interval: 100 },
+      );
+      expect(call.recording_url).toBe(call.recordingUrl);
+      const redirect = await service().request("GET", `/call/${call.id}/recording`, { key: call.key });
+      expect(redirect.status).toBe(302);
+      await recording.check(call);
+    });
   });
 }
 

@@ -1,31 +1,32 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createVoiceAgentEngine, type VoiceAgentEngine } from "../../src/agent/engine.ts";
+import { createVoiceAgentEngine, type VoiceAgentEngine } from "../../src/agent/voice-agent-engine.ts";
 import { OpenAiLlm } from "../../src/providers/llm/openai-llm.ts";
 import type { CalleeFactory } from "../../src/sandbox/network.ts";
 import { startSandboxCallee } from "../../src/sandbox/personas/index.ts";
 import { FliteSynth } from "../../src/sandbox/speech/flite.ts";
 import { FliteTts } from "../../src/sandbox/speech/flite-tts.ts";
 import { createSandboxSpeech, type SandboxSpeech } from "../../src/sandbox/speech/sandbox-speech.ts";
+import { decodeClientState } from "../../src/telephony/telnyx/client-state.ts";
 import { type FakeOpenAi, startFakeOpenAi } from "../fakes/index.ts";
+import { describeWith, SHARED_SPECS } from "../helpers/prerequisites.ts";
 import { FAST_ENV, startTelnyxTestService, type TestService } from "../helpers/service.ts";
-import { describeWithSpec } from "../telnyx/shared-spec.ts";
 import { startTelnyxEmulator, type TelnyxEmulator } from "../telnyx-emulator/emulator.ts";
 import { calleesFromSandbox } from "../telnyx-emulator/sandbox-callees.ts";
-import { type Call, placeScenarioCalls, scenarioChecks } from "./scenario-checks.ts";
+import { ScenarioCalls, scenarioChecks } from "./scenario-checks.ts";
 import { scriptedAgentModel } from "./scripted-model.ts";
 
 /**
  * The sandbox scenarios again, this time through the Telnyx adapter: the personas answer at the
  * emulator and are heard over its media stream, with the agent built the way production builds it.
  */
-describeWithSpec("sandbox scenarios through the Telnyx adapter and the emulator", () => {
+describeWith(SHARED_SPECS, "sandbox scenarios through the Telnyx adapter and the emulator", () => {
   let llm: FakeOpenAi | undefined;
   let speech: SandboxSpeech | undefined;
   let synth: FliteSynth | undefined;
   let engine: VoiceAgentEngine | undefined;
   let emulator: TelnyxEmulator | undefined;
   let service: TestService | undefined;
-  const calls = new Map<string, Call>();
+  const calls = new ScenarioCalls(() => service!);
 
   beforeAll(async () => {
     llm = await startFakeOpenAi();
@@ -53,8 +54,7 @@ describeWithSpec("sandbox scenarios through the Telnyx adapter and the emulator"
       tts: new FliteTts(synth),
     });
     service = await startTelnyxTestService(emulator, { engine, apiKey: "KEYtest", callerNumbers: 14 });
-    await placeScenarioCalls(service, calls);
-  }, 200_000);
+  });
   afterAll(async () => {
     // Each step runs even if an earlier one fails, so a broken run leaves nothing listening.
     await Promise.allSettled([service?.dispose()]);
@@ -75,14 +75,16 @@ describeWithSpec("sandbox scenarios through the Telnyx adapter and the emulator"
         expect(audio.headers.get("content-type")).toBe("audio/mpeg");
       },
     },
-  });
-
-  it("bridges go through Telnyx's transfer", () => {
-    const transfers = emulator!.requests.filter((r) => r.operationId === "TransferCall");
-    expect(transfers.map((r) => (r.body as { to: string }).to).sort()).toEqual([
-      "+13125550112",
-      "+13125550117",
-    ]);
+    bridged(call, to) {
+      // The bridge went through Telnyx's transfer of this call's own leg.
+      const legs = [...emulator!.calls.values()].filter(
+        (c) => decodeClientState(c.body.client_state)?.callId === call.id,
+      );
+      const transfers = emulator!.requests.filter(
+        (r) => r.operationId === "TransferCall" && legs.some((l) => l.callControlId === r.callControlId),
+      );
+      expect(transfers.map((r) => (r.body as { to: string }).to)).toEqual([to]);
+    },
   });
 
   it("no request or webhook broke Telnyx's spec", () => {

@@ -48,6 +48,10 @@ describe("accounts: sign-up, sign-in, purchase page, /me and operator grants", (
     );
     expect(signup.status).toBe(201);
     expect(signup.text).toContain("linked to this account");
+    // Nothing to call with yet: the page says how to get time instead of sending the user back to retry.
+    expect(signup.text).toContain("no call time yet");
+    expect(signup.text).not.toContain("Go back to your assistant and retry");
+    expect(signup.text).toContain("Buy call time");
 
     const me = MeSchema.parse((await service.request("GET", "/me", { key })).body);
     expect(me).toMatchObject({ email: "jordan@example.test", balance_seconds: 0, api_key: key });
@@ -98,6 +102,8 @@ describe("accounts: sign-up, sign-in, purchase page, /me and operator grants", (
       form({ token: key2, email: "jordan@example.test", password: "correct horse", link: "yes" }),
     );
     expect(signin.status).toBe(200);
+    expect(signin.text).toContain("all set");
+    expect(signin.text).toContain("Go back to your assistant and retry the call.");
     const me = (await service.request("GET", "/me", { key: key2 })).body;
     expect(me.email).toBe("jordan@example.test");
     const list = (await service.request("GET", "/calls?limit=100", { key: key2 })).body.calls;

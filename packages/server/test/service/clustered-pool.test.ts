@@ -1,17 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { sandboxCallerNumbers } from "../../src/calls/number-pool.ts";
 import { type Db, openDatabase } from "../../src/store/database.ts";
 import { writeCallRow } from "../helpers/call-rows.ts";
-import {
-  externalServicesMissing,
-  freshDatabase,
-  POSTGRES_URL,
-  REDIS_URL,
-} from "../helpers/external-services.ts";
+import { freshDatabase, POSTGRES_URL, REDIS_URL } from "../helpers/external-services.ts";
 import { ListeningEngine } from "../helpers/listening-engine.ts";
+import { describeWith, POSTGRES_AND_REDIS } from "../helpers/prerequisites.ts";
 import { pollUntilFinal, startTestService, type TestService } from "../helpers/service.ts";
-
-const skip = externalServicesMissing();
 
 const POOL_SIZE = 3;
 const NUMBERS = sandboxCallerNumbers(POOL_SIZE);
@@ -24,7 +18,7 @@ interface Placed {
   node: TestService;
 }
 
-describe.skipIf(skip !== null)("one caller number pool shared by two nodes", () => {
+describeWith(POSTGRES_AND_REDIS, "one caller number pool shared by two nodes", () => {
   let database: { url: string; drop(): Promise<void> };
   let db: Db;
   let nodeA: TestService;
@@ -44,8 +38,8 @@ describe.skipIf(skip !== null)("one caller number pool shared by two nodes", () 
       // The reaper runs when a test asks it to.
       CLAWCALL_REAPER_INTERVAL_SECONDS: "3600",
     };
-    nodeA = await startTestService({ ...env, CLAWCALL_NODE_ID: "a" }, { engine: new ListeningEngine() });
-    nodeB = await startTestService({ ...env, CLAWCALL_NODE_ID: "b" }, { engine: new ListeningEngine() });
+    nodeA = await startTestService({ ...env, CLAWCALL_NODE_ID: "pool-a" }, { engine: new ListeningEngine() });
+    nodeB = await startTestService({ ...env, CLAWCALL_NODE_ID: "pool-b" }, { engine: new ListeningEngine() });
     db = await openDatabase({ database: { kind: "postgres", url: database.url } });
   });
   afterEach(async () => {

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  externalServicesMissing,
-  freshDatabase,
-  POSTGRES_URL,
-  REDIS_URL,
-} from "../helpers/external-services.ts";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { freshDatabase, POSTGRES_URL, REDIS_URL } from "../helpers/external-services.ts";
 import { ListeningEngine } from "../helpers/listening-engine.ts";
+import { describeWith, POSTGRES_AND_REDIS } from "../helpers/prerequisites.ts";
 import { pollUntilFinal, startTestService, type TestService } from "../helpers/service.ts";
 
-const skip = externalServicesMissing();
-
-describe.skipIf(skip !== null)("two nodes on PostgreSQL and Redis", () => {
+describeWith(POSTGRES_AND_REDIS, "two nodes on PostgreSQL and Redis", () => {
   let db: { url: string; drop(): Promise<void> };
   let nodeA: TestService;
   let nodeB: TestService;
@@ -75,7 +69,7 @@ describe.skipIf(skip !== null)("two nodes on PostgreSQL and Redis", () => {
     expect(res.status).toBe(200);
     const { call } = await pollUntilFinal(nodeB, key, created.body.call_id);
     expect(call).toMatchObject({ status: "failed", failReason: "cancelled" });
-    expect(nodeA.calls.active.has(created.body.call_id)).toBe(false);
+    expect(nodeA.calls.isActive(created.body.call_id)).toBe(false);
   });
 
   it("network outcomes and the error table hold on PostgreSQL", async () => {

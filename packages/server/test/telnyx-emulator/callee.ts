@@ -1,5 +1,5 @@
-import { FRAME_BYTES, SAMPLE_RATE } from "../../src/voice/media-stream.ts";
-import { mulawEncode } from "../../src/voice/mulaw.ts";
+import { FRAME_BYTES, SAMPLE_RATE } from "../../src/media/media-stream.ts";
+import { mulawEncode } from "../../src/media/mulaw.ts";
 
 /**
  * What the emulator's media client plays on the far end of a call. The sandbox personas plug in here

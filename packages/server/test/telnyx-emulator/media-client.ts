@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import WebSocket from "ws";
-import { FRAME_BYTES, FRAME_MS } from "../../src/voice/media-stream.ts";
+import { FRAME_BYTES, FRAME_MS } from "../../src/media/media-stream.ts";
 import type { EmulatedCallee } from "./callee.ts";
 
 const SILENCE = new Uint8Array(FRAME_BYTES).fill(0xff);

@@ -1,6 +1,6 @@
+import { FRAME_BYTES, type MediaHandlers, type MediaStream } from "../../src/media/media-stream.ts";
 import { magicLine } from "../../src/sandbox/magic-numbers.ts";
 import type { CalleeFactory as SandboxCalleeFactory } from "../../src/sandbox/network.ts";
-import { FRAME_BYTES, type MediaHandlers, type MediaStream } from "../../src/voice/media-stream.ts";
 import type { CalleeFactory } from "./callee.ts";
 
 type Outbound = { audio: Uint8Array } | { mark: string };

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { DialRefusedError } from "../../src/telephony/carrier.ts";
+import { describeWith, SHARED_SPECS } from "../helpers/prerequisites.ts";
 import { type Harness, isHangup, isType, startHarness } from "./harness.ts";
-import { describeWithSpec } from "./shared-spec.ts";
 
-describeWithSpec("Telnyx adapter against the emulator: dial outcomes", () => {
+describeWith(SHARED_SPECS, "Telnyx adapter against the emulator: dial outcomes", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();

@@ -1,9 +1,9 @@
 import { afterEach, expect, it, vi } from "vitest";
 import { DialRefusedError } from "../../src/telephony/carrier.ts";
+import { describeWith, SHARED_SPECS } from "../helpers/prerequisites.ts";
 import { type Harness, isHangup, isType, startHarness } from "./harness.ts";
-import { describeWithSpec } from "./shared-spec.ts";
 
-describeWithSpec("Telnyx dial: timeouts and limits", () => {
+describeWith(SHARED_SPECS, "Telnyx dial: timeouts and limits", () => {
   let h: Harness | undefined;
   afterEach(async () => {
     await h?.close();

@@ -1,8 +1,8 @@
 import { expect, it } from "vitest";
 import type { HangupCause } from "../../src/telephony/carrier.ts";
 import { normalizeHangup } from "../../src/telephony/telnyx/hangup-causes.ts";
+import { describeWith, SHARED_SPECS } from "../helpers/prerequisites.ts";
 import { TelnyxSpec } from "../telnyx-emulator/spec-validator.ts";
-import { describeWithSpec } from "./shared-spec.ts";
 
 /** What each cause Telnyx documents means, with the SIP code it usually comes with. */
 const EXPECTED_UNANSWERED: Record<string, [sip: string | undefined, cause: HangupCause]> = {
@@ -17,7 +17,7 @@ const EXPECTED_UNANSWERED: Record<string, [sip: string | undefined, cause: Hangu
   unspecified: [undefined, "carrier_error"],
 };
 
-describeWithSpec("hang-up causes: every hangup_cause in Telnyx's spec", () => {
+describeWith(SHARED_SPECS, "hang-up causes: every hangup_cause in Telnyx's spec", () => {
   const causes = new TelnyxSpec().hangupCauses();
 
   it("the spec's enum is the set this table was written for", () => {

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import WebSocket from "ws";
-import type { MediaStream } from "../../src/voice/media-stream.ts";
+import type { MediaStream } from "../../src/media/media-stream.ts";
+import { describeWith, SHARED_SPECS } from "../helpers/prerequisites.ts";
 import type { CalleeFactory } from "../telnyx-emulator/callee.ts";
 import { scriptedCallee } from "../telnyx-emulator/callee.ts";
 import { type Harness, isHangup, isType, startHarness } from "./harness.ts";
-import { describeWithSpec } from "./shared-spec.ts";
 
-describeWithSpec("Telnyx media stream, keypad and handoff", () => {
+describeWith(SHARED_SPECS, "Telnyx media stream, keypad and handoff", () => {
   let h: Harness;
   let agentFramesHeard = 0;
   const counting: CalleeFactory = (ctx) => {

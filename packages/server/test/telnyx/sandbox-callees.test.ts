@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import type { MediaStream } from "../../src/media/media-stream.ts";
 import type { CalleeFactory as SandboxCalleeFactory } from "../../src/sandbox/network.ts";
-import type { MediaStream } from "../../src/voice/media-stream.ts";
+import { describeWith, SHARED_SPECS } from "../helpers/prerequisites.ts";
 import { calleesFromSandbox } from "../telnyx-emulator/sandbox-callees.ts";
 import { type Harness, isHangup, isType, startHarness } from "./harness.ts";
-import { describeWithSpec } from "./shared-spec.ts";
 
 /** A stand-in persona with the sandbox's callee contract: greets, answers "1" with a tone, hangs up on "9". */
 const lines: Array<string | null> = [];
@@ -22,7 +22,7 @@ const persona: SandboxCalleeFactory = {
   },
 };
 
-describeWithSpec("sandbox personas behind the Telnyx emulator", () => {
+describeWith(SHARED_SPECS, "sandbox personas behind the Telnyx emulator", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({ calleeFactory: calleesFromSandbox(persona), timings: { ringMs: 100 } });

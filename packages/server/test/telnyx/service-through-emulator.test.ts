@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { ListeningEngine } from "../helpers/listening-engine.ts";
+import { describeWith, SHARED_SPECS } from "../helpers/prerequisites.ts";
 import { pollUntilFinal, startTelnyxTestService, type TestService } from "../helpers/service.ts";
 import { startTelnyxEmulator, type TelnyxEmulator } from "../telnyx-emulator/emulator.ts";
-import { describeWithSpec } from "./shared-spec.ts";
 
-describeWithSpec("the service on CLAWCALL_CARRIER=telnyx against the emulator", () => {
+describeWith(SHARED_SPECS, "the service on CLAWCALL_CARRIER=telnyx against the emulator", () => {
   let emulator: TelnyxEmulator;
   let service: TestService;
   beforeAll(async () => {
@@ -53,7 +53,8 @@ describeWithSpec("the service on CLAWCALL_CARRIER=telnyx against the emulator", 
   });
 });
 
-describeWithSpec(
+describeWith(
+  SHARED_SPECS,
   "carrier signals after answer reach the conversation, even one that starts listening late",
   () => {
     it("0108: the late verdict and the beep reach the engine once it listens; the recording follows the end", async () => {

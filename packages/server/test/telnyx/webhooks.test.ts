@@ -1,11 +1,11 @@
 import { generateKeyPairSync, randomUUID, sign } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { encodeClientState } from "../../src/telephony/telnyx/client-state.ts";
+import { describeWith, SHARED_SPECS } from "../helpers/prerequisites.ts";
 import { webhookEnvelope } from "../telnyx-emulator/webhook-sender.ts";
 import { type Harness, isType, startHarness } from "./harness.ts";
-import { describeWithSpec } from "./shared-spec.ts";
 
-describeWithSpec("Telnyx webhooks: verification, de-duplication, ordering", () => {
+describeWith(SHARED_SPECS, "Telnyx webhooks: verification, de-duplication, ordering", () => {
   let h: Harness;
   beforeAll(async () => {
     // Calls ring for a minute, so only the webhooks these tests send move them.

@@ -1,11 +1,11 @@
 import type { CallRequest, TranscriptEntry } from "@clawcall/contract";
 import type { AnsweredCall, CallSignal } from "../../src/calls/conversation.ts";
+import { analyzeFrame, createFrameFeatures } from "../../src/media/frames.ts";
 import type { LLM, LlmChunk, LlmMessage, LlmRequest } from "../../src/providers/llm/llm.ts";
 import type { STT, SttEvent, SttOpenOptions, SttSession } from "../../src/providers/stt/stt.ts";
 import type { TTS, TtsRequest } from "../../src/providers/tts/tts.ts";
 import { createMediaPair, type MediaPair } from "../../src/sandbox/media-pair.ts";
 import type { AnsweredBy, BridgeResult } from "../../src/telephony/carrier.ts";
-import { analyzeFrame, createFrameFeatures } from "../../src/voice/frames.ts";
 import { sineMulaw, speechLikeMulaw } from "../../src/voice/synth.ts";
 
 const sleep = (ms: number, signal?: AbortSignal) =>

@@ -1,5 +1,5 @@
-import { createVoiceAgentEngine } from "../../src/agent/engine.ts";
 import type { VoiceAgentSettingsInput } from "../../src/agent/settings.ts";
+import { createVoiceAgentEngine } from "../../src/agent/voice-agent-engine.ts";
 import type { ConversationResult } from "../../src/calls/conversation.ts";
 import type { LlmMessage } from "../../src/providers/llm/llm.ts";
 import {

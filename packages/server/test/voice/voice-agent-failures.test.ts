@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createVoiceAgentEngine } from "../../src/agent/engine.ts";
+import { createVoiceAgentEngine } from "../../src/agent/voice-agent-engine.ts";
 import { sineMulaw } from "../../src/voice/synth.ts";
 import { REAL_TIME } from "../helpers/real-time.ts";
 import { FakeStt, ScriptedLlm, sleep, ToneTts } from "./fakes.ts";
@@ -58,8 +58,7 @@ describe.concurrent("voice agent: failures and machines", REAL_TIME, () => {
   it("talks to a person whom machine detection took for an answering machine", async ({ onTestFinished }) => {
     const c = call({ answeredBy: "machine", script: () => ({ text: "Great, thank you." }) }, onTestFinished);
     c.callee.say("Hello?", 500);
-    const spokeAt = await c.callee.agentSpeaks();
-    expect(spokeAt).toBeGreaterThan(0);
+    await c.callee.agentSpeaks();
     expect(c.tts.requests[0]!.text).toMatch(/^Hello\./);
     expect(c.llm.calls).toHaveLength(0);
     expect(c.transcript.map((e) => e.role).slice(0, 3)).toEqual(["system", "user", "system"]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createVoiceAgentEngine } from "../../src/agent/engine.ts";
 import { composeOpeningLine } from "../../src/agent/opening-line.ts";
+import { createVoiceAgentEngine } from "../../src/agent/voice-agent-engine.ts";
 import { lineNoiseMulaw, sineMulaw, speechLikeMulaw } from "../../src/voice/synth.ts";
 import { REAL_TIME } from "../helpers/real-time.ts";
 import { fakeAnsweredCall, sleep } from "./fakes.ts";

@@ -133,26 +133,33 @@ export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): voi
       }
       signIns.succeeded(email);
       const key = await keyFromLink(ctx, token);
+      const confirmed = key !== null && f.get("link") === "yes";
+      const result = confirmed ? await ctx.billing.linkKey(key, account, now) : null;
+      // Read after linking: what was left of the key's free allowance has moved to the account.
+      const balance = await ctx.billing.ledger.balance(`account:${account.id}`);
+      // Telling someone to retry a call that would be refused for want of time sends them round in a circle.
+      const empty = balance <= 0;
       let linked = "";
-      if (key && f.get("link") !== "yes") {
+      if (key && !confirmed) {
         linked = `<p class="muted">The key from the link (${esc(keyName(key.hint))}) was not linked.</p>`;
-      } else if (key) {
-        const result = await ctx.billing.linkKey(key, account, now);
+      } else if (result) {
         linked =
           result === "other_account"
             ? `<p class="error">This key is already linked to another account; it was left as it is.</p>`
-            : `<p class="ok">Your assistant's key is linked to this account. Go back to your assistant and retry the call.</p>`;
+            : `<p class="ok">Your assistant's key is linked to this account.${empty ? "" : " Go back to your assistant and retry the call."}</p>`;
       }
-      const balance = await ctx.billing.ledger.balance(`account:${account.id}`);
       const buy = token
         ? `<p><a href="/purchase?token=${encodeURIComponent(token)}">Buy call time</a></p>`
+        : "";
+      const howToGetTime = empty
+        ? `<p>Calls need call time. ${token ? "Buy some below" : "Open the purchase link your assistant gave you"}, or ask the operator of this service for a grant; then retry the call.</p>`
         : "";
       return sendHtml(
         reply,
         action === "signup" ? 201 : 200,
         page(
-          "You're all set",
-          `${linked}<p>Account balance: <strong>${esc(formatSeconds(balance))}</strong>.</p>${buy}
+          empty ? "Your account has no call time yet" : "You're all set",
+          `${linked}<p>Account balance: <strong>${esc(formatSeconds(balance))}</strong>.</p>${howToGetTime}${buy}
 <p><a href="/keys">See and revoke the keys linked to this account</a></p>`,
         ),
       );

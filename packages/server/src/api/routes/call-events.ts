@@ -1,6 +1,6 @@
 import type { CallEvent } from "@clawcall/contract";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { lifecycleOf, statusOf } from "../../calls/states.ts";
+import { isTerminal, statusEvent } from "../../calls/states.ts";
 import type { CallTable } from "../../store/schema.ts";
 import { addKeyHeaders } from "../auth.ts";
 import type { ApiContext } from "../context.ts";
@@ -76,14 +76,7 @@ export async function streamCallEvents(
   req.raw.on("close", finish);
 
   const current = (await ctx.calls.get(row.id)) ?? row;
-  send({
-    type: "status",
-    status: statusOf(current.state, (current.fail_reason as never) ?? null),
-    lifecycle: lifecycleOf(current.state),
-    ...(current.fail_reason ? { failReason: current.fail_reason as never } : {}),
-    ...(current.outcome ? { outcome: current.outcome as never } : {}),
-    at: new Date().toISOString(),
-  });
+  send(statusEvent(current, new Date()));
   const seen = new Set<string>();
   for (const entry of (await ctx.live.transcript(row.id)) ?? []) {
     seen.add(JSON.stringify(entry));
@@ -94,6 +87,6 @@ export async function streamCallEvents(
     if (event.type === "transcript" && seen.has(JSON.stringify(event.entry))) continue;
     send(event);
   }
-  if (current.state === "ended" || buffered.some((e) => e.type === "status" && e.lifecycle === "finalized"))
+  if (isTerminal(current.state) || buffered.some((e) => e.type === "status" && e.lifecycle === "finalized"))
     finish();
 }

@@ -1,7 +1,7 @@
 import { CallListQuerySchema, type HangupResult } from "@clawcall/contract";
 import type { FastifyInstance } from "fastify";
 import { toCallView } from "../../calls/call-view.ts";
-import { lifecycleOf, statusOf } from "../../calls/states.ts";
+import { isTerminal, lifecycleOf, statusOf } from "../../calls/states.ts";
 import type { CallTable } from "../../store/schema.ts";
 import { balanceOf, requireKey } from "../auth.ts";
 import { clientGroup } from "../client-address.ts";
@@ -45,14 +45,14 @@ export function registerCallRoutes(app: FastifyInstance, ctx: ApiContext): void 
   app.post<{ Params: { id: string } }>("/call/:id/hangup", async (req) => {
     const key = await requireKey(ctx, req);
     const before = await ownedCall(ctx, key, req.params.id);
-    if (before.state !== "ended") await ctx.calls.hangup(before.id);
+    if (!isTerminal(before.state)) await ctx.calls.hangup(before.id);
     const row = (await ctx.calls.get(before.id)) ?? before;
     const result: HangupResult = {
       call_id: row.id,
       id: row.id,
-      status: statusOf(row.state, (row.fail_reason as never) ?? null),
+      status: statusOf(row.state, row.fail_reason),
       lifecycle: lifecycleOf(row.state),
-      message: before.state === "ended" ? "The call had already ended." : "The call was ended.",
+      message: isTerminal(before.state) ? "The call had already ended." : "The call was ended.",
       api_key: key.raw,
     };
     return result;
@@ -90,28 +90,13 @@ export function registerCallRoutes(app: FastifyInstance, ctx: ApiContext): void 
     const q = CallListQuerySchema.safeParse(req.query);
     if (!q.success) throw new ApiError("invalid_request", "`limit` must be 1-100 and `before` a call id.");
     const { limit, before } = q.data;
-    let query = ctx.db.selectFrom("calls").selectAll("calls");
-    if (key.record.account_id) {
-      query = query
-        .innerJoin("api_keys", "api_keys.id", "calls.key_id")
-        .where("api_keys.account_id", "=", key.record.account_id);
-    } else query = query.where("calls.key_id", "=", key.record.id);
-    if (before) {
-      const cursor = await ownedCall(ctx, key, before).catch(() => {
-        throw new ApiError("invalid_request", "`before` must be the id of one of your calls.");
-      });
-      query = query.where((eb) =>
-        eb.or([
-          eb("calls.queued_at", "<", cursor.queued_at),
-          eb.and([eb("calls.queued_at", "=", cursor.queued_at), eb("calls.id", "<", cursor.id)]),
-        ]),
-      );
-    }
-    const rows = await query
-      .orderBy("calls.queued_at", "desc")
-      .orderBy("calls.id", "desc")
-      .limit(limit + 1)
-      .execute();
+    const cursor = before
+      ? await ownedCall(ctx, key, before).catch(() => {
+          throw new ApiError("invalid_request", "`before` must be the id of one of your calls.");
+        })
+      : null;
+    const owner = key.record.account_id ? { accountId: key.record.account_id } : { keyId: key.record.id };
+    const rows = await ctx.calls.store.list(owner, cursor, limit + 1);
     const page = rows.slice(0, limit);
     const calls = [];
     for (const r of page) calls.push(await viewOf(ctx, key, r));

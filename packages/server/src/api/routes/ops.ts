@@ -8,8 +8,8 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: ApiContext): void {
   let openapi: ReturnType<typeof buildOpenApi> | null = null;
 
   app.get("/healthz", async () => {
-    await ctx.db.selectFrom("calls").select("id").limit(1).execute();
-    return { ok: true, active_calls: ctx.calls.active.size };
+    await ctx.calls.store.ping();
+    return { ok: true, active_calls: ctx.calls.activeCount() };
   });
 
   app.get("/metrics", async (_req, reply) => {

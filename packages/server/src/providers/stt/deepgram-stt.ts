@@ -1,5 +1,6 @@
 import { type Deepgram, DeepgramClient } from "@deepgram/sdk";
 import { abortError, describeHost, ProviderError } from "../abort.ts";
+import { DEFAULT_MODELS } from "../default-models.ts";
 import type { STT, SttCapabilities, SttEvent, SttOpenOptions, SttSession } from "./stt.ts";
 
 export interface DeepgramSttOptions {
@@ -40,7 +41,7 @@ export class DeepgramStt implements STT {
 
   constructor(options: DeepgramSttOptions) {
     this.options = options;
-    this.model = options.model ?? "nova-3";
+    this.model = options.model ?? DEFAULT_MODELS.deepgram;
     this.name = `deepgram:${this.model}@${describeHost(options.baseUrl, "api.deepgram.com")}`;
     this.client = new DeepgramClient({
       apiKey: options.apiKey,

@@ -1,6 +1,7 @@
 import type { Voice } from "@clawcall/contract";
 import { ElevenLabsClient, ElevenLabsError } from "@elevenlabs/elevenlabs-js";
 import { abortError, describeHost, ProviderError } from "../abort.ts";
+import { DEFAULT_MODELS } from "../default-models.ts";
 import { connectionReleased } from "../idle.ts";
 import { readBody } from "./read-body.ts";
 import type { TTS, TtsCapabilities, TtsRequest } from "./tts.ts";
@@ -31,7 +32,7 @@ export class ElevenLabsTts implements TTS {
   private readonly maxRetries: number;
 
   constructor(options: ElevenLabsTtsOptions) {
-    this.model = options.model ?? "eleven_flash_v2_5";
+    this.model = options.model ?? DEFAULT_MODELS.elevenlabs;
     this.voiceIds = { ...ELEVENLABS_VOICE_IDS, ...options.voiceIds };
     this.maxRetries = options.maxRetries ?? 1;
     this.name = `elevenlabs:${this.model}@${describeHost(options.baseUrl, "api.elevenlabs.io")}`;

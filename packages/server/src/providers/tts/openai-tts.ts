@@ -1,7 +1,8 @@
 import type { Voice } from "@clawcall/contract";
 import OpenAI from "openai";
-import { mulawEncode } from "../../voice/mulaw.ts";
+import { mulawEncode } from "../../media/mulaw.ts";
 import { abortError, describeHost, ProviderError } from "../abort.ts";
+import { DEFAULT_MODELS } from "../default-models.ts";
 import { connectionReleased } from "../idle.ts";
 import { Downsampler24kTo8k } from "./downsample.ts";
 import { readBody } from "./read-body.ts";
@@ -26,7 +27,7 @@ export class OpenAiTts implements TTS {
   private readonly voices: Record<Voice, string>;
 
   constructor(options: OpenAiTtsOptions) {
-    this.model = options.model ?? "gpt-4o-mini-tts";
+    this.model = options.model ?? DEFAULT_MODELS.openaiTts;
     this.voices = { ...OPENAI_VOICES, ...options.voices };
     this.name = `openai-tts:${this.model}@${describeHost(options.baseUrl, "api.openai.com")}`;
     this.client = new OpenAI({

@@ -1,4 +1,4 @@
-import type { MediaStream } from "../../voice/media-stream.ts";
+import type { MediaStream } from "../../media/media-stream.ts";
 import type { CalleeSpeech } from "../speech/callee-speech.ts";
 import { EnergyVad } from "../speech/energy-vad.ts";
 import { frameAligned } from "../speech/tones.ts";

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { FRAME_BYTES } from "../../voice/media-stream.ts";
-import { mulawEncode } from "../../voice/mulaw.ts";
+import { FRAME_BYTES } from "../../media/media-stream.ts";
+import { mulawEncode } from "../../media/mulaw.ts";
 import { type FliteAudio, FliteSynth, type FliteVoice } from "./flite.ts";
 import type { PersonaLineIndex } from "./line-index.ts";
 import { downsample16kTo8k } from "./resample.ts";

@@ -1,4 +1,4 @@
-import { mulawDecodeSample } from "../../voice/mulaw.ts";
+import { mulawDecodeSample } from "../../media/mulaw.ts";
 
 // |sample| per mu-law byte: a frame's loudness is one table lookup per byte.
 const MAGNITUDE = new Uint16Array(256);

@@ -1,6 +1,6 @@
 import type { Voice } from "@clawcall/contract";
+import { mulawEncode } from "../../media/mulaw.ts";
 import type { TTS, TtsCapabilities, TtsRequest } from "../../providers/tts/tts.ts";
-import { mulawEncode } from "../../voice/mulaw.ts";
 import type { FliteSynth, FliteVoice } from "./flite.ts";
 import { downsample16kTo8k } from "./resample.ts";
 

@@ -1,4 +1,4 @@
-import { FRAME_BYTES } from "../../voice/media-stream.ts";
+import { FRAME_BYTES } from "../../media/media-stream.ts";
 
 export interface IndexedLine {
   text: string;

@@ -1,5 +1,5 @@
+import { FRAME_BYTES } from "../../media/media-stream.ts";
 import type { STT, SttCapabilities, SttOpenOptions, SttSession } from "../../providers/stt/stt.ts";
-import { FRAME_BYTES } from "../../voice/media-stream.ts";
 import type { IndexedLine, PersonaLineIndex } from "./line-index.ts";
 
 interface Track {

@@ -2,8 +2,8 @@ import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:chil
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { mulawDecode } from "../../media/mulaw.ts";
 import type { STT, SttCapabilities, SttOpenOptions, SttSession } from "../../providers/stt/stt.ts";
-import { mulawDecode } from "../../voice/mulaw.ts";
 import { EnergyVad } from "./energy-vad.ts";
 import { buildGrammar, restorePhrases, type SandboxGrammar } from "./grammar.ts";
 import { upsample8kTo16k } from "./resample.ts";

@@ -1,5 +1,5 @@
-import { FRAME_BYTES, SAMPLE_RATE } from "../../voice/media-stream.ts";
-import { mulawEncode } from "../../voice/mulaw.ts";
+import { FRAME_BYTES, SAMPLE_RATE } from "../../media/media-stream.ts";
+import { mulawEncode } from "../../media/mulaw.ts";
 
 /** Rounds a sample count up to whole 20 ms frames, so audio starts each line on a frame boundary. */
 export function frameAligned(samples: number): number {

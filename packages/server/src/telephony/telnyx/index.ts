@@ -1,4 +1,4 @@
-export { registerTelnyxRoutes, telnyxRoutes } from "./routes.ts";
+export { registerTelnyxRoutes, telnyxRoutes, telnyxVendorRoutes } from "./routes.ts";
 export {
   createTelnyxCarrier,
   TelnyxCarrier,

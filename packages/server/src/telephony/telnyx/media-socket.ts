@@ -1,5 +1,5 @@
-import type { MediaCloseReason, MediaHandlers, MediaStream } from "../../voice/media-stream.ts";
-import { FRAME_BYTES } from "../../voice/media-stream.ts";
+import type { MediaCloseReason, MediaHandlers, MediaStream } from "../../media/media-stream.ts";
+import { FRAME_BYTES } from "../../media/media-stream.ts";
 
 /** The part of a `ws` WebSocket this adapter uses; lets tests drive it without a network. */
 export interface MediaSocket {

@@ -71,3 +71,8 @@ export const telnyxRoutes: FastifyPluginAsync<{ carrier: TelnyxCarrier }> = asyn
 export async function registerTelnyxRoutes(app: FastifyInstance, carrier: TelnyxCarrier): Promise<void> {
   await app.register(telnyxRoutes, { carrier });
 }
+
+/** The Telnyx routes as the service mounts them: everything under /telnyx/ is verified by signature. */
+export function telnyxVendorRoutes(carrier: TelnyxCarrier) {
+  return { prefix: "/telnyx/", register: (app: FastifyInstance) => registerTelnyxRoutes(app, carrier) };
+}

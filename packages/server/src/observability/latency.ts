@@ -1,4 +1,12 @@
-import type { LatencySummary } from "../calls/conversation.ts";
+/** Per-call latency at the audio boundary, in milliseconds. */
+export interface LatencySummary {
+  turns: number;
+  turn_p50_ms: number | null;
+  turn_p95_ms: number | null;
+  barge_ins: number;
+  barge_in_p50_ms: number | null;
+  barge_in_p95_ms: number | null;
+}
 
 /** Nearest-rank percentile of an unsorted sample; null when empty. */
 export function percentile(values: readonly number[], p: number): number | null {

@@ -1,5 +1,6 @@
 import type { CallRequest } from "@clawcall/contract";
 import type { AnsweredCall, ConversationEngine, ConversationResult } from "../calls/conversation.ts";
+import { SAMPLE_RATE } from "../media/media-stream.ts";
 import type { LLM } from "../providers/llm/llm.ts";
 import type { STT, SttEvent, SttSession } from "../providers/stt/stt.ts";
 import type { TTS } from "../providers/tts/tts.ts";
@@ -16,7 +17,7 @@ export interface VoiceAgentEngineOptions {
   llm?: LLM | null;
   tts?: TTS | null;
   settings?: VoiceAgentSettingsInput;
-  /** Plain reasons shown when a provider is missing (the defaults name the usual settings). */
+  /** Plain reasons shown when a provider is missing (the composition root names the settings). */
   missingReasons?: Partial<Record<"stt" | "llm" | "tts", string>>;
   /** Reports provider failures that do not end a call (warmup); never given transcript text. */
   onWarning?(message: string, error: unknown): void;
@@ -30,9 +31,9 @@ export interface VoiceAgentEngine extends ConversationEngine {
 }
 
 const DEFAULT_MISSING = {
-  llm: "no language model is configured (set OPENAI_API_KEY or ANTHROPIC_API_KEY)",
-  stt: "no speech recognition is configured (set DEEPGRAM_API_KEY)",
-  tts: "no speech synthesis is configured (set ELEVENLABS_API_KEY or OPENAI_API_KEY)",
+  llm: "no language model is configured",
+  stt: "no speech recognition is configured",
+  tts: "no speech synthesis is configured",
 } as const;
 
 /** A recogniser session opened while the phone rings; its events go wherever `target` points. */
@@ -56,11 +57,12 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
   const missing = { ...DEFAULT_MISSING, ...options.missingReasons };
   const warn = options.onWarning ?? (() => {});
 
+  const unsuitable = unsuitableReason(options);
   const unavailableReason = (): string | null => {
     if (!options.llm) return missing.llm;
     if (!options.stt) return missing.stt;
     if (!options.tts) return missing.tts;
-    return null;
+    return unsuitable;
   };
 
   const openStt = (stt: STT, request: CallRequest): PreparedStt => {
@@ -72,7 +74,7 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
       failed: false,
       session: stt.open({
         encoding: "mulaw",
-        sampleRate: 8000,
+        sampleRate: SAMPLE_RATE,
         language: settings.language,
         hints: hintsFor(request),
         signal: controller.signal,
@@ -171,6 +173,20 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
       for (const callId of [...prepared.keys()]) discard(callId);
     },
   };
+}
+
+/**
+ * Why the configured providers cannot hold a call even though all three are there, read from what they
+ * declare: the recogniser is fed the phone line's audio as is, and the agent acts through tools.
+ */
+function unsuitableReason({ stt, llm }: VoiceAgentEngineOptions): string | null {
+  if (
+    stt &&
+    !(stt.capabilities.inputEncodings.includes("mulaw") && stt.capabilities.sampleRates.includes(SAMPLE_RATE))
+  )
+    return `the speech recognition (${stt.name}) cannot take the phone line's 8 kHz mu-law audio`;
+  if (llm && !llm.capabilities.tools) return `the language model (${llm.name}) cannot call tools`;
+  return null;
 }
 
 /** Names in the request help a recogniser that takes hints; the task itself is not sent as hints. */

@@ -1,13 +1,13 @@
-import { createVoiceAgentEngine } from "../agent/engine.ts";
+import { createVoiceAgentEngine } from "../agent/voice-agent-engine.ts";
 import type { ConversationEngine } from "../calls/conversation.ts";
 import type { Config } from "../config/config.ts";
 import type { Logger } from "../observability/logger.ts";
-import { createProviders } from "../providers/index.ts";
+import { createProviders, PROVIDER_SETTINGS } from "../providers/index.ts";
 import { FliteSynth } from "../sandbox/speech/flite.ts";
 import { FliteTts } from "../sandbox/speech/flite-tts.ts";
 import type { SandboxSpeech } from "../sandbox/speech/sandbox-speech.ts";
 
-export interface BuiltEngine {
+export interface BuiltVoiceAgent {
   engine: ConversationEngine;
   /** Banner lines: the active providers, and what is missing for real calls. */
   describe(): string[];
@@ -24,7 +24,7 @@ export async function createConversationEngine(
   config: Config,
   logger: Logger,
   sandbox: SandboxSpeech | undefined,
-): Promise<BuiltEngine> {
+): Promise<BuiltVoiceAgent> {
   const providers = await createProviders({
     ...config.providers,
     onFallback: (name, err) =>
@@ -41,6 +41,11 @@ export async function createConversationEngine(
     llm: providers.llm,
     tts,
     settings: { maxCallMs: config.limits.maxCallSeconds * 1000 },
+    missingReasons: {
+      llm: `no language model is configured (set ${PROVIDER_SETTINGS.llm})`,
+      stt: `no speech recognition is configured (set ${PROVIDER_SETTINGS.stt})`,
+      tts: `no speech synthesis is configured (set ${PROVIDER_SETTINGS.tts})`,
+    },
     onWarning: (message, err) => logger.warn({ err }, message),
   });
 

@@ -1,0 +1,139 @@
+import type { Db } from "../store/database.ts";
+import type { CallTable } from "../store/schema.ts";
+import { type CallState, LIVE_STATES } from "./states.ts";
+
+/** Whose calls a listing shows: every key of an account, or one key that has no account. */
+export type CallOwner = { accountId: string } | { keyId: string };
+
+/** What the supervisor needs to know about a call that has not ended. */
+export type UnfinishedCall = Pick<
+  CallTable,
+  "id" | "state" | "queued_at" | "dialing_at" | "answered_at" | "last_seen_at" | "owner_node"
+>;
+
+/** The fields a call's final state writes, all at once. */
+export type FinalFields = Pick<
+  CallTable,
+  "fail_reason" | "outcome" | "outcome_detail" | "talk_seconds" | "finalized_at" | "last_seen_at"
+>;
+
+/**
+ * The calls table: the one module that speaks SQL about calls. Every state change goes through a
+ * conditional update, so two nodes (or a node and its reaper) never both move a call.
+ */
+export class CallStore {
+  /** `db` may be a transaction, to settle a call together with its ledger and lines. */
+  constructor(private readonly db: Db) {}
+
+  get(id: string): Promise<CallTable | undefined> {
+    return this.db.selectFrom("calls").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  async insert(row: CallTable): Promise<void> {
+    await this.db.insertInto("calls").values(row).execute();
+  }
+
+  /** Calls of this key that have not ended yet. */
+  async countLive(keyId: string): Promise<number> {
+    const found = await this.db
+      .selectFrom("calls")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("key_id", "=", keyId)
+      .where("state", "in", LIVE_STATES)
+      .executeTakeFirst();
+    return Number(found?.n ?? 0);
+  }
+
+  /** Moves a call on from `from`, only if it is still there; false when someone else moved it first. */
+  async transition(
+    id: string,
+    from: CallState,
+    to: CallState,
+    fields: Partial<CallTable>,
+    now: Date,
+  ): Promise<boolean> {
+    const updated = await this.db
+      .updateTable("calls")
+      .set({ ...fields, state: to, last_seen_at: now.toISOString() })
+      .where("id", "=", id)
+      .where("state", "=", from)
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) > 0;
+  }
+
+  /** Writes a call's final state, unless it already has one. */
+  async end(id: string, fields: FinalFields): Promise<void> {
+    await this.db
+      .updateTable("calls")
+      .set({ ...fields, state: "ended" })
+      .where("id", "=", id)
+      .where("state", "in", LIVE_STATES)
+      .execute();
+  }
+
+  async setRecording(id: string, url: string, expiresAt: Date): Promise<void> {
+    await this.db
+      .updateTable("calls")
+      .set({ recording_url: url, recording_expires_at: expiresAt.toISOString() })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  /** Adds extension fields to the call's `_meta`; false when there is no such call. */
+  async mergeMeta(id: string, fields: Record<string, unknown>): Promise<boolean> {
+    const row = await this.get(id);
+    if (!row) return false;
+    const meta = { ...(row.meta ? JSON.parse(row.meta) : {}), ...fields };
+    await this.db
+      .updateTable("calls")
+      .set({ meta: JSON.stringify(meta) })
+      .where("id", "=", id)
+      .execute();
+    return true;
+  }
+
+  /** Heartbeat: these calls' owner is alive. */
+  async touch(ids: readonly string[], now: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable("calls")
+      .set({ last_seen_at: now.toISOString() })
+      .where("id", "in", ids)
+      .where("state", "in", LIVE_STATES)
+      .execute();
+  }
+
+  /** Calls that have not ended, of one node or (without `ownerNode`) of all. */
+  unfinished(ownerNode?: string): Promise<UnfinishedCall[]> {
+    let query = this.db
+      .selectFrom("calls")
+      .select(["id", "state", "queued_at", "dialing_at", "answered_at", "last_seen_at", "owner_node"])
+      .where("state", "in", LIVE_STATES);
+    if (ownerNode !== undefined) query = query.where("owner_node", "=", ownerNode);
+    return query.execute();
+  }
+
+  /** One page of an owner's calls, newest first, after the `before` call when given. */
+  list(owner: CallOwner, before: CallTable | null, limit: number): Promise<CallTable[]> {
+    let query = this.db.selectFrom("calls").selectAll("calls");
+    if ("accountId" in owner) {
+      query = query
+        .innerJoin("api_keys", "api_keys.id", "calls.key_id")
+        .where("api_keys.account_id", "=", owner.accountId);
+    } else query = query.where("calls.key_id", "=", owner.keyId);
+    if (before) {
+      query = query.where((eb) =>
+        eb.or([
+          eb("calls.queued_at", "<", before.queued_at),
+          eb.and([eb("calls.queued_at", "=", before.queued_at), eb("calls.id", "<", before.id)]),
+        ]),
+      );
+    }
+    return query.orderBy("calls.queued_at", "desc").orderBy("calls.id", "desc").limit(limit).execute();
+  }
+
+  /** Fails when the database cannot be read (health checks). */
+  async ping(): Promise<void> {
+    await this.db.selectFrom("calls").select("id").limit(1).execute();
+  }
+}
