@@ -90,18 +90,23 @@ export class CallService {
   }
 
   /** Admission and dial. Validation and authentication already happened in the API layer. */
-  /** `callId` is chosen by the caller when a retry of the same placement must find the same call. */
+  /**
+   * `callId` is chosen by the caller when a retry of the same placement must find the same call;
+   * `placedBy` names the client (an HMAC of its address group) for the cap on free calls ringing.
+   */
   async place(
     key: ApiKeyRecord,
     request: CallRequest,
-    now = new Date(),
-    callId: string = randomUUID(),
+    options: { now?: Date; callId?: string; placedBy?: string } = {},
   ): Promise<PlaceResult> {
+    const { now = new Date(), callId = randomUUID(), placedBy = null } = options;
     const { billing, pool, config, live, nodeId } = this.deps;
     const admitted = await admit(key, {
       balanceOf: (wallet) => billing.ledger.balance(wallet),
       store: this.store,
       maxActiveCallsPerKey: config.limits.maxActiveCallsPerKey,
+      placedBy,
+      freeRingingPerClient: config.limits.freeRingingPerClient,
     });
     if (!admitted.ok) return admitted;
     const from = await pool.acquire(callId, now);
@@ -115,6 +120,7 @@ export class CallService {
       from,
       nodeId,
       now,
+      placedBy,
     });
     try {
       await this.store.insert(row);

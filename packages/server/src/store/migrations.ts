@@ -126,6 +126,12 @@ const buildMigrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.alterTable("api_keys").addColumn("last_used_at", "text").execute();
     },
   },
+  "0006_calls_placed_by": {
+    async up(db: AnyDb) {
+      await db.schema.alterTable("calls").addColumn("placed_by", "text").execute();
+      await db.schema.createIndex("calls_placed_by").on("calls").columns(["placed_by", "state"]).execute();
+    },
+  },
 });
 
 export async function migrate(db: AnyDb, dialect: Dialect): Promise<void> {

@@ -62,6 +62,11 @@ export interface CallTable {
   recording_url: string | null;
   recording_expires_at: string | null;
   meta: string | null;
+  /**
+   * HMAC of the address group that placed the call (never the address itself): free calls ringing at
+   * once are capped per client, whatever keys it mints.
+   */
+  placed_by: string | null;
 }
 
 /** One row per caller number in use, across all nodes; the number is the key, so it has one holder. */

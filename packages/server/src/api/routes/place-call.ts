@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import {
   type CallCreated,
   type CallRequest,
@@ -126,19 +127,23 @@ export function registerPlaceCall(app: FastifyInstance, ctx: ApiContext): void {
       key = await mint(req);
       if (claim && idempotencyKey) await ctx.idempotency.rememberMintedKey(claim.id, idempotencyKey, key.raw);
     }
-    return reply.status(201).send(await place(ctx, key, check.value, claim));
+    return reply.status(201).send(await place(ctx, clientGroup(req.ip), key, check.value, claim));
   });
 }
 
 async function place(
   ctx: ApiContext,
+  client: string,
   key: KeyContext,
   request: CallRequest,
   claim: (Claim & { kind: "place" }) | null,
 ): Promise<CallCreated> {
   let placed: Awaited<ReturnType<ApiContext["calls"]["place"]>>;
   try {
-    placed = await ctx.calls.place(key.record, request, new Date(), claim?.callId);
+    placed = await ctx.calls.place(key.record, request, {
+      ...(claim ? { callId: claim.callId } : {}),
+      placedBy: createHmac("sha256", ctx.secret).update(`placed-by\n${client}`).digest("base64url"),
+    });
   } catch (err) {
     // Another attempt of the same placement created the call first (its id is the claim's).
     if (claim && (await ctx.calls.get(claim.callId))) return created(claim.callId, key);
