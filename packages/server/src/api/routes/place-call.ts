@@ -124,7 +124,12 @@ export function registerPlaceCall(app: FastifyInstance, ctx: ApiContext): void {
       if (!key && claim.mintedKey) key = await remintedKey(req, claim.mintedKey);
     }
     if (!key) {
-      key = await mint(req);
+      const held = claim;
+      // Refused a key (too many from this address): nothing was placed, so the claim is let go.
+      key = await mint(req).catch(async (err) => {
+        if (held?.kind === "place") await ctx.idempotency.forget(held.id);
+        throw err;
+      });
       if (claim && idempotencyKey) await ctx.idempotency.rememberMintedKey(claim.id, idempotencyKey, key.raw);
     }
     return reply.status(201).send(await place(ctx, clientGroup(req.ip), key, check.value, claim));
