@@ -51,3 +51,20 @@ describe("fair use of the caller lines", () => {
     expect((await placeFrom("198.51.100.66")).status).toBe(201);
   });
 });
+
+describe("ring time of free calls", () => {
+  it("counts against the free key when nobody answers", async () => {
+    const service = await startTestService({ CLAWCALL_SANDBOX_RING_SECONDS: "60" });
+    try {
+      const rung = await service.request("POST", "/call", { body: UNANSWERED });
+      const key = rung.body.api_key;
+      await new Promise((r) => setTimeout(r, 2_100));
+      await service.request("POST", `/call/${rung.body.call_id}/hangup`, { key });
+      const after = (await service.request("GET", "/balance", { key })).body.balance_seconds;
+      expect(after).toBeLessThanOrEqual(1198);
+      expect(after).toBeGreaterThan(1100);
+    } finally {
+      await service.dispose();
+    }
+  });
+});
