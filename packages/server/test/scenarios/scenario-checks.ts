@@ -1,5 +1,5 @@
 import type { TranscriptEntry } from "@clawcall/contract";
-import { describe, expect, it, type OnTestFailedHandler, vi } from "vitest";
+import { beforeAll, describe, expect, it, type OnTestFailedHandler, vi } from "vitest";
 import { personaPhrases } from "../../src/sandbox/personas/lines.ts";
 import type { FakeOpenAi } from "../fakes/index.ts";
 import { REAL_TIME } from "../helpers/real-time.ts";
@@ -21,24 +21,51 @@ const said = (t: TranscriptEntry[], role: string, re: RegExp) =>
   index(t, (e) => e.role === role && re.test(e.text));
 
 /**
- * One call per target (`a>b`: a call to a that is asked to bridge to b), placed the first time a test asks
- * for it and shared by the tests that read it. A test that fails forgets its call, so its retry places a
- * fresh one rather than judging the same transcript again.
+ * Real-time calls a scenario file places at once. A sandbox call costs a few percent of a core; with
+ * two files running, this keeps every call of both within what two busy cores carry.
+ */
+const CALLS_AT_ONCE = 5;
+
+/**
+ * One call per target (`a>b`: a call to a that is asked to bridge to b), shared by the tests that read it.
+ * The suite's calls are all placed up front, a few at a time, so each test mostly finds its call done. A
+ * test that fails forgets its call, so its retry places a fresh one rather than judging the same
+ * transcript again.
  */
 export class ScenarioCalls {
   private readonly placed = new Map<string, Promise<Call>>();
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
 
   constructor(private readonly service: () => TestService) {}
 
+  /** Starts placing every target's call in the background. */
+  prepare(targets: Iterable<string>): void {
+    for (const target of targets) this.place(target);
+  }
+
   get(target: string, onTestFailed: (handler: OnTestFailedHandler) => void): Promise<Call> {
-    let call = this.placed.get(target);
-    if (!call) {
-      call = placeScenarioCall(this.service(), target);
-      this.placed.set(target, call);
-    }
+    const call = this.placed.get(target) ?? this.place(target);
     onTestFailed(() => {
       if (this.placed.get(target) === call) this.placed.delete(target);
     });
+    return call;
+  }
+
+  private place(target: string): Promise<Call> {
+    const call = (async () => {
+      if (this.running >= CALLS_AT_ONCE) await new Promise<void>((r) => this.waiting.push(r));
+      this.running++;
+      try {
+        return await placeScenarioCall(this.service(), target);
+      } finally {
+        this.running--;
+        this.waiting.shift()?.();
+      }
+    })();
+    // A call placed ahead may fail before its test awaits it; the test still sees the failure.
+    call.catch(() => {});
+    this.placed.set(target, call);
     return call;
   }
 }
@@ -102,7 +129,8 @@ export interface ScenarioContext {
 /**
  * The expectations of every scenario, shared by each way a call can reach the personas (the direct
  * sandbox, a carrier and its emulator), so both are held to the same results. Each scenario is its own
- * test: it places (or reuses) its call, so a retry after a stalled machine re-runs that scenario alone.
+ * test: it reads its own call (placed up front with the others), so a retry after a stalled machine places
+ * and judges that scenario alone.
  */
 export function scenarioChecks({ calls, llm, service, recording, bridged }: ScenarioContext): void {
   /** A test of one target's call: completed and heard exactly, then the scenario's own checks. */
@@ -111,6 +139,7 @@ export function scenarioChecks({ calls, llm, service, recording, bridged }: Scen
     target: string,
     check: (call: Call, t: TranscriptEntry[]) => void | Promise<void>,
   ) {
+    targets.add(target);
     it(
       name,
       async ({ onTestFailed }) => {
@@ -121,6 +150,9 @@ export function scenarioChecks({ calls, llm, service, recording, bridged }: Scen
       SCENARIO_TIMEOUT_MS,
     );
   }
+
+  const targets = new Set<string>();
+  beforeAll(() => calls.prepare(targets));
 
   describe.concurrent("each scenario", REAL_TIME, () => {
     scenario(
