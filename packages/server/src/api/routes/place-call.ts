@@ -90,7 +90,6 @@ export function registerPlaceCall(app: FastifyInstance, ctx: ApiContext): void {
   };
 
   app.post("/call", async (req, reply) => {
-    const idempotencyKey = idempotencyKeyOf(req);
     const body = jsonBody(req);
     const poolNumber = (n: string) =>
       ctx.calls.ownsNumber(n) ? "it is one of this service's own caller numbers" : null;
@@ -103,6 +102,7 @@ export function registerPlaceCall(app: FastifyInstance, ctx: ApiContext): void {
       throw new ApiError(check.code, check.message);
     }
     let key = raw ? await resolveKey(ctx, req, raw) : null;
+    const idempotencyKey = idempotencyKeyOf(req);
 
     let claim: Claim | null = null;
     if (idempotencyKey) {
