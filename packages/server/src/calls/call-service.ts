@@ -24,6 +24,10 @@ import { type CallState, canTransition, isTerminal, statusEvent } from "./states
 /** The limits the calls room enforces, from the operator's settings. */
 export interface CallLimits {
   maxActiveCallsPerKey: number;
+  /** Free (unlinked) calls one client may have ringing at once. */
+  freeRingingPerClient: number;
+  /** A free key's unanswered call is charged its ring time. */
+  freeRingCounts: boolean;
   /** Talk seconds after which an answered call is ended. */
   maxCallSeconds: number;
   /** How long a finished call's transcript stays readable. */
@@ -98,15 +102,25 @@ export class CallService {
   }
 
   /** Admission and dial. Validation and authentication already happened in the API layer. */
-  async place(key: ApiKeyRecord, request: CallRequest, now = new Date()): Promise<PlaceResult> {
+  /**
+   * `callId` is chosen by the caller when a retry of the same placement must find the same call;
+   * `placedBy` names the client (an HMAC of its address group) for the cap on free calls ringing.
+   */
+  async place(
+    key: ApiKeyRecord,
+    request: CallRequest,
+    options: { now?: Date; callId?: string; placedBy?: string } = {},
+  ): Promise<PlaceResult> {
+    const { now = new Date(), callId = randomUUID(), placedBy = null } = options;
     const { billing, pool, limits, live, nodeId } = this.deps;
     const admitted = await admit(key, {
       balanceOf: (wallet) => billing.ledger.balance(wallet),
       store: this.store,
       maxActiveCallsPerKey: limits.maxActiveCallsPerKey,
+      placedBy,
+      freeRingingPerClient: limits.freeRingingPerClient,
     });
     if (!admitted.ok) return admitted;
-    const callId = randomUUID();
     const from = await pool.acquire(callId, now);
     if (from === null) return POOL_EXHAUSTED;
 
@@ -118,6 +132,7 @@ export class CallService {
       from,
       nodeId,
       now,
+      placedBy,
     });
     try {
       await this.store.insert(row);

@@ -45,6 +45,18 @@ export class CallStore {
     return Number(found?.n ?? 0);
   }
 
+  /** Free calls (of keys on no account) this client placed that nobody has answered yet. */
+  async countFreeUnanswered(placedBy: string): Promise<number> {
+    const found = await this.db
+      .selectFrom("calls")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("placed_by", "=", placedBy)
+      .where("state", "in", ["queued", "ringing"])
+      .where("wallet", "like", "key:%")
+      .executeTakeFirst();
+    return Number(found?.n ?? 0);
+  }
+
   /** Moves a call on from `from`, only if it is still there; false when someone else moved it first. */
   async transition(
     id: string,

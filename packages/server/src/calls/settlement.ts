@@ -47,7 +47,19 @@ export class Settlement {
         last_seen_at: endedAt.toISOString(),
       });
       // A call the service itself failed (no agent, stuck) is not charged.
-      const charged = result.outcome === "system_error" ? 0 : (talk ?? 0);
+      let charged = result.outcome === "system_error" ? 0 : (talk ?? 0);
+      // A free key's call that rang out (or was cancelled while ringing) held a line all that time: it
+      // counts against the free allowance, so ringing numbers nobody answers is not a free way to hold
+      // every line. Whole seconds only, and never past what is left.
+      if (
+        limits.freeRingCounts &&
+        !answered &&
+        row.wallet.startsWith("key:") &&
+        (result.outcome === "no_answer" || result.outcome === "cancelled")
+      ) {
+        const rang = Math.floor((endedAt.getTime() - Date.parse(row.dialing_at ?? row.queued_at)) / 1000);
+        charged = Math.min(Math.max(0, rang), Math.max(0, await billing.ledger.balance(row.wallet, tx)));
+      }
       if (charged > 0) await billing.ledger.debitCall(row.wallet, callId, charged, endedAt, tx);
       // In the same transaction, so no crash can leave an ended call holding its number.
       await pool.releaseCall(callId, tx);

@@ -47,6 +47,12 @@ const EnvSchema = z.object({
   CLAWCALL_REQUESTS_PER_MINUTE: int(600, 1),
   CLAWCALL_WEBHOOKS_PER_MINUTE: int(3000, 1),
   CLAWCALL_STREAMS_PER_KEY: int(10, 1),
+  CLAWCALL_FREE_RINGING_PER_CLIENT: int(3, 1),
+  CLAWCALL_FREE_RING_COUNTS: bool(true),
+  CLAWCALL_METRICS_PORT: optionalString.pipe(
+    z.coerce.number<string | undefined>().int().min(0).max(65535).optional(),
+  ),
+  CLAWCALL_METRICS_HOST: z.string().default("127.0.0.1"),
   CLAWCALL_MAX_CALL_SECONDS: int(1800, 10),
   CLAWCALL_TRANSCRIPT_TTL_SECONDS: int(3600, 1),
   CLAWCALL_RECORDING_TTL_SECONDS: int(600, 1),
@@ -126,6 +132,11 @@ export function loadConfig(env: Env) {
     publicUrl: (e.CLAWCALL_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ""),
     logLevel: e.CLAWCALL_LOG_LEVEL,
     trustedProxies,
+    /** Serve /metrics on this port only (not on the public one); unset: on the public port, rate-limited. */
+    metrics:
+      e.CLAWCALL_METRICS_PORT === undefined
+        ? undefined
+        : { port: e.CLAWCALL_METRICS_PORT, host: e.CLAWCALL_METRICS_HOST },
     secret: e.CLAWCALL_SECRET,
     nodeId: e.CLAWCALL_NODE_ID,
     database: (e.DATABASE_URL
@@ -148,6 +159,8 @@ export function loadConfig(env: Env) {
       requestsPerMinute: e.CLAWCALL_REQUESTS_PER_MINUTE,
       webhooksPerMinute: e.CLAWCALL_WEBHOOKS_PER_MINUTE,
       streamsPerKey: e.CLAWCALL_STREAMS_PER_KEY,
+      freeRingingPerClient: e.CLAWCALL_FREE_RINGING_PER_CLIENT,
+      freeRingCounts: e.CLAWCALL_FREE_RING_COUNTS,
       requestTimeoutSeconds: e.CLAWCALL_REQUEST_TIMEOUT_SECONDS,
       connectionsPerAddress: e.CLAWCALL_CONNECTIONS_PER_ADDRESS,
       maxCallSeconds: e.CLAWCALL_MAX_CALL_SECONDS,
