@@ -4,6 +4,7 @@ import { SAMPLE_RATE } from "../media/media-stream.ts";
 import type { LLM } from "../providers/llm/llm.ts";
 import type { STT, SttEvent, SttSession } from "../providers/stt/stt.ts";
 import type { TTS } from "../providers/tts/tts.ts";
+import type { SpokenTextJournal } from "../voice/spoken-text.ts";
 import { VoiceSession } from "../voice/voice-session.ts";
 import { CallAgent } from "./call-agent.ts";
 import {
@@ -21,6 +22,8 @@ export interface VoiceAgentEngineOptions {
   missingReasons?: Partial<Record<"stt" | "llm" | "tts", string>>;
   /** Reports provider failures that do not end a call (warmup); never given transcript text. */
   onWarning?(message: string, error: unknown): void;
+  /** Notes the text of the agent's played audio by mark, for a simulated far end (the sandbox). */
+  spokenText?: SpokenTextJournal;
 }
 
 export interface VoiceAgentEngine extends ConversationEngine {
@@ -152,6 +155,7 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
         voice: call.request.voice ?? "jessica",
         handlers: agent.handlers,
         settings: settings.voice,
+        ...(options.spokenText ? { spokenText: options.spokenText } : {}),
       });
       entry.target = (event) => session.onSttEvent(event);
       try {

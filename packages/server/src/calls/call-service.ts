@@ -373,6 +373,9 @@ export class CallService {
       case "recording":
         await this.store.setRecording(event.callId, event.url, event.expiresAt);
         return;
+      case "sandbox_report":
+        await this.store.mergeMeta(event.callId, { sandbox: event.report });
+        return;
       case "hangup": {
         const row = await this.get(event.callId);
         if (!row || isTerminal(row.state)) return;

@@ -23,6 +23,8 @@ export type FinalFields = Pick<
  * nodes (or a node and its reaper) never both move a call.
  */
 export class CallStore {
+  private readonly metaWrites = new Map<string, Promise<boolean>>();
+
   /** `db` may be a transaction, to settle a call together with its ledger and lines. */
   constructor(private readonly db: Db) {}
 
@@ -93,16 +95,27 @@ export class CallStore {
   }
 
   /** Adds extension fields to the call's `_meta`; false when there is no such call. */
-  async mergeMeta(id: string, fields: Record<string, unknown>): Promise<boolean> {
-    const row = await this.get(id);
-    if (!row) return false;
-    const meta = { ...(row.meta ? JSON.parse(row.meta) : {}), ...fields };
-    await this.db
-      .updateTable("calls")
-      .set({ meta: JSON.stringify(meta) })
-      .where("id", "=", id)
-      .execute();
-    return true;
+  mergeMeta(id: string, fields: Record<string, unknown>): Promise<boolean> {
+    // One call's merges run one after another: the latency summary and the sandbox's report arrive
+    // together at the end, and neither may overwrite the other.
+    const previous = this.metaWrites.get(id) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const row = await this.get(id);
+      if (!row) return false;
+      const meta = { ...(row.meta ? JSON.parse(row.meta) : {}), ...fields };
+      await this.db
+        .updateTable("calls")
+        .set({ meta: JSON.stringify(meta) })
+        .where("id", "=", id)
+        .execute();
+      return true;
+    });
+    const settled = next.catch(() => false);
+    this.metaWrites.set(id, settled);
+    void settled.then(() => {
+      if (this.metaWrites.get(id) === settled) this.metaWrites.delete(id);
+    });
+    return next;
   }
 
   /** Heartbeat: these calls' owner is alive. */

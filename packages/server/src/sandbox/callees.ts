@@ -23,6 +23,7 @@ export function createSandboxCallees(
   logger: Logger,
 ): CalleeFactory {
   return {
+    spokenText: speech.spokenText,
     start(line, media, controls) {
       return startSandboxCallee(line ?? "generic", media, controls, {
         speech: speech.speech,

@@ -5,6 +5,7 @@ import {
   type MediaHandlers,
   type MediaStream,
 } from "../media/media-stream.ts";
+import type { PlayedTextFollower } from "./played-text.ts";
 
 /** Mu-law byte for silence: what an idle leg of a phone call carries. */
 export const MULAW_SILENCE = 0xff;
@@ -25,13 +26,21 @@ class Direction {
   mark(name: string): void {
     this.queue.push(name);
   }
-  clear(): void {
+  /** Drops what is queued; returns what was left before the next mark, and the marks dropped. */
+  clear(): { remainingBytes: number; marks: string[] } {
+    let remainingBytes = this.partial ? this.partial.length - this.offset : 0;
+    const marks: string[] = [];
+    for (const item of this.queue) {
+      if (typeof item === "string") marks.push(item);
+      else if (marks.length === 0) remainingBytes += item.length;
+    }
     this.queue = [];
     this.partial = null;
     this.offset = 0;
+    return { remainingBytes, marks };
   }
-  /** Fills one frame (silence where nothing is queued) and reports marks passed on the way. */
-  tick(onMark: (name: string) => void): Uint8Array {
+  /** Fills one frame (silence where nothing is queued) and reports marks and audio played on the way. */
+  tick(onMark: (name: string) => void, onPlayed?: (bytes: number) => void): Uint8Array {
     let filled = 0;
     while (filled < FRAME_BYTES) {
       if (this.partial === null) {
@@ -48,6 +57,7 @@ class Direction {
       this.frame.set(this.partial.subarray(this.offset, this.offset + take), filled);
       filled += take;
       this.offset += take;
+      onPlayed?.(take);
       if (this.offset >= this.partial.length) this.partial = null;
     }
     // Marks right after the last audio are reached as soon as that audio is out.
@@ -62,6 +72,7 @@ class Endpoint implements MediaStream {
   constructor(
     readonly outbound: Direction,
     private readonly onLocalClose: () => void,
+    private readonly onCleared?: (dropped: { remainingBytes: number; marks: string[] }) => void,
   ) {}
   attach(handlers: MediaHandlers): void {
     this.handlers = handlers;
@@ -73,7 +84,8 @@ class Endpoint implements MediaStream {
     this.outbound.mark(name);
   }
   clear(): void {
-    this.outbound.clear();
+    const dropped = this.outbound.clear();
+    this.onCleared?.(dropped);
   }
   close(): void {
     this.onLocalClose();
@@ -101,18 +113,31 @@ export function createMediaPair(options: {
   frameMs?: number;
   onTap?: (fromAgent: Uint8Array, fromCallee: Uint8Array) => void;
   onLocalClose?: (side: "agent" | "callee") => void;
+  /** Follows the agent's audio as the callee hears it, to tell the callee the words played. */
+  agentWords?: PlayedTextFollower;
 }): MediaPair {
   const toCallee = new Direction();
   const toAgent = new Direction();
   let ended = false;
-  const agent = new Endpoint(toCallee, () => options.onLocalClose?.("agent"));
+  const words = options.agentWords;
+  const agent = new Endpoint(
+    toCallee,
+    () => options.onLocalClose?.("agent"),
+    words ? (dropped) => words.cleared(dropped.remainingBytes, dropped.marks) : undefined,
+  );
   const callee = new Endpoint(toAgent, () => options.onLocalClose?.("callee"));
   const period = options.frameMs ?? FRAME_MS;
   let next = performance.now() + period;
   let timer: NodeJS.Timeout | undefined;
 
   const step = () => {
-    const fromAgent = toCallee.tick((m) => agent.handlers?.onMark?.(m));
+    const fromAgent = toCallee.tick(
+      (m) => {
+        words?.mark(m);
+        agent.handlers?.onMark?.(m);
+      },
+      words ? (bytes) => words.played(bytes) : undefined,
+    );
     const fromCallee = toAgent.tick((m) => callee.handlers?.onMark?.(m));
     options.onTap?.(fromAgent, fromCallee);
     callee.handlers?.onAudio(fromAgent);
@@ -141,6 +166,9 @@ export function createMediaPair(options: {
       if (ended) return;
       ended = true;
       clearTimeout(timer);
+      // A hang-up cuts the agent's audio like a clear: the callee heard the words played until then.
+      const dropped = toCallee.clear();
+      words?.cleared(dropped.remainingBytes, dropped.marks);
       agent.handlers?.onClose?.(reason);
       callee.handlers?.onClose?.(reason);
     },

@@ -10,12 +10,23 @@ import {
   type HangupCause,
   type HangupSource,
 } from "../telephony/carrier.ts";
+import type { SpokenTextJournal } from "../voice/spoken-text.ts";
 import { answeredByMachine, magicLine, networkBehaviour } from "./magic-numbers.ts";
 import { createMediaPair, type MediaPair } from "./media-pair.ts";
+import { PlayedTextFollower } from "./played-text.ts";
+
+/** A callee on a sandbox line: hears the agent's played words, and at the end says what it did. */
+export interface SandboxCallee {
+  stop(): void;
+  hear?(text: string): void;
+  verdict?(): unknown;
+}
 
 /** Who answers a sandbox call: given the line and the callee's side of the media, it plays its part. */
 export interface CalleeFactory {
-  start(line: string | null, media: MediaStream, controls: { hangup(): void }): { stop(): void };
+  start(line: string | null, media: MediaStream, controls: { hangup(): void }): SandboxCallee;
+  /** The text of the agent's audio by playback mark, noted by the voice session (see SpokenTextJournal). */
+  spokenText?: SpokenTextJournal;
   /** Recording sink for a call's two directions of audio, if recording is on. */
   record?(callId: string): {
     write(fromAgent: Uint8Array, fromCallee: Uint8Array): void;
@@ -34,7 +45,7 @@ interface SandboxCall {
   to: string;
   timers: NodeJS.Timeout[];
   pair: MediaPair | null;
-  callee: { stop(): void } | null;
+  callee: SandboxCallee | null;
   answered: boolean;
   ended: boolean;
   recorder: ReturnType<NonNullable<CalleeFactory["record"]>>;
@@ -131,6 +142,7 @@ export class SandboxNetwork implements Carrier {
     const pair = createMediaPair({
       frameMs: this.settings.frameMs,
       onTap: recorder ? (a, c) => recorder.write(a, c) : undefined,
+      agentWords: new PlayedTextFollower(this.callees.spokenText, (text) => call.callee?.hear?.(text)),
     });
     call.pair = pair;
     this.emit({
@@ -155,8 +167,12 @@ export class SandboxNetwork implements Carrier {
     if (call.ended) return Promise.resolve();
     call.ended = true;
     for (const t of call.timers) clearTimeout(t);
-    call.callee?.stop();
+    // The line first: the callee is told the words played up to the hang-up before it stops.
     call.pair?.end(cause === "network_error" ? "dropped" : "hangup");
+    call.callee?.stop();
+    const verdict = call.callee?.verdict?.();
+    // Before the hang-up, so the final call view carries it.
+    if (verdict) this.emit({ type: "sandbox_report", callId: call.id, report: { verdict } });
     this.calls.delete(call.id);
     const hangup: CarrierEvent = { type: "hangup", callId: call.id, cause, source, sipCode: SIP[cause] };
     const recorder = call.recorder;

@@ -42,6 +42,11 @@ export type CarrierEvent =
   | { type: "beep"; callId: string }
   | { type: "media"; callId: string; stream: MediaStream }
   | { type: "recording"; callId: string; url: string; expiresAt: Date }
+  /**
+   * The sandbox's own account of an answered call (what its scripted callee did), sent before the
+   * hang-up; kept under the call's `_meta.sandbox` for tests and the evaluation. Real carriers never send it.
+   */
+  | { type: "sandbox_report"; callId: string; report: Record<string, unknown> }
   | {
       type: "hangup";
       callId: string;

@@ -3,6 +3,7 @@ import { bytesForMs } from "../media/frames.ts";
 import type { MediaHandlers, MediaStream } from "../media/media-stream.ts";
 import { createMediaPair, type MediaPair } from "../sandbox/media-pair.ts";
 import { PlaybackTracker } from "./playback-tracker.ts";
+import { SpokenTextJournal } from "./spoken-text.ts";
 import { sineMulaw } from "./synth.ts";
 
 /** A media stream whose play-out the test drives by hand. */
@@ -89,6 +90,25 @@ describe("PlaybackTracker", () => {
     media.playNextMark(tracker);
     expect(tracker.playedText()).toBe("one two three four five six");
     expect(tracker.playing).toBe(false);
+  });
+
+  it("notes each chunk's text under its mark, and after a pause the words still to come", () => {
+    now = 0;
+    const media = new ManualMedia();
+    const journal = new SpokenTextJournal();
+    const tracker = new PlaybackTracker(media, { now: clock, journal });
+    tracker.begin("one two three four");
+    tracker.send(new Uint8Array(bytesForMs(2000)));
+    tracker.end();
+    const first = media.marks[0]!;
+    now = 1100;
+    tracker.pause();
+    tracker.resume();
+    const again = media.marks[0]!;
+    expect(journal.take(again)).toBe("three four");
+    // The dropped mark's text is still there for a far end that cuts it: it reads only the words played.
+    expect(journal.take(first)).toBe("one two three four");
+    expect(journal.size).toBe(0);
   });
 
   it("a paused reply that is then cut keeps only what was heard before the pause", () => {

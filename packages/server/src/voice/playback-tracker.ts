@@ -1,5 +1,6 @@
 import { msForBytes } from "../media/frames.ts";
 import type { MediaStream } from "../media/media-stream.ts";
+import type { SpokenTextJournal } from "./spoken-text.ts";
 
 interface Segment {
   mark: string;
@@ -17,6 +18,8 @@ export interface PlaybackTrackerOptions {
   now?: () => number;
   /** Marks that never come (a far end that drops them) are assumed played this long after due. */
   markGraceMs?: number;
+  /** Told the text of each chunk under the mark that follows its audio (simulated far ends read it). */
+  journal?: SpokenTextJournal;
 }
 
 let sessionCounter = 0;
@@ -32,6 +35,7 @@ export class PlaybackTracker {
   private readonly segments: Segment[] = [];
   private readonly now: () => number;
   private readonly graceMs: number;
+  private readonly journal: SpokenTextJournal | undefined;
   private readonly prefix = `cc${++sessionCounter}-`;
   private seq = 0;
   private drainWaiters: Array<() => void> = [];
@@ -46,6 +50,7 @@ export class PlaybackTracker {
   ) {
     this.now = options.now ?? (() => performance.now());
     this.graceMs = options.markGraceMs ?? 1500;
+    this.journal = options.journal;
   }
 
   /** True while audio has been sent that has not been played out yet. */
@@ -55,8 +60,10 @@ export class PlaybackTracker {
 
   /** Starts a chunk of speech; its audio follows through `send`, then `end`. */
   begin(text: string): void {
+    const mark = this.nextMark();
+    this.journal?.note(mark, text);
     this.segments.push({
-      mark: this.nextMark(),
+      mark,
       text,
       bytes: 0,
       chunks: [],
@@ -156,7 +163,11 @@ export class PlaybackTracker {
       current.startedAt = null;
     }
     // New names: a mark of the audio just dropped must not count for the audio sent again.
-    for (const s of this.segments) if (!s.played) s.mark = this.nextMark();
+    for (const s of this.segments) {
+      if (s.played) continue;
+      s.mark = this.nextMark();
+      this.journal?.note(s.mark, s.text);
+    }
     this.media.clear();
     this.playoutEndsAt = 0;
   }

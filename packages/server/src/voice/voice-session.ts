@@ -10,6 +10,7 @@ import { EndOfTurnDetector, type EndOfTurnOptions } from "./end-of-turn.ts";
 import { MusicDetector, type MusicDetectorOptions } from "./music-detector.ts";
 import { PlaybackTracker } from "./playback-tracker.ts";
 import { playReply, type SpeechSource } from "./reply-pipeline.ts";
+import type { SpokenTextJournal } from "./spoken-text.ts";
 import type { TextChunkerOptions } from "./text-chunker.ts";
 import { type DetectedTone, ToneDetector, type ToneDetectorOptions } from "./tone-detector.ts";
 import { type VadOptions, VoiceActivityDetector } from "./vad.ts";
@@ -68,6 +69,8 @@ export interface VoiceSessionOptions {
   handlers: VoiceSessionHandlers;
   settings?: VoiceSessionSettings;
   now?: () => number;
+  /** Where the text of each played chunk is noted by its mark (given only for simulated far ends). */
+  spokenText?: SpokenTextJournal;
 }
 
 interface ActiveReply {
@@ -126,7 +129,10 @@ export class VoiceSession {
     this.bargeIn = new BargeInPolicy(this.settings.bargeIn);
     this.tones = new ToneDetector(this.settings.tone);
     this.music = new MusicDetector(this.settings.music);
-    this.tracker = new PlaybackTracker(this.media, { now: this.now });
+    this.tracker = new PlaybackTracker(this.media, {
+      now: this.now,
+      ...(o.spokenText ? { journal: o.spokenText } : {}),
+    });
     this.lastActivityAt = this.now();
     this.media.attach({
       onAudio: (frame) => this.onAudio(frame),

@@ -48,6 +48,7 @@ export async function createConversationEngine(
       tts: `no speech synthesis is configured (set ${PROVIDER_SETTINGS.tts})`,
     },
     onWarning: (message, err) => logger.warn({ err }, message),
+    ...(sandbox ? { spokenText: sandbox.spokenText } : {}),
   });
 
   const describe = () => {
@@ -57,6 +58,10 @@ export async function createConversationEngine(
         `speech recognition: ${sandbox.describe().replace(/^sandbox speech recognition: /, "offline (sandbox only), ")}`,
       );
     if (agentVoice) lines.push("speech synthesis: flite, offline (sandbox only)");
+    if (sandbox)
+      lines.push(
+        "sandbox callees: scripted personas; they understand the agent from the text of the audio it played, not by recognising speech",
+      );
     const unavailable = engine.unavailableReason();
     lines.push(
       unavailable

@@ -4,14 +4,16 @@ import { createMediaPair, type MediaPair } from "../../src/sandbox/media-pair.ts
 import {
   type CalleeEvent,
   type CalleeTimings,
-  LINES,
   personaUtterances,
+  type RunningCallee,
   startSandboxCallee,
 } from "../../src/sandbox/personas/index.ts";
-import type { LineKey } from "../../src/sandbox/personas/lines.ts";
+import { type LineKey, lineOf } from "../../src/sandbox/personas/lines.ts";
+import { PlayedTextFollower } from "../../src/sandbox/played-text.ts";
 import { FliteCalleeSpeech } from "../../src/sandbox/speech/callee-speech.ts";
 import { PersonaLineIndex } from "../../src/sandbox/speech/line-index.ts";
 import { PersonaLineStt } from "../../src/sandbox/speech/persona-line-stt.ts";
+import { SpokenTextJournal } from "../../src/voice/spoken-text.ts";
 import { REAL_TIME } from "../helpers/real-time.ts";
 
 const index = new PersonaLineIndex();
@@ -41,11 +43,16 @@ beforeAll(async () => {
     ...personaUtterances(),
     { text: AGENT_SHORT, voice: "awb" },
     { text: AGENT_LONG, voice: "awb" },
+    { text: OPENING_0100, voice: "awb" },
+    { text: CLOSING, voice: "awb" },
   ]);
 }, 120_000);
 afterAll(() => speech.close());
 
-const text = (key: LineKey) => LINES[key].text;
+const text = (key: LineKey) => lineOf(key).text;
+const OPENING_0100 =
+  "Hi, this is an assistant calling for Jordan Lee to confirm the appointment on Tuesday at ten.";
+const CLOSING = "No, that is all. Goodbye.";
 
 /** What the agent's side of a sandbox line observes: lines heard (by frame index), audio, hang-up. */
 class AgentSide {
@@ -59,9 +66,15 @@ class AgentSide {
   private readonly ended: Promise<void>;
   private readonly waiters: Array<() => void> = [];
   private readonly stop: () => void;
+  /** The text of what the agent side plays, by mark, as a voice session notes it. */
+  private readonly journal = new SpokenTextJournal();
+  readonly callee: RunningCallee;
 
-  constructor(line: string) {
-    this.pair = createMediaPair({});
+  constructor(line: string, timings: Partial<CalleeTimings> = {}) {
+    let callee: RunningCallee | undefined;
+    this.pair = createMediaPair({
+      agentWords: new PlayedTextFollower(this.journal, (words) => callee?.hear(words)),
+    });
     let onEnded = () => {};
     this.ended = new Promise<void>((resolve) => {
       onEnded = resolve;
@@ -95,7 +108,7 @@ class AgentSide {
         this.notify();
       },
     });
-    const callee = startSandboxCallee(
+    callee = startSandboxCallee(
       line,
       this.pair.callee,
       {
@@ -104,10 +117,11 @@ class AgentSide {
           this.pair.end("hangup");
         },
       },
-      { speech, ...FAST, onEvent: (e) => this.events.push(e) },
+      { speech, ...FAST, ...timings, onEvent: (e) => this.events.push(e) },
     );
+    this.callee = callee;
     this.stop = () => {
-      callee.stop();
+      this.callee.stop();
       this.pair.end("hangup");
     };
   }
@@ -136,6 +150,7 @@ class AgentSide {
   async say(line: string): Promise<void> {
     const audio = await speech.line(line, "awb");
     const name = `agent-${++this.marks}`;
+    this.journal.note(name, line);
     this.pair.agent.send(audio);
     this.pair.agent.mark(name);
     await this.until("the agent's line to play", () => this.played.has(name) || this.pair.ended);
@@ -210,7 +225,7 @@ describe.concurrent("sandbox personas over a real-time line", REAL_TIME, () => {
       const music = holdFrames.filter((f) => musicFrames.has(Buffer.from(f).toString("hex"))).length;
       expect(music).toBeGreaterThanOrEqual(FAST.holdMusicSeconds! * 50);
       // The person came only after the configured hold time.
-      const person = await speech.line(text("holdPerson"), LINES.holdPerson.voice);
+      const person = await speech.line(text("holdPerson"), lineOf("holdPerson").voice);
       expect(holdFrames.length - person.length / 160).toBeGreaterThanOrEqual((FAST.holdSeconds! - 0.2) * 50);
     } finally {
       call.close();
@@ -236,6 +251,29 @@ describe.concurrent("sandbox personas over a real-time line", REAL_TIME, () => {
       // The whole message was heard before the mailbox hung up.
       expect(recorded?.type === "voicemail_recorded" && recorded.speechMs).toBeGreaterThan(3000);
       expect(call.events.at(-1)).toEqual({ type: "hangup" });
+      // What the mailbox kept is the message as played after the beep.
+      expect(call.callee.verdict().actions).toEqual([
+        { action: "message", text: AGENT_LONG, complete: true, states_purpose: true },
+      ]);
+    } finally {
+      call.close();
+    }
+  }, 60_000);
+
+  it("0108 voicemail: a message the mailbox cuts off at its limit is kept as far as it got, not complete", async () => {
+    const call = new AgentSide("0108", { voicemailMaxMs: 2500 });
+    try {
+      await call.hears("voicemailGreeting");
+      await call.until("the beep", () => call.frames.filter((f) => toneShare(f, 1000) > 0.9).length >= 20);
+      const speaking = call.say(AGENT_LONG);
+      await call.waitEnded();
+      await speaking;
+      const [message] = call.callee.verdict().actions;
+      expect(message).toMatchObject({ action: "message", complete: false });
+      const text = message?.action === "message" ? message.text : "";
+      expect(text.length).toBeGreaterThan(0);
+      expect(text.length).toBeLessThan(AGENT_LONG.length);
+      expect(AGENT_LONG.startsWith(text)).toBe(true);
     } finally {
       call.close();
     }
@@ -256,7 +294,7 @@ describe.concurrent("sandbox personas over a real-time line", REAL_TIME, () => {
     }
   }, 60_000);
 
-  it("0114 interrupter speaks over the agent mid-sentence, then lets it go on", async () => {
+  it("0114 interrupter speaks over the agent once, then waits for its answer and reacts to it", async () => {
     const call = new AgentSide("0114");
     try {
       await call.hears("hello");
@@ -266,10 +304,15 @@ describe.concurrent("sandbox personas over a real-time line", REAL_TIME, () => {
       expect(call.played.size).toBe(0);
       expect(call.events).toContainEqual({ type: "interrupted" });
       await speaking;
-      await call.hears("interrupterGoAhead");
+      // The end of the line it talked over is not an answer: it waits for the agent's next turn.
+      const before = call.frames.length;
+      await call.until("a second after the agent's line", () => call.frames.length >= before + 50);
+      expect(call.heard.map((h) => h.text)).not.toContain(text("interrupterGotIt"));
       await call.say(AGENT_SHORT);
-      await call.hears("interrupterBye");
+      await call.hears("interrupterGotIt");
       await call.waitEnded();
+      expect(call.events.filter((e) => e.type === "interrupted")).toHaveLength(1);
+      expect(call.callee.verdict().actions).toEqual([{ action: "handled" }]);
     } finally {
       call.close();
     }
@@ -300,23 +343,24 @@ describe.concurrent("sandbox personas over a real-time line", REAL_TIME, () => {
     }
   }, 60_000);
 
-  it("0100 receptionist holds a whole appointment conversation, then hangs up", async () => {
+  it("0100 receptionist confirms the appointment it was told about, then hangs up", async () => {
     const call = new AgentSide("0100");
     try {
-      const script: LineKey[] = [
-        "deskGreeting",
-        "deskAskName",
-        "deskFoundAppointment",
-        "deskDone",
-        "deskGoodbye",
-      ];
-      for (const line of script) {
-        await call.hears(line);
-        if (line !== "deskGoodbye") await call.say(AGENT_SHORT);
-      }
+      await call.hears("deskGreeting");
+      await call.say(OPENING_0100);
+      await call.hears("book.confirmed.lee");
+      await call.say(CLOSING);
+      await call.hears("deskGoodbye");
       await call.waitEnded();
-      expect(call.heard.map((h) => h.text)).toEqual(script.map(text));
+      expect(call.heard.map((h) => h.text)).toEqual(
+        (["deskGreeting", "book.confirmed.lee", "deskGoodbye"] as const).map(text),
+      );
       expect(call.events.at(-1)).toEqual({ type: "hangup" });
+      expect(call.callee.verdict()).toEqual({
+        persona: "0100",
+        actions: [{ action: "confirmed", appointment: "Jordan Lee 2026-03-03 10:00" }],
+        nothing_done: null,
+      });
     } finally {
       call.close();
     }

@@ -33,5 +33,6 @@ describe("sandbox scenarios with a scripted model", () => {
     llm: () => llm,
     service: () => service,
     recording: { name: "a signed WAV link while it lasts", check: checkSignedWav },
+    verdict: async (call) => call._meta.sandbox?.verdict,
   });
 });

@@ -1,5 +1,6 @@
 import type { TranscriptEntry } from "@clawcall/contract";
 import { beforeAll, describe, expect, it, type OnTestFailedHandler, vi } from "vitest";
+import type { SandboxVerdict } from "../../src/sandbox/personas/index.ts";
 import { personaPhrases } from "../../src/sandbox/personas/lines.ts";
 import type { FakeOpenAi } from "../fakes/index.ts";
 import { REAL_TIME } from "../helpers/real-time.ts";
@@ -11,10 +12,10 @@ export const TASK =
 
 // biome-ignore lint/suspicious/noExplicitAny: the call view as parsed JSON, read field by field
 type Json = any;
-export type Call = { transcript: TranscriptEntry[]; _meta: { latency?: { barge_ins: number } } } & Record<
-  string,
-  Json
->;
+export type Call = {
+  transcript: TranscriptEntry[];
+  _meta: { latency?: { barge_ins: number }; sandbox?: { verdict: SandboxVerdict } };
+} & Record<string, Json>;
 
 const index = (t: TranscriptEntry[], test: (e: TranscriptEntry) => boolean) => t.findIndex(test);
 const said = (t: TranscriptEntry[], role: string, re: RegExp) =>
@@ -89,6 +90,30 @@ async function placeScenarioCall(service: TestService, target: string): Promise<
   return { ...call, key: created.body.api_key };
 }
 
+const CONFIRMED = { action: "confirmed", appointment: "Jordan Lee 2026-03-03 10:00" };
+
+/** What each scenario's callee is expected to have done (its verdict's actions), and nothing else. */
+export const EXPECTED_ACTIONS: Record<string, unknown[]> = {
+  "0100": [CONFIRMED],
+  "0108": [
+    {
+      action: "message",
+      text: expect.stringMatching(/confirm Jordan Lee's appointment on Tuesday/),
+      complete: true,
+      states_purpose: true,
+    },
+  ],
+  "0109": [{ action: "menu_choice", digit: "1", department: "appointments" }, CONFIRMED],
+  "0110": [{ action: "handled" }],
+  "0111": [{ action: "needs_info", what: "date of birth" }],
+  "0113": [{ action: "put_through" }, { action: "handled" }],
+  "0114": [{ action: "handled" }],
+  "0115": [],
+  "0116": [],
+  "0100>0112": [CONFIRMED],
+  "0100>0117": [CONFIRMED],
+};
+
 /** A scenario's whole call, placed to final: a bridge that nobody answers takes the longest. */
 const SCENARIO_TIMEOUT_MS = 150_000;
 
@@ -124,6 +149,8 @@ export interface ScenarioContext {
   };
   /** Checks a carrier adds to a bridge scenario (e.g. that the bridge went through its transfer). */
   bridged?(call: Call, to: string): void;
+  /** What the callee of a call did: the call's `_meta.sandbox`, or what the emulator's personas told. */
+  verdict(call: Call): Promise<SandboxVerdict | undefined>;
 }
 
 /**
@@ -132,7 +159,7 @@ export interface ScenarioContext {
  * test: it reads its own call (placed up front with the others), so a retry after a stalled machine places
  * and judges that scenario alone.
  */
-export function scenarioChecks({ calls, llm, service, recording, bridged }: ScenarioContext): void {
+export function scenarioChecks({ calls, llm, service, recording, bridged, verdict }: ScenarioContext): void {
   /** A test of one target's call: completed and heard exactly, then the scenario's own checks. */
   function scenario(
     name: string,
@@ -145,6 +172,8 @@ export function scenarioChecks({ calls, llm, service, recording, bridged }: Scen
       async ({ onTestFailed }) => {
         const call = await calls.get(target, onTestFailed);
         expectCompletedAndHeard(target, call);
+        // The callee did what the scenario needs done, by its own account.
+        expect((await verdict(call))?.actions, story(call)).toEqual(EXPECTED_ACTIONS[target]);
         await check(call, call.transcript);
       },
       SCENARIO_TIMEOUT_MS,
@@ -156,13 +185,15 @@ export function scenarioChecks({ calls, llm, service, recording, bridged }: Scen
 
   describe.concurrent("each scenario", REAL_TIME, () => {
     scenario(
-      "0100: the composed opening line comes first, then the conversation, then a polite end",
+      "0100: the composed opening line comes first, then the purpose, the confirmation and a polite end",
       "0100",
       (_, t) => {
         const opening = t.find((e) => e.role === "assistant")!;
         expect(opening.text).toMatch(/AI assistant/);
         expect(opening.text).toMatch(/recorded/);
-        expect(said(t, "user", /patient's name/)).toBeLessThan(said(t, "assistant", /Jordan Lee/));
+        const purpose = said(t, "assistant", /calling to confirm/);
+        expect(purpose).toBeGreaterThan(0);
+        expect(purpose).toBeLessThan(said(t, "user", /is confirmed for Tuesday/));
         expect(t.at(-1)).toMatchObject({ role: "tool", tool: "end_call" });
       },
     );

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { createVoiceAgentEngine, type VoiceAgentEngine } from "../../src/agent/voice-agent-engine.ts";
 import { OpenAiLlm } from "../../src/providers/llm/openai-llm.ts";
 import type { CalleeFactory } from "../../src/sandbox/network.ts";
-import { startSandboxCallee } from "../../src/sandbox/personas/index.ts";
+import { type SandboxVerdict, startSandboxCallee } from "../../src/sandbox/personas/index.ts";
 import { FliteSynth } from "../../src/sandbox/speech/flite.ts";
 import { FliteTts } from "../../src/sandbox/speech/flite-tts.ts";
 import { createSandboxSpeech, type SandboxSpeech } from "../../src/sandbox/speech/sandbox-speech.ts";
@@ -12,7 +12,7 @@ import { describeWith, SHARED_SPECS } from "../helpers/prerequisites.ts";
 import { FAST_ENV, startTelnyxTestService, type TestService } from "../helpers/service.ts";
 import { startTelnyxEmulator, type TelnyxEmulator } from "../telnyx-emulator/emulator.ts";
 import { calleesFromSandbox } from "../telnyx-emulator/sandbox-callees.ts";
-import { ScenarioCalls, scenarioChecks } from "./scenario-checks.ts";
+import { type Call, ScenarioCalls, scenarioChecks } from "./scenario-checks.ts";
 import { scriptedAgentModel } from "./scripted-model.ts";
 
 /**
@@ -27,6 +27,11 @@ describeWith(SHARED_SPECS, "sandbox scenarios through the Telnyx adapter and the
   let emulator: TelnyxEmulator | undefined;
   let service: TestService | undefined;
   const calls = new ScenarioCalls(() => service!);
+  /** What each persona did, by the emulated call it answered. */
+  const verdicts = new Map<string, SandboxVerdict>();
+  /** The emulator's legs of one of the service's calls. */
+  const legsOf = (call: Call) =>
+    [...emulator!.calls.values()].filter((c) => decodeClientState(c.body.client_state)?.callId === call.id);
 
   beforeAll(async () => {
     llm = await startFakeOpenAi();
@@ -34,6 +39,7 @@ describeWith(SHARED_SPECS, "sandbox scenarios through the Telnyx adapter and the
     const sandboxSpeech = createSandboxSpeech({ cacheDir: FAST_ENV["CLAWCALL_SANDBOX_SPEECH_CACHE"] });
     speech = sandboxSpeech;
     const personas: CalleeFactory = {
+      spokenText: sandboxSpeech.spokenText,
       start: (line, media, controls) =>
         startSandboxCallee(line ?? "generic", media, controls, {
           speech: sandboxSpeech.speech,
@@ -45,13 +51,16 @@ describeWith(SHARED_SPECS, "sandbox scenarios through the Telnyx adapter and the
       // Rings and an unanswered handoff take as long as on the direct sandbox (ring 0.3 s, six rings).
       timings: { ringMs: 300, noAnswerMs: 1800, dropAfterMs: 600 },
       channelLimit: 20,
-      calleeFactory: calleesFromSandbox(personas),
+      calleeFactory: calleesFromSandbox(personas, {
+        onVerdict: (callControlId, verdict) => verdicts.set(callControlId, verdict as SandboxVerdict),
+      }),
     });
     synth = new FliteSynth();
     engine = createVoiceAgentEngine({
       stt: sandboxSpeech.stt,
       llm: new OpenAiLlm({ apiKey: "sk-test", baseUrl: llm.url, model: "gpt-4o-mini" }),
       tts: new FliteTts(synth),
+      spokenText: sandboxSpeech.spokenText,
     });
     service = await startTelnyxTestService(emulator, { engine, apiKey: "KEYtest", callerNumbers: 14 });
   });
@@ -66,6 +75,18 @@ describeWith(SHARED_SPECS, "sandbox scenarios through the Telnyx adapter and the
     calls,
     llm: () => llm!,
     service: () => service!,
+    // The persona reports when its media closes, which may come just after the call is final.
+    verdict: (call) =>
+      vi.waitFor(
+        () => {
+          const verdict = legsOf(call)
+            .map((leg) => verdicts.get(leg.callControlId))
+            .find((v) => v !== undefined);
+          expect(verdict).toBeDefined();
+          return verdict;
+        },
+        { timeout: 5000, interval: 50 },
+      ),
     recording: {
       name: "the link Telnyx saved it under",
       async check(call) {
@@ -77,9 +98,7 @@ describeWith(SHARED_SPECS, "sandbox scenarios through the Telnyx adapter and the
     },
     bridged(call, to) {
       // The bridge went through Telnyx's transfer of this call's own leg.
-      const legs = [...emulator!.calls.values()].filter(
-        (c) => decodeClientState(c.body.client_state)?.callId === call.id,
-      );
+      const legs = legsOf(call);
       const transfers = emulator!.requests.filter(
         (r) => r.operationId === "TransferCall" && legs.some((l) => l.callControlId === r.callControlId),
       );

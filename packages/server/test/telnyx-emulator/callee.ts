@@ -7,6 +7,8 @@ import { mulawEncode } from "../../src/media/mulaw.ts";
  */
 export interface CalleeContext {
   to: string;
+  /** The emulated call's id, for tests that match what a callee did to the call. */
+  callControlId: string;
   /** Presses a key on the callee's phone (reaches the agent as inbound DTMF). */
   sendDigit(digit: string): void;
   /** The callee hangs up. */
@@ -20,6 +22,12 @@ export interface EmulatedCallee {
   hearAgent(frame: Uint8Array): void;
   /** A keypad digit the agent sent with send_dtmf. */
   hearDigit(digit: string): void;
+  /** Bytes of the agent's queued audio (not line silence) just played out. */
+  agentPlayed?(bytes: number): void;
+  /** A mark of the agent's was reached in play-out. */
+  agentMark?(name: string): void;
+  /** The agent's queued audio was cleared: what was left before the next mark, and the marks queued. */
+  agentCleared?(remainingBytes: number, marks: readonly string[]): void;
   close(): void;
 }
 

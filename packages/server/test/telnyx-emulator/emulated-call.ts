@@ -144,6 +144,7 @@ export class EmulatedCall {
     let client: MediaClient | undefined;
     const callee = this.host.calleeFactory({
       to: this.body.to,
+      callControlId: this.callControlId,
       sendDigit: (digit) => client?.sendDigit(digit),
       hangup: () => this.end("normal_clearing", "200", "callee"),
     });
@@ -183,8 +184,12 @@ export class EmulatedCall {
   private withBeepWatch(callee: EmulatedCallee): EmulatedCallee {
     const tones = new ToneDetector();
     return {
+      // Everything but the callee's own frames passes through untouched.
       hearAgent: (frame) => callee.hearAgent(frame),
       hearDigit: (digit) => callee.hearDigit(digit),
+      agentPlayed: (bytes) => callee.agentPlayed?.(bytes),
+      agentMark: (name) => callee.agentMark?.(name),
+      agentCleared: (remaining, marks) => callee.agentCleared?.(remaining, marks),
       close: () => callee.close(),
       nextFrame: () => {
         const frame = callee.nextFrame();

@@ -114,6 +114,7 @@ export class MediaClient {
     if (head.audio.length <= FRAME_BYTES) this.playout.shift();
     else head.audio = head.audio.subarray(FRAME_BYTES);
     this.framesPlayed++;
+    this.init.callee.agentPlayed?.(frame.length);
     this.init.callee.hearAgent(frame);
     this.flushMarks();
   }
@@ -121,6 +122,7 @@ export class MediaClient {
   private flushMarks(): void {
     while (this.playout[0] && "mark" in this.playout[0]) {
       const item = this.playout.shift() as { mark: string };
+      this.init.callee.agentMark?.(item.mark);
       this.send({ event: "mark", stream_id: this.streamId, mark: { name: item.mark } });
     }
   }
@@ -138,9 +140,16 @@ export class MediaClient {
       this.playout.push({ mark: msg.mark.name });
       this.flushMarks();
     } else if (msg.event === "clear") {
-      // Telnyx drops queued audio and hands the queued marks back.
-      this.playout = this.playout.filter((p) => "mark" in p);
-      this.flushMarks();
+      // Telnyx drops queued audio and hands the queued marks back; the callee heard none of it.
+      const marks = this.playout.flatMap((p) => ("mark" in p ? [p.mark] : []));
+      const next = this.playout.findIndex((p) => "mark" in p);
+      const remaining = (next < 0 ? this.playout : this.playout.slice(0, next)).reduce(
+        (sum, p) => sum + ("audio" in p ? p.audio.length : 0),
+        0,
+      );
+      this.init.callee.agentCleared?.(remaining, marks);
+      this.playout = [];
+      for (const name of marks) this.send({ event: "mark", stream_id: this.streamId, mark: { name } });
     }
   }
 

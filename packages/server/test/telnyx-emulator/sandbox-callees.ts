@@ -1,15 +1,21 @@
 import { FRAME_BYTES, type MediaHandlers, type MediaStream } from "../../src/media/media-stream.ts";
 import { magicLine } from "../../src/sandbox/magic-numbers.ts";
 import type { CalleeFactory as SandboxCalleeFactory } from "../../src/sandbox/network.ts";
+import { PlayedTextFollower } from "../../src/sandbox/played-text.ts";
 import type { CalleeFactory } from "./callee.ts";
 
 type Outbound = { audio: Uint8Array } | { mark: string };
+
+const callerMark = (wire: string) => wire.replace(/#\d+$/, "");
 
 /**
  * Lets the sandbox's personas play the far end of emulated Telnyx calls: each persona gets the callee's
  * side of a MediaStream, exactly as on the direct sandbox, and its audio is paced out by the media client.
  */
-export function calleesFromSandbox(sandbox: SandboxCalleeFactory): CalleeFactory {
+export function calleesFromSandbox(
+  sandbox: SandboxCalleeFactory,
+  options: { onVerdict?(callControlId: string, verdict: unknown): void } = {},
+): CalleeFactory {
   return (ctx) => {
     let handlers: MediaHandlers | undefined;
     let queue: Outbound[] = [];
@@ -38,6 +44,7 @@ export function calleesFromSandbox(sandbox: SandboxCalleeFactory): CalleeFactory
       close: () => ctx.hangup(),
     };
     const running = sandbox.start(magicLine(ctx.to), media, { hangup: () => ctx.hangup() });
+    const words = new PlayedTextFollower(sandbox.spokenText, (text) => running.hear?.(text));
     return {
       nextFrame: () => {
         flushMarks();
@@ -51,11 +58,17 @@ export function calleesFromSandbox(sandbox: SandboxCalleeFactory): CalleeFactory
         return frame;
       },
       hearAgent: (frame) => handlers?.onAudio(frame),
+      agentPlayed: (bytes) => words.played(bytes),
+      // The adapter sends a mark as "<name>#<n>": the name is what the voice session noted its text under.
+      agentMark: (name) => words.mark(callerMark(name)),
+      agentCleared: (remaining, marks) => words.cleared(remaining, marks.map(callerMark)),
       hearDigit: (digit) => handlers?.onDigit?.(digit),
       close: () => {
         if (closed) return;
         closed = true;
         running.stop();
+        const verdict = running.verdict?.();
+        if (verdict) options.onVerdict?.(ctx.callControlId, verdict);
         handlers?.onClose?.("hangup");
       },
     };

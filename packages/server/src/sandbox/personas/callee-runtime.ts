@@ -3,7 +3,7 @@ import type { CalleeSpeech } from "../speech/callee-speech.ts";
 import { EnergyVad } from "../speech/energy-vad.ts";
 import { frameAligned } from "../speech/tones.ts";
 import type { LineKey, Utterance } from "./lines.ts";
-import { LINES } from "./lines.ts";
+import { lineOf } from "./lines.ts";
 
 /** How long things take on a sandbox call; defaults are realistic, tests shorten them. */
 export interface CalleeTimings {
@@ -79,10 +79,19 @@ export class CalleeRuntime {
   private marks = 0;
   private readonly markWaiters = new Map<string, () => void>();
   private stopped = false;
-  /** Counts the agent's finished turns, so a turn that ended while the persona spoke is not missed. */
-  private turnsEnded = 0;
-  private turnsSeen = 0;
+  /**
+   * The persona's lines so far, and the line that was the latest when the agent's current turn began:
+   * only a turn begun after a line started answers it (a turn cut short by the persona's barge-in does
+   * not), and one that ended while the persona spoke is not missed.
+   */
+  private linesBegun = 0;
+  private turnBeganAfterLine = 0;
+  private answers = 0;
   lastAgentVoiceAt = 0;
+  /** When the persona's last line or sound finished playing: quiet time is counted from there. */
+  private lastOwnSoundAt = performance.now();
+  /** Words of the agent's played audio not yet taken by the script. */
+  private heard: string[] = [];
 
   constructor(
     private readonly media: MediaStream,
@@ -117,21 +126,41 @@ export class CalleeRuntime {
 
   /** Speaks a line; resolves once it has been played out on the line. */
   async say(key: LineKey): Promise<void> {
-    const line: Utterance = LINES[key];
+    const line: Utterance = lineOf(key);
     const audio = await this.speech.line(line.text, line.voice);
     this.ensureRunning();
-    // Turns the agent finishes from here on are answers to this line.
-    this.turnsSeen = this.turnsEnded;
+    this.beginLine();
     this.onEvent({ type: "said", line: key });
     await this.play(audio);
   }
 
+  /** From here on, only agent turns that begin after this line count as answers to it. */
+  private beginLine(): void {
+    this.linesBegun++;
+    this.answers = 0;
+  }
+
+  /** Words of the agent the callee has heard played, as the line tells them (see PlayedTextFollower). */
+  hear(text: string): void {
+    // Kept even once stopped: the words played up to a hang-up arrive as the line closes.
+    if (text.trim() === "") return;
+    this.heard.push(text.trim());
+    this.wakeAll();
+  }
+
+  /** Everything heard since the last call, in order. */
+  takeHeard(): string {
+    const text = this.heard.join(" ");
+    this.heard = [];
+    return text;
+  }
+
   /** Speaks a line unless a keypad digit is (or gets) pending: a digit cuts the line short. */
   async sayUnlessDigit(key: LineKey): Promise<void> {
-    const line: Utterance = LINES[key];
+    const line: Utterance = lineOf(key);
     const audio = await this.speech.line(line.text, line.voice);
     if (this.digits.length > 0) return;
-    this.turnsSeen = this.turnsEnded;
+    this.beginLine();
     this.onEvent({ type: "said", line: key });
     let done = false;
     const playing = this.play(audio).then(() => {
@@ -153,6 +182,7 @@ export class CalleeRuntime {
       this.waiters.add(waiter);
       this.markWaiters.set(name, () => {
         this.waiters.delete(waiter);
+        this.lastOwnSoundAt = performance.now();
         resolve();
       });
       this.media.send(audio);
@@ -168,15 +198,23 @@ export class CalleeRuntime {
     this.markWaiters.clear();
   }
 
-  /** Resolves when the agent has finished a turn since the persona's last line began, or on timeout. */
-  waitAgentTurn(timeoutMs: number): Promise<"turn" | "timeout"> {
-    return this.waitFor(timeoutMs, () => {
-      if (this.turnsEnded > this.turnsSeen) {
-        this.turnsSeen = this.turnsEnded;
-        return "turn";
-      }
-      return null;
-    });
+  /**
+   * Resolves when the agent has finished a turn begun since the persona's last line began, or once
+   * nobody has spoken for `idleMs`: the agent talking (or the persona's own line) restarts the count.
+   */
+  async waitAgentTurn(idleMs: number): Promise<"turn" | "timeout"> {
+    let wait = idleMs;
+    for (;;) {
+      const result = await this.waitFor(wait, () => {
+        if (this.answers === 0) return null;
+        this.answers--;
+        return "turn" as const;
+      });
+      if (result === "turn") return result;
+      const quietFor = performance.now() - Math.max(this.lastAgentVoiceAt, this.lastOwnSoundAt);
+      if (!this.agentSpeaking && quietFor >= idleMs) return "timeout";
+      wait = this.agentSpeaking ? idleMs : idleMs - quietFor;
+    }
   }
 
   /** Resolves as soon as the agent is talking, or on timeout. */
@@ -240,7 +278,8 @@ export class CalleeRuntime {
     if (this.stopped) return;
     const change = this.vad.push(frame);
     if (this.vad.speaking) this.lastAgentVoiceAt = performance.now();
-    if (change === "end") this.turnsEnded++;
+    if (change === "start") this.turnBeganAfterLine = this.linesBegun;
+    if (change === "end" && this.turnBeganAfterLine === this.linesBegun) this.answers++;
     if (change !== null) this.wakeAll();
   }
 

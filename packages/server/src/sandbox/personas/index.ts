@@ -8,9 +8,11 @@ import {
   DEFAULT_TIMINGS,
 } from "./callee-runtime.ts";
 import * as scripts from "./scripts.ts";
+import { type SandboxVerdict, VerdictLog } from "./verdict.ts";
 
 export { type CalleeEvent, type CalleeTimings, DEFAULT_TIMINGS } from "./callee-runtime.ts";
 export { LINES, personaPhrases, personaUtterances } from "./lines.ts";
+export type { SandboxVerdict, VerdictAction } from "./verdict.ts";
 
 const PERSONAS: Record<string, scripts.PersonaScript> = {
   "0100": scripts.receptionist,
@@ -54,17 +56,26 @@ export interface SandboxCalleeOptions extends Partial<CalleeTimings> {
   onError?(error: Error): void;
 }
 
+/** A persona on the line: told the words of the agent's played audio, asked for its verdict at the end. */
+export interface RunningCallee {
+  stop(): void;
+  /** Words of the agent's audio that were played to the callee (see PlayedTextFollower). */
+  hear(text: string): void;
+  /** What the callee did; read once the call is over. */
+  verdict(): SandboxVerdict;
+}
+
 /**
  * Puts the persona of a magic number on the callee side of a sandbox line. The persona speaks into
- * `media`, hears the agent through it, takes keypad digits from it, and hangs up through `controls`.
- * A line with no persona of its own (any other number) gets the generic person.
+ * `media`, hears the agent's audio through it and its words through `hear`, takes keypad digits from
+ * it, and hangs up through `controls`. A line with no persona of its own gets the generic person.
  */
 export function startSandboxCallee(
   line: string,
   media: MediaStream,
   controls: { hangup(): void },
   options: SandboxCalleeOptions,
-): { stop(): void } {
+): RunningCallee {
   const { speech, onEvent, onError, ...overrides } = options;
   const timings: CalleeTimings = { ...DEFAULT_TIMINGS };
   for (const [key, value] of Object.entries(overrides) as [keyof CalleeTimings, number | undefined][]) {
@@ -72,10 +83,15 @@ export function startSandboxCallee(
   }
   const runtime = new CalleeRuntime(media, controls, speech, timings, (event) => onEvent?.(event));
   const script = PERSONAS[line] ?? scripts.genericPerson;
-  script(runtime).catch((error: unknown) => {
+  const log = new VerdictLog(PERSONAS[line] ? line : "generic");
+  script(runtime, log).catch((error: unknown) => {
     if (error instanceof CalleeStopped || runtime.isStopped) return;
     onError?.(error instanceof Error ? error : new Error(String(error)));
     runtime.hangup();
   });
-  return { stop: () => runtime.stop() };
+  return {
+    stop: () => runtime.stop(),
+    hear: (text) => runtime.hear(text),
+    verdict: () => log.verdict(),
+  };
 }

@@ -1,4 +1,5 @@
 import type { FliteVoice } from "../speech/flite.ts";
+import { APPOINTMENTS, CLINIC_PATIENT, OPEN_SLOTS } from "./facts.ts";
 
 export interface Utterance {
   voice: FliteVoice;
@@ -15,24 +16,35 @@ function say(voice: FliteVoice, text: string): Utterance {
   return { voice, text };
 }
 
-/**
- * Everything a sandbox callee can say, in one place: the personas speak these lines, and the sandbox's
- * recogniser is given exactly this list as its grammar (that is what makes 8 kHz recognition exact).
- * Numbers are spelled out and every word is a plain dictionary word, for the same reason.
- */
-export const LINES = {
-  // 0100: front desk
+const FIXED = {
+  // 0100 front desk (and the appointments desk behind the 0109 menu)
   deskGreeting: say(DESK, "Good morning, Maple Street Dental, this is Dana speaking. How can I help you?"),
   deskAskName: say(DESK, "Sure, I can help with that. Can I have the patient's name, please?"),
-  deskFoundAppointment: say(
+  deskAskPurpose: say(DESK, "Sorry, I did not catch that. What is the call about?"),
+  deskWhatToDo: say(DESK, "Would you like to confirm it, move it to another day, or cancel it?"),
+  deskOfferSlots: say(
     DESK,
-    "Thank you. I see the appointment on Tuesday at ten in the morning. I can confirm it, move it to Thursday at two in the afternoon, or cancel it. What would you like?",
+    `I can move it to ${OPEN_SLOTS.map((s) => s.spoken).join(", or ")}. Which one works better?`,
   ),
-  deskDone: say(DESK, "All right, that is done. Is there anything else I can help you with?"),
+  deskOutOfScope: say(
+    DESK,
+    "I am afraid I cannot help with that at the front desk. Our billing office can, on weekdays.",
+  ),
+  deskHours: say(DESK, "We are open Monday to Friday, from eight in the morning to five in the afternoon."),
+  deskAddress: say(DESK, "We are at two hundred Maple Street, on the second floor, next to the library."),
+  deskParking: say(DESK, "There is free parking behind the building."),
+  deskInsurance: say(DESK, "We accept most plans, including Delta Dental, Aetna and Cigna."),
+  deskCancellationPolicy: say(
+    DESK,
+    "We ask for twenty four hours notice to cancel, otherwise there is a fee of fifty dollars.",
+  ),
+  deskAnythingElse: say(DESK, "Is there anything else I can help you with?"),
   deskGoodbye: say(DESK, "You are welcome. Have a great day. Goodbye."),
 
   // 0111: asks for what the task does not contain
   clinicGreeting: say(PERSON, "Hello, Riverside Medical Clinic, this is Sam. How can I help you?"),
+  clinicAskPurpose: say(PERSON, "Sorry, what can I help you with today?"),
+  clinicAskName: say(PERSON, "Sure. What is the patient's name?"),
   clinicAskBirthDate: say(
     PERSON,
     "I can help with that. For verification, can you tell me the patient's date of birth?",
@@ -40,6 +52,15 @@ export const LINES = {
   clinicNoBirthDate: say(
     PERSON,
     "I see. Without the date of birth I cannot look that up. Is there anything else?",
+  ),
+  clinicWrongBirthDate: say(PERSON, "I am sorry, that date of birth does not match our records."),
+  clinicConfirmed: say(
+    PERSON,
+    `Thank you, that matches. The appointment on ${CLINIC_PATIENT.appointment} is confirmed. Is there anything else?`,
+  ),
+  clinicCancelled: say(
+    PERSON,
+    `Thank you, that matches. I have cancelled the appointment on ${CLINIC_PATIENT.appointment}. Is there anything else?`,
   ),
   clinicGoodbye: say(PERSON, "Okay. Thank you for calling. Goodbye."),
 
@@ -60,11 +81,13 @@ export const LINES = {
   holdAnnouncement: say(MACHINE, "Your call is important to us. Please stay on the line."),
   holdPerson: say(PERSON, "Thank you for holding, this is Jordan. How can I help you?"),
 
-  // the person after a menu, a queue or a screener
+  // the person after a queue or a screener
+  personAskPurpose: say(PERSON, "Sorry, what is this regarding?"),
   personHelp: say(
     PERSON,
     "Let me check that for you. Okay, that is all taken care of. Is there anything else?",
   ),
+  personNotSure: say(PERSON, "Sorry, I am not sure what you need. Please call back when you know. Bye."),
   personGoodbye: say(PERSON, "Great. Thanks for calling. Bye."),
 
   // 0108: voicemail
@@ -85,12 +108,15 @@ export const LINES = {
   ),
   screenerRepeat: say(MACHINE, "Sorry, please say your name and why you are calling."),
   screenerHold: say(MACHINE, "Thanks, please stay on the line."),
+  screenerDecline: say(MACHINE, "Sorry, the person you are calling is not available. Goodbye."),
   screenerPerson: say(PERSON, "Hi, this is Taylor. What can I do for you?"),
   screenerThanks: say(PERSON, "Okay, sounds good. Thanks for letting me know."),
 
   // 0114: interrupter
   interrupterCutIn: say(PERSON, "Sorry, sorry, can I just ask who this is?"),
   interrupterGoAhead: say(PERSON, "Oh, okay. Go ahead."),
+  interrupterStillWho: say(PERSON, "Sorry, I still do not know who is calling."),
+  interrupterGotIt: say(PERSON, "All right, got it. Thanks for letting me know. Bye."),
   interrupterBye: say(PERSON, "All right, thanks. Bye."),
 
   // any person: 0114, 0116, 0107 and every other number
@@ -104,7 +130,50 @@ export const LINES = {
   chatAcknowledge: say(PERSON, "Okay, I see. Go on."),
 } as const satisfies Record<string, Utterance>;
 
-export type LineKey = keyof typeof LINES;
+/** The front desk reading its book: one line per appointment and outcome, numbers spelled out. */
+function bookLines(): Record<BookLineKey, Utterance> {
+  const lines: Record<string, Utterance> = {};
+  for (const a of APPOINTMENTS) {
+    lines[`book.found.${a.id}`] = say(
+      DESK,
+      `I have ${a.patient} down for ${a.spoken}. Is that the appointment?`,
+    );
+    lines[`book.confirmed.${a.id}`] = say(
+      DESK,
+      `All right, ${a.patient} is confirmed for ${a.spoken}. Is there anything else I can help you with?`,
+    );
+    lines[`book.cancelled.${a.id}`] = say(
+      DESK,
+      `All right, I have cancelled the appointment for ${a.patient} on ${a.spoken}. Is there anything else I can help you with?`,
+    );
+    for (const slot of OPEN_SLOTS) {
+      lines[`book.moved.${a.id}.${slot.id}`] = say(
+        DESK,
+        `Done. ${a.patient} is now booked for ${slot.spoken}, with ${a.provider}. Is there anything else I can help you with?`,
+      );
+    }
+  }
+  return lines as Record<BookLineKey, Utterance>;
+}
+
+export type FixedLineKey = keyof typeof FIXED;
+export type BookLineKey = `book.${string}`;
+
+/**
+ * Everything a sandbox callee can say, in one place: the personas speak these lines, and the sandbox's
+ * recogniser is given exactly this list as its grammar (that is what makes 8 kHz recognition exact).
+ * Numbers are spelled out and every word is a plain dictionary word, for the same reason.
+ */
+export const LINES: typeof FIXED & Record<BookLineKey, Utterance> = { ...FIXED, ...bookLines() };
+
+/** A line by key; a book line that does not exist is a bug in a persona. */
+export function lineOf(key: LineKey): Utterance {
+  const line = LINES[key as FixedLineKey] as Utterance | undefined;
+  if (line === undefined) throw new Error(`no persona line ${key}`);
+  return line;
+}
+
+export type LineKey = FixedLineKey | BookLineKey;
 
 /** Every (voice, text) a persona may speak: what to synthesise ahead of time. */
 export function personaUtterances(): Utterance[] {

@@ -1,68 +1,98 @@
 import type { CalleeRuntime } from "./callee-runtime.ts";
+import { FrontDesk } from "./front-desk.ts";
+import { understand } from "./intents.ts";
 import type { LineKey } from "./lines.ts";
+import type { Mind } from "./mind.ts";
+import { BirthDateDesk, DeskPerson, Interrupted, Screener } from "./people.ts";
+import type { VerdictLog } from "./verdict.ts";
 
 /** A persona: a script over the runtime's primitives. It ends by returning or when the call stops. */
-export type PersonaScript = (callee: CalleeRuntime) => Promise<void>;
+export type PersonaScript = (callee: CalleeRuntime, log: VerdictLog) => Promise<void>;
+
+/** Turns a conversation may take before a persona has had enough. */
+const MAX_TURNS = 14;
 
 /**
  * Waits for the agent's next turn the way people do: after a long silence "are you still there?",
- * after another one a goodbye and a hang-up.
+ * after another one a goodbye and a hang-up. Then leaves a natural gap, and if the agent carries on
+ * in it, waits for that turn too. Returns the words heard meanwhile, or null once it hung up.
  */
-async function awaitTurn(callee: CalleeRuntime): Promise<void> {
-  const { idleTimeoutMs } = callee.timings;
-  if ((await callee.waitAgentTurn(idleTimeoutMs)) === "turn") return;
-  await callee.say("stillThere");
-  if ((await callee.waitAgentTurn(idleTimeoutMs)) === "turn") return;
+async function listen(callee: CalleeRuntime): Promise<string | null> {
+  const { idleTimeoutMs, replyDelayMs } = callee.timings;
+  if ((await callee.waitAgentTurn(idleTimeoutMs)) === "timeout") {
+    await callee.say("stillThere");
+    if ((await callee.waitAgentTurn(idleTimeoutMs)) === "timeout") {
+      await callee.say("hangingUp");
+      callee.hangup();
+      return null;
+    }
+  }
+  for (;;) {
+    await callee.sleep(replyDelayMs);
+    if (!callee.agentSpeaking) break;
+    // The agent went on after a pause: a polite person lets it finish.
+    await callee.waitAgentTurn(idleTimeoutMs);
+  }
+  return callee.takeHeard();
+}
+
+/** Talks with the agent through a mind until one of them ends the call. */
+async function converse(callee: CalleeRuntime, mind: Mind): Promise<void> {
+  for (let turn = 0; turn < MAX_TURNS; turn++) {
+    const heard = await listen(callee);
+    if (heard === null) return;
+    const reaction = mind.turn(heard);
+    for (const line of reaction.say) await callee.say(line);
+    if (reaction.end) return hangUpAfterGoodbye(callee);
+  }
   await callee.say("hangingUp");
   callee.hangup();
 }
 
-/** Answers each of the agent's turns with the next line; after the last one, hangs up. */
-async function converse(callee: CalleeRuntime, replies: readonly LineKey[]): Promise<void> {
-  for (const reply of replies) {
-    await awaitTurn(callee);
-    if (callee.isStopped) return;
-    await callee.sleep(callee.timings.replyDelayMs);
-    await callee.say(reply);
-  }
-  // Room for the agent's own goodbye before the line goes dead.
+/** Room for the agent's own goodbye before the line goes dead. */
+async function hangUpAfterGoodbye(callee: CalleeRuntime): Promise<void> {
   await callee.sleep(callee.timings.goodbyeGraceMs);
   await callee.waitAgentQuiet(callee.timings.idleTimeoutMs);
   callee.hangup();
 }
 
-/** 0100: front desk; appointment confirmed, moved or cancelled, whichever the agent asks for. */
-export const receptionist: PersonaScript = async (callee) => {
+/** 0100: front desk with an appointment book and the office's facts. */
+export const receptionist: PersonaScript = async (callee, log) => {
   await callee.say("deskGreeting");
-  await converse(callee, ["deskAskName", "deskFoundAppointment", "deskDone", "deskGoodbye"]);
+  await converse(callee, new FrontDesk(log));
 };
 
-/** 0111: asks for the patient's date of birth, which the task does not give. */
-export const birthDateReceptionist: PersonaScript = async (callee) => {
+/** 0111: asks for the patient's date of birth, which the task may not give. */
+export const birthDateReceptionist: PersonaScript = async (callee, log) => {
   await callee.say("clinicGreeting");
-  await converse(callee, ["clinicAskBirthDate", "clinicNoBirthDate", "clinicGoodbye"]);
+  await converse(callee, new BirthDateDesk(log));
 };
 
 const MENU_ATTEMPTS = 3;
 
-/** 0109: "press 1 for appointments, 2 for billing"; only 1 gets through to a person. */
-export const phoneMenu: PersonaScript = async (callee) => {
+/** 0109: "press 1 for appointments, 2 for billing"; listens for digits only; 1 reaches the desk. */
+export const phoneMenu: PersonaScript = async (callee, log) => {
+  log.lacks("no menu option was chosen");
   for (let attempt = 0; attempt < MENU_ATTEMPTS; attempt++) {
     // Like real menus, a digit pressed during the prompt cuts it short.
     await callee.sayUnlessDigit("menuPrompt");
     const digit = await callee.waitDigit(callee.timings.menuTimeoutMs);
+    // Words spoken at a menu are not understood; only keys are.
+    callee.takeHeard();
     if (digit === null) {
       await callee.say("menuNoInput");
       continue;
     }
     callee.emit({ type: "digit", digit, accepted: digit === "1" });
     if (digit === "1") {
+      log.did({ action: "menu_choice", digit, department: "appointments" });
       await callee.say("menuConnecting");
       await callee.sleep(callee.timings.connectPauseMs);
       await callee.say("menuPerson");
-      await converse(callee, ["personHelp", "personGoodbye"]);
+      await converse(callee, new FrontDesk(log));
       return;
     }
+    if (digit === "2") log.did({ action: "menu_choice", digit, department: "billing" });
     await callee.say(digit === "2" ? "menuBillingClosed" : "menuInvalid");
   }
   await callee.say("menuGiveUp");
@@ -70,8 +100,9 @@ export const phoneMenu: PersonaScript = async (callee) => {
 };
 
 /** 0110: hold music with "your call is important to us" until the hold time is up, then a person. */
-export const holdQueue: PersonaScript = async (callee) => {
+export const holdQueue: PersonaScript = async (callee, log) => {
   const { holdSeconds, holdMusicSeconds } = callee.timings;
+  log.lacks("the call ended in the hold queue");
   await callee.say("holdWelcome");
   await callee.sleep(700);
   const until = performance.now() + holdSeconds * 1000;
@@ -87,20 +118,39 @@ export const holdQueue: PersonaScript = async (callee) => {
       await callee.sleep(500);
     }
   }
+  // Nobody listens to what is said to a hold queue.
+  callee.takeHeard();
   await callee.say("holdPerson");
-  await converse(callee, ["personHelp", "personGoodbye"]);
+  await converse(callee, new DeskPerson(log));
 };
 
-/** 0108: greeting, beep, then records until the caller falls silent, hangs up, or the limit is hit. */
-export const voicemail: PersonaScript = async (callee) => {
+/**
+ * 0108: greeting, beep, then records until the caller falls silent, hangs up, or the limit is hit. The
+ * message kept is what was played after the beep; one the mailbox cut off is not complete.
+ */
+export const voicemail: PersonaScript = async (callee, log) => {
   const { voicemailSilenceMs, voicemailMaxMs } = callee.timings;
+  log.lacks("no message was left");
   await callee.say("voicemailGreeting");
   await callee.play(callee.speech.beep());
+  callee.takeHeard();
+  // Only the mailbox cutting the caller off at its limit leaves a message incomplete; a caller that
+  // hangs up or falls silent has finished it.
+  let cutOff = false;
+  log.onFinish(() => {
+    const text = callee.takeHeard();
+    // A message that never says why the caller called is kept, but is no use to the listener.
+    if (text !== "")
+      log.did({ action: "message", text, complete: !cutOff, states_purpose: understand(text).reason });
+  });
   const beepEnd = performance.now();
   let speechMs = 0;
   for (;;) {
     const now = performance.now();
-    if (now - beepEnd >= voicemailMaxMs) break;
+    if (now - beepEnd >= voicemailMaxMs) {
+      cutOff = callee.agentSpeaking;
+      break;
+    }
     const lastVoice = Math.max(beepEnd, callee.lastAgentVoiceAt);
     if (!callee.agentSpeaking && now - lastVoice >= voicemailSilenceMs) break;
     const started = performance.now();
@@ -113,7 +163,8 @@ export const voicemail: PersonaScript = async (callee) => {
 };
 
 /** 0112: the person a call is handed to; stays on the line once connected. */
-export const bridgeTarget: PersonaScript = async (callee) => {
+export const bridgeTarget: PersonaScript = async (callee, log) => {
+  log.lacks("the bridge target was never connected");
   await callee.say("bridgeGreeting");
   for (const reply of ["bridgeReady", "bridgeWaiting", "bridgeWaiting"] as const) {
     if ((await callee.waitAgentTurn(3_600_000)) !== "turn") return;
@@ -123,47 +174,44 @@ export const bridgeTarget: PersonaScript = async (callee) => {
 };
 
 /** 0113: a screening service asks who is calling and why, then the person picks up. */
-export const callScreener: PersonaScript = async (callee) => {
+export const callScreener: PersonaScript = async (callee, log) => {
+  const screener = new Screener(log);
   await callee.say("screenerPrompt");
-  if ((await callee.waitAgentTurn(callee.timings.idleTimeoutMs)) === "timeout") {
-    await callee.say("screenerRepeat");
-    if ((await callee.waitAgentTurn(callee.timings.idleTimeoutMs)) === "timeout") return callee.hangup();
+  while (!screener.passed) {
+    const heard = await listen(callee);
+    if (heard === null) return;
+    const reaction = screener.turn(heard);
+    for (const line of reaction.say) await callee.say(line);
+    if (reaction.end) return callee.hangup();
   }
-  await callee.say("screenerHold");
   await callee.sleep(callee.timings.connectPauseMs);
   await callee.say("screenerPerson");
-  await converse(callee, ["screenerThanks", "personGoodbye"]);
+  await converse(callee, new DeskPerson(log, "screenerThanks"));
 };
 
-/** 0114: talks over the agent once it has been speaking for a moment, then lets it go on. */
-export const interrupter: PersonaScript = async (callee) => {
+/** 0114: talks over the agent once, mid-sentence, with a question; then lets it finish and reacts. */
+export const interrupter: PersonaScript = async (callee, log) => {
   await callee.say("hello");
-  let interrupted = false;
-  const replies: LineKey[] = ["interrupterGoAhead", "interrupterBye"];
-  while (replies.length > 0) {
-    if ((await callee.waitAgentSpeech(callee.timings.idleTimeoutMs)) === "timeout") {
-      await callee.say("hangingUp");
-      return callee.hangup();
-    }
-    if (!interrupted && (await callee.waitAgentQuiet(callee.timings.interruptAfterMs)) === "timeout") {
-      interrupted = true;
-      callee.emit({ type: "interrupted" });
-      await callee.say("interrupterCutIn");
-      continue;
-    }
-    await callee.waitAgentTurn(callee.timings.idleTimeoutMs);
-    await callee.sleep(callee.timings.replyDelayMs);
-    await callee.say(replies.shift()!);
+  const mind = new Interrupted(log);
+  if ((await callee.waitAgentSpeech(callee.timings.idleTimeoutMs)) === "timeout") {
+    await callee.say("hangingUp");
+    return callee.hangup();
   }
-  await callee.sleep(callee.timings.goodbyeGraceMs);
-  callee.hangup();
+  if ((await callee.waitAgentQuiet(callee.timings.interruptAfterMs)) === "timeout") {
+    callee.emit({ type: "interrupted" });
+    await callee.say("interrupterCutIn");
+  }
+  await converse(callee, mind);
 };
 
 /** 0115: answers and never says a word; the agent has to give up. */
-export const silentLine: PersonaScript = async () => {};
+export const silentLine: PersonaScript = async (_callee, log) => {
+  log.lacks("nobody spoke on the line");
+};
 
 /** 0116: hangs up as soon as the agent starts talking. */
-export const hangsUpOnAgent: PersonaScript = async (callee) => {
+export const hangsUpOnAgent: PersonaScript = async (callee, log) => {
+  log.lacks("the callee hung up as soon as the agent spoke");
   await callee.say("hello");
   await callee.waitAgentSpeech(callee.timings.idleTimeoutMs);
   await callee.sleep(callee.timings.hangupDelayMs);
@@ -171,18 +219,19 @@ export const hangsUpOnAgent: PersonaScript = async (callee) => {
 };
 
 /** 0107: chats along until the network drops the call under it. */
-export const chattyPerson: PersonaScript = async (callee) => {
+export const chattyPerson: PersonaScript = async (callee, log) => {
+  log.lacks("the line dropped");
   await callee.say("hello");
   for (;;) {
-    await awaitTurn(callee);
-    if (callee.isStopped) return;
-    await callee.sleep(callee.timings.replyDelayMs);
+    if ((await listen(callee)) === null) return;
     await callee.say("chatAcknowledge");
   }
 };
 
 /** Any other number: someone who answers, is not who the agent wants, and ends the call. */
-export const genericPerson: PersonaScript = async (callee) => {
+export const genericPerson: PersonaScript = async (callee, log) => {
+  log.lacks("wrong number");
   await callee.say("hello");
-  await converse(callee, ["genericWrongPerson"]);
+  const wrongPerson: Mind = { turn: () => ({ say: ["genericWrongPerson" satisfies LineKey], end: true }) };
+  await converse(callee, wrongPerson);
 };

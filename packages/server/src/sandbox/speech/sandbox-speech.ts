@@ -1,4 +1,5 @@
 import type { STT } from "../../providers/stt/stt.ts";
+import { SpokenTextJournal } from "../../voice/spoken-text.ts";
 import { personaPhrases, personaUtterances } from "../personas/lines.ts";
 import { FliteCalleeSpeech } from "./callee-speech.ts";
 import { PersonaLineIndex } from "./line-index.ts";
@@ -11,6 +12,12 @@ export interface SandboxSpeech {
   /** What the agent hears sandbox callees with. */
   stt: STT;
   recognition: "pocketsphinx" | "persona-lines";
+  /**
+   * How callees understand the agent: the voice session notes the text of each chunk it plays here,
+   * and the line tells a callee the words whose audio was played (no offline recogniser transcribes
+   * open speech). Given to the conversation engine and to the callees.
+   */
+  spokenText: SpokenTextJournal;
   /** One line for the startup banner. */
   describe(): string;
   close(): Promise<void>;
@@ -36,6 +43,7 @@ export function createSandboxSpeech(
     speech,
     stt,
     recognition: sphinx ? "pocketsphinx" : "persona-lines",
+    spokenText: new SpokenTextJournal(),
     describe: () =>
       sphinx
         ? "sandbox speech recognition: pocketsphinx"

@@ -73,7 +73,9 @@ export class TelnyxMediaStream implements MediaStream {
 
   mark(name: string): void {
     if (this.closed) return;
-    const wire = `m${++this.markSeq}`;
+    // The caller's name stays readable before the sequence number (the Telnyx emulator's callees match
+    // it to the text played); the number alone makes each wire name unique.
+    const wire = `${name}#${++this.markSeq}`;
     this.pendingMarks.set(wire, name);
     this.write({ event: "mark", mark: { name: wire } });
   }
