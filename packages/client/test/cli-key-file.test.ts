@@ -126,6 +126,8 @@ describe("the key file, across processes", () => {
       token: signUp.searchParams.get("token") ?? "",
       email: "jordan@example.com",
       password: "correct horse battery",
+      // The box the user ticks to confirm the key from the link.
+      link: "yes",
     });
     const response = await fetch(new URL(signUp.pathname, sandbox.url), { method: "POST", body: form });
     expect(response.status).toBeLessThan(400);

@@ -16,6 +16,7 @@ export const ERROR_STATUS = {
   request_timeout: 408,
   recording_not_available: 404,
   email_taken: 409,
+  idempotency_conflict: 409,
   payload_too_large: 413,
   headers_too_large: 431,
   quota_exceeded: 429,

@@ -18,9 +18,9 @@ export const FLOORS: readonly (readonly string[])[] = [
   ["service.ts", "admin"],
   ["secret.ts", "wiring"],
   ["api"],
+  ["config"],
   ["agent"],
   ["calls"],
-  ["config"],
   ["payments"],
   ["sandbox"],
   ["telephony"],
@@ -30,6 +30,7 @@ export const FLOORS: readonly (readonly string[])[] = [
   ["store"],
   ["media"],
   ["observability"],
+  ["env"],
 ];
 
 export interface LayerProblem {
@@ -106,16 +107,48 @@ export function checkLayers(srcDir: string, floors = FLOORS): LayerProblem[] {
   return problems;
 }
 
+/**
+ * Room folders whose main file does not open with a `// Room <name>/:` line saying what the room owns,
+ * and room folders CONTRIBUTING's map does not list (or lists but the tree lacks).
+ */
+export function checkRoomNotes(srcDir: string, contributing: string): string[] {
+  const problems: string[] = [];
+  const folders = fs
+    .readdirSync(srcDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+  for (const room of folders) {
+    const opens = [...sourceFiles(path.join(srcDir, room))].some((file) =>
+      fs.readFileSync(file, "utf8").startsWith(`// Room ${room}/: `),
+    );
+    if (!opens) problems.push(`src/${room}/: no file opens with "// Room ${room}/: <what it owns>"`);
+  }
+  const mapped = [...contributing.matchAll(/^ {2}([a-z][a-z-]*)\/ /gm)].map((m) => m[1]!).sort();
+  for (const room of folders)
+    if (!mapped.includes(room)) problems.push(`src/${room}/ is missing from CONTRIBUTING.md's map`);
+  for (const room of mapped)
+    if (!folders.includes(room)) problems.push(`CONTRIBUTING.md maps ${room}/, which src/ does not have`);
+  return problems;
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const srcDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../src");
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const srcDir = path.resolve(here, "../src");
   const problems = checkLayers(srcDir);
   for (const p of problems)
     console.error(`src/${p.file}: ${p.imported ? `"${p.imported}" ` : ""}${p.message}`);
-  if (problems.length > 0) {
+  const notes = checkRoomNotes(
+    srcDir,
+    fs.readFileSync(path.resolve(here, "../../../CONTRIBUTING.md"), "utf8"),
+  );
+  for (const n of notes) console.error(n);
+  if (problems.length > 0 || notes.length > 0) {
     console.error(
-      `${problems.length} import(s) break the floors declared in packages/server/scripts/check-layers.ts`,
+      `${problems.length} import(s) break the floors declared in packages/server/scripts/check-layers.ts, ` +
+        `${notes.length} room note(s) are missing`,
     );
     process.exit(1);
   }
-  console.log("layers: every import runs down");
+  console.log("layers: every import runs down, and every room says what it owns");
 }

@@ -7,11 +7,13 @@ import { RecordingLinks } from "./api/recording-links.ts";
 import { Billing } from "./billing/billing.ts";
 import { CallService } from "./calls/call-service.ts";
 import type { ConversationEngine } from "./calls/conversation.ts";
+import { IdempotencyKeys } from "./calls/idempotency.ts";
 import { NumberPool, sandboxCallerNumbers } from "./calls/number-pool.ts";
 import { CallSupervisor } from "./calls/supervisor.ts";
 import { type Config, ConfigError, type Env, loadConfig } from "./config/config.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
+import { startMetricsServer } from "./observability/metrics-server.ts";
 import type { Payments } from "./payments/payments.ts";
 import { stripeVendorRoutes } from "./payments/webhook-route.ts";
 import { createSandboxCallees } from "./sandbox/callees.ts";
@@ -33,6 +35,8 @@ export interface ServiceOptions {
 
 export interface RunningService {
   url: string;
+  /** Where Prometheus scrapes: the public port, or CLAWCALL_METRICS_PORT's own. */
+  metricsUrl: string;
   config: Config;
   app: FastifyInstance;
   calls: CallService;
@@ -126,7 +130,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     live,
     pool,
     engine: built.engine,
-    config,
+    limits: config.limits,
     logger,
     metrics,
     nodeId,
@@ -156,11 +160,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     logger,
     recordings,
     recordingsFollowHangup: carrier.recordingsFollowHangup,
+    idempotency: new IdempotencyKeys(db, secret),
+    secret,
     payments,
     vendorRoutes,
   });
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   const shutdown = async () => {
     supervisor.stop();
+    await metricsServer?.close();
     await app.close();
     await carrier.close();
     // Let the carrier's final events settle the calls it just ended.
@@ -183,6 +191,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     }
     throw err;
   }
+  if (config.metrics) {
+    try {
+      metricsServer = await startMetricsServer(metrics, config.metrics);
+    } catch (err) {
+      await shutdown();
+      throw err;
+    }
+  }
   const url = address.replace("[::1]", "localhost");
   // Without a configured public URL, links point where the service really listens (e.g. on PORT=0).
   if (!options.env.CLAWCALL_PUBLIC_URL) config.publicUrl = url;
@@ -192,12 +208,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     `storage: ${config.database.kind === "sqlite" ? `SQLite at ${config.database.file}` : "PostgreSQL"}; live data: ${config.redisUrl ? "Redis" : "in memory"}`,
     `carrier: ${carrier.name}${carrier.name === "sandbox" ? " (simulated phone network: magic numbers +1NPA5550100-0117, scripted callees)" : ""}`,
     `payments: ${payments ? payments.describe() : "off (the purchase page shows CLAWCALL_PURCHASE_TEXT)"}`,
+    `metrics: ${metricsServer ? metricsServer.url : `${url}/metrics`}`,
     ...built.describe(),
   ];
 
   let closing: Promise<void> | null = null;
   return {
     url,
+    metricsUrl: metricsServer?.url ?? `${url}/metrics`,
     config,
     app,
     calls,

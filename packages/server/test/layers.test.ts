@@ -3,13 +3,18 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { checkLayers } from "../scripts/check-layers.ts";
+import { checkLayers, checkRoomNotes } from "../scripts/check-layers.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 describe("the server's floors", () => {
   it("every import in src/ runs down to a lower floor or stays in its room", () => {
     expect(checkLayers(path.join(here, "../src"))).toEqual([]);
+  });
+
+  it("every room says what it owns, and CONTRIBUTING's map lists exactly the rooms of the tree", () => {
+    const contributing = fs.readFileSync(path.join(here, "../../../CONTRIBUTING.md"), "utf8");
+    expect(checkRoomNotes(path.join(here, "../src"), contributing)).toEqual([]);
   });
 });
 
@@ -79,5 +84,18 @@ describe("checkLayers", () => {
       "calls/service.ts": "",
     });
     expect(checkLayers(src, floors)).toEqual([]);
+  });
+
+  it("names a room with no opening line, and rooms the map and the tree disagree on", () => {
+    const src = tree({
+      "calls/service.ts": "// Room calls/: the calls.\nexport {};",
+      "voice/session.ts": "export {};",
+    });
+    const map = "```\npackages/server/src/\n  calls/      the calls\n  agent/      the agent\n```";
+    expect(checkRoomNotes(src, map)).toEqual([
+      'src/voice/: no file opens with "// Room voice/: <what it owns>"',
+      "src/voice/ is missing from CONTRIBUTING.md's map",
+      "CONTRIBUTING.md maps agent/, which src/ does not have",
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 import {
   type Balance,
@@ -13,6 +14,7 @@ import {
   CallViewSchema,
   type HangupResult,
   HangupResultSchema,
+  HEADER_IDEMPOTENCY_KEY,
   type Me,
   MeSchema,
 } from "@clawcall/contract";
@@ -52,6 +54,11 @@ export interface ClawCallOptions {
 
 export interface RequestContext {
   signal?: AbortSignal;
+}
+
+export interface PlaceCallContext extends RequestContext {
+  /** Names this placement; a new one is made when absent. The same key never places a second call. */
+  idempotencyKey?: string;
 }
 
 export interface AccountLinks {
@@ -102,14 +109,17 @@ export class ClawCall {
 
   /**
    * POST /call. Retries once, silently, when the service refuses with dial_failed or
-   * number_pool_exhausted (after 15 s); every other error is thrown as a ClawCallError.
+   * number_pool_exhausted (after 15 s); every other error is thrown as a ClawCallError. Every attempt
+   * carries the placement's Idempotency-Key, so no retry can ever place the call twice.
    */
-  async placeCall(request: CallRequest, ctx: RequestContext = {}): Promise<CallCreated> {
+  async placeCall(request: CallRequest, ctx: PlaceCallContext = {}): Promise<CallCreated> {
+    const idempotencyKey = ctx.idempotencyKey ?? randomUUID();
     for (let retries = 0; ; retries++) {
       try {
         return await this.transport.request("/call", {
           method: "POST",
           body: request,
+          headers: { [HEADER_IDEMPOTENCY_KEY]: idempotencyKey },
           schema: CallCreatedSchema,
           keyOptional: true,
           signal: ctx.signal,

@@ -15,6 +15,7 @@ export interface StubRequest {
   method: string;
   url: string;
   apiKey: string | undefined;
+  idempotencyKey: string | undefined;
   body: unknown;
 }
 
@@ -38,6 +39,7 @@ export async function startStub(reply: (req: StubRequest) => StubReply): Promise
       method: req.method ?? "GET",
       url: req.url ?? "/",
       apiKey: req.headers["x-api-key"] as string | undefined,
+      idempotencyKey: req.headers["idempotency-key"] as string | undefined,
       body: await read(req),
     };
     requests.push(entry);

@@ -66,6 +66,31 @@ describe("key resolution and the key file", () => {
     expect(s.requests.map((r) => r.apiKey)).toEqual([undefined, MINTED]);
   });
 
+  it("names each placement with its own Idempotency-Key, the same on its silent retry", async () => {
+    let n = 0;
+    const s = await stub(() =>
+      ++n === 1
+        ? { status: 503, body: errorBody("number_pool_exhausted") }
+        : {
+            status: 201,
+            body: { call_id: `c${n}`, id: `c${n}`, status: "queued", message: "queued", api_key: KEY },
+          },
+    );
+    const sdk = new ClawCall({
+      baseUrl: s.url,
+      env: {},
+      apiKey: KEY,
+      keyStore: store,
+      sleep: async () => {},
+    });
+    await sdk.placeCall({ to: "+12125550100", task: "t" });
+    await sdk.placeCall({ to: "+12125550100", task: "t" });
+    const [first, retry, second] = s.requests.map((r) => r.idempotencyKey);
+    expect(first).toMatch(/^[0-9a-f-]{36}$/);
+    expect(retry).toBe(first);
+    expect(second).not.toBe(first);
+  });
+
   it("forgets a saved key on invalid_api_key, and the next call goes without one", async () => {
     await store.save(KEY);
     const s = await stub((r) =>

@@ -38,6 +38,8 @@ export interface RequestOptions<T> {
   accept?: string;
   /** Hands back the raw response (event stream, redirects) instead of parsing JSON. */
   raw?: boolean;
+  /** Extra request headers (e.g. `Idempotency-Key`). */
+  headers?: Record<string, string>;
 }
 
 export class Transport {
@@ -87,6 +89,7 @@ export class Transport {
       });
     }
     const headers: Record<string, string> = {
+      ...opts.headers,
       accept: opts.accept ?? "application/json",
       "user-agent": USER_AGENT,
     };

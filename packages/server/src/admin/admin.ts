@@ -1,3 +1,4 @@
+// Room admin/: the operator's command line (`npm run admin`) over the same config, store and billing.
 import { parseArgs } from "node:util";
 import { Billing } from "../billing/billing.ts";
 import { passwordProblem } from "../billing/password-policy.ts";
@@ -10,6 +11,8 @@ Commands:
   create-account --email E --password P   create an account (the password is stored as a slow hash)
   grant --email E --minutes N [--note T]  credit N minutes of call time to an account
   balance --email E                       show an account's balance
+  keys --email E                          list the account's API keys (hint, created, last used, calls)
+  revoke-key --email E --key K            revoke one of them, named by its hint or id; it answers 401 at once
 
 Runs against the database the service is configured with (CLAWCALL_DATA_DIR or DATABASE_URL).`;
 
@@ -20,7 +23,7 @@ export async function runAdmin(
   print: (line: string) => void = console.log,
 ): Promise<number> {
   const [command, ...rest] = argv;
-  let values: { email?: string; password?: string; minutes?: string; note?: string };
+  let values: { email?: string; password?: string; minutes?: string; note?: string; key?: string };
   try {
     ({ values } = parseArgs({
       args: rest,
@@ -29,6 +32,7 @@ export async function runAdmin(
         password: { type: "string" },
         minutes: { type: "string" },
         note: { type: "string" },
+        key: { type: "string" },
       },
       strict: true,
     }));
@@ -40,7 +44,7 @@ export async function runAdmin(
     print(USAGE);
     return command ? 0 : 2;
   }
-  if (!["create-account", "grant", "balance"].includes(command)) {
+  if (!["create-account", "grant", "balance", "keys", "revoke-key"].includes(command)) {
     print(`Unknown command "${command}".\n\n${USAGE}`);
     return 2;
   }
@@ -100,6 +104,34 @@ export async function runAdmin(
         }
         const balance = await billing.ledger.balance(`account:${account.id}`);
         print(`${email}: ${balance} s (${(balance / 60).toFixed(1)} min)`);
+        return 0;
+      }
+      case "keys":
+      case "revoke-key": {
+        const account = await billing.accountByEmail(email);
+        if (!account) {
+          print(`No account for ${email}.`);
+          return 1;
+        }
+        if (command === "revoke-key") {
+          if (!values.key) {
+            print("--key (the hint or id shown by `keys`) is required");
+            return 2;
+          }
+          const revoked = await billing.keys.revokeForAccount(account.id, values.key, now);
+          if (!revoked) {
+            print(`${email} has no key ${values.key}.`);
+            return 1;
+          }
+          print(`Revoked key ${revoked.hint}… (${revoked.id}).`);
+          return 0;
+        }
+        const keys = await billing.keys.ofAccount(account.id);
+        if (keys.length === 0) print(`${email} has no keys.`);
+        for (const k of keys) {
+          const state = k.revoked_at ? `revoked ${k.revoked_at}` : `last used ${k.last_used_at ?? "never"}`;
+          print(`${k.hint}…  ${k.id}  created ${k.created_at}  ${state}  ${k.calls} call(s)`);
+        }
         return 0;
       }
       default:

@@ -1,14 +1,15 @@
+// Room agent/: what the voice agent says and does: instructions, tools, hold, voicemail and menu policy.
 import type { AnsweredCall } from "../calls/conversation.ts";
 import type { MediaCloseReason } from "../media/media-stream.ts";
 import type { LLM, LlmMessage } from "../providers/llm/llm.ts";
 import { AsyncQueue } from "../voice/async-queue.ts";
 import { BargeInPolicy } from "../voice/barge-in.ts";
-import { type SpeechSource, SpeechSynthesisError } from "../voice/reply-pipeline.ts";
+import type { SpeechSource } from "../voice/reply-pipeline.ts";
 import type { UserTurn, VoiceSessionHandlers } from "../voice/voice-session.ts";
 import { buildInstructions, voicemailInstructions } from "./instructions.ts";
-import { runModelTurn, type Speaker } from "./model-turn.ts";
+import { failureReason, runModelTurn, type Speaker } from "./model-turn.ts";
 import { composeOpeningLine } from "./opening-line.ts";
-import { isHoldAnnouncement, isVoicemailGreeting } from "./phrases.ts";
+import { GOODBYES, isHoldAnnouncement, isVoicemailGreeting } from "./phrases.ts";
 import type { VoiceAgentSettings } from "./settings.ts";
 import { agentTools, runTools, type ToolContext } from "./tools.ts";
 import { CallHistory } from "./transcript-history.ts";
@@ -36,10 +37,6 @@ type AgentEvent =
 
 type Mode = "awaiting_opening" | "conversation" | "hold" | "voicemail" | "done";
 
-const GOODBYE_SILENT = "I can't hear anyone on the line, so I'll end the call here. Goodbye.";
-const GOODBYE_LIMIT = "I'm sorry, I have to end the call now. Thank you for your time, goodbye.";
-const GOODBYE_TROUBLE = "I'm sorry, I'm having technical trouble, so I'll have to end the call. Goodbye.";
-const GOODBYE_HOLD = "I've been waiting on hold for too long, so I'll try again another time. Goodbye.";
 /** How much longer than planned the opening waits, by the wall clock, on a line that sends no audio. */
 const NO_AUDIO_GRACE_MS = 2000;
 /** A beep this recent when voicemail is recognised was the greeting's own beep. */
@@ -192,9 +189,9 @@ export class CallAgent {
         this.mode = "done";
         return;
       case "deadline":
-        return this.goodbye(this.deadlineReason, GOODBYE_LIMIT);
+        return this.goodbye(this.deadlineReason, GOODBYES.limit);
       case "stt_error":
-        return this.goodbye("speech recognition failed", GOODBYE_TROUBLE);
+        return this.goodbye("speech recognition failed", GOODBYES.trouble);
       case "speech_start":
         // The callee spoke first: let them finish before the opening line.
         if (this.mode === "awaiting_opening") {
@@ -275,7 +272,7 @@ export class CallAgent {
       if (now - this.holdStartedAt >= this.settings.holdBudgetMs) {
         return this.goodbye(
           `gave up waiting on hold after ${Math.round((now - this.holdStartedAt) / 1000)} seconds`,
-          GOODBYE_HOLD,
+          GOODBYES.hold,
         );
       }
       return;
@@ -289,7 +286,7 @@ export class CallAgent {
     }
     if (this.mode === "conversation" && !voice.speaking && !voice.calleeSpeaking) {
       if (now - voice.lastActivity >= this.settings.silentLineMs) {
-        return this.goodbye("the line was silent", GOODBYE_SILENT);
+        return this.goodbye("the line was silent", GOODBYES.silent);
       }
     }
   }
@@ -343,7 +340,7 @@ export class CallAgent {
     for (let i = 0; i < this.settings.maxModelCallsPerTurn; i++) {
       const result = await this.model({ replyTo });
       if (this.endReason !== null || this.mode === "done") return;
-      if (result.error) return this.goodbye(failureReason(result.error), GOODBYE_TROUBLE);
+      if (result.error) return this.goodbye(failureReason(result.error), GOODBYES.trouble);
       if (result.interrupted) return;
       const outcome = await runTools(result.toolCalls, result.text, this.toolContext());
       if (outcome !== "continue") return;
@@ -396,8 +393,4 @@ export class CallAgent {
     this.endReason ??= reason;
     if (hangUp && !this.call.signal.aborted) await this.call.hangup().catch(() => {});
   }
-}
-
-function failureReason(error: Error): string {
-  return error instanceof SpeechSynthesisError ? "speech synthesis failed" : "the language model failed";
 }

@@ -1,6 +1,11 @@
 import type { LLM, LlmChunk, LlmMessage, LlmTool, LlmToolCall } from "../providers/llm/llm.ts";
-import type { SpeechSource } from "../voice/reply-pipeline.ts";
+import { type SpeechSource, SpeechSynthesisError } from "../voice/reply-pipeline.ts";
 import type { SpeakOptions, SpeakResult } from "../voice/voice-session.ts";
+
+/** Why a model turn failed, in words for the call record. */
+export function failureReason(error: Error): string {
+  return error instanceof SpeechSynthesisError ? "speech synthesis failed" : "the language model failed";
+}
 
 /** What the agent needs of the voice session to speak. */
 export interface Speaker {

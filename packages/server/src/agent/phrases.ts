@@ -38,3 +38,11 @@ export function isVoicemailGreeting(text: string): boolean {
   const t = normalizeWords(text);
   return VOICEMAIL_PATTERNS.some((p) => p.test(t));
 }
+
+/** What the agent says as it ends a call for a reason of its own. */
+export const GOODBYES = {
+  silent: "I can't hear anyone on the line, so I'll end the call here. Goodbye.",
+  limit: "I'm sorry, I have to end the call now. Thank you for your time, goodbye.",
+  trouble: "I'm sorry, I'm having technical trouble, so I'll have to end the call. Goodbye.",
+  hold: "I've been waiting on hold for too long, so I'll try again another time. Goodbye.",
+} as const;

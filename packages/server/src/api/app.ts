@@ -1,13 +1,15 @@
+// Room api/: the HTTP face: routes, auth, rate limits, errors, SSE, OpenAPI, account pages, recording links.
 import websocket from "@fastify/websocket";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
+  type FastifyRequest,
   LogController,
 } from "fastify";
 import { requestLogFields } from "../observability/logger.ts";
-import { addKeyHeaders } from "./auth.ts";
+import { addKeyHeaders, keyHeader, resolveKey } from "./auth.ts";
 import { fastifyTrustProxy, proxyMatcher } from "./client-address.ts";
 import { guardConnections } from "./connection-guard.ts";
 import type { ApiContext } from "./context.ts";
@@ -115,7 +117,13 @@ export async function buildApp(services: Omit<ApiContext, "limitLog">): Promise<
       ctx.logger.warn({ ...requestLogFields(req), status: reply.statusCode }, "request failed");
   });
 
-  app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
+  // A keyed request refused before its route ran (a body too large or unreadable, an unknown address)
+  // still answers as a keyed response. Not when rate-limited: a flood must not cost a lookup a request.
+  const attachKey = async (req: FastifyRequest, code: string) => {
+    const raw = req.key || code === "rate_limited" ? undefined : keyHeader(req);
+    if (raw) await resolveKey(ctx, req, raw).catch(() => null);
+  };
+  app.setErrorHandler(async (err: FastifyError | ApiError, req, reply) => {
     let apiErr: ApiError;
     if (err instanceof ApiError) apiErr = err;
     else if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
@@ -128,11 +136,13 @@ export async function buildApp(services: Omit<ApiContext, "limitLog">): Promise<
       apiErr = new ApiError("internal_error", "Something went wrong on our side. Please try again.");
     }
     if (apiErr.extras.retryAfterSeconds) reply.header("retry-after", String(apiErr.extras.retryAfterSeconds));
+    await attachKey(req, apiErr.code);
     return reply.status(apiErr.status).send(apiErr.body(req.key?.raw));
   });
-  app.setNotFoundHandler((_req, reply) => {
+  app.setNotFoundHandler(async (req, reply) => {
     const e = new ApiError("not_found", "There is nothing at this address.");
-    return reply.status(e.status).send(e.body());
+    await attachKey(req, e.code);
+    return reply.status(e.status).send(e.body(req.key?.raw));
   });
 
   await app.register(websocket);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Billing } from "../billing/billing.ts";
 import type { ApiKeyRecord } from "../billing/keys.ts";
 import type { CallService } from "../calls/call-service.ts";
+import type { IdempotencyKeys } from "../calls/idempotency.ts";
 import type { Config } from "../config/config.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
@@ -25,6 +26,10 @@ export interface ApiContext {
   recordingsFollowHangup: boolean;
   /** The configured payment integration; without one the purchase page shows the operator's text. */
   payments?: Payments;
+  /** Signs what pages hand back in hidden fields (and recording links). */
+  secret: string;
+  /** `Idempotency-Key` claims of POST /call, shared by every node. */
+  idempotency: IdempotencyKeys;
   /** Logs refusals by a limit, sampled (made by buildApp). */
   limitLog: LimitLog;
   /** Routes the carrier and payment adapters serve themselves (webhooks, media WebSockets). */

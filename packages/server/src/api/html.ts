@@ -37,3 +37,6 @@ export const readForm = (req: FastifyRequest) =>
   new URLSearchParams(typeof req.body === "string" ? req.body : "");
 
 export const formatSeconds = (s: number) => `${Math.floor(s / 60)} min ${s % 60} s`;
+
+/** Names a key the way people can check it against their assistant's: its first characters. */
+export const keyName = (hint: string) => `clawcall_sk_${hint}…`;

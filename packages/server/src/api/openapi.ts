@@ -61,6 +61,16 @@ export function buildOpenApi(serverUrl: string) {
         post: {
           summary: "Place a call (mints a key with the free allowance when none is sent)",
           security: [{}, ...keyed],
+          parameters: [
+            {
+              name: "Idempotency-Key",
+              in: "header",
+              required: false,
+              description:
+                "Names this placement: the same key and body within 24 h return the first call instead of placing another.",
+              schema: { type: "string", minLength: 1, maxLength: 255 },
+            },
+          ],
           requestBody: { required: true, content: json("CallRequest") },
           responses: {
             "201": { description: "Queued", content: json("CallCreated") },
@@ -78,6 +88,7 @@ export function buildOpenApi(serverUrl: string) {
               "too_many_active_calls",
               "dial_failed",
               "number_pool_exhausted",
+              "idempotency_conflict",
             ),
           },
         },

@@ -1,3 +1,4 @@
+// Room billing/: keys (hashed), accounts, allowances and the append-only ledger of call time.
 import { randomUUID } from "node:crypto";
 import type { Quota } from "@clawcall/contract";
 import type { Db } from "../store/database.ts";

@@ -31,6 +31,7 @@ export class KeyStore {
       account_id: null,
       created_at: now.toISOString(),
       revoked_at: null,
+      last_used_at: null,
     };
     await this.db.insertInto("api_keys").values(record).execute();
     return { key, record };
@@ -55,6 +56,73 @@ export class KeyStore {
       .updateTable("api_keys")
       .set({ revoked_at: now.toISOString() })
       .where("id", "=", id)
+      .where("revoked_at", "is", null)
       .execute();
   }
+
+  /** Notes that the key was used; at most one write a minute per key. */
+  async touch(key: ApiKeyRecord, now: Date): Promise<void> {
+    if (key.last_used_at && now.getTime() - Date.parse(key.last_used_at) < TOUCH_EVERY_MS) return;
+    key.last_used_at = now.toISOString();
+    await this.db
+      .updateTable("api_keys")
+      .set({ last_used_at: key.last_used_at })
+      .where("id", "=", key.id)
+      .execute();
+  }
+
+  /** The account's keys, revoked ones included, newest first, with how many calls each placed. */
+  async ofAccount(accountId: string): Promise<AccountKey[]> {
+    const rows = await this.db
+      .selectFrom("api_keys")
+      .leftJoin("calls", "calls.key_id", "api_keys.id")
+      .select((eb) => [
+        "api_keys.id",
+        "api_keys.hint",
+        "api_keys.created_at",
+        "api_keys.last_used_at",
+        "api_keys.revoked_at",
+        eb.fn.count<number>("calls.id").as("calls"),
+      ])
+      .where("api_keys.account_id", "=", accountId)
+      .groupBy([
+        "api_keys.id",
+        "api_keys.hint",
+        "api_keys.created_at",
+        "api_keys.last_used_at",
+        "api_keys.revoked_at",
+      ])
+      .orderBy("api_keys.created_at", "desc")
+      .execute();
+    return rows.map((r) => ({ ...r, calls: Number(r.calls) }));
+  }
+
+  /** Revokes one of the account's keys, named by id or hint; null when the account has no such key. */
+  async revokeForAccount(accountId: string, idOrHint: string, now: Date): Promise<AccountKey | null> {
+    const key = (await this.ofAccount(accountId)).find((k) => k.id === idOrHint || k.hint === idOrHint);
+    if (!key) return null;
+    await this.revoke(key.id, now);
+    return { ...key, revoked_at: key.revoked_at ?? now.toISOString() };
+  }
+
+  /** How many calls the key has placed, for the link page. */
+  async callCount(keyId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom("calls")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("key_id", "=", keyId)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+}
+
+const TOUCH_EVERY_MS = 60_000;
+
+export interface AccountKey {
+  id: string;
+  hint: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  calls: number;
 }

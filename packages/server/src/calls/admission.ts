@@ -21,8 +21,11 @@ export async function admit(
   key: ApiKeyRecord,
   deps: {
     balanceOf(wallet: string): Promise<number>;
-    store: Pick<CallStore, "countLive">;
+    store: Pick<CallStore, "countLive" | "countFreeUnanswered">;
     maxActiveCallsPerKey: number;
+    /** Who is placing the call (see CallTable.placed_by), and how many free calls it may have ringing. */
+    placedBy: string | null;
+    freeRingingPerClient: number;
   },
 ): Promise<Admitted | PlaceRefusal> {
   const wallet = walletOf(key);
@@ -45,6 +48,20 @@ export async function admit(
       ok: false,
       code: "too_many_active_calls",
       message: `This key already has ${deps.maxActiveCallsPerKey} call(s) in progress. Wait for one to finish.`,
+      retryAfterSeconds: 15,
+    };
+  }
+  // One client minting many free keys could otherwise hold every line with calls nobody answers (which
+  // cost nothing): free calls not yet answered are capped per client, across all of its keys.
+  if (
+    !key.account_id &&
+    deps.placedBy &&
+    (await deps.store.countFreeUnanswered(deps.placedBy)) >= deps.freeRingingPerClient
+  ) {
+    return {
+      ok: false,
+      code: "too_many_active_calls",
+      message: `This client already has ${deps.freeRingingPerClient} free call(s) ringing. Wait for one to be answered or to end, or sign in to your account.`,
       retryAfterSeconds: 15,
     };
   }
@@ -73,6 +90,7 @@ export function newCallRow(call: {
   from: string;
   nodeId: string;
   now: Date;
+  placedBy?: string | null;
 }): CallTable {
   const { request } = call;
   return {
@@ -100,5 +118,6 @@ export function newCallRow(call: {
     recording_url: null,
     recording_expires_at: null,
     meta: null,
+    placed_by: call.placedBy ?? null,
   };
 }

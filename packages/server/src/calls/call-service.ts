@@ -1,8 +1,8 @@
+// Room calls/: a call from admission to its final state: states, call store, lines, settlement, supervisor.
 import { randomUUID } from "node:crypto";
 import type { CallRequest, TranscriptEntry } from "@clawcall/contract";
 import type { Billing } from "../billing/billing.ts";
 import type { ApiKeyRecord } from "../billing/keys.ts";
-import type { Config } from "../config/config.ts";
 import type { LatencySummary } from "../observability/latency.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
@@ -15,10 +15,24 @@ import { admit, DIAL_FAILED, newCallRow, type PlaceResult, POOL_EXHAUSTED } from
 import { CallStore } from "./call-store.ts";
 import type { CallSignal, ConversationEngine } from "./conversation.ts";
 import { type ConversationHost, startConversation } from "./conversation-runner.ts";
+import { HeldCalls } from "./held-calls.ts";
 import type { NumberPool } from "./number-pool.ts";
 import type { EndInfo } from "./outcomes.ts";
 import { Settlement } from "./settlement.ts";
 import { type CallState, canTransition, isTerminal, statusEvent } from "./states.ts";
+
+/** The limits the calls room enforces, from the operator's settings. */
+export interface CallLimits {
+  maxActiveCallsPerKey: number;
+  /** Free (unlinked) calls one client may have ringing at once. */
+  freeRingingPerClient: number;
+  /** A free key's unanswered call is charged its ring time. */
+  freeRingCounts: boolean;
+  /** Talk seconds after which an answered call is ended. */
+  maxCallSeconds: number;
+  /** How long a finished call's transcript stays readable. */
+  transcriptTtlSeconds: number;
+}
 
 export interface CallServiceDeps {
   db: Db;
@@ -27,7 +41,7 @@ export interface CallServiceDeps {
   live: LiveStore;
   pool: NumberPool;
   engine: ConversationEngine;
-  config: Config;
+  limits: CallLimits;
   logger: Logger;
   metrics: Metrics;
   nodeId: string;
@@ -43,16 +57,19 @@ const REMOTE_HANGUP_WAIT_MS = 2_000;
  * machine, hands answered calls to the conversation engine, and settles them through the ledger.
  */
 export class CallService {
-  /** The calls table; nothing else in the service speaks SQL about calls. */
+  /** The calls table (the number pool reads call states only with its leases, in one statement). */
   readonly store: CallStore;
-  private readonly active = new Map<string, ActiveCall>();
+  private readonly active: HeldCalls;
   private readonly settlement: Settlement;
-  private readonly eventChains = new Map<string, Promise<void>>();
   private readonly conversationHost: ConversationHost;
 
   constructor(private readonly deps: CallServiceDeps) {
     this.store = new CallStore(deps.db);
-    this.settlement = new Settlement(deps, this.active, (callId) => deps.engine.release?.(callId));
+    this.active = new HeldCalls({
+      onCount: (count) => deps.metrics.activeCalls.set(count),
+      onRelease: (callId) => deps.engine.release?.(callId),
+    });
+    this.settlement = new Settlement(deps, this.active);
     this.conversationHost = {
       engine: deps.engine,
       logger: deps.logger,
@@ -64,18 +81,13 @@ export class CallService {
     };
     // Events of one call are applied in arrival order, each after the previous one finished: handlers
     // await storage, and e.g. the media stream must not overtake the answer it belongs to.
-    deps.carrier.onEvent((event) => {
-      const previous = this.eventChains.get(event.callId) ?? Promise.resolve();
-      const next = previous
-        .then(() => this.onCarrierEvent(event))
-        .catch((err) =>
-          deps.logger.error({ err, callId: event.callId, event: event.type }, "carrier event failed"),
-        )
-        .finally(() => {
-          if (this.eventChains.get(event.callId) === next) this.eventChains.delete(event.callId);
-        });
-      this.eventChains.set(event.callId, next);
-    });
+    deps.carrier.onEvent((event) =>
+      this.active.inOrder(
+        event.callId,
+        () => this.onCarrierEvent(event),
+        (err) => deps.logger.error({ err, callId: event.callId, event: event.type }, "carrier event failed"),
+      ),
+    );
   }
 
   /** Listens for requests from other nodes to act on the calls this node owns. */
@@ -90,15 +102,25 @@ export class CallService {
   }
 
   /** Admission and dial. Validation and authentication already happened in the API layer. */
-  async place(key: ApiKeyRecord, request: CallRequest, now = new Date()): Promise<PlaceResult> {
-    const { billing, pool, config, live, nodeId } = this.deps;
+  /**
+   * `callId` is chosen by the caller when a retry of the same placement must find the same call;
+   * `placedBy` names the client (an HMAC of its address group) for the cap on free calls ringing.
+   */
+  async place(
+    key: ApiKeyRecord,
+    request: CallRequest,
+    options: { now?: Date; callId?: string; placedBy?: string } = {},
+  ): Promise<PlaceResult> {
+    const { now = new Date(), callId = randomUUID(), placedBy = null } = options;
+    const { billing, pool, limits, live, nodeId } = this.deps;
     const admitted = await admit(key, {
       balanceOf: (wallet) => billing.ledger.balance(wallet),
       store: this.store,
-      maxActiveCallsPerKey: config.limits.maxActiveCallsPerKey,
+      maxActiveCallsPerKey: limits.maxActiveCallsPerKey,
+      placedBy,
+      freeRingingPerClient: limits.freeRingingPerClient,
     });
     if (!admitted.ok) return admitted;
-    const callId = randomUUID();
     const from = await pool.acquire(callId, now);
     if (from === null) return POOL_EXHAUSTED;
 
@@ -110,6 +132,7 @@ export class CallService {
       from,
       nodeId,
       now,
+      placedBy,
     });
     try {
       await this.store.insert(row);
@@ -124,7 +147,7 @@ export class CallService {
 
   /** Starts holding a call this node just created, until it reaches its final state. */
   private register(row: CallTable, request: CallRequest, balance: number): void {
-    this.active.set(row.id, {
+    this.active.add({
       id: row.id,
       keyId: row.key_id,
       wallet: row.wallet,
@@ -140,7 +163,6 @@ export class CallService {
       pendingEnd: null,
     });
     this.deps.metrics.callsPlaced.inc();
-    this.deps.metrics.activeCalls.set(this.active.size);
   }
 
   /** Asks the carrier to dial; a refusal settles the call at once (nothing charged). */
@@ -179,7 +201,7 @@ export class CallService {
   }
 
   activeIds(): string[] {
-    return [...this.active.keys()];
+    return this.active.ids();
   }
 
   /** Answered calls this node holds that nothing has decided to end yet: what the meter watches. */
@@ -265,7 +287,7 @@ export class CallService {
     await this.deps.carrier
       .hangup(callId)
       .catch((err) => this.deps.logger.warn({ err, callId }, "carrier hangup failed"));
-    await this.eventChains.get(callId);
+    await this.active.settled(callId);
   }
 
   async appendTranscript(callId: string, entry: Omit<TranscriptEntry, "timestamp">): Promise<void> {
@@ -287,19 +309,12 @@ export class CallService {
    * just short of the budget keeps the rounded-up talk time within it.
    */
   private stopWhenBudgetEnds(active: ActiveCall): void {
-    const timer = setTimeout(
-      () => {
-        if (active.pendingEnd) return;
-        const cause =
-          active.budgetSeconds >= this.deps.config.limits.maxCallSeconds
-            ? "max_duration"
-            : "balance_exhausted";
-        void this.endBySystem(active.id, { cause, source: "system", answered: true });
-      },
-      Math.max(0, active.budgetSeconds * 1000 - 100),
-    );
-    timer.unref();
-    active.controller.signal.addEventListener("abort", () => clearTimeout(timer));
+    this.active.after(active, Math.max(0, active.budgetSeconds * 1000 - 100), () => {
+      if (active.pendingEnd) return;
+      const cause =
+        active.budgetSeconds >= this.deps.limits.maxCallSeconds ? "max_duration" : "balance_exhausted";
+      void this.endBySystem(active.id, { cause, source: "system", answered: true });
+    });
   }
 
   private async transition(

@@ -18,8 +18,9 @@ export type FinalFields = Pick<
 >;
 
 /**
- * The calls table: the one module that speaks SQL about calls. Every state change goes through a
- * conditional update, so two nodes (or a node and its reaper) never both move a call.
+ * The calls table: the one module that speaks SQL about calls (the number pool only joins a lease to its
+ * call's state, to read both at once). Every state change goes through a conditional update, so two
+ * nodes (or a node and its reaper) never both move a call.
  */
 export class CallStore {
   private readonly metaWrites = new Map<string, Promise<boolean>>();
@@ -42,6 +43,18 @@ export class CallStore {
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("key_id", "=", keyId)
       .where("state", "in", LIVE_STATES)
+      .executeTakeFirst();
+    return Number(found?.n ?? 0);
+  }
+
+  /** Free calls (of keys on no account) this client placed that nobody has answered yet. */
+  async countFreeUnanswered(placedBy: string): Promise<number> {
+    const found = await this.db
+      .selectFrom("calls")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("placed_by", "=", placedBy)
+      .where("state", "in", ["queued", "ringing"])
+      .where("wallet", "like", "key:%")
       .executeTakeFirst();
     return Number(found?.n ?? 0);
   }

@@ -1,6 +1,7 @@
 import type { ActiveCall } from "./active-call.ts";
 import type { CallServiceDeps } from "./call-service.ts";
 import { CallStore } from "./call-store.ts";
+import type { HeldCalls } from "./held-calls.ts";
 import { type EndInfo, finalOutcome } from "./outcomes.ts";
 import { isTerminal, statusEvent } from "./states.ts";
 
@@ -12,11 +13,9 @@ export class Settlement {
   constructor(
     private readonly deps: Pick<
       CallServiceDeps,
-      "db" | "billing" | "live" | "pool" | "config" | "logger" | "metrics"
+      "db" | "billing" | "live" | "pool" | "limits" | "logger" | "metrics"
     >,
-    private readonly active: Map<string, ActiveCall>,
-    /** Told of every call that reached its final state here. */
-    private readonly onFinalized: (callId: string) => void = () => {},
+    private readonly held: HeldCalls,
   ) {}
 
   /** Seconds of talk between answer and end, rounded up: a started second is a metered second. */
@@ -31,7 +30,7 @@ export class Settlement {
   }
 
   async finalize(callId: string, info: EndInfo, endedAt = new Date()): Promise<boolean> {
-    const { db, billing, live, pool, config, metrics } = this.deps;
+    const { db, billing, live, pool, limits, metrics } = this.deps;
     const settled = await db.transaction().execute(async (tx) => {
       const calls = new CallStore(tx);
       const row = await calls.get(callId);
@@ -48,23 +47,29 @@ export class Settlement {
         last_seen_at: endedAt.toISOString(),
       });
       // A call the service itself failed (no agent, stuck) is not charged.
-      const charged = result.outcome === "system_error" ? 0 : (talk ?? 0);
+      let charged = result.outcome === "system_error" ? 0 : (talk ?? 0);
+      // A free key's call that rang out (or was cancelled while ringing) held a line all that time: it
+      // counts against the free allowance, so ringing numbers nobody answers is not a free way to hold
+      // every line. Whole seconds only, and never past what is left.
+      if (
+        limits.freeRingCounts &&
+        !answered &&
+        row.wallet.startsWith("key:") &&
+        (result.outcome === "no_answer" || result.outcome === "cancelled")
+      ) {
+        const rang = Math.floor((endedAt.getTime() - Date.parse(row.dialing_at ?? row.queued_at)) / 1000);
+        charged = Math.min(Math.max(0, rang), Math.max(0, await billing.ledger.balance(row.wallet, tx)));
+      }
       if (charged > 0) await billing.ledger.debitCall(row.wallet, callId, charged, endedAt, tx);
       // In the same transaction, so no crash can leave an ended call holding its number.
       await pool.releaseCall(callId, tx);
       return { row, result, talk: charged };
     });
-    const active = this.active.get(callId);
-    if (active) {
-      this.active.delete(callId);
-      active.controller.abort();
-      metrics.activeCalls.set(this.active.size);
-    }
-    this.onFinalized(callId);
+    this.held.release(callId);
     if (!settled) return false;
     metrics.callsFinalized.inc({ outcome: settled.result.outcome });
     if (settled.talk) metrics.secondsDebited.inc(settled.talk);
-    await live.expireAfter(callId, config.limits.transcriptTtlSeconds);
+    await live.expireAfter(callId, limits.transcriptTtlSeconds);
     const { failReason, outcome } = settled.result;
     await live.publish(callId, statusEvent({ state: "ended", fail_reason: failReason, outcome }, endedAt));
     return true;
@@ -77,10 +82,10 @@ export class Settlement {
   async remainingFor(call: ActiveCall, nowMs = Date.now()): Promise<number> {
     const balance = await this.deps.billing.ledger.balance(call.wallet);
     let othersUsed = 0;
-    for (const other of this.active.values()) {
+    for (const other of this.held.values()) {
       if (other.id !== call.id && other.wallet === call.wallet)
         othersUsed += Settlement.talkSoFar(other, nowMs);
     }
-    return Math.max(0, Math.min(this.deps.config.limits.maxCallSeconds, balance - othersUsed));
+    return Math.max(0, Math.min(this.deps.limits.maxCallSeconds, balance - othersUsed));
   }
 }

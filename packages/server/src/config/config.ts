@@ -1,37 +1,20 @@
+// Room config/: every setting, parsed once from the environment into the plain settings rooms receive.
 import path from "node:path";
 import { isNanpNumber } from "@clawcall/contract";
 import { z } from "zod";
 import type { BillingSettings } from "../billing/billing.ts";
-import { DEFAULT_PACKAGES, parsePackages } from "../payments/packages.ts";
-import type { StripeSettings } from "../payments/stripe-payments.ts";
-import type { ProviderSettings } from "../providers/index.ts";
+import { bool, int, optionalString, seconds, url } from "../env/fields.ts";
+import { PAYMENT_ENV, paymentSettings } from "../payments/env.ts";
+import { PROVIDER_ENV, providerSettings } from "../providers/env.ts";
 import type { DatabaseSettings } from "../store/database.ts";
+import { missingTelnyxSettings, TELNYX_ENV, telnyxSettings } from "../telephony/telnyx/env.ts";
 import { parseTrustedProxies } from "./trusted-proxies.ts";
 
 /**
  * Every setting of the service, parsed once at boot from environment variables. This is the only module
- * that reads them: the rest of the service receives a typed Config. Vendor variables keep their
- * conventional names; ClawCall's own are CLAWCALL_*.
+ * that reads them: the rest of the service receives plain settings. Vendor variables keep their
+ * conventional names and are declared by their adapters; ClawCall's own are CLAWCALL_*.
  */
-const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
-const seconds = (def: number) => z.coerce.number().min(0).default(def);
-const optionalString = z
-  .string()
-  .trim()
-  .transform((v) => (v === "" ? undefined : v))
-  .optional();
-const bool = (def: boolean) =>
-  z
-    .enum(["true", "false", "1", "0", "yes", "no"])
-    .default(def ? "true" : "false")
-    .transform((v) => v === "true" || v === "1" || v === "yes");
-const url = z
-  .string()
-  .trim()
-  .url()
-  .optional()
-  .or(z.literal("").transform(() => undefined));
-
 const EnvSchema = z.object({
   PORT: int(8787).pipe(z.number().max(65535)),
   HOST: z.string().default("127.0.0.1"),
@@ -64,6 +47,12 @@ const EnvSchema = z.object({
   CLAWCALL_REQUESTS_PER_MINUTE: int(600, 1),
   CLAWCALL_WEBHOOKS_PER_MINUTE: int(3000, 1),
   CLAWCALL_STREAMS_PER_KEY: int(10, 1),
+  CLAWCALL_FREE_RINGING_PER_CLIENT: int(3, 1),
+  CLAWCALL_FREE_RING_COUNTS: bool(true),
+  CLAWCALL_METRICS_PORT: optionalString.pipe(
+    z.coerce.number<string | undefined>().int().min(0).max(65535).optional(),
+  ),
+  CLAWCALL_METRICS_HOST: z.string().default("127.0.0.1"),
   CLAWCALL_MAX_CALL_SECONDS: int(1800, 10),
   CLAWCALL_TRANSCRIPT_TTL_SECONDS: int(3600, 1),
   CLAWCALL_RECORDING_TTL_SECONDS: int(600, 1),
@@ -72,35 +61,7 @@ const EnvSchema = z.object({
     .string()
     .default("Call time is sold by the operator of this ClawCall service. Contact them to buy minutes."),
   CLAWCALL_PURCHASE_URL: url,
-  STRIPE_SECRET_KEY: optionalString.pipe(
-    z
-      .string()
-      .regex(
-        /^(sk|rk)_\S+$/,
-        "must be a Stripe secret key (sk_… or a restricted rk_…), not a publishable one",
-      )
-      .optional(),
-  ),
-  STRIPE_WEBHOOK_SECRET: optionalString.pipe(
-    z
-      .string()
-      .regex(/^whsec_\S+$/, "must be the endpoint's signing secret (whsec_…)")
-      .optional(),
-  ),
-  CLAWCALL_STRIPE_PACKAGES: z.string().default(DEFAULT_PACKAGES),
-  CLAWCALL_STRIPE_CURRENCY: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z]{3}$/, "must be a three-letter currency code such as usd")
-    .default("usd")
-    .transform((v) => v.toLowerCase()),
-  // Points the Stripe SDK at another API origin, such as a local fake in tests.
-  CLAWCALL_STRIPE_API_BASE: url.pipe(
-    z
-      .string()
-      .regex(/^https?:\/\/[^/?#]+\/?$/, "must be an http(s) origin with no path, e.g. http://127.0.0.1:12111")
-      .optional(),
-  ),
+  ...PAYMENT_ENV,
 
   CLAWCALL_CARRIER: z.enum(["sandbox", "telnyx"]).default("sandbox"),
   CLAWCALL_CALLER_NUMBERS: optionalString,
@@ -110,24 +71,8 @@ const EnvSchema = z.object({
   CLAWCALL_SANDBOX_HOLD_SECONDS: seconds(20),
   CLAWCALL_SANDBOX_SPEECH_CACHE: optionalString,
 
-  TELNYX_API_KEY: optionalString,
-  TELNYX_PUBLIC_KEY: optionalString,
-  TELNYX_CONNECTION_ID: optionalString,
-  // Points the Telnyx adapter at another API base, such as the emulator in tests.
-  TELNYX_BASE_URL: url,
-  TELNYX_AMD: z.enum(["detect_beep", "premium", "disabled"]).default("detect_beep"),
-
-  OPENAI_API_KEY: optionalString,
-  OPENAI_BASE_URL: url,
-  OPENAI_MODEL: optionalString,
-  ANTHROPIC_API_KEY: optionalString,
-  ANTHROPIC_BASE_URL: url,
-  ANTHROPIC_MODEL: optionalString,
-  CLAWCALL_LLM: z.enum(["openai", "anthropic"]).optional(),
-  DEEPGRAM_API_KEY: optionalString,
-  DEEPGRAM_BASE_URL: url,
-  ELEVENLABS_API_KEY: optionalString,
-  ELEVENLABS_BASE_URL: url,
+  ...TELNYX_ENV,
+  ...PROVIDER_ENV,
 });
 
 export type Env = Record<string, string | undefined>;
@@ -161,14 +106,8 @@ export function loadConfig(env: Env) {
   const dataDir = path.resolve(e.CLAWCALL_DATA_DIR);
   const problems: string[] = [];
   if (e.CLAWCALL_CARRIER === "telnyx") {
-    for (const k of [
-      "TELNYX_API_KEY",
-      "TELNYX_PUBLIC_KEY",
-      "TELNYX_CONNECTION_ID",
-      "CLAWCALL_PUBLIC_URL",
-    ] as const) {
-      if (!e[k]) problems.push(`${k}: required when CLAWCALL_CARRIER=telnyx`);
-    }
+    problems.push(...missingTelnyxSettings(e));
+    if (!e.CLAWCALL_PUBLIC_URL) problems.push("CLAWCALL_PUBLIC_URL: required when CLAWCALL_CARRIER=telnyx");
     if (!e.CLAWCALL_CALLER_NUMBERS)
       problems.push("CLAWCALL_CALLER_NUMBERS: required when CLAWCALL_CARRIER=telnyx");
   }
@@ -179,16 +118,11 @@ export function loadConfig(env: Env) {
   for (const n of callerNumbers) {
     if (!isNanpNumber(n)) problems.push(`CLAWCALL_CALLER_NUMBERS: "${n}" is not a +1 number`);
   }
-  // Half a Stripe setup would sell time it can never credit (or verify webhooks for nothing).
-  if (e.STRIPE_SECRET_KEY && !e.STRIPE_WEBHOOK_SECRET)
-    problems.push("STRIPE_WEBHOOK_SECRET: required when STRIPE_SECRET_KEY is set");
-  if (e.STRIPE_WEBHOOK_SECRET && !e.STRIPE_SECRET_KEY)
-    problems.push("STRIPE_SECRET_KEY: required when STRIPE_WEBHOOK_SECRET is set");
+  const payments = paymentSettings(e);
+  if (!payments.ok) problems.push(...payments.problems);
   const trustedProxies = parseTrustedProxies(e.CLAWCALL_TRUSTED_PROXIES, e.CLAWCALL_TRUST_PROXY);
   if (typeof trustedProxies === "string") problems.push(trustedProxies);
-  const packages = parsePackages(e.CLAWCALL_STRIPE_PACKAGES);
-  if (typeof packages === "string") problems.push(`CLAWCALL_STRIPE_PACKAGES: ${packages}`);
-  if (problems.length > 0 || typeof packages === "string" || typeof trustedProxies === "string")
+  if (problems.length > 0 || !payments.ok || typeof trustedProxies === "string")
     throw new ConfigError(problems);
 
   return {
@@ -198,6 +132,11 @@ export function loadConfig(env: Env) {
     publicUrl: (e.CLAWCALL_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ""),
     logLevel: e.CLAWCALL_LOG_LEVEL,
     trustedProxies,
+    /** Serve /metrics on this port only (not on the public one); unset: on the public port, rate-limited. */
+    metrics:
+      e.CLAWCALL_METRICS_PORT === undefined
+        ? undefined
+        : { port: e.CLAWCALL_METRICS_PORT, host: e.CLAWCALL_METRICS_HOST },
     secret: e.CLAWCALL_SECRET,
     nodeId: e.CLAWCALL_NODE_ID,
     database: (e.DATABASE_URL
@@ -213,24 +152,15 @@ export function loadConfig(env: Env) {
       purchaseText: e.CLAWCALL_PURCHASE_TEXT,
       purchaseUrl: e.CLAWCALL_PURCHASE_URL,
     } satisfies BillingSettings,
-    payments: {
-      stripe:
-        e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
-          ? ({
-              secretKey: e.STRIPE_SECRET_KEY,
-              webhookSecret: e.STRIPE_WEBHOOK_SECRET,
-              apiBase: e.CLAWCALL_STRIPE_API_BASE,
-            } satisfies StripeSettings)
-          : undefined,
-      packages,
-      currency: e.CLAWCALL_STRIPE_CURRENCY,
-    },
+    payments: payments.settings,
     limits: {
       maxActiveCallsPerKey: e.CLAWCALL_MAX_ACTIVE_CALLS_PER_KEY,
       mintsPerHour: e.CLAWCALL_MINTS_PER_HOUR,
       requestsPerMinute: e.CLAWCALL_REQUESTS_PER_MINUTE,
       webhooksPerMinute: e.CLAWCALL_WEBHOOKS_PER_MINUTE,
       streamsPerKey: e.CLAWCALL_STREAMS_PER_KEY,
+      freeRingingPerClient: e.CLAWCALL_FREE_RINGING_PER_CLIENT,
+      freeRingCounts: e.CLAWCALL_FREE_RING_COUNTS,
       requestTimeoutSeconds: e.CLAWCALL_REQUEST_TIMEOUT_SECONDS,
       connectionsPerAddress: e.CLAWCALL_CONNECTIONS_PER_ADDRESS,
       maxCallSeconds: e.CLAWCALL_MAX_CALL_SECONDS,
@@ -251,29 +181,9 @@ export function loadConfig(env: Env) {
           ? path.resolve(e.CLAWCALL_SANDBOX_SPEECH_CACHE)
           : path.join(dataDir, "sandbox-speech"),
       },
-      telnyx: {
-        apiKey: e.TELNYX_API_KEY,
-        publicKey: e.TELNYX_PUBLIC_KEY,
-        connectionId: e.TELNYX_CONNECTION_ID,
-        baseUrl: e.TELNYX_BASE_URL,
-        answeringMachineDetection: e.TELNYX_AMD,
-      },
+      telnyx: telnyxSettings(e),
     },
-    providers: {
-      // A base URL alone is enough for a local OpenAI-compatible server (Ollama, llama.cpp, vLLM).
-      openai:
-        e.OPENAI_API_KEY || e.OPENAI_BASE_URL
-          ? { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL }
-          : undefined,
-      anthropic: e.ANTHROPIC_API_KEY
-        ? { apiKey: e.ANTHROPIC_API_KEY, baseUrl: e.ANTHROPIC_BASE_URL, model: e.ANTHROPIC_MODEL }
-        : undefined,
-      deepgram: e.DEEPGRAM_API_KEY ? { apiKey: e.DEEPGRAM_API_KEY, baseUrl: e.DEEPGRAM_BASE_URL } : undefined,
-      elevenlabs: e.ELEVENLABS_API_KEY
-        ? { apiKey: e.ELEVENLABS_API_KEY, baseUrl: e.ELEVENLABS_BASE_URL }
-        : undefined,
-      prefer: { llm: e.CLAWCALL_LLM },
-    } satisfies ProviderSettings,
+    providers: providerSettings(e),
   };
 }
 

@@ -1,3 +1,4 @@
+// Room media/: the ground floor of audio: the media seam, 20 ms frames and the mu-law codec.
 /**
  * The media seam: one per answered call, provided by a carrier (the Telnyx media WebSocket, the sandbox).
  * Audio is G.711 mu-law, 8 kHz, mono, in 20 ms frames of 160 bytes both ways.

@@ -1,3 +1,4 @@
+// Room observability/: logging with redaction, metrics and per-call latency records.
 import pino, { type Logger } from "pino";
 
 /**

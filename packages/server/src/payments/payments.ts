@@ -1,3 +1,4 @@
+// Room payments/: selling call time: packages, the payment seam, Stripe Checkout, crediting once.
 import type { Account } from "../billing/billing.ts";
 import type { CallTimePackage } from "./packages.ts";
 

@@ -1,5 +1,7 @@
+// Room providers/: STT, LLM and TTS seams with capabilities, vendor adapters, fallbacks, default models.
 import { describeHost } from "./abort.ts";
 import { DEFAULT_MODELS } from "./default-models.ts";
+import { PROVIDER_SETTINGS } from "./env.ts";
 import type { FallbackOptions } from "./fallback-order.ts";
 import { FallbackLlm } from "./llm/fallback-llm.ts";
 import type { LLM } from "./llm/llm.ts";
@@ -44,13 +46,7 @@ export interface Providers {
 }
 
 export { DEFAULT_MODELS } from "./default-models.ts";
-
-/** The settings that give the service each kind of provider, in words for the operator. */
-export const PROVIDER_SETTINGS = {
-  llm: "OPENAI_API_KEY (or OPENAI_BASE_URL for a local server) or ANTHROPIC_API_KEY",
-  stt: "DEEPGRAM_API_KEY",
-  tts: "ELEVENLABS_API_KEY or OPENAI_API_KEY",
-} as const;
+export { PROVIDER_SETTINGS } from "./env.ts";
 
 interface Entry<T> {
   vendor: string;

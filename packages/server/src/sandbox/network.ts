@@ -1,3 +1,4 @@
+// Room sandbox/: the simulated phone network: magic numbers, scripted personas, offline speech, recordings.
 import type { MediaStream } from "../media/media-stream.ts";
 import type { Logger } from "../observability/logger.ts";
 import {

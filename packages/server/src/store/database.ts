@@ -1,3 +1,4 @@
+// Room store/: SQL (SQLite or Postgres) with schema and migrations; the live store (memory or Redis).
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";

@@ -103,6 +103,35 @@ const buildMigrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.createIndex("payments_account").on("payments").column("account_id").execute();
     },
   },
+  "0004_idempotency_keys": {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable("idempotency_keys")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("fingerprint", "text", (c) => c.notNull())
+        .addColumn("call_id", "text", (c) => c.notNull())
+        .addColumn("minted_key", "text")
+        .addColumn("client", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex("idempotency_keys_created")
+        .on("idempotency_keys")
+        .column("created_at")
+        .execute();
+    },
+  },
+  "0005_api_key_last_used": {
+    async up(db: AnyDb) {
+      await db.schema.alterTable("api_keys").addColumn("last_used_at", "text").execute();
+    },
+  },
+  "0006_calls_placed_by": {
+    async up(db: AnyDb) {
+      await db.schema.alterTable("calls").addColumn("placed_by", "text").execute();
+      await db.schema.createIndex("calls_placed_by").on("calls").columns(["placed_by", "state"]).execute();
+    },
+  },
 });
 
 export async function migrate(db: AnyDb, dialect: Dialect): Promise<void> {

@@ -13,6 +13,8 @@ export interface ApiKeyTable {
   account_id: string | null;
   created_at: string;
   revoked_at: string | null;
+  /** Written at most once a minute per key, so polling does not turn into a write per request. */
+  last_used_at: string | null;
 }
 
 export interface AccountTable {
@@ -60,6 +62,11 @@ export interface CallTable {
   recording_url: string | null;
   recording_expires_at: string | null;
   meta: string | null;
+  /**
+   * HMAC of the address group that placed the call (never the address itself): free calls ringing at
+   * once are capped per client, whatever keys it mints.
+   */
+  placed_by: string | null;
 }
 
 /** One row per caller number in use, across all nodes; the number is the key, so it has one holder. */
@@ -84,6 +91,22 @@ export interface PaymentTable {
   created_at: string;
 }
 
+/**
+ * One row per `Idempotency-Key` of a POST /call, for 24 hours. The id is an HMAC of the key, and a
+ * minted API key is kept only encrypted under the idempotency key, so the table alone reveals neither. `call_id` is chosen before the call exists: the calls table's primary key is what
+ * keeps two attempts of one placement from both creating a call.
+ */
+export interface IdempotencyKeyTable {
+  id: string;
+  /** Hash of the validated request: the same key with another body is a conflict. */
+  fingerprint: string;
+  call_id: string;
+  minted_key: string | null;
+  /** HMAC of the address group that made the first attempt: an anonymous retry must come from it. */
+  client: string;
+  created_at: string;
+}
+
 export interface Database {
   api_keys: ApiKeyTable;
   accounts: AccountTable;
@@ -91,4 +114,5 @@ export interface Database {
   calls: CallTable;
   caller_number_leases: CallerNumberLeaseTable;
   payments: PaymentTable;
+  idempotency_keys: IdempotencyKeyTable;
 }

@@ -1,3 +1,4 @@
+// Room telephony/: the Carrier seam and its adapters (telnyx/); vendor quirks stay inside the adapter.
 import type { MediaStream } from "../media/media-stream.ts";
 
 /**

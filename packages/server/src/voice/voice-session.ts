@@ -1,3 +1,4 @@
+// Room voice/: hearing and speaking on a call: VAD, end of turn, barge-in, playback, the voice session.
 import type { Voice } from "@clawcall/contract";
 import { analyzeFrame, createFrameFeatures } from "../media/frames.ts";
 import { FRAME_MS, type MediaCloseReason, type MediaStream } from "../media/media-stream.ts";

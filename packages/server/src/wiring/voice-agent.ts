@@ -1,3 +1,4 @@
+// Room wiring/: builds the voice agent from the configured providers and the sandbox's offline speech.
 import { createVoiceAgentEngine } from "../agent/voice-agent-engine.ts";
 import type { ConversationEngine } from "../calls/conversation.ts";
 import type { Config } from "../config/config.ts";

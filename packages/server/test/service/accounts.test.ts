@@ -44,7 +44,7 @@ describe("accounts: sign-up, sign-in, purchase page, /me and operator grants", (
     const signup = await service.request(
       "POST",
       "/signup",
-      form({ token: key, email: "Jordan@Example.test", password: "correct horse" }),
+      form({ token: key, email: "Jordan@Example.test", password: "correct horse", link: "yes" }),
     );
     expect(signup.status).toBe(201);
     expect(signup.text).toContain("linked to this account");
@@ -99,7 +99,7 @@ describe("accounts: sign-up, sign-in, purchase page, /me and operator grants", (
     const signin = await service.request(
       "POST",
       "/signin",
-      form({ token: key2, email: "jordan@example.test", password: "correct horse" }),
+      form({ token: key2, email: "jordan@example.test", password: "correct horse", link: "yes" }),
     );
     expect(signin.status).toBe(200);
     expect(signin.text).toContain("all set");

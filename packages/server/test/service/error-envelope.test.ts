@@ -60,6 +60,29 @@ describe("every error in the envelope, every keyed answer with its key", () => {
     }
   });
 
+  it("a keyed request refused before its route ran still carries the key and the balance", async () => {
+    const tooLarge = await service.request("POST", "/call", {
+      key,
+      raw: "x".repeat(70 * 1024),
+      headers: { "content-type": "application/json" },
+    });
+    const nowhere = await service.request("GET", "/nowhere", { key });
+    const badIdempotency = await service.request("POST", "/call", {
+      key,
+      body: { to: "+12125550101", task: "Ask the hours." },
+      headers: { "idempotency-key": "x".repeat(300) },
+    });
+    for (const [res, status] of [
+      [tooLarge, 413],
+      [nowhere, 404],
+      [badIdempotency, 400],
+    ] as const) {
+      expect(res.status).toBe(status);
+      expect(res.body.api_key).toBe(key);
+      expect(res.headers.get("x-clawcall-balance-seconds")).toBe("1200");
+    }
+  });
+
   it("a task needs words, and text fields valid Unicode", async () => {
     for (const task of ["\u0001\u0002\u0003", "!!! ???", "1234", "\ud800"]) {
       const res = await service.request("POST", "/call", {

@@ -54,7 +54,7 @@ describe("payments: Stripe Checkout sells call time and credits it from signed w
     const signup = await service.request(
       "POST",
       "/signup",
-      form({ token: key, email, password: "correct horse" }),
+      form({ token: key, email, password: "correct horse", link: "yes" }),
     );
     expect(signup.status).toBe(201);
     const record = await service.billing.keys.find(key);
@@ -344,7 +344,7 @@ describe("payments: without Stripe configured", () => {
     await service.request(
       "POST",
       "/signup",
-      form({ token: key, email: "plain@example.test", password: "correct horse" }),
+      form({ token: key, email: "plain@example.test", password: "correct horse", link: "yes" }),
     );
     const page = await service.request("GET", `/purchase?token=${key}`);
     expect(page.status).toBe(200);

@@ -129,3 +129,27 @@ describe("a client over a request limit", () => {
     expect(c.received()).toContain('"code":"rate_limited"');
   });
 });
+
+describe("a trusted proxy", () => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startTestService({
+      CLAWCALL_CONNECTIONS_PER_ADDRESS: "2",
+      CLAWCALL_TRUSTED_PROXIES: "127.0.0.9",
+    });
+  });
+  afterAll(async () => {
+    await service?.dispose();
+  });
+
+  it("carries many clients, so its connections are not capped per address", async () => {
+    const held: RawClient[] = [];
+    for (let i = 0; i < 4; i++) {
+      const c = await connectFrom(service.url, "127.0.0.9");
+      c.socket.write(slowPost);
+      held.push(c);
+    }
+    expect(await get(service.url, "/healthz", "127.0.0.9")).toMatch(/^HTTP\/1\.1 200/);
+    for (const c of held) c.socket.destroy();
+  });
+});

@@ -73,3 +73,18 @@ describe("metrics, webhooks and event streams under a flood", () => {
     await Promise.all([streams[1]?.text(), again.text()]);
   });
 });
+
+describe("metrics on a port of their own", () => {
+  it("serves /metrics only there, not on the public port", async () => {
+    const service = await startTestService({ CLAWCALL_METRICS_PORT: "0" });
+    try {
+      expect((await service.request("GET", "/metrics")).status).toBe(404);
+      const res = await fetch(service.metricsUrl);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain("clawcall_calls_placed_total");
+      expect(service.describe().join("\n")).toContain(`metrics: ${service.metricsUrl}`);
+    } finally {
+      await service.dispose();
+    }
+  });
+});

@@ -2,11 +2,8 @@ import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { CarrierEvent, DialRequest } from "../../src/telephony/carrier.ts";
 import { registerTelnyxRoutes } from "../../src/telephony/telnyx/routes.ts";
-import {
-  createTelnyxCarrier,
-  type TelnyxCarrier,
-  type TelnyxSettings,
-} from "../../src/telephony/telnyx/telnyx-carrier.ts";
+import { createTelnyxCarrier, type TelnyxCarrier } from "../../src/telephony/telnyx/telnyx-carrier.ts";
+import type { TelnyxSettings } from "../../src/telephony/telnyx/telnyx-settings.ts";
 import {
   type EmulatorOptions,
   startTelnyxEmulator,

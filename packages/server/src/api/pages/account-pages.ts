@@ -4,8 +4,9 @@ import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, passwordProblem } from "../../b
 import { SignInThrottle } from "../../billing/signin-throttle.ts";
 import { clientGroup } from "../client-address.ts";
 import type { ApiContext } from "../context.ts";
-import { esc, formatSeconds, page, readForm, sendHtml } from "../html.ts";
+import { esc, formatSeconds, keyName, page, readForm, sendHtml } from "../html.ts";
 import { RateLimiter } from "../rate-limiter.ts";
+import { registerKeyPages } from "./key-pages.ts";
 
 type Query = { Querystring: { token?: string } };
 
@@ -14,14 +15,34 @@ export async function keyFromLink(ctx: ApiContext, token: string | undefined): P
   return token ? ctx.billing.keys.find(token) : null;
 }
 
+/**
+ * What the page says about the key in its link before anything is linked: a link can come from anyone,
+ * and whoever holds a linked key spends the account's minutes and reads its calls.
+ */
+async function aboutLinkedKey(ctx: ApiContext, token: string): Promise<string> {
+  if (!token)
+    return `<p class="muted">Open this page from the link your assistant gave you to link its key.</p>`;
+  const key = await keyFromLink(ctx, token);
+  if (!key) return `<p class="error">The key in this link is unknown or revoked: it cannot be linked.</p>`;
+  const calls = await ctx.billing.keys.callCount(key.id);
+  return `<p>This link carries the API key <strong>${esc(keyName(key.hint))}</strong>, created
+${esc(key.created_at.slice(0, 16).replace("T", " "))} UTC, with ${calls} call(s) so far.</p>
+<p class="muted">Link it only if your own assistant just gave you this link: a linked key places calls on
+your balance and sees your account's calls. You can revoke keys at any time on <a href="/keys">your keys page</a>.</p>`;
+}
+
 function credentialsForm(action: "signup" | "signin", token: string, error?: string): string {
   const other = action === "signup" ? "signin" : "signup";
+  const confirm = token
+    ? `<label><input type="checkbox" name="link" value="yes" style="width:auto"> Link the key from this link to my account</label>`
+    : "";
   return `${error ? `<p class="error">${esc(error)}</p>` : ""}
 <form method="post" action="/${action}">
 <input type="hidden" name="token" value="${esc(token)}">
 <label for="email">Email</label><input id="email" name="email" type="email" required autocomplete="email">
 <label for="password">Password</label><input id="password" name="password" type="password" required${action === "signup" ? ` minlength="${PASSWORD_MIN_CHARS}"` : ""}
  autocomplete="${action === "signup" ? "new-password" : "current-password"}">
+${confirm}
 <button type="submit">${action === "signup" ? "Create account" : "Sign in"}</button>
 </form>
 <p class="muted">${action === "signup" ? "Already have an account?" : "No account yet?"}
@@ -35,8 +56,10 @@ function credentialsForm(action: "signup" | "signin", token: string, error?: str
  * purchase-pages.ts.
  */
 export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): void {
+  // Shared with the keys page, which signs in too: one budget of attempts per client and per email.
   const attempts = new RateLimiter(20, 60_000);
   const signIns = new SignInThrottle();
+  registerKeyPages(app, ctx, { attempts, signIns });
 
   app.get("/", async (_req, reply) =>
     sendHtml(
@@ -53,10 +76,11 @@ export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): voi
     const title = action === "signup" ? "Create your ClawCall account" : "Sign in to ClawCall";
     app.get<Query>(`/${action}`, async (req, reply) => {
       const token = req.query.token ?? "";
-      const intro = token
-        ? `<p>Your assistant's API key will be linked to this account, so it keeps working.</p>`
-        : `<p class="muted">Open this page from the link your assistant gave you to link its key.</p>`;
-      return sendHtml(reply, 200, page(title, intro + credentialsForm(action, token)));
+      return sendHtml(
+        reply,
+        200,
+        page(title, (await aboutLinkedKey(ctx, token)) + credentialsForm(action, token)),
+      );
     });
 
     app.post(`/${action}`, async (req, reply) => {
@@ -109,12 +133,16 @@ export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): voi
       }
       signIns.succeeded(email);
       const key = await keyFromLink(ctx, token);
+      const confirmed = key !== null && f.get("link") === "yes";
+      const result = confirmed ? await ctx.billing.linkKey(key, account, now) : null;
+      // Read after linking: what was left of the key's free allowance has moved to the account.
       const balance = await ctx.billing.ledger.balance(`account:${account.id}`);
       // Telling someone to retry a call that would be refused for want of time sends them round in a circle.
       const empty = balance <= 0;
       let linked = "";
-      if (key) {
-        const result = await ctx.billing.linkKey(key, account, now);
+      if (key && !confirmed) {
+        linked = `<p class="muted">The key from the link (${esc(keyName(key.hint))}) was not linked.</p>`;
+      } else if (result) {
         linked =
           result === "other_account"
             ? `<p class="error">This key is already linked to another account; it was left as it is.</p>`
@@ -131,7 +159,8 @@ export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): voi
         action === "signup" ? 201 : 200,
         page(
           empty ? "Your account has no call time yet" : "You're all set",
-          `${linked}<p>Account balance: <strong>${esc(formatSeconds(balance))}</strong>.</p>${howToGetTime}${buy}`,
+          `${linked}<p>Account balance: <strong>${esc(formatSeconds(balance))}</strong>.</p>${howToGetTime}${buy}
+<p><a href="/keys">See and revoke the keys linked to this account</a></p>`,
         ),
       );
     });

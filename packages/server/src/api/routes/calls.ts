@@ -1,35 +1,14 @@
-import {
-  type CallCreated,
-  CallListQuerySchema,
-  checkCallRequest,
-  type HangupResult,
-} from "@clawcall/contract";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import { CallListQuerySchema, type HangupResult } from "@clawcall/contract";
+import type { FastifyInstance } from "fastify";
 import { toCallView } from "../../calls/call-view.ts";
 import { isTerminal, lifecycleOf, statusOf } from "../../calls/states.ts";
 import type { CallTable } from "../../store/schema.ts";
-import { INVALID_JSON } from "../app.ts";
-import { balanceOf, keyHeader, requireKey, resolveKey } from "../auth.ts";
+import { balanceOf, requireKey } from "../auth.ts";
 import { clientGroup } from "../client-address.ts";
 import type { ApiContext, KeyContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
-import { RateLimiter } from "../rate-limiter.ts";
 import { OpenStreams, streamCallEvents } from "./call-events.ts";
-import { quotaError } from "./quota-error.ts";
-
-/** Reads a body sent as JSON under any content type (`curl -d` sends a form type). */
-function jsonBody(req: FastifyRequest): unknown {
-  const body = req.body;
-  if (body === INVALID_JSON) return INVALID_JSON;
-  if (typeof body === "string") {
-    try {
-      return JSON.parse(body);
-    } catch {
-      return INVALID_JSON;
-    }
-  }
-  return body;
-}
+import { registerPlaceCall } from "./place-call.ts";
 
 /** The call if this key may see it (its own, or its account's); otherwise 404 as for an unknown id. */
 export async function ownedCall(ctx: ApiContext, key: KeyContext, callId: string): Promise<CallTable> {
@@ -55,58 +34,8 @@ export async function viewOf(ctx: ApiContext, key: KeyContext, row: CallTable) {
 }
 
 export function registerCallRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const mints = new RateLimiter(ctx.config.limits.mintsPerHour, 3_600_000);
+  registerPlaceCall(app, ctx);
   const streams = new OpenStreams(ctx.config.limits.streamsPerKey);
-
-  app.post("/call", async (req, reply) => {
-    const body = jsonBody(req);
-    const poolNumber = (n: string) =>
-      ctx.calls.ownsNumber(n) ? "it is one of this service's own caller numbers" : null;
-    const check = checkCallRequest(body === INVALID_JSON ? INVALID_JSON : body, poolNumber);
-    const raw = keyHeader(req);
-    if (!check.ok) {
-      // Input is checked before the key (a bad body is a 400 whatever the key), but a valid key still
-      // gets its api_key and balance with the error, like every keyed response.
-      if (raw) await resolveKey(ctx, req, raw).catch(() => null);
-      throw new ApiError(check.code, check.message);
-    }
-
-    let key: KeyContext;
-    if (raw) key = await resolveKey(ctx, req, raw);
-    else {
-      const retry = mints.hit(clientGroup(req.ip));
-      if (retry > 0) {
-        ctx.limitLog.trip("key mints per hour", clientGroup(req.ip));
-        throw new ApiError(
-          "rate_limited",
-          "Too many new API keys from this address. Reuse the key you were given.",
-          {
-            retryAfterSeconds: retry,
-          },
-        );
-      }
-      const minted = await ctx.billing.mintKey(new Date());
-      ctx.metrics.keysMinted.inc();
-      key = { raw: minted.key, record: minted.record, minted: true };
-      req.key = key;
-    }
-
-    const placed = await ctx.calls.place(key.record, check.value);
-    if (!placed.ok) {
-      if (placed.code === "quota_exceeded" || placed.code === "balance_depleted") {
-        throw await quotaError(ctx, key, placed.code, placed.message);
-      }
-      throw new ApiError(placed.code, placed.message, { retryAfterSeconds: placed.retryAfterSeconds });
-    }
-    const created: CallCreated = {
-      call_id: placed.call.id,
-      id: placed.call.id,
-      status: "queued",
-      message: "queued",
-      api_key: key.raw,
-    };
-    return reply.status(201).send(created);
-  });
 
   app.get<{ Params: { id: string } }>("/call/:id", async (req) => {
     const key = await requireKey(ctx, req);

@@ -12,10 +12,12 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return { ok: true, active_calls: ctx.calls.activeCount() };
   });
 
-  app.get("/metrics", async (_req, reply) => {
-    reply.header("content-type", ctx.metrics.registry.contentType);
-    return ctx.metrics.registry.metrics();
-  });
+  // With a metrics port of its own, the public port does not serve them at all.
+  if (!ctx.config.metrics)
+    app.get("/metrics", async (_req, reply) => {
+      reply.header("content-type", ctx.metrics.registry.contentType);
+      return ctx.metrics.registry.metrics();
+    });
 
   app.get("/openapi.json", async () => {
     openapi ??= buildOpenApi(ctx.config.publicUrl);

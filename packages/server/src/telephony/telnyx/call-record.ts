@@ -5,6 +5,12 @@ import type { TelnyxWebhook } from "./webhook-events.ts";
 /** What the adapter remembers about one call while it lives, and for a while after (late webhooks). */
 export type CallPhase = "dialing" | "live" | "ended";
 
+/** Whether the service asked for the call to end, and whether Telnyx was told. Only moves forward. */
+export type HangupRequest = "not_asked" | "wanted" | "sent";
+
+/** Events the service is told at most once per call (the answer and the hang-up follow the phase). */
+export type ToldOnce = "ringing" | "verdict" | "media" | "recording";
+
 export interface PendingBridge {
   resolve(result: BridgeResult): void;
   timer: NodeJS.Timeout;
@@ -14,9 +20,11 @@ export interface CallRecord {
   callId: string;
   callControlId: string | undefined;
   phase: CallPhase;
-  /** Dial failed with an unknown outcome, or hang-up was asked before we knew the leg: end it on sight. */
-  hangupWanted: boolean;
-  hangupSent: boolean;
+  /**
+   * `wanted` also when the dial failed with an unknown outcome, or hang-up was asked before we knew the
+   * leg: end it on sight. Back to `wanted` if sending failed.
+   */
+  hangup: HangupRequest;
   /** The service was told the dial failed: it must hear nothing more about this call. */
   silenced: boolean;
   /**
@@ -28,12 +36,9 @@ export interface CallRecord {
   /** Answered, and the service told so. */
   answered: boolean;
   answeredBy: AnsweredBy;
-  /** The machine-detection verdict was sent (with `answered` or after it). */
-  verdictEmitted: boolean;
-  ringingEmitted: boolean;
+  /** What the service was told already; `verdict` also when it went with `answered`. */
+  told: Set<ToldOnce>;
   media: TelnyxMediaStream | undefined;
-  mediaEmitted: boolean;
-  recordingEmitted: boolean;
   bridge: PendingBridge | undefined;
   seq: number;
   forgetTimer: NodeJS.Timeout | undefined;
@@ -44,19 +49,36 @@ export function newCallRecord(callId: string): CallRecord {
     callId,
     callControlId: undefined,
     phase: "dialing",
-    hangupWanted: false,
-    hangupSent: false,
+    hangup: "not_asked",
     silenced: false,
     held: [],
     answered: false,
     answeredBy: "unknown",
-    verdictEmitted: false,
-    ringingEmitted: false,
+    told: new Set(),
     media: undefined,
-    mediaEmitted: false,
-    recordingEmitted: false,
     bridge: undefined,
     seq: 0,
     forgetTimer: undefined,
   };
+}
+
+/** Ends a pending handoff with its result; nothing when none is pending. */
+export function settleBridge(rec: CallRecord, result: BridgeResult): void {
+  const pending = rec.bridge;
+  if (!pending) return;
+  rec.bridge = undefined;
+  clearTimeout(pending.timer);
+  pending.resolve(result);
+}
+
+/** Asks for the call to end; a request already sent stays sent. */
+export function wantHangup(rec: CallRecord): void {
+  if (rec.hangup === "not_asked") rec.hangup = "wanted";
+}
+
+/** Ends holding back webhooks (the dial has resolved) and returns those held so far, in arrival order. */
+export function releaseHeld(rec: CallRecord): TelnyxWebhook[] {
+  const held = rec.held ?? [];
+  rec.held = undefined;
+  return held;
 }

@@ -1,7 +1,3 @@
 export { registerTelnyxRoutes, telnyxRoutes, telnyxVendorRoutes } from "./routes.ts";
-export {
-  createTelnyxCarrier,
-  TelnyxCarrier,
-  type TelnyxSettings,
-  type WebhookOutcome,
-} from "./telnyx-carrier.ts";
+export { createTelnyxCarrier, TelnyxCarrier } from "./telnyx-carrier.ts";
+export type { TelnyxSettings, WebhookOutcome } from "./telnyx-settings.ts";

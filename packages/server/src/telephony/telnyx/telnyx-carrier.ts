@@ -2,14 +2,16 @@ import { type KeyObject, randomBytes } from "node:crypto";
 import Telnyx from "telnyx";
 import type { AnsweredBy, BridgeResult, Carrier, CarrierEvent, DialRequest } from "../carrier.ts";
 import { DialRefusedError } from "../carrier.ts";
-import { type CallRecord, newCallRecord } from "./call-record.ts";
+import { type CallRecord, newCallRecord, releaseHeld, settleBridge, wantHangup } from "./call-record.ts";
 import { decodeClientState, encodeClientState } from "./client-state.ts";
-import { type AmdMode, buildDialBody } from "./dial-request.ts";
+import { buildDialBody } from "./dial-request.ts";
 import { EventDedup } from "./event-dedup.ts";
+import { applyBridgeLeg } from "./handoff.ts";
 import { normalizeHangup } from "./hangup-causes.ts";
 import { type MediaSocket, TelnyxMediaStream } from "./media-socket.ts";
 import { checkStreamToken, streamToken } from "./stream-token.ts";
 import { isCallGone, outcomeUnknown, telnyxErrorInfo } from "./telnyx-errors.ts";
+import type { TelnyxSettings, WebhookOutcome } from "./telnyx-settings.ts";
 import {
   answeredByFromAmd,
   parseTelnyxWebhook,
@@ -21,35 +23,6 @@ import {
   type SignatureResult,
   verifyTelnyxSignature,
 } from "./webhook-signature.ts";
-
-export interface TelnyxSettings {
-  apiKey: string;
-  /** The account's webhook public key (Ed25519, base64). */
-  publicKey: string;
-  /** The Call Control application id (`connection_id`). */
-  connectionId: string;
-  /** Where Telnyx reaches this node, e.g. https://calls.example.com; per-call URLs hang off it. */
-  publicBaseUrl: string;
-  /** Secret for per-call media stream tokens; random per process if unset (calls do not outlive it). */
-  streamSecret?: string;
-  /** API base, for the emulator; defaults to Telnyx's. */
-  baseURL?: string;
-  dialTimeoutMs?: number;
-  commandTimeoutMs?: number;
-  bridgeRingTimeoutSeconds?: number;
-  webhookToleranceSeconds?: number;
-  /** Defaults to `detect_beep`. */
-  answeringMachineDetection?: AmdMode;
-  /** How long an ended call is remembered, for late recordings and duplicate webhooks. */
-  endedRetentionMs?: number;
-  now?: () => number;
-  logger?: { warn(obj: object, msg: string): void };
-}
-
-export type WebhookOutcome =
-  | { status: "invalid_signature"; reason: string }
-  | { status: "malformed" }
-  | { status: "accepted" | "duplicate" | "ignored" };
 
 export class TelnyxCarrier implements Carrier {
   readonly name = "telnyx";
@@ -114,10 +87,10 @@ export class TelnyxCarrier implements Carrier {
       const info = telnyxErrorInfo(err);
       rec.silenced = true;
       // Silenced, the held webhooks reach nobody; a hang-up among them still ends the record.
-      for (const event of this.releaseHeld(rec)) this.applyToCall(rec, event);
+      for (const event of releaseHeld(rec)) this.applyToCall(rec, event);
       if (outcomeUnknown(err)) {
         // The call may exist at Telnyx. Never dial again; hang it up as soon as a webhook shows it.
-        rec.hangupWanted = true;
+        wantHangup(rec);
         this.scheduleForget(rec);
         // A webhook may already have revealed the leg while the dial was in flight.
         if (rec.callControlId) {
@@ -133,33 +106,27 @@ export class TelnyxCarrier implements Carrier {
       this.scheduleForget(rec);
       throw new DialRefusedError(info.title ?? "carrier refused the dial", info.code);
     }
-    for (const event of this.releaseHeld(rec)) this.applyToCall(rec, event);
-    if (rec.hangupWanted) await this.sendHangup(rec);
-  }
-
-  private releaseHeld(rec: CallRecord): TelnyxWebhook[] {
-    const held = rec.held ?? [];
-    rec.held = undefined;
-    return held;
+    for (const event of releaseHeld(rec)) this.applyToCall(rec, event);
+    if (rec.hangup !== "not_asked") await this.sendHangup(rec);
   }
 
   async hangup(callId: string): Promise<void> {
     const rec = this.calls.get(callId);
     if (!rec || rec.phase === "ended") return;
-    rec.hangupWanted = true;
+    wantHangup(rec);
     // Leg not known yet (dial in flight): dial completion or the first webhook sends it.
     if (!rec.callControlId) return;
     await this.sendHangup(rec);
   }
 
   private async sendHangup(rec: CallRecord): Promise<void> {
-    if (!rec.callControlId || rec.hangupSent || rec.phase === "ended") return;
-    rec.hangupSent = true;
+    if (!rec.callControlId || rec.hangup === "sent" || rec.phase === "ended") return;
+    rec.hangup = "sent";
     try {
       await this.client.calls.actions.hangup(rec.callControlId, { command_id: `hangup:${rec.callId}` });
     } catch (err) {
       if (isCallGone(err)) return;
-      rec.hangupSent = false;
+      rec.hangup = "wanted";
       throw err;
     }
   }
@@ -183,7 +150,7 @@ export class TelnyxCarrier implements Carrier {
     const ringSeconds = this.settings.bridgeRingTimeoutSeconds ?? 30;
     const result = new Promise<BridgeResult>((resolve) => {
       const timer = setTimeout(
-        () => this.settleBridge(rec, { ok: false, reason: "no_answer", message: "handoff was not answered" }),
+        () => settleBridge(rec, { ok: false, reason: "no_answer", message: "handoff was not answered" }),
         (ringSeconds + 15) * 1000,
       );
       timer.unref();
@@ -201,7 +168,7 @@ export class TelnyxCarrier implements Carrier {
       });
     } catch (err) {
       const info = telnyxErrorInfo(err);
-      this.settleBridge(rec, {
+      settleBridge(rec, {
         ok: false,
         reason: "failed",
         message: info.title ?? "carrier refused the handoff",
@@ -214,14 +181,6 @@ export class TelnyxCarrier implements Carrier {
     const rec = this.calls.get(callId);
     if (rec?.phase !== "live" || !rec.callControlId) throw new Error("call is not live");
     return rec as CallRecord & { callControlId: string };
-  }
-
-  private settleBridge(rec: CallRecord, result: BridgeResult): void {
-    const pending = rec.bridge;
-    if (!pending) return;
-    rec.bridge = undefined;
-    clearTimeout(pending.timer);
-    pending.resolve(result);
   }
 
   /** Verifies and applies one webhook. Nothing is parsed, and nothing changes, unless the signature holds. */
@@ -257,9 +216,9 @@ export class TelnyxCarrier implements Carrier {
     if (!state || state.callId !== pathCallId) return false;
     const rec = this.calls.get(state.callId);
     if (!rec) return false;
-    if (state.leg === "bridge") return this.applyBridgeLeg(rec, event);
+    if (state.leg === "bridge") return applyBridgeLeg(rec, event);
     if (!rec.callControlId && event.callControlId) rec.callControlId = event.callControlId;
-    if (rec.hangupWanted && !rec.hangupSent && rec.phase !== "ended" && event.eventType !== "call.hangup") {
+    if (rec.hangup === "wanted" && rec.phase !== "ended" && event.eventType !== "call.hangup") {
       this.sendHangup(rec).catch(() => this.warn({ callId: rec.callId }, "telnyx hangup failed"));
     }
     if (rec.held) {
@@ -276,8 +235,8 @@ export class TelnyxCarrier implements Carrier {
     }
     switch (event.eventType) {
       case "call.initiated":
-        if (rec.phase !== "dialing" || rec.ringingEmitted) return false;
-        rec.ringingEmitted = true;
+        if (rec.phase !== "dialing" || rec.told.has("ringing")) return false;
+        rec.told.add("ringing");
         this.emit({ type: "ringing", callId: rec.callId });
         return true;
       case "call.answered":
@@ -293,13 +252,13 @@ export class TelnyxCarrier implements Carrier {
         return true;
       case "call.bridged":
         if (!rec.bridge) return false;
-        this.settleBridge(rec, { ok: true });
+        settleBridge(rec, { ok: true });
         return true;
       case "call.hangup":
         return this.onHangup(rec, event);
       case "call.recording.saved":
-        if (rec.recordingEmitted || !event.recordingUrl) return false;
-        rec.recordingEmitted = true;
+        if (rec.told.has("recording") || !event.recordingUrl) return false;
+        rec.told.add("recording");
         this.emit({
           type: "recording",
           callId: rec.callId,
@@ -318,7 +277,7 @@ export class TelnyxCarrier implements Carrier {
     rec.answered = true;
     rec.phase = "live";
     // The agent starts at once; a machine verdict still to come follows as its own event.
-    rec.verdictEmitted = rec.answeredBy !== "unknown";
+    if (rec.answeredBy !== "unknown") rec.told.add("verdict");
     this.emit({ type: "answered", callId: rec.callId, answeredBy: rec.answeredBy });
     this.maybeEmitMedia(rec);
     return true;
@@ -329,8 +288,8 @@ export class TelnyxCarrier implements Carrier {
     rec.answeredBy = answeredBy;
     // Before the answer reached us, the verdict simply goes with it.
     if (!rec.answered) return true;
-    if (rec.verdictEmitted) return false;
-    rec.verdictEmitted = true;
+    if (rec.told.has("verdict")) return false;
+    rec.told.add("verdict");
     this.emit({ type: "answered_by", callId: rec.callId, answeredBy });
     return true;
   }
@@ -358,30 +317,8 @@ export class TelnyxCarrier implements Carrier {
   private end(rec: CallRecord): void {
     rec.phase = "ended";
     rec.media?.endForHangup();
-    this.settleBridge(rec, { ok: false, reason: "failed", message: "the call ended during the handoff" });
+    settleBridge(rec, { ok: false, reason: "failed", message: "the call ended during the handoff" });
     this.scheduleForget(rec);
-  }
-
-  private applyBridgeLeg(rec: CallRecord, event: TelnyxWebhook): boolean {
-    if (!rec.bridge) return false;
-    if (event.eventType === "call.bridged") {
-      this.settleBridge(rec, { ok: true });
-      return true;
-    }
-    if (event.eventType !== "call.hangup") return false;
-    const { cause } = normalizeHangup({
-      hangupCause: event.hangupCause,
-      sipHangupCause: event.sipHangupCause,
-      hangupSource: event.hangupSource,
-      answered: false,
-    });
-    const reason = cause === "busy" || cause === "no_answer" || cause === "rejected" ? cause : "failed";
-    this.settleBridge(rec, {
-      ok: false,
-      reason,
-      message: `handoff ended: ${event.hangupCause ?? "unspecified"}`,
-    });
-    return true;
   }
 
   /** A media WebSocket reached us for `callId`; false (and the caller closes it) if it may not. */
@@ -398,7 +335,7 @@ export class TelnyxCarrier implements Carrier {
     rec.media?.close();
     const stream = new TelnyxMediaStream(socket, () => rec.phase !== "ended");
     rec.media = stream;
-    rec.mediaEmitted = false;
+    rec.told.delete("media");
     stream.onStart(() => this.maybeEmitMedia(rec));
     return true;
   }
@@ -409,8 +346,8 @@ export class TelnyxCarrier implements Carrier {
 
   private maybeEmitMedia(rec: CallRecord): void {
     // The session gets the stream only after `answered`, whichever of the two reached us first.
-    if (!rec.answered || rec.mediaEmitted || !rec.media?.isStarted || rec.phase === "ended") return;
-    rec.mediaEmitted = true;
+    if (!rec.answered || rec.told.has("media") || !rec.media?.isStarted || rec.phase === "ended") return;
+    rec.told.add("media");
     this.emit({ type: "media", callId: rec.callId, stream: rec.media });
   }
 
@@ -446,7 +383,7 @@ export class TelnyxCarrier implements Carrier {
     for (const rec of this.calls.values()) {
       clearTimeout(rec.forgetTimer);
       rec.media?.close();
-      this.settleBridge(rec, { ok: false, reason: "failed", message: "carrier closed" });
+      settleBridge(rec, { ok: false, reason: "failed", message: "carrier closed" });
     }
     this.calls.clear();
   }
