@@ -88,6 +88,12 @@ describe("0100 front desk", () => {
     ]);
   });
 
+  it("says plainly when what the caller wants is not its business", () => {
+    const call = talk("I'm calling about a refund on my last bill.", "No, that's all, goodbye.");
+    expect(call.replies).toEqual([["deskOutOfScope", "deskAnythingElse"], ["deskGoodbye"]]);
+    expect(call.verdict.nothing_done).toBe("what the caller wanted is not the front desk's business");
+  });
+
   it("does not take another patient's day for this patient's appointment", () => {
     const call = talk("Please confirm Jordan Lee's appointment on Friday.");
     expect(call.replies).toEqual([["book.found.lee"]]);

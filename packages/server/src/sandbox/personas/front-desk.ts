@@ -68,7 +68,10 @@ export class FrontDesk implements Mind {
     if (this.patient && !this.identified) return this.ask([...say, `book.found.${this.patient.id}`]);
     if (this.patient && this.identified) return this.ask([...say, "deskWhatToDo"]);
     if (say.length > 0) return this.ask([...say, "deskAnythingElse"]);
-    if (u.outOfScope) return this.ask(["deskOutOfScope", "deskAnythingElse"]);
+    if (u.outOfScope) {
+      this.log.lacks("what the caller wanted is not the front desk's business");
+      return this.ask(["deskOutOfScope", "deskAnythingElse"]);
+    }
     return this.ask(["deskAskPurpose"]);
   }
 
