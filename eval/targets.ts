@@ -39,6 +39,8 @@ function baseEnv(dataDir: string, modelEnv: Env): Env {
     CLAWCALL_SANDBOX_HOLD_SECONDS: "8",
     CLAWCALL_REQUESTS_PER_MINUTE: "100000",
     CLAWCALL_MINTS_PER_HOUR: "100000",
+    // One client places every scenario's call, several at once.
+    CLAWCALL_FREE_RINGING_PER_CLIENT: "100000",
     CLAWCALL_MAX_ACTIVE_CALLS_PER_KEY: "20",
     CLAWCALL_SANDBOX_SPEECH_CACHE: path.join(os.tmpdir(), "clawcall-eval-speech-cache"),
   };
