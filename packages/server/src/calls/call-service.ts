@@ -370,6 +370,11 @@ export class CallService {
         }
         startConversation(this.conversationHost, active, event.stream);
         return;
+      case "media_failed":
+        if (active && active.answeredAtMs !== null) {
+          await this.endBySystem(event.callId, { cause: "network_error", source: "unknown", answered: true });
+        }
+        return;
       case "recording":
         await this.store.setRecording(event.callId, event.url, event.expiresAt);
         return;

@@ -41,6 +41,11 @@ export type CarrierEvent =
   /** The carrier heard the final beep of a voicemail greeting: the machine is recording now. */
   | { type: "beep"; callId: string }
   | { type: "media"; callId: string; stream: MediaStream }
+  /**
+   * The carrier could not bring up the media path of an answered call (it never connected to us): the
+   * call is live but nobody can be heard or spoken to.
+   */
+  | { type: "media_failed"; callId: string }
   | { type: "recording"; callId: string; url: string; expiresAt: Date }
   /**
    * The sandbox's own account of an answered call (what its scripted callee did), sent before the

@@ -85,6 +85,19 @@ describeWith(SHARED_SPECS, "Telnyx webhooks: verification, de-duplication, order
     expect(eventsOf(callId, "hangup")).toHaveLength(1);
   });
 
+  it("streaming.failed under an answered call whose stream never reached us is told once, as a failed media path", async () => {
+    const callId = await ringingCall();
+    expect((await postSigned(callId, event(callId, "call.answered"))).statusCode).toBe(200);
+    const failed = { failure_reason: "connection_failed" };
+    expect((await postSigned(callId, event(callId, "streaming.failed", failed))).statusCode).toBe(200);
+    expect((await postSigned(callId, event(callId, "streaming.failed", failed))).statusCode).toBe(200);
+    expect(eventsOf(callId, "media_failed")).toHaveLength(1);
+    // Before the answer it means nothing yet: the call is not live.
+    const ringing = await ringingCall();
+    await postSigned(ringing, event(ringing, "streaming.failed", failed));
+    expect(eventsOf(ringing, "media_failed")).toHaveLength(0);
+  });
+
   it("a storm of duplicates (same ids and fresh ids) makes one state change each", async () => {
     const callId = await ringingCall();
     const answered = event(callId, "call.answered");

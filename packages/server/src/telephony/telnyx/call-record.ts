@@ -9,7 +9,7 @@ export type CallPhase = "dialing" | "live" | "ended";
 export type HangupRequest = "not_asked" | "wanted" | "sent";
 
 /** Events the service is told at most once per call (the answer and the hang-up follow the phase). */
-export type ToldOnce = "ringing" | "verdict" | "media" | "recording";
+export type ToldOnce = "ringing" | "verdict" | "media" | "media_failed" | "recording";
 
 export interface PendingBridge {
   resolve(result: BridgeResult): void;

@@ -84,6 +84,17 @@ describe("Telnyx media stream", () => {
     expect(c.got.closes).toEqual(["hangup"]);
   });
 
+  it("a drop before the conversation attached is still reported to it once it does", async () => {
+    const socket = new FakeSocket();
+    const stream = new TelnyxMediaStream(socket, () => true);
+    socket.frame({ event: "start", stream_id: "s1", start: { media_format: { encoding: "PCMU" } } });
+    socket.emit("close");
+    const closes: string[] = [];
+    stream.attach({ onAudio: () => {}, onClose: (r) => closes.push(r) });
+    await Promise.resolve();
+    expect(closes).toEqual(["dropped"]);
+  });
+
   it("closing it ourselves reports nothing back", () => {
     const { socket, stream, got } = setup();
     stream.close();

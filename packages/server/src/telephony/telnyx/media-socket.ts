@@ -31,6 +31,8 @@ export class TelnyxMediaStream implements MediaStream {
   private started = false;
   private closed = false;
   private notified = false;
+  /** Why the stream finished, kept for handlers attached after it did. */
+  private closeReason: MediaCloseReason | undefined;
   private stopped = false;
   private streamId: string | undefined;
   private markSeq = 0;
@@ -61,6 +63,10 @@ export class TelnyxMediaStream implements MediaStream {
 
   attach(handlers: MediaHandlers): void {
     this.handlers = handlers;
+    // A busy service may start the conversation only after the stream already dropped; without this the
+    // drop would go unheard and the call would wait for an end that never comes.
+    const reason = this.closeReason;
+    if (reason !== undefined) queueMicrotask(() => handlers.onClose?.(reason));
   }
 
   send(audio: Uint8Array): void {
@@ -159,6 +165,7 @@ export class TelnyxMediaStream implements MediaStream {
     if (this.notified) return;
     this.notified = true;
     this.closed = true;
+    this.closeReason = reason;
     this.handlers?.onClose?.(reason);
   }
 }

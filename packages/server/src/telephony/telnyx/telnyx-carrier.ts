@@ -256,6 +256,12 @@ export class TelnyxCarrier implements Carrier {
         return true;
       case "call.hangup":
         return this.onHangup(rec, event);
+      case "streaming.failed":
+        // A stream that did reach us reports its own drop; one that never did leaves a silent live call.
+        if (rec.phase !== "live" || rec.told.has("media") || rec.told.has("media_failed")) return false;
+        rec.told.add("media_failed");
+        this.emit({ type: "media_failed", callId: rec.callId });
+        return true;
       case "call.recording.saved":
         if (rec.told.has("recording") || !event.recordingUrl) return false;
         rec.told.add("recording");
