@@ -21,6 +21,7 @@ import { clientErrorHandler } from "./raw-errors.ts";
 import { requestLimits } from "./request-limits.ts";
 import { registerAccountRoutes } from "./routes/account.ts";
 import { registerCallRoutes } from "./routes/calls.ts";
+import { registerHistoryRoutes } from "./routes/history.ts";
 import { registerOpsRoutes } from "./routes/ops.ts";
 import { securityHeaders } from "./security-headers.ts";
 
@@ -148,6 +149,7 @@ export async function buildApp(services: Omit<ApiContext, "limitLog">): Promise<
   await app.register(websocket);
   registerCallRoutes(app, ctx);
   registerAccountRoutes(app, ctx);
+  registerHistoryRoutes(app, ctx);
   registerOpsRoutes(app, ctx);
   registerAccountPages(app, ctx);
   registerPurchasePages(app, ctx);

@@ -7,6 +7,9 @@ import {
   ERROR_STATUS,
   ErrorBodySchema,
   HangupResultSchema,
+  HISTORY_LIMIT_DEFAULT,
+  HISTORY_LIMIT_MAX,
+  HistorySchema,
   MeSchema,
 } from "@clawcall/contract";
 import { z } from "zod";
@@ -23,6 +26,7 @@ export function buildOpenApi(serverUrl: string) {
     CallCreated: schema(CallCreatedSchema),
     Call: schema(CallViewSchema),
     CallList: schema(CallListSchema),
+    History: schema(HistorySchema),
     HangupResult: schema(HangupResultSchema),
     Balance: schema(BalanceSchema),
     Me: schema(MeSchema),
@@ -156,6 +160,35 @@ export function buildOpenApi(serverUrl: string) {
           ],
           responses: {
             "200": { description: "A page of calls", content: json("CallList") },
+            ...errors("auth_required", "invalid_request"),
+          },
+        },
+      },
+      "/me/calls": {
+        get: {
+          summary: "Call history in the later revision's envelope, newest first",
+          security: keyed,
+          parameters: [
+            {
+              name: "limit",
+              in: "query",
+              schema: {
+                type: "integer",
+                minimum: 1,
+                maximum: HISTORY_LIMIT_MAX,
+                default: HISTORY_LIMIT_DEFAULT,
+              },
+            },
+            { name: "direction", in: "query", schema: { type: "string", enum: ["outbound", "inbound"] } },
+            {
+              name: "since",
+              in: "query",
+              schema: { type: "string", format: "date-time" },
+              description: "only calls finalized at or after this instant",
+            },
+          ],
+          responses: {
+            "200": { description: "Calls and the recording window", content: json("History") },
             ...errors("auth_required", "invalid_request"),
           },
         },
