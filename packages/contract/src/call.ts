@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { StandingSchema } from "./account.ts";
 import { PhoneNumberSchema } from "./phone.ts";
 
 export const VOICES = ["jessica", "sarah", "chris", "eric"] as const;
@@ -160,6 +161,8 @@ export const CallViewSchema = z.object({
        */
       recording_pending: z.boolean().optional(),
     })
+    // Always sent; optional to read, so a client also parses a server from before they existed.
+    .extend(StandingSchema.partial().shape)
     .catchall(z.unknown()),
   api_key: z.string(),
 });
@@ -179,6 +182,8 @@ export const CallListQuerySchema = z.object({
 });
 
 export const HangupResultSchema = z.object({
+  /** The later revision's flag: the hang-up was accepted (also when the call had already ended). */
+  success: z.literal(true),
   call_id: z.string(),
   id: z.string(),
   status: CallStatusSchema,

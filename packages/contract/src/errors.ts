@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TierSchema } from "./account.ts";
 import { SILENTLY_REPLACEABLE_REASONS } from "./call.ts";
 
 /** Every error code the API can return, with its HTTP status. The table in spec/api.md plus the generic ones. */
@@ -37,7 +38,7 @@ export const QuotaSchema = z.object({
   used_seconds: z.number().int(),
   remaining_seconds: z.number().int(),
   limit_seconds: z.number().int(),
-  tier: z.enum(["free", "paid"]),
+  tier: TierSchema,
 });
 export type Quota = z.infer<typeof QuotaSchema>;
 

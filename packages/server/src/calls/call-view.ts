@@ -1,4 +1,4 @@
-import type { CallView, OutcomeDetail, TranscriptEntry, Voice } from "@clawcall/contract";
+import type { CallView, OutcomeDetail, Standing, TranscriptEntry, Voice } from "@clawcall/contract";
 import type { CallTable } from "../store/schema.ts";
 import { isTerminal, lifecycleOf, statusOf } from "./states.ts";
 
@@ -8,6 +8,7 @@ export function toCallView(
   extras: {
     transcript: TranscriptEntry[] | null;
     balanceSeconds: number;
+    standing: Standing;
     apiKey: string;
     bridgeFrom?: string | null;
     /** The carrier sends recording links after the hang-up. */
@@ -49,6 +50,7 @@ export function toCallView(
     _meta: {
       ...meta,
       balance_seconds: extras.balanceSeconds,
+      ...extras.standing,
       recording_pending: extras.recordingMayFollow && recordingPending(row, extras.now),
     },
     api_key: extras.apiKey,

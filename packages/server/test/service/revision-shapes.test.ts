@@ -1,0 +1,102 @@
+import { BalanceSchema, CallViewSchema, HangupResultSchema, MeSchema } from "@clawcall/contract";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAdmin } from "../../src/admin/admin.ts";
+import { ListeningEngine } from "../helpers/listening-engine.ts";
+import { pollUntilFinal, startTestService, type TestService } from "../helpers/service.ts";
+
+const form = (fields: Record<string, string>, client: string) => ({
+  raw: new URLSearchParams(fields).toString(),
+  headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": client },
+});
+
+/** What a client of the later revision reads, served beside the seed's fields. */
+describe("both revisions' shapes: tier, entitlement fields, /me spellings, hang-up, sign-in paths", () => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startTestService(
+      { CLAWCALL_TRUSTED_PROXIES: "loopback" },
+      { engine: new ListeningEngine({ talkSeconds: 0.3, lines: [{ role: "assistant", text: "Hello." }] }) },
+    );
+  });
+  afterAll(() => service.dispose());
+
+  const mint = async () => {
+    const res = await service.request("POST", "/call", { body: { to: "+12125550100", task: "Say hello." } });
+    expect(res.status).toBe(201);
+    return { key: res.body.api_key as string, callId: res.body.call_id as string };
+  };
+
+  it("reports a free key's tier in a header and a trial view, and keeps the seed's api_key in /balance", async () => {
+    const { key, callId } = await mint();
+    const res = await service.request("GET", "/balance", { key });
+    expect(res.headers.get("x-clawcall-tier")).toBe("free");
+    const balance = BalanceSchema.parse(res.body);
+    expect(balance).toMatchObject({ tier: "free", unlimited: false, plan: null, api_key: key });
+    expect(balance.trial).toEqual({
+      allowed: true,
+      remainingSeconds: balance.balance_seconds,
+      remainingCalls: null,
+    });
+
+    const { call } = await pollUntilFinal(service, key, callId);
+    const view = CallViewSchema.parse(call);
+    expect(view._meta).toMatchObject({ unlimited: false, plan: null, trial: { allowed: true } });
+    const polled = await service.request("GET", `/call/${callId}`, { key });
+    expect(polled.headers.get("x-clawcall-tier")).toBe("free");
+  });
+
+  it("keeps an account that signed up and bought nothing free, and makes it paid once time is granted", async () => {
+    const { key } = await mint();
+    const client = "192.0.2.21";
+    const signup = await service.request(
+      "POST",
+      "/sign-up",
+      form(
+        { token: key, email: "casey@example.test", password: "correct horse battery", link: "yes" },
+        client,
+      ),
+    );
+    expect(signup.status).toBe(201);
+    const res = await service.request("GET", "/me", { key });
+    expect(res.headers.get("x-clawcall-tier")).toBe("free");
+    const me = MeSchema.parse(res.body);
+    expect(me.userId).toBe(me.user_id);
+    expect(me.balanceSeconds).toBe(me.balance_seconds);
+    expect(me).toMatchObject({ email: "casey@example.test", tier: "free", unlimited: false, plan: null });
+    expect(me.trial?.remainingSeconds).toBe(me.balance_seconds);
+
+    const env = { CLAWCALL_DATA_DIR: service.dataDir, CLAWCALL_LOG_LEVEL: "silent" };
+    expect(await runAdmin(["grant", "--email", "casey@example.test", "--minutes", "5"], env, () => {})).toBe(
+      0,
+    );
+    const paid = await service.request("GET", "/balance", { key });
+    expect(paid.headers.get("x-clawcall-tier")).toBe("paid");
+    expect(paid.body).toMatchObject({ tier: "paid", trial: null, unlimited: false });
+    expect((await service.request("GET", "/me", { key })).body).toMatchObject({ tier: "paid", trial: null });
+  });
+
+  it("says success on a hang-up, the first time and when the call had already ended", async () => {
+    const { key, callId } = await mint();
+    const first = await service.request("POST", `/call/${callId}/hangup`, { key });
+    expect(first.status).toBe(200);
+    expect(HangupResultSchema.parse(first.body)).toMatchObject({ success: true, call_id: callId });
+    await pollUntilFinal(service, key, callId);
+    const again = await service.request("POST", `/call/${callId}/hangup`, { key });
+    expect(again.body).toMatchObject({ success: true, message: "The call had already ended." });
+  });
+
+  it("serves the account pages at /sign-in and /sign-up as well as /signin and /signup", async () => {
+    const { key } = await mint();
+    for (const path of ["/sign-in", "/sign-up", "/signin", "/signup"]) {
+      const page = await service.request("GET", `${path}?token=${encodeURIComponent(key)}`);
+      expect(page.status, path).toBe(200);
+      expect(page.text, path).toContain(`name="token" value="${key}"`);
+    }
+    const wrong = await service.request(
+      "POST",
+      "/sign-in",
+      form({ token: key, email: "nobody@example.test", password: "not the password" }, "192.0.2.22"),
+    );
+    expect(wrong.status).toBe(401);
+  });
+});
