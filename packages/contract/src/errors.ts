@@ -9,6 +9,7 @@ export const ERROR_STATUS = {
   invalid_phone: 400,
   invalid_voice: 400,
   invalid_request: 400,
+  invalid_preferences: 400,
   unsupported_destination: 400,
   auth_required: 401,
   invalid_api_key: 401,

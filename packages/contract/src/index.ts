@@ -4,3 +4,4 @@ export * from "./call-request.ts";
 export * from "./errors.ts";
 export * from "./history.ts";
 export * from "./phone.ts";
+export * from "./preferences.ts";

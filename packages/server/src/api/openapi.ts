@@ -2,6 +2,8 @@ import {
   BalanceSchema,
   CallCreatedSchema,
   CallListSchema,
+  CallPreferencesInputSchema,
+  CallPreferencesSchema,
   CallRequestSchema,
   CallViewSchema,
   ERROR_STATUS,
@@ -27,6 +29,8 @@ export function buildOpenApi(serverUrl: string) {
     Call: schema(CallViewSchema),
     CallList: schema(CallListSchema),
     History: schema(HistorySchema),
+    CallPreferencesInput: z.toJSONSchema(CallPreferencesInputSchema, { target: "openapi-3.0", io: "input" }),
+    CallPreferences: schema(CallPreferencesSchema),
     HangupResult: schema(HangupResultSchema),
     Balance: schema(BalanceSchema),
     Me: schema(MeSchema),
@@ -190,6 +194,33 @@ export function buildOpenApi(serverUrl: string) {
           responses: {
             "200": { description: "Calls and the recording window", content: json("History") },
             ...errors("auth_required", "invalid_request"),
+          },
+        },
+      },
+      "/me/call-preferences": {
+        get: {
+          summary: "Defaults for calls that omit voice, personality or greeting",
+          security: keyed,
+          responses: {
+            "200": { description: "Preferences", content: json("CallPreferences") },
+            ...errors("auth_required"),
+          },
+        },
+        put: {
+          summary: "Replace the preferences (fields left out are cleared)",
+          security: keyed,
+          requestBody: { required: true, content: json("CallPreferencesInput") },
+          responses: {
+            "200": { description: "Preferences", content: json("CallPreferences") },
+            ...errors("invalid_json", "invalid_preferences", "auth_required"),
+          },
+        },
+        delete: {
+          summary: "Reset the preferences",
+          security: keyed,
+          responses: {
+            "200": { description: "Preferences", content: json("CallPreferences") },
+            ...errors("auth_required"),
           },
         },
       },

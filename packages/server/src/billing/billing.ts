@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { Quota, Tier } from "@clawcall/contract";
 import type { Db } from "../store/database.ts";
 import type { AccountTable } from "../store/schema.ts";
+import { CallPreferenceStore } from "./call-preferences.ts";
 import { type ApiKeyRecord, KeyStore, walletOf } from "./keys.ts";
 import { Ledger } from "./ledger.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
@@ -25,6 +26,7 @@ const PAID_CREDITS = ["purchase", "grant"] as const;
 export class Billing {
   readonly keys: KeyStore;
   readonly ledger: Ledger;
+  readonly preferences: CallPreferenceStore;
 
   constructor(
     private readonly db: Db,
@@ -32,6 +34,7 @@ export class Billing {
   ) {
     this.keys = new KeyStore(db);
     this.ledger = new Ledger(db);
+    this.preferences = new CallPreferenceStore(db);
   }
 
   /** Mints a key with the free allowance, in one transaction so a key never exists without it. */

@@ -14,10 +14,11 @@ import { clientGroup } from "../client-address.ts";
 import type { ApiContext, KeyContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { RateLimiter } from "../rate-limiter.ts";
+import { withPreferences } from "./preferences.ts";
 import { quotaError } from "./quota-error.ts";
 
 /** Reads a body sent as JSON under any content type (`curl -d` sends a form type). */
-function jsonBody(req: FastifyRequest): unknown {
+export function jsonBody(req: FastifyRequest): unknown {
   const body = req.body;
   if (body === INVALID_JSON) return INVALID_JSON;
   if (typeof body === "string") {
@@ -145,7 +146,7 @@ async function place(
 ): Promise<CallCreated> {
   let placed: Awaited<ReturnType<ApiContext["calls"]["place"]>>;
   try {
-    placed = await ctx.calls.place(key.record, request, {
+    placed = await ctx.calls.place(key.record, await withPreferences(ctx, key, request), {
       ...(claim ? { callId: claim.callId } : {}),
       placedBy: createHmac("sha256", ctx.secret).update(`placed-by\n${client}`).digest("base64url"),
     });
