@@ -107,10 +107,16 @@ export const OutcomeReasonSchema = z.object({
 export type OutcomeReason = z.infer<typeof OutcomeReasonSchema>;
 
 export const OutcomeDetailSchema = z.object({
+  /**
+   * The carrier's cause, or the later revision's Q.850 name where the carrier gave none: an answered call
+   * that ended normally is `normal_clearing`.
+   */
   hangup_cause: z.string().nullable(),
   sip_hangup_cause: z.string().nullable(),
   hangup_source: z.enum(["caller", "callee", "system", "unknown"]).nullable(),
   reason: OutcomeReasonSchema,
+  /** The later revision's field: the carrier's own error code when it refused or broke the call. */
+  provider_error_code: z.string().nullable().optional(),
 });
 export type OutcomeDetail = z.infer<typeof OutcomeDetailSchema>;
 
@@ -147,6 +153,8 @@ export const CallViewSchema = z.object({
   greeting: z.string().nullable(),
   voice: VoiceSchema,
   direction: z.literal("outbound"),
+  /** The later revision's field: the AI agent conducts every call here (optional to read older servers). */
+  handling_mode: z.literal("agent").optional(),
   transcript: z.array(TranscriptEntrySchema).nullable(),
   recordingUrl: z.string().nullable(),
   recording_url: z.string().nullable(),

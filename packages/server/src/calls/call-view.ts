@@ -37,6 +37,7 @@ export function toCallView(
     greeting: row.greeting,
     voice: row.voice as Voice,
     direction: "outbound",
+    handling_mode: "agent",
     transcript: extras.transcript,
     recordingUrl: recording,
     recording_url: recording,
@@ -57,7 +58,10 @@ export function toCallView(
   };
   if (ended && failReason) view.failReason = failReason;
   if (ended && row.outcome) view.outcome = row.outcome;
-  if (ended && row.outcome_detail) view.outcome_detail = JSON.parse(row.outcome_detail) as OutcomeDetail;
+  if (ended && row.outcome_detail) {
+    // Calls finalized before the field existed get it too, so every final call has the same shape.
+    view.outcome_detail = { provider_error_code: null, ...(JSON.parse(row.outcome_detail) as OutcomeDetail) };
+  }
   return view;
 }
 

@@ -41,6 +41,13 @@ describe("both revisions' shapes: tier, entitlement fields, /me spellings, hang-
     const { call } = await pollUntilFinal(service, key, callId);
     const view = CallViewSchema.parse(call);
     expect(view._meta).toMatchObject({ unlimited: false, plan: null, trial: { allowed: true } });
+    // An answered call that ended normally, in the later revision's words.
+    expect(view).toMatchObject({ outcome: "answered", handling_mode: "agent" });
+    expect(view.outcome_detail).toMatchObject({
+      hangup_cause: "normal_clearing",
+      provider_error_code: null,
+      reason: { code: "answered" },
+    });
     const polled = await service.request("GET", `/call/${callId}`, { key });
     expect(polled.headers.get("x-clawcall-tier")).toBe("free");
   });
