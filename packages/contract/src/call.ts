@@ -39,6 +39,18 @@ export const CallRequestSchema = z.object({
     .describe("The opening line's intent."),
   voice: VoiceSchema.optional().describe("The agent's voice; jessica when absent."),
   bridge_number: PhoneNumberSchema.optional().describe("The user's own number, for live handoff."),
+  loop_in_user: z
+    .boolean()
+    .optional()
+    .describe(
+      "The later revision's hand-off to the account's verified phone: true asks for it, false turns any hand-off off (bridge_number included).",
+    ),
+  warm_greeting: z
+    .string()
+    .max(TEXT_FIELD_MAX_CHARS)
+    .refine(wellFormed, NOT_UNICODE)
+    .optional()
+    .describe("What the agent says to the user when a hand-off to them connects."),
 });
 export type CallRequest = z.infer<typeof CallRequestSchema>;
 

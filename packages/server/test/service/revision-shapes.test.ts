@@ -92,6 +92,49 @@ describe("both revisions' shapes: tier, entitlement fields, /me spellings, hang-
     expect(again.body).toMatchObject({ success: true, message: "The call had already ended." });
   });
 
+  it.each([
+    ["null", null],
+    ["a string", "yes"],
+    ["a number", 1],
+  ])("refuses loop_in_user given as %s with invalid_loop_in_user, placing nothing", async (_name, value) => {
+    const { key } = await mint();
+    const before = (await service.request("GET", "/me/calls", { key })).body.calls.length;
+    const res = await service.request("POST", "/call", {
+      key,
+      body: { to: "+12125550100", task: "Say hello.", loop_in_user: value },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("invalid_loop_in_user");
+    expect((await service.request("GET", "/me/calls", { key })).body.calls).toHaveLength(before);
+  });
+
+  it("refuses loop_in_user: true with account_phone_unavailable, minting no key", async () => {
+    const res = await service.request("POST", "/call", {
+      body: { to: "+12125550100", task: "Say hello.", loop_in_user: true, warm_greeting: "They're here." },
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe("account_phone_unavailable");
+    expect(res.headers.get("x-clawcall-api-key")).toBeNull();
+  });
+
+  it("places the call with loop_in_user: false, leaving out any bridge_number", async () => {
+    const { key } = await mint();
+    const res = await service.request("POST", "/call", {
+      key,
+      body: { to: "+12125550100", task: "Say hello.", loop_in_user: false, bridge_number: "+13125550100" },
+    });
+    expect(res.status).toBe(201);
+    // The stored call says whether the agent was given a number to hand off to.
+    expect((await service.calls.get(res.body.call_id))?.has_bridge).toBe(0);
+    const kept = await service.request("POST", "/call", {
+      key,
+      body: { to: "+12125550100", task: "Say hello.", bridge_number: "+13125550100" },
+    });
+    expect((await service.calls.get(kept.body.call_id))?.has_bridge).toBe(1);
+    await pollUntilFinal(service, key, res.body.call_id);
+    await pollUntilFinal(service, key, kept.body.call_id);
+  });
+
   it("serves the account pages at /sign-in and /sign-up as well as /signin and /signup", async () => {
     const { key } = await mint();
     for (const path of ["/sign-in", "/sign-up", "/signin", "/signup"]) {

@@ -103,6 +103,14 @@ export function registerPlaceCall(app: FastifyInstance, ctx: ApiContext): void {
       throw new ApiError(check.code, check.message);
     }
     let key = raw ? await resolveKey(ctx, req, raw) : null;
+    if (check.value.loop_in_user === true) {
+      // No account phone can be verified on this service yet, so there is never one to hand off to;
+      // refused before a key is minted or anything is placed.
+      throw new ApiError(
+        "account_phone_unavailable",
+        "This account has no verified phone to hand the call off to. Use bridge_number with the user's number instead.",
+      );
+    }
     const idempotencyKey = idempotencyKeyOf(req);
 
     let claim: Claim | null = null;
