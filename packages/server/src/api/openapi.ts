@@ -97,6 +97,8 @@ export function buildOpenApi(serverUrl: string) {
               "dial_failed",
               "number_pool_exhausted",
               "idempotency_conflict",
+              "invalid_loop_in_user",
+              "account_phone_unavailable",
             ),
           },
         },

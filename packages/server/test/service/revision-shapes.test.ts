@@ -117,6 +117,13 @@ describe("both revisions' shapes: tier, entitlement fields, /me spellings, hang-
     expect(res.headers.get("x-clawcall-api-key")).toBeNull();
   });
 
+  it("documents the loop-in fields and their refusals in /openapi.json", async () => {
+    const doc = (await service.request("GET", "/openapi.json")).body;
+    expect(doc.components.schemas.CallRequest.properties.loop_in_user.type).toBe("boolean");
+    expect(doc.paths["/call"].post.responses["422"].description).toContain("account_phone_unavailable");
+    expect(doc.paths["/call"].post.responses["400"].description).toContain("invalid_loop_in_user");
+  });
+
   it("places the call with loop_in_user: false, leaving out any bridge_number", async () => {
     const { key } = await mint();
     const res = await service.request("POST", "/call", {
