@@ -14,22 +14,9 @@ import { clientGroup } from "../client-address.ts";
 import type { ApiContext, KeyContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { RateLimiter } from "../rate-limiter.ts";
+import { jsonBody } from "./json-body.ts";
 import { withPreferences } from "./preferences.ts";
 import { quotaError } from "./quota-error.ts";
-
-/** Reads a body sent as JSON under any content type (`curl -d` sends a form type). */
-export function jsonBody(req: FastifyRequest): unknown {
-  const body = req.body;
-  if (body === INVALID_JSON) return INVALID_JSON;
-  if (typeof body === "string") {
-    try {
-      return JSON.parse(body);
-    } catch {
-      return INVALID_JSON;
-    }
-  }
-  return body;
-}
 
 function idempotencyKeyOf(req: FastifyRequest): string | undefined {
   const v = req.headers[HEADER_IDEMPOTENCY_KEY];

@@ -6,7 +6,7 @@ import { INVALID_JSON } from "../app.ts";
 import { requireKey } from "../auth.ts";
 import type { ApiContext, KeyContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
-import { jsonBody } from "./place-call.ts";
+import { jsonBody } from "./json-body.ts";
 
 /**
  * GET|PUT|DELETE /me/call-preferences (the later revision's). Any key may keep them: an unlinked key's
