@@ -44,6 +44,24 @@ describe("SDK against the sandbox", () => {
     expect((await sdk.getCall(created.call_id)).call_id).toBe(created.call_id);
   });
 
+  it("keeps call preferences and reads the history since a call's end", async () => {
+    const { sdk } = await sdkFor(sandbox);
+    const first = await sdk.placeCall({ to: "+12125550102", task });
+    const ended = await sdk.waitForCall(first.call_id);
+    expect(await sdk.setPreferences({ voice: "chris", personality: "Sam." })).toMatchObject({
+      configured: true,
+      voice: "chris",
+    });
+    const second = await sdk.placeCall({ to: "+12125550102", task });
+    expect(await sdk.getCall(second.call_id)).toMatchObject({ voice: "chris", personality: "Sam." });
+    await sdk.waitForCall(second.call_id);
+    const since = ended.timestamps.finalized_at ?? "";
+    const history = await sdk.history({ since, limit: 10 });
+    expect(history.calls.map((c) => c.id)).toEqual([second.call_id, first.call_id]);
+    expect(history.recordingWindowMinutes).toBe(10);
+    expect(await sdk.clearPreferences()).toMatchObject({ configured: false, voice: null });
+  });
+
   it.each(["poll", "events"] as const)(
     "waitForCall (%s) reports each status once and returns the final view",
     async (follow) => {

@@ -55,6 +55,11 @@ export function checkCallRequest(
     const why = refusedDestinationReason(number) ?? extraRefusal?.(number) ?? null;
     if (why !== null) return fail("unsupported_destination", `\`${field}\` cannot be called: ${why}.`, field);
   }
+  // The later revision takes only a real boolean here: null or "yes" would otherwise pass as "not given"
+  // and the call would go ahead without the hand-off the client asked for.
+  if ("loop_in_user" in b && typeof b.loop_in_user !== "boolean") {
+    return fail("invalid_loop_in_user", "`loop_in_user` must be true or false.", "loop_in_user");
+  }
   // Null is how many clients say "not given" for optional fields.
   const normalized = Object.fromEntries(Object.entries(b).filter(([, v]) => v !== null));
   if (isBlank(normalized.bridge_number)) delete normalized.bridge_number;
@@ -64,5 +69,7 @@ export function checkCallRequest(
     const field = issue?.path.join(".") || "body";
     return fail("invalid_request", `\`${field}\` is invalid: ${issue?.message ?? "bad value"}.`, field);
   }
+  // false turns the hand-off off, a legacy bridge_number included (the later revision's rule).
+  if (parsed.data.loop_in_user === false) delete parsed.data.bridge_number;
   return { ok: true, value: parsed.data };
 }

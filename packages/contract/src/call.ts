@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { StandingSchema } from "./account.ts";
 import { PhoneNumberSchema } from "./phone.ts";
 
 export const VOICES = ["jessica", "sarah", "chris", "eric"] as const;
@@ -38,6 +39,18 @@ export const CallRequestSchema = z.object({
     .describe("The opening line's intent."),
   voice: VoiceSchema.optional().describe("The agent's voice; jessica when absent."),
   bridge_number: PhoneNumberSchema.optional().describe("The user's own number, for live handoff."),
+  loop_in_user: z
+    .boolean()
+    .optional()
+    .describe(
+      "The later revision's hand-off to the account's verified phone: true asks for it, false turns any hand-off off (bridge_number included).",
+    ),
+  warm_greeting: z
+    .string()
+    .max(TEXT_FIELD_MAX_CHARS)
+    .refine(wellFormed, NOT_UNICODE)
+    .optional()
+    .describe("What the agent says to the user when a hand-off to them connects."),
 });
 export type CallRequest = z.infer<typeof CallRequestSchema>;
 
@@ -106,10 +119,16 @@ export const OutcomeReasonSchema = z.object({
 export type OutcomeReason = z.infer<typeof OutcomeReasonSchema>;
 
 export const OutcomeDetailSchema = z.object({
+  /**
+   * The carrier's cause, or the later revision's Q.850 name where the carrier gave none: an answered call
+   * that ended normally is `normal_clearing`.
+   */
   hangup_cause: z.string().nullable(),
   sip_hangup_cause: z.string().nullable(),
   hangup_source: z.enum(["caller", "callee", "system", "unknown"]).nullable(),
   reason: OutcomeReasonSchema,
+  /** The later revision's field: the carrier's own error code when it refused or broke the call. */
+  provider_error_code: z.string().nullable().optional(),
 });
 export type OutcomeDetail = z.infer<typeof OutcomeDetailSchema>;
 
@@ -146,6 +165,8 @@ export const CallViewSchema = z.object({
   greeting: z.string().nullable(),
   voice: VoiceSchema,
   direction: z.literal("outbound"),
+  /** The later revision's field: the AI agent conducts every call here (optional to read older servers). */
+  handling_mode: z.literal("agent").optional(),
   transcript: z.array(TranscriptEntrySchema).nullable(),
   recordingUrl: z.string().nullable(),
   recording_url: z.string().nullable(),
@@ -160,6 +181,8 @@ export const CallViewSchema = z.object({
        */
       recording_pending: z.boolean().optional(),
     })
+    // Always sent; optional to read, so a client also parses a server from before they existed.
+    .extend(StandingSchema.partial().shape)
     .catchall(z.unknown()),
   api_key: z.string(),
 });
@@ -179,6 +202,8 @@ export const CallListQuerySchema = z.object({
 });
 
 export const HangupResultSchema = z.object({
+  /** The later revision's flag: the hang-up was accepted (also when the call had already ended). */
+  success: z.literal(true),
   call_id: z.string(),
   id: z.string(),
   status: CallStatusSchema,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TierSchema } from "./account.ts";
 import { SILENTLY_REPLACEABLE_REASONS } from "./call.ts";
 
 /** Every error code the API can return, with its HTTP status. The table in spec/api.md plus the generic ones. */
@@ -8,6 +9,8 @@ export const ERROR_STATUS = {
   invalid_phone: 400,
   invalid_voice: 400,
   invalid_request: 400,
+  invalid_preferences: 400,
+  invalid_loop_in_user: 400,
   unsupported_destination: 400,
   auth_required: 401,
   invalid_api_key: 401,
@@ -17,6 +20,7 @@ export const ERROR_STATUS = {
   recording_not_available: 404,
   email_taken: 409,
   idempotency_conflict: 409,
+  account_phone_unavailable: 422,
   payload_too_large: 413,
   headers_too_large: 431,
   quota_exceeded: 429,
@@ -37,7 +41,7 @@ export const QuotaSchema = z.object({
   used_seconds: z.number().int(),
   remaining_seconds: z.number().int(),
   limit_seconds: z.number().int(),
-  tier: z.enum(["free", "paid"]),
+  tier: TierSchema,
 });
 export type Quota = z.infer<typeof QuotaSchema>;
 

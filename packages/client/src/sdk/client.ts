@@ -9,12 +9,18 @@ import {
   CallEventSchema,
   type CallList,
   CallListSchema,
+  type CallPreferences,
+  type CallPreferencesInput,
+  CallPreferencesSchema,
   type CallRequest,
   type CallView,
   CallViewSchema,
   type HangupResult,
   HangupResultSchema,
   HEADER_IDEMPOTENCY_KEY,
+  type History,
+  type HistoryQuery,
+  HistorySchema,
   type Me,
   MeSchema,
 } from "@clawcall/contract";
@@ -171,6 +177,41 @@ export class ClawCall {
       if (!page.has_more || !page.next_before || page.next_before === before) return;
       before = page.next_before;
     }
+  }
+
+  /** GET /me/calls: calls finalized since a time (inclusive), newest first, with each recording's window. */
+  history(query: Partial<HistoryQuery> = {}, ctx: RequestContext = {}): Promise<History> {
+    return this.transport.request("/me/calls", {
+      query: { since: query.since, limit: query.limit, direction: query.direction },
+      schema: HistorySchema,
+      signal: ctx.signal,
+    });
+  }
+
+  /** The defaults used for calls that leave out voice, personality or greeting. */
+  preferences(ctx: RequestContext = {}): Promise<CallPreferences> {
+    return this.transport.request("/me/call-preferences", {
+      schema: CallPreferencesSchema,
+      signal: ctx.signal,
+    });
+  }
+
+  /** Replaces the whole set of preferences: fields left out are cleared. */
+  setPreferences(preferences: CallPreferencesInput, ctx: RequestContext = {}): Promise<CallPreferences> {
+    return this.transport.request("/me/call-preferences", {
+      method: "PUT",
+      body: preferences,
+      schema: CallPreferencesSchema,
+      signal: ctx.signal,
+    });
+  }
+
+  clearPreferences(ctx: RequestContext = {}): Promise<CallPreferences> {
+    return this.transport.request("/me/call-preferences", {
+      method: "DELETE",
+      schema: CallPreferencesSchema,
+      signal: ctx.signal,
+    });
   }
 
   balance(ctx: RequestContext = {}): Promise<Balance> {

@@ -25,7 +25,7 @@ export interface TransportOptions {
 }
 
 export interface RequestOptions<T> {
-  method?: "GET" | "POST";
+  method?: "GET" | "POST" | "PUT" | "DELETE";
   body?: unknown;
   query?: Record<string, string | number | undefined>;
   schema?: z.ZodType<T>;

@@ -21,7 +21,9 @@ import { clientErrorHandler } from "./raw-errors.ts";
 import { requestLimits } from "./request-limits.ts";
 import { registerAccountRoutes } from "./routes/account.ts";
 import { registerCallRoutes } from "./routes/calls.ts";
+import { registerHistoryRoutes } from "./routes/history.ts";
 import { registerOpsRoutes } from "./routes/ops.ts";
+import { registerPreferenceRoutes } from "./routes/preferences.ts";
 import { securityHeaders } from "./security-headers.ts";
 
 /** Marks a body that was sent but is not JSON; the route answers `invalid_json` for it. */
@@ -148,6 +150,8 @@ export async function buildApp(services: Omit<ApiContext, "limitLog">): Promise<
   await app.register(websocket);
   registerCallRoutes(app, ctx);
   registerAccountRoutes(app, ctx);
+  registerHistoryRoutes(app, ctx);
+  registerPreferenceRoutes(app, ctx);
   registerOpsRoutes(app, ctx);
   registerAccountPages(app, ctx);
   registerPurchasePages(app, ctx);

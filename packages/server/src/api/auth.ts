@@ -4,6 +4,9 @@ import {
   HEADER_BALANCE_MINUTES,
   HEADER_BALANCE_SECONDS,
   HEADER_MINTED_KEY,
+  HEADER_TIER,
+  type Standing,
+  type Tier,
 } from "@clawcall/contract";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ApiContext, KeyContext } from "./context.ts";
@@ -35,7 +38,25 @@ export async function balanceOf(ctx: ApiContext, key: KeyContext): Promise<numbe
   return key.balance;
 }
 
-/** Every response made with or for a key carries the balance headers, and the key itself when minted. */
+export async function tierOf(ctx: ApiContext, key: KeyContext): Promise<Tier> {
+  key.tier ??= await ctx.billing.tierOf(key.record);
+  return key.tier;
+}
+
+/** The later revision's entitlement fields: no subscriptions here, and a trial view of the free tier. */
+export async function standingOf(ctx: ApiContext, key: KeyContext): Promise<Standing> {
+  const seconds = await balanceOf(ctx, key);
+  const free = (await tierOf(ctx, key)) === "free";
+  return {
+    unlimited: false,
+    plan: null,
+    trial: free
+      ? { allowed: seconds > 0, remainingSeconds: Math.max(0, seconds), remainingCalls: null }
+      : null,
+  };
+}
+
+/** Every response made with or for a key carries the balance and tier headers, and the key when minted. */
 export async function addKeyHeaders(
   ctx: ApiContext,
   req: FastifyRequest,
@@ -46,5 +67,6 @@ export async function addKeyHeaders(
   const balance = await balanceOf(ctx, key);
   reply.header(HEADER_BALANCE_SECONDS, String(balance));
   reply.header(HEADER_BALANCE_MINUTES, (balance / 60).toFixed(1));
+  reply.header(HEADER_TIER, await tierOf(ctx, key));
   if (key.minted) reply.header(HEADER_MINTED_KEY, key.raw);
 }

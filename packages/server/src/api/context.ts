@@ -1,3 +1,4 @@
+import type { Tier } from "@clawcall/contract";
 import type { FastifyInstance } from "fastify";
 import type { Billing } from "../billing/billing.ts";
 import type { ApiKeyRecord } from "../billing/keys.ts";
@@ -50,6 +51,7 @@ export interface KeyContext {
   minted: boolean;
   /** Cached for the request so the body and the headers agree. */
   balance?: number;
+  tier?: Tier;
 }
 
 declare module "fastify" {

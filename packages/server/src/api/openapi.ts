@@ -2,11 +2,16 @@ import {
   BalanceSchema,
   CallCreatedSchema,
   CallListSchema,
+  CallPreferencesInputSchema,
+  CallPreferencesSchema,
   CallRequestSchema,
   CallViewSchema,
   ERROR_STATUS,
   ErrorBodySchema,
   HangupResultSchema,
+  HISTORY_LIMIT_DEFAULT,
+  HISTORY_LIMIT_MAX,
+  HistorySchema,
   MeSchema,
 } from "@clawcall/contract";
 import { z } from "zod";
@@ -23,6 +28,9 @@ export function buildOpenApi(serverUrl: string) {
     CallCreated: schema(CallCreatedSchema),
     Call: schema(CallViewSchema),
     CallList: schema(CallListSchema),
+    History: schema(HistorySchema),
+    CallPreferencesInput: z.toJSONSchema(CallPreferencesInputSchema, { target: "openapi-3.0", io: "input" }),
+    CallPreferences: schema(CallPreferencesSchema),
     HangupResult: schema(HangupResultSchema),
     Balance: schema(BalanceSchema),
     Me: schema(MeSchema),
@@ -89,6 +97,8 @@ export function buildOpenApi(serverUrl: string) {
               "dial_failed",
               "number_pool_exhausted",
               "idempotency_conflict",
+              "invalid_loop_in_user",
+              "account_phone_unavailable",
             ),
           },
         },
@@ -157,6 +167,62 @@ export function buildOpenApi(serverUrl: string) {
           responses: {
             "200": { description: "A page of calls", content: json("CallList") },
             ...errors("auth_required", "invalid_request"),
+          },
+        },
+      },
+      "/me/calls": {
+        get: {
+          summary: "Call history in the later revision's envelope, newest first",
+          security: keyed,
+          parameters: [
+            {
+              name: "limit",
+              in: "query",
+              schema: {
+                type: "integer",
+                minimum: 1,
+                maximum: HISTORY_LIMIT_MAX,
+                default: HISTORY_LIMIT_DEFAULT,
+              },
+            },
+            { name: "direction", in: "query", schema: { type: "string", enum: ["outbound", "inbound"] } },
+            {
+              name: "since",
+              in: "query",
+              schema: { type: "string", format: "date-time" },
+              description: "only calls finalized at or after this instant",
+            },
+          ],
+          responses: {
+            "200": { description: "Calls and the recording window", content: json("History") },
+            ...errors("auth_required", "invalid_request"),
+          },
+        },
+      },
+      "/me/call-preferences": {
+        get: {
+          summary: "Defaults for calls that omit voice, personality or greeting",
+          security: keyed,
+          responses: {
+            "200": { description: "Preferences", content: json("CallPreferences") },
+            ...errors("auth_required"),
+          },
+        },
+        put: {
+          summary: "Replace the preferences (fields left out are cleared)",
+          security: keyed,
+          requestBody: { required: true, content: json("CallPreferencesInput") },
+          responses: {
+            "200": { description: "Preferences", content: json("CallPreferences") },
+            ...errors("invalid_json", "invalid_preferences", "auth_required"),
+          },
+        },
+        delete: {
+          summary: "Reset the preferences",
+          security: keyed,
+          responses: {
+            "200": { description: "Preferences", content: json("CallPreferences") },
+            ...errors("auth_required"),
           },
         },
       },

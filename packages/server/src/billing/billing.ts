@@ -1,8 +1,9 @@
 // Room billing/: keys (hashed), accounts, allowances and the append-only ledger of call time.
 import { randomUUID } from "node:crypto";
-import type { Quota } from "@clawcall/contract";
+import type { Quota, Tier } from "@clawcall/contract";
 import type { Db } from "../store/database.ts";
 import type { AccountTable } from "../store/schema.ts";
+import { CallPreferenceStore } from "./call-preferences.ts";
 import { type ApiKeyRecord, KeyStore, walletOf } from "./keys.ts";
 import { Ledger } from "./ledger.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
@@ -18,14 +19,14 @@ export interface BillingSettings {
   purchaseText: string;
   purchaseUrl: string | undefined;
 }
-export type Tier = "free" | "paid";
-
-export const tierOf = (key: Pick<ApiKeyRecord, "account_id">): Tier => (key.account_id ? "paid" : "free");
+/** Credits that make an account `paid`: bought time, or time the operator granted by hand. */
+const PAID_CREDITS = ["purchase", "grant"] as const;
 
 /** Keys, accounts and minutes: everything about who may call and how much time they have. */
 export class Billing {
   readonly keys: KeyStore;
   readonly ledger: Ledger;
+  readonly preferences: CallPreferenceStore;
 
   constructor(
     private readonly db: Db,
@@ -33,6 +34,7 @@ export class Billing {
   ) {
     this.keys = new KeyStore(db);
     this.ledger = new Ledger(db);
+    this.preferences = new CallPreferenceStore(db);
   }
 
   /** Mints a key with the free allowance, in one transaction so a key never exists without it. */
@@ -52,13 +54,22 @@ export class Billing {
     return this.ledger.balance(walletOf(key));
   }
 
+  /**
+   * `paid` once the key's account has bought time (or was granted it); a key on its free allowance, and
+   * an account that only signed up, are `free` (the later revision's reading, which the seed leaves open).
+   */
+  async tierOf(key: ApiKeyRecord): Promise<Tier> {
+    if (!key.account_id) return "free";
+    return (await this.ledger.hasCredit(walletOf(key), PAID_CREDITS)) ? "paid" : "free";
+  }
+
   async quotaOf(key: ApiKeyRecord): Promise<Quota> {
     const { credits, debits } = await this.ledger.totals(walletOf(key));
     return {
       used_seconds: debits,
       remaining_seconds: Math.max(0, credits - debits),
       limit_seconds: credits,
-      tier: tierOf(key),
+      tier: await this.tierOf(key),
     };
   }
 

@@ -22,6 +22,18 @@ export class Ledger {
     return Number(row?.total ?? 0);
   }
 
+  /** Whether the wallet was ever credited with one of these kinds (the tier asks about bought time). */
+  async hasCredit(wallet: string, kinds: readonly LedgerKind[]): Promise<boolean> {
+    const row = await this.db
+      .selectFrom("ledger")
+      .select("id")
+      .where("wallet", "=", wallet)
+      .where("kind", "in", kinds)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** Sums by kind, for the quota object (used vs limit). */
   async totals(wallet: string): Promise<{ credits: number; debits: number }> {
     const rows = await this.db

@@ -141,12 +141,7 @@ export class CallStore {
 
   /** One page of an owner's calls, newest first, after the `before` call when given. */
   list(owner: CallOwner, before: CallTable | null, limit: number): Promise<CallTable[]> {
-    let query = this.db.selectFrom("calls").selectAll("calls");
-    if ("accountId" in owner) {
-      query = query
-        .innerJoin("api_keys", "api_keys.id", "calls.key_id")
-        .where("api_keys.account_id", "=", owner.accountId);
-    } else query = query.where("calls.key_id", "=", owner.keyId);
+    let query = this.ownedBy(owner);
     if (before) {
       query = query.where((eb) =>
         eb.or([
@@ -156,6 +151,26 @@ export class CallStore {
       );
     }
     return query.orderBy("calls.queued_at", "desc").orderBy("calls.id", "desc").limit(limit).execute();
+  }
+
+  /**
+   * The history of GET /me/calls: newest first, and with `since` only the calls finalized at or after it
+   * (ISO strings of one format compare as their instants do).
+   */
+  history(owner: CallOwner, since: string | undefined, limit: number): Promise<CallTable[]> {
+    let query = this.ownedBy(owner);
+    if (since !== undefined) query = query.where("calls.finalized_at", ">=", since);
+    return query.orderBy("calls.queued_at", "desc").orderBy("calls.id", "desc").limit(limit).execute();
+  }
+
+  private ownedBy(owner: CallOwner) {
+    const query = this.db.selectFrom("calls").selectAll("calls");
+    if ("accountId" in owner) {
+      return query
+        .innerJoin("api_keys", "api_keys.id", "calls.key_id")
+        .where("api_keys.account_id", "=", owner.accountId);
+    }
+    return query.where("calls.key_id", "=", owner.keyId);
   }
 
   /** Fails when the database cannot be read (health checks). */

@@ -1,4 +1,4 @@
-import type { CallView, OutcomeDetail, TranscriptEntry, Voice } from "@clawcall/contract";
+import type { CallView, OutcomeDetail, Standing, TranscriptEntry, Voice } from "@clawcall/contract";
 import type { CallTable } from "../store/schema.ts";
 import { isTerminal, lifecycleOf, statusOf } from "./states.ts";
 
@@ -8,6 +8,7 @@ export function toCallView(
   extras: {
     transcript: TranscriptEntry[] | null;
     balanceSeconds: number;
+    standing: Standing;
     apiKey: string;
     bridgeFrom?: string | null;
     /** The carrier sends recording links after the hang-up. */
@@ -36,6 +37,7 @@ export function toCallView(
     greeting: row.greeting,
     voice: row.voice as Voice,
     direction: "outbound",
+    handling_mode: "agent",
     transcript: extras.transcript,
     recordingUrl: recording,
     recording_url: recording,
@@ -49,13 +51,17 @@ export function toCallView(
     _meta: {
       ...meta,
       balance_seconds: extras.balanceSeconds,
+      ...extras.standing,
       recording_pending: extras.recordingMayFollow && recordingPending(row, extras.now),
     },
     api_key: extras.apiKey,
   };
   if (ended && failReason) view.failReason = failReason;
   if (ended && row.outcome) view.outcome = row.outcome;
-  if (ended && row.outcome_detail) view.outcome_detail = JSON.parse(row.outcome_detail) as OutcomeDetail;
+  if (ended && row.outcome_detail) {
+    // Calls finalized before the field existed get it too, so every final call has the same shape.
+    view.outcome_detail = { provider_error_code: null, ...(JSON.parse(row.outcome_detail) as OutcomeDetail) };
+  }
   return view;
 }
 

@@ -53,6 +53,16 @@ describe("end causes → result fields", () => {
     );
   });
 
+  it("names a normal end of an answered call as the later revision does, and keeps every other cause's name", () => {
+    const sandbox = finalOutcome({ cause: "normal", source: "callee", answered: true });
+    expect(sandbox.detail).toMatchObject({ hangup_cause: "normal_clearing", provider_error_code: null });
+    expect(sandbox.detail.reason.code).toBe("answered");
+    const limit = finalOutcome({ cause: "max_duration", source: "system", answered: true });
+    expect(limit.detail).toMatchObject({ hangup_cause: "max_duration", reason: { code: "max_duration" } });
+    const cancelled = finalOutcome({ cause: "cancelled", source: "caller", answered: false });
+    expect(cancelled.detail.reason.code).toBe("cancelled");
+  });
+
   it("keeps the carrier's own cause and SIP code", () => {
     const r = finalOutcome({
       cause: "busy",

@@ -207,15 +207,19 @@ const ANSWERED: Partial<Record<EndCause, Row>> = {
 
 export function finalOutcome(info: EndInfo): FinalOutcome {
   const row = info.answered ? (ANSWERED[info.cause] ?? ANSWERED_OK) : UNANSWERED[info.cause];
+  const normalEnd = info.answered && info.cause === "normal";
   return {
     failReason: row.failReason,
     outcome: row.outcome,
     detail: {
-      hangup_cause: info.carrierCause ?? info.cause,
+      // The later revision's names for a call answered and ended normally: cause `normal_clearing`,
+      // reason `answered`. Every other end keeps the name of its own cause.
+      hangup_cause: info.carrierCause ?? (normalEnd ? "normal_clearing" : info.cause),
       sip_hangup_cause: info.sipCode ?? null,
       hangup_source: info.source,
+      provider_error_code: null,
       reason: {
-        code: info.cause,
+        code: normalEnd ? "answered" : info.cause,
         title: row.title,
         message: info.message ?? row.message,
         retryable: row.retryable,

@@ -132,6 +132,19 @@ const buildMigrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.createIndex("calls_placed_by").on("calls").columns(["placed_by", "state"]).execute();
     },
   },
+  "0007_call_preferences": {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable("call_preferences")
+        .addColumn("owner", "text", (c) => c.primaryKey())
+        .addColumn("voice", "text")
+        .addColumn("personality", "text")
+        .addColumn("greeting", "text")
+        .addColumn("warm_greeting", "text")
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+    },
+  },
 });
 
 export async function migrate(db: AnyDb, dialect: Dialect): Promise<void> {

@@ -115,4 +115,15 @@ export interface Database {
   caller_number_leases: CallerNumberLeaseTable;
   payments: PaymentTable;
   idempotency_keys: IdempotencyKeyTable;
+  call_preferences: CallPreferencesTable;
+}
+
+/** An owner's defaults for calls that omit them; the owner is a wallet name (`key:<id>` or `account:<id>`). */
+export interface CallPreferencesTable {
+  owner: string;
+  voice: string | null;
+  personality: string | null;
+  greeting: string | null;
+  warm_greeting: string | null;
+  updated_at: string;
 }

@@ -201,6 +201,9 @@ describe("POST /call and the keyed responses", () => {
       tier: "free",
       low_balance: false,
       api_key: key,
+      unlimited: false,
+      plan: null,
+      trial: { allowed: true, remainingSeconds: 1200, remainingCalls: null },
     });
     expect((await service.request("GET", "/me", { key })).body.error.code).toBe("auth_required");
     expect((await service.request("GET", "/balance")).status).toBe(401);

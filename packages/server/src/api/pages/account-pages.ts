@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ApiKeyRecord } from "../../billing/keys.ts";
 import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, passwordProblem } from "../../billing/password-policy.ts";
 import { SignInThrottle } from "../../billing/signin-throttle.ts";
@@ -74,16 +74,20 @@ export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): voi
 
   for (const action of ["signup", "signin"] as const) {
     const title = action === "signup" ? "Create your ClawCall account" : "Sign in to ClawCall";
-    app.get<Query>(`/${action}`, async (req, reply) => {
+    // The later revision links to /sign-up and /sign-in; both spellings serve the same pages.
+    const paths = [`/${action}`, action === "signup" ? "/sign-up" : "/sign-in"];
+    for (const path of paths) app.get<Query>(path, showPage);
+    async function showPage(req: FastifyRequest<Query>, reply: FastifyReply) {
       const token = req.query.token ?? "";
       return sendHtml(
         reply,
         200,
         page(title, (await aboutLinkedKey(ctx, token)) + credentialsForm(action, token)),
       );
-    });
+    }
 
-    app.post(`/${action}`, async (req, reply) => {
+    for (const path of paths) app.post(path, submit);
+    async function submit(req: FastifyRequest, reply: FastifyReply) {
       const f = readForm(req);
       const token = f.get("token") ?? "";
       const email = (f.get("email") ?? "").trim();
@@ -163,6 +167,6 @@ export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): voi
 <p><a href="/keys">See and revoke the keys linked to this account</a></p>`,
         ),
       );
-    });
+    }
   }
 }

@@ -1,7 +1,6 @@
 import { type Balance, LOW_BALANCE_SECONDS, type Me } from "@clawcall/contract";
 import type { FastifyInstance } from "fastify";
-import { tierOf } from "../../billing/billing.ts";
-import { balanceOf, requireKey } from "../auth.ts";
+import { balanceOf, requireKey, standingOf, tierOf } from "../auth.ts";
 import type { ApiContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
 
@@ -12,9 +11,11 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ApiContext): vo
     const body: Balance = {
       balance_seconds: seconds,
       balance_minutes: Math.round((seconds / 60) * 10) / 10,
-      tier: tierOf(key.record),
+      tier: await tierOf(ctx, key),
       low_balance: seconds < LOW_BALANCE_SECONDS,
+      // The seed promises `api_key` in every keyed body; see docs/decisions.md.
       api_key: key.raw,
+      ...(await standingOf(ctx, key)),
     };
     return body;
   });
@@ -28,11 +29,16 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ApiContext): vo
         "This key is not linked to an account. Sign up or sign in to link it.",
       );
     }
+    const seconds = await balanceOf(ctx, key);
     const body: Me = {
       user_id: account.id,
+      userId: account.id,
       email: account.email,
-      balance_seconds: await balanceOf(ctx, key),
+      balance_seconds: seconds,
+      balanceSeconds: seconds,
+      tier: await tierOf(ctx, key),
       api_key: key.raw,
+      ...(await standingOf(ctx, key)),
     };
     return body;
   });

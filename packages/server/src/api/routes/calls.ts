@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { toCallView } from "../../calls/call-view.ts";
 import { isTerminal, lifecycleOf, statusOf } from "../../calls/states.ts";
 import type { CallTable } from "../../store/schema.ts";
-import { balanceOf, requireKey } from "../auth.ts";
+import { balanceOf, requireKey, standingOf } from "../auth.ts";
 import { clientGroup } from "../client-address.ts";
 import type { ApiContext, KeyContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
@@ -27,6 +27,7 @@ export async function viewOf(ctx: ApiContext, key: KeyContext, row: CallTable) {
   return toCallView(row, {
     transcript: await ctx.live.transcript(row.id),
     balanceSeconds: await balanceOf(ctx, key),
+    standing: await standingOf(ctx, key),
     apiKey: key.raw,
     recordingMayFollow: ctx.recordingsFollowHangup,
     now: new Date(),
@@ -48,6 +49,7 @@ export function registerCallRoutes(app: FastifyInstance, ctx: ApiContext): void 
     if (!isTerminal(before.state)) await ctx.calls.hangup(before.id);
     const row = (await ctx.calls.get(before.id)) ?? before;
     const result: HangupResult = {
+      success: true,
       call_id: row.id,
       id: row.id,
       status: statusOf(row.state, row.fail_reason),

@@ -14,21 +14,9 @@ import { clientGroup } from "../client-address.ts";
 import type { ApiContext, KeyContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { RateLimiter } from "../rate-limiter.ts";
+import { jsonBody } from "./json-body.ts";
+import { withPreferences } from "./preferences.ts";
 import { quotaError } from "./quota-error.ts";
-
-/** Reads a body sent as JSON under any content type (`curl -d` sends a form type). */
-function jsonBody(req: FastifyRequest): unknown {
-  const body = req.body;
-  if (body === INVALID_JSON) return INVALID_JSON;
-  if (typeof body === "string") {
-    try {
-      return JSON.parse(body);
-    } catch {
-      return INVALID_JSON;
-    }
-  }
-  return body;
-}
 
 function idempotencyKeyOf(req: FastifyRequest): string | undefined {
   const v = req.headers[HEADER_IDEMPOTENCY_KEY];
@@ -102,6 +90,14 @@ export function registerPlaceCall(app: FastifyInstance, ctx: ApiContext): void {
       throw new ApiError(check.code, check.message);
     }
     let key = raw ? await resolveKey(ctx, req, raw) : null;
+    if (check.value.loop_in_user === true) {
+      // No account phone can be verified on this service yet, so there is never one to hand off to;
+      // refused before a key is minted or anything is placed.
+      throw new ApiError(
+        "account_phone_unavailable",
+        "This account has no verified phone to hand the call off to. Use bridge_number with the user's number instead.",
+      );
+    }
     const idempotencyKey = idempotencyKeyOf(req);
 
     let claim: Claim | null = null;
@@ -145,7 +141,7 @@ async function place(
 ): Promise<CallCreated> {
   let placed: Awaited<ReturnType<ApiContext["calls"]["place"]>>;
   try {
-    placed = await ctx.calls.place(key.record, request, {
+    placed = await ctx.calls.place(key.record, await withPreferences(ctx, key, request), {
       ...(claim ? { callId: claim.callId } : {}),
       placedBy: createHmac("sha256", ctx.secret).update(`placed-by\n${client}`).digest("base64url"),
     });
