@@ -165,6 +165,16 @@ export class VoiceSession {
     return this.heardAudioMs;
   }
 
+  /** Speech was heard whose words the recogniser has not given yet. */
+  get wordsPending(): boolean {
+    return this.endOfTurn.pending;
+  }
+
+  /** Asks the recogniser to give what it heard now rather than after its own end-of-speech wait. */
+  flushRecognition(): void {
+    if (!this.closed) this.stt.flush();
+  }
+
   latencySummary(): LatencySummary {
     return this.latency.summary();
   }
