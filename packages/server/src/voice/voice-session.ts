@@ -131,6 +131,7 @@ export class VoiceSession {
     this.music = new MusicDetector(this.settings.music);
     this.tracker = new PlaybackTracker(this.media, {
       now: this.now,
+      lineClock: () => this.heardAudioMs,
       ...(o.spokenText ? { journal: o.spokenText } : {}),
     });
     this.lastActivityAt = this.now();

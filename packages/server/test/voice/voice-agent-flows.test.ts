@@ -224,6 +224,30 @@ describe.concurrent("voice agent: menus, hold, handoff and limits", REAL_TIME, (
     expect(c.llm.calls[0]!.startedAt).toBeGreaterThan(beepAt);
   });
 
+  it("keeps a voicemail greeting whose words the recogniser gives only after the beep", async ({
+    onTestFinished,
+  }) => {
+    const c = call(
+      {
+        answeredBy: "machine",
+        sttFinalMs: 900,
+        script: () => ({
+          text: "Please call back to confirm the table.",
+          tools: [{ name: "end_call", args: { reason: "left message" } }],
+        }),
+      },
+      onTestFinished,
+    );
+    c.callee.say("Hi, you've reached Sam. Please leave a message after the tone.", 1800);
+    c.callee.play(sineMulaw(1000, 500, 6000));
+    const result = await c.result;
+    expect(result.endReason).toBe("agent ended the call: left message");
+    const texts = c.transcript.map((e) => e.text);
+    const greeting = texts.indexOf("Hi, you've reached Sam. Please leave a message after the tone.");
+    expect(greeting).toBeGreaterThanOrEqual(0);
+    expect(greeting).toBeLessThan(texts.indexOf("Leaving a voicemail message (the beep was heard)."));
+  });
+
   it("the carrier's beep starts the voicemail message when no beep is heard in the audio", async ({
     onTestFinished,
   }) => {
