@@ -82,6 +82,8 @@ export class CallAgent {
   private opening: OpeningFacts | null = null;
   /** The voicemail's beep was heard while the greeting's words were still being recognised. */
   private beepHeardAtMs: number | null = null;
+  /** Words of the voicemail's greeting have come in since voicemail was detected. */
+  private greetingHeard = false;
   /** The voicemail was recognised by its greeting, not only by the carrier's machine detection. */
   private voicemailConfirmed = false;
   private deadlineReason = "";
@@ -243,6 +245,7 @@ export class CallAgent {
         return this.answeredBy(turn);
       case "voicemail":
         this.history.user(text, { toModel: false });
+        this.greetingHeard = true;
         // The greeting's words came after its beep: now the message can start.
         if (this.beepHeardAtMs !== null) return this.leaveVoicemail("the beep was heard");
         if (isVoicemailGreeting(text)) this.voicemailConfirmed = true;
@@ -355,7 +358,8 @@ export class CallAgent {
   /** The beep: the message starts, once the greeting's own words (if still being recognised) are in. */
   private async onBeep(): Promise<void> {
     if (this.beepHeardAtMs !== null) return;
-    if (!this.voice!.wordsPending) return this.leaveVoicemail("the beep was heard");
+    // The beep itself sounds like speech to the recogniser; only a greeting not yet in words is waited for.
+    if (this.greetingHeard || !this.voice!.wordsPending) return this.leaveVoicemail("the beep was heard");
     this.beepHeardAtMs = this.voice!.heardMs;
     this.voice!.flushRecognition();
   }
@@ -370,6 +374,7 @@ export class CallAgent {
 
   private async enterVoicemail(why: string, byGreeting: boolean): Promise<void> {
     this.mode = "voicemail";
+    this.greetingHeard = byGreeting;
     this.voicemailConfirmed = byGreeting;
     this.voicemailAt = this.now();
     this.voice?.stopSpeaking();
