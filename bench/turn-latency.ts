@@ -4,7 +4,9 @@
  *   (a) end of the callee's speech → first agent audio handed to the media stream, p50/p95, and our own
  *       overhead beyond what the fakes impose (STT final 150 ms after speech, LLM first token 300 ms then
  *       50 tokens/s, TTS first audio 120 ms after its request);
- *   (b) onset of the callee's speech over the agent → playback cleared, p50/p95.
+ *   (b) onset of the callee's speech over the agent → playback cleared, p50/p95;
+ *   (c) the opening: end of the callee's first words after the answer ("Hello?") → first audio of the
+ *       opening line, which the model composed and the service synthesised while the phone rang.
  * Run alone with `npx tsx bench/turn-latency.ts`, or call `runTurnLatencyBench()`.
  */
 import { pathToFileURL } from "node:url";
@@ -31,6 +33,8 @@ export interface TurnLatencyOptions {
   llmFirstTokenMs?: number;
   llmTokensPerSecond?: number;
   ttsFirstAudioMs?: number;
+  /** How long the phone rings before the answer (the opening is composed meanwhile). */
+  ringMs?: number;
 }
 
 export interface Percentiles {
@@ -48,6 +52,10 @@ export interface TurnLatencyResult {
   overhead: Percentiles;
   /** Callee speech onset over the agent → playback cleared. */
   bargeIn: Percentiles;
+  /** End of the callee's first utterance after the answer → first audio of the opening line. */
+  opening: Percentiles;
+  /** The part of `opening` the fakes imposed (the recogniser's final after the speech). */
+  openingFakes: Percentiles;
 }
 
 const REPLY = "Sure, that works for me. Thursday at three is confirmed. Is there anything else?";
@@ -102,13 +110,19 @@ async function runOneCall(o: Required<TurnLatencyOptions>, seed: number) {
     settings: { openingWaitMs: 300, tickMs: 50, silentLineMs: 60_000 },
   });
   engine.prepare?.(fake.call.callId, fake.call.request);
+  // Stagger the calls so their turns do not all line up on the same frame.
+  await sleep(o.ringMs + ((seed * 37) % 400));
   const running = engine.run(fake.call);
   const turns: Array<{ total: number; fakes: number }> = [];
   const bargeIns: number[] = [];
-  // Stagger the calls so their turns do not all line up on the same frame.
-  await sleep((seed * 37) % 400);
   callee.say("Hello?", 400);
   await callee.agentSpeaks();
+  const hello = stt.utterances[0];
+  const openingAt = hello ? firstAfter(sends, hello.lastLoudAt) : undefined;
+  const opening =
+    hello?.finalAt != null && openingAt !== undefined
+      ? { total: openingAt - hello.lastLoudAt, fakes: hello.finalAt - hello.lastLoudAt }
+      : null;
   await callee.agentFinished(300);
 
   for (let i = 0; i < o.turnsPerCall; i++) {
@@ -147,7 +161,7 @@ async function runOneCall(o: Required<TurnLatencyOptions>, seed: number) {
   fake.dispose();
   await running;
   await engine.close();
-  return { turns, bargeIns };
+  return { turns, bargeIns, opening };
 }
 
 export async function runTurnLatencyBench(options: TurnLatencyOptions = {}): Promise<TurnLatencyResult> {
@@ -159,15 +173,19 @@ export async function runTurnLatencyBench(options: TurnLatencyOptions = {}): Pro
     llmFirstTokenMs: 300,
     llmTokensPerSecond: 50,
     ttsFirstAudioMs: 120,
+    ringMs: 1500,
     ...options,
   };
   const results = await Promise.all(Array.from({ length: o.calls }, (_, i) => runOneCall(o, i + 1)));
   const turns = results.flatMap((r) => r.turns);
+  const openings = results.flatMap((r) => (r.opening === null ? [] : [r.opening]));
   return {
     turn: stats(turns.map((t) => t.total)),
     fakes: stats(turns.map((t) => t.fakes)),
     overhead: stats(turns.map((t) => t.total - t.fakes)),
     bargeIn: stats(results.flatMap((r) => r.bargeIns)),
+    opening: stats(openings.map((x) => x.total)),
+    openingFakes: stats(openings.map((x) => x.fakes)),
   };
 }
 
@@ -178,6 +196,8 @@ export function formatTurnLatency(r: TurnLatencyResult): string {
     `  of which the fakes imposed:      ${f(r.fakes)}`,
     `  our overhead beyond the fakes:   ${f(r.overhead)}  (target p95 < 5 ms)`,
     `barge-in onset → playback cleared: ${f(r.bargeIn)}  (target p95 < 250 ms)`,
+    `answer → opening, from the end of the callee's first words: ${f(r.opening)}  (target p95 < 300 ms)`,
+    `  of which the fakes imposed (recogniser final): ${f(r.openingFakes)}`,
   ].join("\n");
 }
 

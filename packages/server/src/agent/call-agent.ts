@@ -8,8 +8,9 @@ import type { SpeechSource } from "../voice/reply-pipeline.ts";
 import type { UserTurn, VoiceSessionHandlers } from "../voice/voice-session.ts";
 import { buildInstructions, voicemailInstructions } from "./instructions.ts";
 import { failureReason, runModelTurn, type Speaker } from "./model-turn.ts";
-import { composeOpeningLine } from "./opening-line.ts";
-import { GOODBYES, isHoldAnnouncement, isVoicemailGreeting } from "./phrases.ts";
+import type { OpeningFacts } from "./opening-line.ts";
+import type { OpeningPlan } from "./opening-plan.ts";
+import { GOODBYES, isHoldAnnouncement, isVoicemailGreeting, whatAnswered } from "./phrases.ts";
 import type { VoiceAgentSettings } from "./settings.ts";
 import { agentTools, runTools, type ToolContext } from "./tools.ts";
 import { CallHistory } from "./transcript-history.ts";
@@ -21,6 +22,10 @@ export interface AgentVoice extends Speaker {
   readonly lastActivity: number;
   /** Audio received from the callee so far, in milliseconds of the line's own clock. */
   readonly heardMs: number;
+  /** Speech was heard whose words the recogniser has not given yet. */
+  readonly wordsPending: boolean;
+  /** Asks the recogniser to give what it heard now. */
+  flushRecognition(): void;
   stopSpeaking(): void;
 }
 
@@ -35,12 +40,21 @@ type AgentEvent =
   | { type: "machine" }
   | { type: "tick" };
 
-type Mode = "awaiting_opening" | "conversation" | "hold" | "voicemail" | "done";
+/**
+ * listening: answered, nothing said yet, waiting to hear what answered; menu: a phone menu answered and
+ * the opening waits for a person.
+ */
+type Mode = "listening" | "menu" | "conversation" | "hold" | "voicemail" | "done";
 
 /** How much longer than planned the opening waits, by the wall clock, on a line that sends no audio. */
 const NO_AUDIO_GRACE_MS = 2000;
 /** A beep this recent when voicemail is recognised was the greeting's own beep. */
 const RECENT_TONE_MS = 2500;
+/** After the beep, how much audio to hear while the recogniser finishes the greeting's words. */
+const GREETING_AFTER_BEEP_MS = 1500;
+/** What a menu says after a key it did not take: still the menu, not a person. */
+const MENU_FEEDBACK =
+  /\b(not a valid|invalid (option|entry|selection)|did not get|didn't get|try again|returning to)\b/i;
 
 /**
  * Holds one answered call: speaks the opening line, answers the callee through the model, runs its
@@ -50,12 +64,11 @@ export class CallAgent {
   private readonly events = new AsyncQueue<AgentEvent>();
   private readonly history: CallHistory;
   private readonly tools;
-  private readonly openingLine: string;
-  private readonly instructions: LlmMessage;
+  private readonly canConnect: boolean;
   private readonly backchannel: BargeInPolicy;
   private readonly now: () => number;
   private voice: AgentVoice | null = null;
-  private mode: Mode = "awaiting_opening";
+  private mode: Mode = "listening";
   private endReason: string | null = null;
   private startedAt = 0;
   /** Audio to hear (ms of the line's clock) before the opening line, unless the callee is still talking. */
@@ -65,6 +78,12 @@ export class CallAgent {
   private lastToneAt = Number.NEGATIVE_INFINITY;
   private tickPending = false;
   private openingSpoken = false;
+  /** The opening spoken (or chosen for the voicemail message); null before. */
+  private opening: OpeningFacts | null = null;
+  /** The voicemail's beep was heard while the greeting's words were still being recognised. */
+  private beepHeardAtMs: number | null = null;
+  /** Words of the voicemail's greeting have come in since voicemail was detected. */
+  private greetingHeard = false;
   /** The voicemail was recognised by its greeting, not only by the carrier's machine detection. */
   private voicemailConfirmed = false;
   private deadlineReason = "";
@@ -75,17 +94,13 @@ export class CallAgent {
     private readonly call: AnsweredCall,
     private readonly llm: LLM,
     private readonly settings: VoiceAgentSettings,
+    private readonly openingPlan: OpeningPlan,
     now?: () => number,
   ) {
     this.now = now ?? (() => performance.now());
     this.history = new CallHistory((entry) => call.appendTranscript(entry));
-    const canConnect = call.request.bridge_number !== undefined;
-    this.tools = agentTools(canConnect);
-    this.openingLine = composeOpeningLine(call.request);
-    this.instructions = {
-      role: "system",
-      content: buildInstructions(call.request, { openingLine: this.openingLine, canConnect }),
-    };
+    this.canConnect = call.request.bridge_number !== undefined;
+    this.tools = agentTools(this.canConnect);
     this.backchannel = new BargeInPolicy(settings.voice.bargeIn);
     call.onSignal((signal) => {
       if (signal.type === "beep") {
@@ -107,7 +122,7 @@ export class CallAgent {
 
   /** Nothing has been exchanged yet, so a late machine verdict can still be believed. */
   private mayBeVoicemail(): boolean {
-    return this.mode === "awaiting_opening" || (this.mode === "conversation" && this.modelCalls === 0);
+    return this.mode === "listening" || (this.mode === "conversation" && this.modelCalls === 0);
   }
 
   /** Handlers for the voice session; pass them when creating it. */
@@ -127,6 +142,7 @@ export class CallAgent {
     const timers = this.startTimers();
     try {
       if (this.call.signal.aborted) return "the call ended before the agent started";
+      this.openingPlan.answered();
       if (this.call.answeredBy === "machine") await this.enterVoicemail("answering machine detected", false);
       else this.openingAfterHeardMs = this.settings.openingWaitMs;
       for await (const event of this.events) {
@@ -136,6 +152,7 @@ export class CallAgent {
       return this.endReason ?? "the call ended";
     } finally {
       for (const stop of timers) stop();
+      this.openingPlan.cancel();
       this.mode = "done";
     }
   }
@@ -194,18 +211,19 @@ export class CallAgent {
         return this.goodbye("speech recognition failed", GOODBYES.trouble);
       case "speech_start":
         // The callee spoke first: let them finish before the opening line.
-        if (this.mode === "awaiting_opening") {
+        if (this.mode === "listening") {
           this.openingAfterHeardMs = this.settings.firstTurnMaxWaitMs;
         }
         return;
       case "tone":
-        if (this.mode === "voicemail") return this.leaveVoicemail("the beep was heard");
+        if (this.mode === "voicemail") return this.onBeep();
         return;
       case "machine":
         if (this.mayBeVoicemail()) return this.enterVoicemail("answering machine detected", false);
         return;
       case "music":
-        if (this.mode === "conversation" || this.mode === "awaiting_opening") this.enterHold("hold music");
+        if (this.mode === "conversation" || this.mode === "listening" || this.mode === "menu")
+          this.enterHold("hold music");
         return;
       case "turn":
         return this.onTurn(event.turn);
@@ -218,13 +236,18 @@ export class CallAgent {
   private async onTurn(turn: UserTurn): Promise<void> {
     const text = turn.text;
     switch (this.mode) {
-      case "awaiting_opening":
+      case "listening":
         this.history.user(text);
-        if (isVoicemailGreeting(text)) return this.enterVoicemail("voicemail greeting", true);
-        if (isHoldAnnouncement(text)) return this.enterHold("hold announcement");
-        return this.speakOpening(turn);
+        return this.answeredBy(turn);
+      case "menu":
+        this.history.user(text);
+        if (whatAnswered(text) === "person" && MENU_FEEDBACK.test(text)) return this.respond(turn);
+        return this.answeredBy(turn);
       case "voicemail":
         this.history.user(text, { toModel: false });
+        this.greetingHeard = true;
+        // The greeting's words came after its beep: now the message can start.
+        if (this.beepHeardAtMs !== null) return this.leaveVoicemail("the beep was heard");
         if (isVoicemailGreeting(text)) this.voicemailConfirmed = true;
         else if (!this.voicemailConfirmed && text.split(/\s+/).length <= 4) {
           // Machine detection guesses wrong at times: a short "Hello?" is a person, not a greeting.
@@ -233,12 +256,16 @@ export class CallAgent {
         }
         // Otherwise the greeting goes on; the beep (or the quiet after it) is what matters.
         return;
-      case "hold":
+      case "hold": {
         this.history.user(text);
-        if (isHoldAnnouncement(text)) return;
-        this.mode = "conversation";
-        this.history.system("A person is on the line; the hold is over.");
-        return this.openingSpoken ? this.respond(turn) : this.speakOpening(turn);
+        const after = whatAnswered(text);
+        if (after === "hold") return;
+        if (after === "person" || after === "screener")
+          this.history.system("A person is on the line; the hold is over.");
+        // Whatever took the call off hold is judged afresh: a person, a menu, a voicemail.
+        this.mode = this.openingSpoken ? "conversation" : "listening";
+        return this.openingSpoken && after !== "voicemail" ? this.respond(turn) : this.answeredBy(turn);
+      }
       case "conversation":
         this.history.user(text);
         if (turn.duringReply && this.backchannel.isBackchannel(text)) return;
@@ -259,7 +286,7 @@ export class CallAgent {
   private async onTick(): Promise<void> {
     const voice = this.voice!;
     const now = this.now();
-    if (this.mode === "awaiting_opening") {
+    if (this.mode === "listening") {
       // Waits are counted in audio heard, so a stalled process does not make the agent talk over a
       // greeting that was late to arrive; a line that sends no audio at all gets the wall clock's word.
       const due =
@@ -278,26 +305,63 @@ export class CallAgent {
       return;
     }
     if (this.mode === "voicemail") {
+      if (this.beepHeardAtMs !== null) {
+        if (!voice.wordsPending || voice.heardMs - this.beepHeardAtMs >= GREETING_AFTER_BEEP_MS)
+          return this.leaveVoicemail("the beep was heard");
+        return;
+      }
       const quiet = !voice.calleeSpeaking && now - voice.lastActivity >= this.settings.voicemailQuietMs;
       if (quiet || now - this.voicemailAt >= this.settings.beepWaitMs) {
         return this.leaveVoicemail("no beep was heard");
       }
       return;
     }
-    if (this.mode === "conversation" && !voice.speaking && !voice.calleeSpeaking) {
+    if ((this.mode === "conversation" || this.mode === "menu") && !voice.speaking && !voice.calleeSpeaking) {
       if (now - voice.lastActivity >= this.settings.silentLineMs) {
         return this.goodbye("the line was silent", GOODBYES.silent);
       }
     }
   }
 
+  /**
+   * Acts on what answered, judged from its first words: the opening for a person or a screener, keys
+   * for a menu (through the model, with no opening spoken over the prompt), the beep for voicemail,
+   * silence for a hold queue.
+   */
+  private async answeredBy(turn: UserTurn): Promise<void> {
+    switch (whatAnswered(turn.text)) {
+      case "voicemail":
+        return this.enterVoicemail("voicemail greeting", true);
+      case "hold":
+        return this.enterHold("hold announcement");
+      case "menu":
+        if (this.mode !== "menu")
+          this.history.system("A phone menu answered; the agent answers it with keys.");
+        this.mode = "menu";
+        return this.respond(turn);
+      default:
+        return this.openingSpoken ? this.respond(turn) : this.speakOpening(turn);
+    }
+  }
+
   private async speakOpening(turn?: UserTurn): Promise<void> {
     this.mode = "conversation";
     this.openingSpoken = true;
+    const { facts, speech } = this.openingPlan.take();
+    this.opening = facts;
     // Models expect the conversation to open with the other side.
     if (this.history.messages.length === 0) this.history.userToModel("(The call was answered.)");
-    const result = await this.voice!.speak(this.openingLine, { replyTo: turn, signal: this.call.signal });
+    const result = await this.voice!.speak(speech, { replyTo: turn, signal: this.call.signal });
     this.history.assistant(result.text);
+  }
+
+  /** The beep: the message starts, once the greeting's own words (if still being recognised) are in. */
+  private async onBeep(): Promise<void> {
+    if (this.beepHeardAtMs !== null) return;
+    // The beep itself sounds like speech to the recogniser; only a greeting not yet in words is waited for.
+    if (this.greetingHeard || !this.voice!.wordsPending) return this.leaveVoicemail("the beep was heard");
+    this.beepHeardAtMs = this.voice!.heardMs;
+    this.voice!.flushRecognition();
   }
 
   private enterHold(why: string): void {
@@ -310,19 +374,22 @@ export class CallAgent {
 
   private async enterVoicemail(why: string, byGreeting: boolean): Promise<void> {
     this.mode = "voicemail";
+    this.greetingHeard = byGreeting;
     this.voicemailConfirmed = byGreeting;
     this.voicemailAt = this.now();
     this.voice?.stopSpeaking();
     this.history.system(`Voicemail detected (${why}).`);
-    if (this.now() - this.lastToneAt <= RECENT_TONE_MS) await this.leaveVoicemail("the beep was heard");
+    if (this.now() - this.lastToneAt <= RECENT_TONE_MS) await this.onBeep();
   }
 
   private async leaveVoicemail(why: string): Promise<void> {
     this.mode = "done";
+    this.opening ??= this.openingPlan.take().facts;
+    const intro = this.opening.line;
     this.history.system(`Leaving a voicemail message (${why}).`);
-    this.history.instruct(voicemailInstructions(this.openingLine));
+    this.history.instruct(voicemailInstructions(intro));
     if (this.history.messages.at(-1)?.role !== "user") this.history.userToModel("(Voicemail is recording.)");
-    const result = await this.model({ interruptible: false, prefix: this.openingLine });
+    const result = await this.model({ interruptible: false, prefix: intro });
     if (this.endReason !== null) return;
     if (result.error) return this.finish(`${failureReason(result.error)} while leaving a voicemail`, true);
     await runTools(result.toolCalls, result.text, this.toolContext());
@@ -354,7 +421,7 @@ export class CallAgent {
     const result = await runModelTurn({
       llm: this.llm,
       speaker: this.voice!,
-      messages: [this.instructions, ...this.history.messages],
+      messages: [this.instructions(), ...this.history.messages],
       tools: this.tools,
       temperature: this.settings.temperature,
       maxTokens: this.settings.maxTokens,
@@ -363,6 +430,19 @@ export class CallAgent {
     });
     this.history.assistant(result.text, result.toolCalls);
     return result;
+  }
+
+  /** Built for each model call: what the opening is (or will be) changes as the call goes on. */
+  private instructions(): LlmMessage {
+    const opening = this.opening ?? this.openingPlan.ready;
+    return {
+      role: "system",
+      content: buildInstructions(this.call.request, {
+        opening,
+        openingSpoken: this.openingSpoken,
+        canConnect: this.canConnect,
+      }),
+    };
   }
 
   private toolContext(): ToolContext {

@@ -29,6 +29,40 @@ const VOICEMAIL_PATTERNS: readonly RegExp[] = [
   /\bmailbox\b/,
 ];
 
+// What automated menus say; people rarely tell a caller which key to press.
+const MENU_PATTERNS: readonly RegExp[] = [
+  /\b(press|dial|enter) (\d|zero|one|two|three|four|five|six|seven|eight|nine|star|pound|the pound)\b/,
+  /\bfor [\w' ]+,? (press|dial|say) \w+/,
+  /\b(make|say) your selection\b/,
+  /\bmain menu\b/,
+  /\blisten carefully (to|as) (the|our) (menu )?options\b/,
+];
+
+// What call screeners say before putting a caller through.
+const SCREENER_PATTERNS: readonly RegExp[] = [
+  /\bscreening service\b/,
+  /\b(say|state) your name\b/,
+  /\bwho is calling and why\b/,
+  /\bwhat (is|are) you calling about\b.*\b(before|connect|put you through)\b/,
+];
+
+/** What answered the call, judged from what it said first. */
+export type Answerer = "person" | "screener" | "menu" | "voicemail" | "hold";
+
+/**
+ * Decides what is on the line from one utterance: a greeting that asks for a message is voicemail,
+ * a prompt naming keys is a menu, a queue announcement is hold, a request to say who and why is a
+ * screener; anything else is taken for a person.
+ */
+export function whatAnswered(text: string): Answerer {
+  const t = normalizeWords(text);
+  if (VOICEMAIL_PATTERNS.some((p) => p.test(t))) return "voicemail";
+  if (MENU_PATTERNS.some((p) => p.test(t))) return "menu";
+  if (HOLD_PATTERNS.some((p) => p.test(t))) return "hold";
+  if (SCREENER_PATTERNS.some((p) => p.test(t))) return "screener";
+  return "person";
+}
+
 export function isHoldAnnouncement(text: string): boolean {
   const t = normalizeWords(text);
   return HOLD_PATTERNS.some((p) => p.test(t));

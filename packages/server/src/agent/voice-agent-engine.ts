@@ -7,6 +7,7 @@ import type { TTS } from "../providers/tts/tts.ts";
 import type { SpokenTextJournal } from "../voice/spoken-text.ts";
 import { VoiceSession } from "../voice/voice-session.ts";
 import { CallAgent } from "./call-agent.ts";
+import { OpeningPlan } from "./opening-plan.ts";
 import {
   resolveVoiceAgentSettings,
   type VoiceAgentSettings,
@@ -47,6 +48,8 @@ interface PreparedStt {
   expiry: NodeJS.Timeout | undefined;
   /** The recogniser reported an error before the call was answered: open a fresh one. */
   failed: boolean;
+  /** The opening line being composed and synthesised while the phone rings; null once handed on. */
+  opening: OpeningPlan | null;
 }
 
 /**
@@ -75,6 +78,7 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
       target: null,
       expiry: undefined,
       failed: false,
+      opening: null,
       session: stt.open({
         encoding: "mulaw",
         sampleRate: SAMPLE_RATE,
@@ -97,9 +101,20 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
     if (entry === undefined) return;
     prepared.delete(callId);
     clearTimeout(entry.expiry);
+    entry.opening?.cancel();
     entry.controller.abort();
     entry.session.then((s) => s.close()).catch(() => {});
   };
+
+  const openingPlan = (request: CallRequest, llm: LLM | null) =>
+    new OpeningPlan({
+      request,
+      llm,
+      tts: options.tts!,
+      temperature: settings.temperature,
+      chunker: settings.voice.chunker,
+      onWarning: warn,
+    });
 
   return {
     unavailableReason,
@@ -109,6 +124,8 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
       const entry = openStt(options.stt!, request);
       entry.expiry = setTimeout(() => discard(callId), settings.preparedSessionTtlMs);
       entry.expiry.unref?.();
+      // The model composes the opening while the phone rings; its request also warms the connection.
+      entry.opening = openingPlan(request, options.llm!);
       prepared.set(callId, entry);
       options.llm?.warmup?.().catch((e: unknown) => warn("language model warmup failed", e));
       options.tts?.warmup?.().catch((e: unknown) => warn("speech synthesis warmup failed", e));
@@ -123,6 +140,9 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
         return { endReason: reason };
       }
       let entry = prepared.get(call.callId);
+      // Not prepared while ringing: the template opening, with no model call before the answer.
+      const opening = entry?.opening ?? openingPlan(call.request, null);
+      if (entry !== undefined) entry.opening = null;
       if (entry?.failed) {
         discard(call.callId);
         entry = undefined;
@@ -138,6 +158,7 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
         sttSession = await entry.session;
       } catch (error) {
         call.signal.removeEventListener("abort", stopStt);
+        opening.cancel();
         warn("speech recognition failed to start", error);
         call.appendTranscript({
           role: "system",
@@ -147,7 +168,7 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
         return { endReason: "speech recognition failed to start" };
       }
 
-      const agent = new CallAgent(call, options.llm!, settings);
+      const agent = new CallAgent(call, options.llm!, settings, opening);
       const session = new VoiceSession({
         media: call.media,
         stt: sttSession,

@@ -56,6 +56,28 @@ describe("PlaybackTracker", () => {
     expect(tracker.playing).toBe(false);
   });
 
+  it("does not credit a word the line had not carried when the call was cut, whatever the wall clock says", () => {
+    now = 0;
+    let line = 0;
+    const media = new ManualMedia();
+    const tracker = new PlaybackTracker(media, { now: clock, lineClock: () => line });
+    tracker.begin("Hello,");
+    tracker.send(new Uint8Array(bytesForMs(580)));
+    tracker.end();
+    // A stalled process: 600 ms went by on the wall clock, but only 380 ms of the line's frames.
+    now = 600;
+    line = 380;
+    expect(tracker.clear()).toBe("");
+
+    tracker.begin("Hello, there.");
+    tracker.send(new Uint8Array(bytesForMs(1000)));
+    tracker.end();
+    now = 1100;
+    line = 1380;
+    // The line ran on; the wall clock is what says only part of it was out.
+    expect(tracker.playedText()).toBe("Hello,");
+  });
+
   it("a pause stops the far end and a resume sends again from the first word not heard", () => {
     now = 0;
     const media = new ManualMedia();

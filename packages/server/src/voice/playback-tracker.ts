@@ -10,6 +10,8 @@ interface Segment {
   chunks: Uint8Array[];
   /** When its first audio started playing out (estimated from marks), or null if not yet. */
   startedAt: number | null;
+  /** The line clock (see `lineClock`) at that moment. */
+  startedOnLine: number;
   ended: boolean;
   played: boolean;
 }
@@ -20,6 +22,12 @@ export interface PlaybackTrackerOptions {
   markGraceMs?: number;
   /** Told the text of each chunk under the mark that follows its audio (simulated far ends read it). */
   journal?: SpokenTextJournal;
+  /**
+   * Milliseconds of audio the line has carried so far (the far end's frames received). Audio played out
+   * is never credited beyond what this clock has advanced, so a stalled process, whose wall clock runs
+   * on while the line's frames wait, does not credit words the callee never heard.
+   */
+  lineClock?: () => number;
 }
 
 let sessionCounter = 0;
@@ -36,6 +44,7 @@ export class PlaybackTracker {
   private readonly now: () => number;
   private readonly graceMs: number;
   private readonly journal: SpokenTextJournal | undefined;
+  private readonly lineClock: (() => number) | undefined;
   private readonly prefix = `cc${++sessionCounter}-`;
   private seq = 0;
   private drainWaiters: Array<() => void> = [];
@@ -51,6 +60,7 @@ export class PlaybackTracker {
     this.now = options.now ?? (() => performance.now());
     this.graceMs = options.markGraceMs ?? 1500;
     this.journal = options.journal;
+    this.lineClock = options.lineClock;
   }
 
   /** True while audio has been sent that has not been played out yet. */
@@ -68,6 +78,7 @@ export class PlaybackTracker {
       bytes: 0,
       chunks: [],
       startedAt: null,
+      startedOnLine: 0,
       ended: false,
       played: false,
     });
@@ -80,7 +91,7 @@ export class PlaybackTracker {
     segment.bytes += audio.length;
     if (this.paused) return;
     const now = this.now();
-    if (segment.startedAt === null && !this.playingBefore(segment)) segment.startedAt = now;
+    if (segment.startedAt === null && !this.playingBefore(segment)) this.start(segment, now);
     this.playoutEndsAt = Math.max(this.playoutEndsAt, now) + msForBytes(audio.length);
     this.media.send(audio);
   }
@@ -110,7 +121,7 @@ export class PlaybackTracker {
       s.chunks = [];
       if (s.mark === name) {
         const next = this.segments[i + 1];
-        if (next !== undefined && next.bytes > 0 && next.startedAt === null) next.startedAt = now;
+        if (next !== undefined && next.bytes > 0 && next.startedAt === null) this.start(next, now);
         break;
       }
     }
@@ -143,7 +154,7 @@ export class PlaybackTracker {
     const current = this.segments[i];
     if (current?.startedAt != null) {
       const words = splitWords(current.text);
-      const spoken = spokenWords(words.length, current, now);
+      const spoken = spokenWords(words.length, current, this.playedMs(current, now));
       if (spoken > 0) {
         // The words heard become a played chunk of their own; the rest waits with its audio.
         const offset = Math.floor((current.bytes * spoken) / words.length);
@@ -153,6 +164,7 @@ export class PlaybackTracker {
           bytes: offset,
           chunks: [],
           startedAt: current.startedAt,
+          startedOnLine: current.startedOnLine,
           ended: true,
           played: true,
         });
@@ -180,7 +192,7 @@ export class PlaybackTracker {
     let marked = false;
     for (const s of this.segments) {
       if (s.played) continue;
-      if (s.bytes > 0 && s.startedAt === null && !this.playingBefore(s)) s.startedAt = now;
+      if (s.bytes > 0 && s.startedAt === null && !this.playingBefore(s)) this.start(s, now);
       for (const audio of s.chunks) {
         this.playoutEndsAt = Math.max(this.playoutEndsAt, now) + msForBytes(audio.length);
         this.media.send(audio);
@@ -220,7 +232,7 @@ export class PlaybackTracker {
       }
       if (s.played || s.startedAt === null || s.bytes === 0) break;
       const words = splitWords(s.text);
-      const spoken = spokenWords(words.length, s, now);
+      const spoken = spokenWords(words.length, s, this.playedMs(s, now));
       if (spoken > 0) parts.push(words.slice(0, spoken).join(" "));
       break;
     }
@@ -230,6 +242,17 @@ export class PlaybackTracker {
   /** Forgets played chunks (between replies). */
   reset(): void {
     if (!this.playing) this.segments.length = 0;
+  }
+
+  private start(segment: Segment, now: number): void {
+    segment.startedAt = now;
+    segment.startedOnLine = this.lineClock?.() ?? 0;
+  }
+
+  /** How much of a playing segment is out: by the wall clock, and no more than the line carried. */
+  private playedMs(s: Segment, now: number): number {
+    const wall = s.startedAt === null ? 0 : now - s.startedAt;
+    return this.lineClock === undefined ? wall : Math.min(wall, this.lineClock() - s.startedOnLine);
   }
 
   private nextMark(): string {
@@ -280,10 +303,10 @@ function splitWords(text: string): string[] {
   return text.split(/\s+/).filter((w) => w.length > 0);
 }
 
-/** Whole words of a playing chunk already out by `now`, estimated from its audio's length. */
-function spokenWords(words: number, s: Segment, now: number): number {
+/** Whole words of a playing chunk already out after `playedMs` of it, estimated from its audio's length. */
+function spokenWords(words: number, s: Segment, playedMs: number): number {
   if (s.startedAt === null || s.bytes === 0) return 0;
-  const fraction = (now - s.startedAt) / msForBytes(s.bytes);
+  const fraction = playedMs / msForBytes(s.bytes);
   return Math.floor(words * Math.min(1, Math.max(0, fraction)));
 }
 

@@ -2,6 +2,7 @@ import type { Voice } from "@clawcall/contract";
 import type { TTS } from "../providers/tts/tts.ts";
 import { AsyncQueue } from "./async-queue.ts";
 import type { PlaybackTracker } from "./playback-tracker.ts";
+import type { PreparedSpeech } from "./prepared-speech.ts";
 import { TextChunker, type TextChunkerOptions } from "./text-chunker.ts";
 
 /** Speech synthesis failed (as opposed to the text source), so the caller can say which one broke. */
@@ -12,8 +13,11 @@ export class SpeechSynthesisError extends Error {
   }
 }
 
-/** Text to speak: a fixed line, or a stream (model tokens) opened with the reply's abort signal. */
-export type SpeechSource = string | ((signal: AbortSignal) => AsyncIterable<string>);
+/**
+ * Text to speak: a fixed line, a stream (model tokens) opened with the reply's abort signal, or a line
+ * already synthesised.
+ */
+export type SpeechSource = string | PreparedSpeech | ((signal: AbortSignal) => AsyncIterable<string>);
 
 export interface ReplyPipelineOptions {
   source: SpeechSource;
@@ -33,6 +37,7 @@ export interface ReplyPipelineOptions {
  * failure of the text source or the synthesis (not an abort).
  */
 export async function playReply(o: ReplyPipelineOptions): Promise<void> {
+  if (typeof o.source === "object") return playPrepared(o, o.source);
   // Our own controller, so a failed synthesis also stops the text source.
   const inner = new AbortController();
   const stop = () => inner.abort();
@@ -76,6 +81,24 @@ export async function playReply(o: ReplyPipelineOptions): Promise<void> {
   await o.tracker.drained(o.signal);
 }
 
+/** Plays audio synthesised ahead: no synthesis wait, the same chunks and marks as a spoken reply. */
+async function playPrepared(o: ReplyPipelineOptions, speech: PreparedSpeech): Promise<void> {
+  let first = true;
+  for (const chunk of speech.chunks) {
+    if (o.signal.aborted) return;
+    o.tracker.begin(chunk.text);
+    for (const audio of chunk.audio) {
+      if (first) {
+        first = false;
+        o.onFirstAudio();
+      }
+      o.tracker.send(audio);
+    }
+    o.tracker.end();
+  }
+  await o.tracker.drained(o.signal);
+}
+
 async function produceChunks(
   o: ReplyPipelineOptions,
   signal: AbortSignal,
@@ -85,7 +108,7 @@ async function produceChunks(
   try {
     if (typeof o.source === "string") {
       for (const c of chunker.push(o.source)) out.push(c);
-    } else {
+    } else if (typeof o.source === "function") {
       for await (const text of o.source(signal)) {
         if (signal.aborted) break;
         for (const c of chunker.push(text)) out.push(c);

@@ -131,6 +131,7 @@ export class VoiceSession {
     this.music = new MusicDetector(this.settings.music);
     this.tracker = new PlaybackTracker(this.media, {
       now: this.now,
+      lineClock: () => this.heardAudioMs,
       ...(o.spokenText ? { journal: o.spokenText } : {}),
     });
     this.lastActivityAt = this.now();
@@ -163,6 +164,16 @@ export class VoiceSession {
    */
   get heardMs(): number {
     return this.heardAudioMs;
+  }
+
+  /** Speech was heard whose words the recogniser has not given yet. */
+  get wordsPending(): boolean {
+    return this.endOfTurn.pending;
+  }
+
+  /** Asks the recogniser to give what it heard now rather than after its own end-of-speech wait. */
+  flushRecognition(): void {
+    if (!this.closed) this.stt.flush();
   }
 
   latencySummary(): LatencySummary {

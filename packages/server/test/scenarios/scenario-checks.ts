@@ -190,10 +190,13 @@ export function scenarioChecks({ calls, llm, service, recording, bridged, verdic
     scenario(
       "0100: the composed opening line comes first, then the purpose, the confirmation and a polite end",
       "0100",
-      (_, t) => {
+      (call, t) => {
         const opening = t.find((e) => e.role === "assistant")!;
         expect(opening.text).toMatch(/AI assistant/);
         expect(opening.text).toMatch(/recorded/);
+        // Composed while the phone rang: whose behalf, named whole, and why.
+        expect(opening.text, story(call)).toMatch(/on behalf of Jordan Lee\./);
+        expect(opening.text, story(call)).toMatch(/calling to confirm Jordan Lee's appointment on Tuesday/);
         const purpose = said(t, "assistant", /calling to confirm/);
         expect(purpose).toBeGreaterThan(0);
         expect(purpose).toBeLessThan(said(t, "user", /is confirmed for Tuesday/));
@@ -201,14 +204,29 @@ export function scenarioChecks({ calls, llm, service, recording, bridged, verdic
       },
     );
 
-    scenario("0109: the menu advances only after the right digit is pressed", "0109", (_, t) => {
-      const pressed = index(t, (e) => e.role === "tool" && e.tool === "press_digits");
-      expect(t[pressed]?.toolArgs).toEqual({ digits: "1" });
-      const person = said(t, "user", /Appointments desk/);
-      expect(pressed).toBeGreaterThanOrEqual(0);
-      expect(person).toBeGreaterThan(pressed);
-      expect(said(t, "user", /Appointments desk/)).toBe(person);
-    });
+    scenario(
+      "0109: the menu gets its digit on its first prompt, with no opening over it, then the person the opening",
+      "0109",
+      (call, t) => {
+        const pressed = index(t, (e) => e.role === "tool" && e.tool === "press_digits");
+        expect(t[pressed]?.toolArgs).toEqual({ digits: "1" });
+        const person = said(t, "user", /Appointments desk/);
+        expect(pressed).toBeGreaterThanOrEqual(0);
+        expect(person).toBeGreaterThan(pressed);
+        expect(said(t, "user", /Appointments desk/)).toBe(person);
+        // No wasted cycle: the prompt heard once, no time-out, nothing said to the menu.
+        expect(
+          t.filter((e) => e.role === "user" && /press one/.test(e.text)),
+          story(call),
+        ).toHaveLength(1);
+        expect(said(t, "user", /did not get your selection/), story(call)).toBe(-1);
+        expect(
+          t.slice(0, pressed).filter((e) => e.role === "assistant"),
+          story(call),
+        ).toEqual([]);
+        expect(said(t, "assistant", /AI assistant/), story(call)).toBeGreaterThan(person);
+      },
+    );
 
     scenario(
       "0110: the hold queue is waited out without asking the model about the hold loop",
@@ -229,9 +247,13 @@ export function scenarioChecks({ calls, llm, service, recording, bridged, verdic
       },
     );
 
-    scenario("0108: voicemail is recognised and the message is left after the beep", "0108", (_, t) => {
+    scenario("0108: voicemail is recognised and the message is left after the beep", "0108", (call, t) => {
       const detected = said(t, "system", /voicemail/i);
       const beep = said(t, "system", /beep/i);
+      // The greeting is in the transcript, as heard, before the message.
+      const greeting = said(t, "user", /leave a message after the tone/);
+      expect(greeting, story(call)).toBeGreaterThanOrEqual(0);
+      expect(greeting, story(call)).toBeLessThan(beep);
       const message = said(t, "assistant", /Jordan Lee/);
       expect(detected).toBeGreaterThanOrEqual(0);
       expect(beep).toBeGreaterThan(detected);

@@ -16,19 +16,78 @@ export function taskOf(system: string): string {
 
 /** "Call to confirm X's appointment on Tuesday." → "I'm calling to confirm X's appointment on Tuesday." */
 function purposeOf(task: string): string {
-  const first = (/^[^.!?]*[.!?]?/.exec(task)?.[0] ?? task).trim();
-  const rest = first.replace(/^(please\s+)?call(\s+[\w']+)*?\s+(to|about)\s+/i, "");
-  const verb = /^(please\s+)?call\b/i.test(first) ? (/\sabout\s/i.test(first) ? "about" : "to") : null;
-  return verb ? `I'm calling ${verb} ${rest}` : `I'm calling about this: ${first}`;
+  const sentences = task.match(/[^.!?]+[.!?]?/g)?.map((s) => s.trim()) ?? [task];
+  // The first "call … to …" of the briefing, also further into a sentence ("On behalf of X, call to …").
+  for (const sentence of sentences) {
+    const m = /\bcall(?:\s+[\w'’]+)*?\s+(to|about)\s+(.*)$/i.exec(sentence);
+    if (m && !/^(on behalf|for)\b/i.test(m[2]!)) return `I'm calling ${m[1]!.toLowerCase()} ${m[2]}`;
+  }
+  return `I'm calling about this: ${sentences[0]}`;
 }
 
-/** Whom the task is for: "on behalf of X", or the first full name in it. */
-function principalOf(task: string): string {
+const NAME_WORD = "[\\p{L}][\\p{L}'’-]*";
+/** Words that follow a name in a briefing and are never part of it, whatever their case. */
+const NOT_NAME =
+  /^(to|about|and|or|for|with|on|at|in|who|whose|re|regarding|please|because|if|the|a|an|today|tomorrow|only|once|use|i|it|is)$/i;
+const RELATION =
+  /^(?:my|our|the) (?:client|boss|customer|friend|wife|husband|mother|father|manager|patient) /i;
+/** "on behalf of jordan lee" → "Jordan Lee", as a careful reader would write a name given in one case. */
+const titleCase = (name: string) =>
+  name === name.toLowerCase() || name === name.toUpperCase()
+    ? name.toLowerCase().replace(/(^|[\s'’-])(\p{L})/gu, (_, sep: string, c: string) => sep + c.toUpperCase())
+    : name;
+
+/** Up to three name words at the start of `text`, stopping at punctuation or a word that is no name. */
+function nameAt(text: string): string | null {
+  const words: string[] = [];
+  for (const m of text
+    .replace(RELATION, "")
+    .matchAll(new RegExp(`(${NAME_WORD})(\\s+|$|(?=[^\\p{L}]))`, "gu"))) {
+    const word = m[1]!.replace(/['’]s$/i, "");
+    if (NOT_NAME.test(word) || words.length === 3) break;
+    words.push(word);
+    // A possessive or any punctuation ends the name.
+    if (word !== m[1] || !/^\s*$/.test(m[2] ?? "") || (m[2] ?? "") === "") break;
+  }
+  return words.length > 0 ? titleCase(words.join(" ")) : null;
+}
+
+/** Whom the task is for: "on behalf of X" or "for X" (any case), or the first full name in it. */
+export function principalOf(task: string): string {
+  const behalf = /\bon behalf of\s+(.*)/isu.exec(task)?.[1];
+  const forWhom = /\b(?:call|calling|ring)\b[^.]*?\bfor\s+(.*)/isu.exec(task)?.[1];
   return (
-    /on behalf of ([A-Z][a-z]+(?: [A-Z][a-z]+)?)/.exec(task)?.[1] ??
-    /\b([A-Z][a-z]+ [A-Z][a-z]+)(?:'s)?\b/.exec(task)?.[1] ??
+    (behalf !== undefined ? nameAt(behalf) : null) ??
+    (forWhom !== undefined ? nameAt(forWhom) : null) ??
+    /((?:\p{Lu}[\p{L}'’-]*\s)?\p{Lu}[\p{L}'’-]*?)['’]s\b/u.exec(task)?.[1] ??
+    /\b(\p{Lu}\p{Ll}+ \p{Lu}\p{Ll}+)\b/u.exec(task)?.[1] ??
     "my client"
   );
+}
+
+/** The "# Who you are" section of the instructions: the personality as given. */
+function personalityOf(system: string): string {
+  return (/# Who you are\n([^\n]*)/.exec(system)?.[1] ?? "").trim();
+}
+
+/**
+ * The opening request made while the phone rings, answered as a careful model would: one line saying
+ * who is calling (a name only if the personality starts with one), for whom, why, that it is an AI
+ * assistant and that the call is recorded.
+ */
+export function scriptedOpeningArguments(system: string, options: ScriptedAgentOptions = {}) {
+  const task = taskOf(system);
+  const personality = personalityOf(system);
+  const principal = /on behalf of/i.test(personality) ? principalOf(personality) : principalOf(task);
+  const name = /^(?:I am |I'm |You are )?(\p{Lu}\p{Ll}+)(?=,)/u.exec(personality)?.[1];
+  const purpose = options.hidesPurpose ? "" : purposeOf(task);
+  const who = name ? `this is ${name}, an AI assistant` : "this is an AI assistant";
+  return {
+    line: `Hello, ${who} calling on behalf of ${principal}.${purpose ? ` ${purpose}` : ""} This call is recorded.`,
+    ...(name ? { caller_name: name } : {}),
+    on_behalf_of: principal,
+    purpose,
+  };
 }
 
 /**
@@ -44,6 +103,13 @@ export function createScriptedAgent(options: ScriptedAgentOptions = {}) {
     const principal = principalOf(task);
     const identity = `I'm an AI assistant calling for ${principal}.`;
     const purpose = options.hidesPurpose ? identity : purposeOf(task);
+    if (request.toolNames.includes("compose_opening")) {
+      return {
+        toolCalls: [
+          { name: "compose_opening", arguments: scriptedOpeningArguments(request.system, options) },
+        ],
+      };
+    }
     const end = (text: string, reason: string): FakeLlmOutcome => ({
       text,
       toolCalls: [{ name: "end_call", arguments: { reason } }],

@@ -7,6 +7,7 @@ import type { TTS, TtsRequest } from "../../src/providers/tts/tts.ts";
 import { createMediaPair, type MediaPair } from "../../src/sandbox/media-pair.ts";
 import type { AnsweredBy, BridgeResult } from "../../src/telephony/carrier.ts";
 import { sineMulaw, speechLikeMulaw } from "../../src/voice/synth.ts";
+import { scriptedOpeningArguments } from "../scenarios/scripted-model.ts";
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -132,22 +133,33 @@ export interface LlmCallRecord {
   aborted: boolean;
 }
 
+/** The sensible model's answer to the opening request, read from its instructions like any model. */
+export function scriptedOpening(messages: readonly LlmMessage[]): ScriptedReply {
+  const system = messages[0]?.role === "system" ? messages[0].content : "";
+  return { tools: [{ name: "compose_opening", args: scriptedOpeningArguments(system) }] };
+}
+
 /**
  * Fake language model: answers from a script with a fixed first-token delay, then word by word at a
- * fixed rate; honours the abort signal like a real stream.
+ * fixed rate; honours the abort signal like a real stream. The opening request made while the phone
+ * rings is answered by `opening` and recorded apart, in `openingCalls`, so `calls` and the script's
+ * index count the conversation's model calls only.
  */
 export class ScriptedLlm implements LLM {
   readonly name = "scripted-llm";
   readonly capabilities = { streaming: true, tools: true };
   readonly calls: LlmCallRecord[] = [];
+  readonly openingCalls: LlmCallRecord[] = [];
 
   constructor(
     private readonly script: (messages: readonly LlmMessage[], index: number) => ScriptedReply,
     readonly firstTokenMs = 300,
     readonly tokensPerSecond = 50,
+    private readonly opening: (messages: readonly LlmMessage[]) => ScriptedReply = scriptedOpening,
   ) {}
 
   async *stream(request: LlmRequest): AsyncIterable<LlmChunk> {
+    const isOpening = (request.tools ?? []).some((t) => t.name === "compose_opening");
     const record: LlmCallRecord = {
       messages: [...request.messages],
       toolNames: (request.tools ?? []).map((t) => t.name),
@@ -157,8 +169,11 @@ export class ScriptedLlm implements LLM {
       endedAt: null,
       aborted: false,
     };
-    this.calls.push(record);
-    const reply = this.script(request.messages, this.calls.length - 1);
+    const records = isOpening ? this.openingCalls : this.calls;
+    records.push(record);
+    const reply = isOpening
+      ? this.opening(request.messages)
+      : this.script(request.messages, this.calls.length - 1);
     try {
       await sleep(this.firstTokenMs, request.signal);
       if (reply.error !== undefined) throw new Error(reply.error);
@@ -174,7 +189,7 @@ export class ScriptedLlm implements LLM {
         yield {
           type: "tool_call",
           call: {
-            id: `call_${this.calls.length}_${i}`,
+            id: `call_${records.length}_${i}`,
             name: tool.name,
             arguments: JSON.stringify(tool.args ?? {}),
           },

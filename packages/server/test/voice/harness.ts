@@ -15,6 +15,8 @@ import {
 export interface Scenario extends FakeCallOptions {
   script: (messages: readonly LlmMessage[], index: number) => ScriptedReply;
   settings?: VoiceAgentSettingsInput;
+  /** How long after the callee's last sound the recogniser gives its words. */
+  sttFinalMs?: number;
 }
 
 /** Short timers so scenarios run in seconds; the audio itself is real-time. */
@@ -27,7 +29,7 @@ export const TEST_SETTINGS: VoiceAgentSettingsInput = {
 
 /** Starts an answered call on a sandbox line with fake providers and the real engine. */
 export function startCall(scenario: Scenario) {
-  const stt = new FakeStt(150);
+  const stt = new FakeStt(scenario.sttFinalMs ?? 150);
   const llm = new ScriptedLlm(scenario.script, 120, 80);
   const tts = new ToneTts(60, 30);
   const fake = fakeAnsweredCall(scenario);
