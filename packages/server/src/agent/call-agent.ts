@@ -14,7 +14,7 @@ import {
   sttFailureOf,
 } from "./agent-failure.ts";
 import { buildInstructions, voicemailInstructions } from "./instructions.ts";
-import { failureReason, runModelTurn, type Speaker } from "./model-turn.ts";
+import { failureReason, ReplyWait, runModelTurn, type Speaker } from "./model-turn.ts";
 import { composeOpeningLine } from "./opening-line.ts";
 import { GOODBYES, isHoldAnnouncement, isVoicemailGreeting } from "./phrases.ts";
 import type { VoiceAgentSettings } from "./settings.ts";
@@ -81,6 +81,7 @@ export class CallAgent {
   private end: ConversationEnd | undefined;
   private readonly report: ReportFailure;
   private readonly providerNames: ProviderNames;
+  private readonly replyWait = new ReplyWait();
   private startedAt = 0;
   /** Audio to hear (ms of the line's clock) before the opening line, unless the callee is still talking. */
   private openingAfterHeardMs = 0;
@@ -409,6 +410,7 @@ export class CallAgent {
         attemptTimeoutMs: this.settings.replyTimeoutMs,
         attempts: this.settings.modelAttempts,
       },
+      wait: this.replyWait,
       onRetry: (error) => this.report(failureOf(error, this.providerNames, false)),
     });
     if (result.error) this.report(failureOf(result.error, this.providerNames, true));

@@ -25,6 +25,8 @@ export interface ModelTurnOptions {
   /** Spoken before the model's first words, only if the model says anything. */
   prefix?: string;
   deadlines: ReplyDeadlines;
+  /** The call's wait for the model so far (kept by the agent across replies). */
+  wait: ReplyWait;
   /** Told of each attempt that failed before the reply started and was tried again. */
   onRetry?(error: Error): void;
 }
@@ -59,6 +61,47 @@ export async function runModelTurn(o: ModelTurnOptions): Promise<ModelTurnResult
 const TIMED_OUT = Symbol("timed out");
 
 /**
+ * How long the model has kept the line waiting, across replies: a callee who speaks while the agent
+ * waits restarts the reply, but not the clock, so a model that never answers cannot be kept alive by a
+ * callee asking "hello?". Cleared once the model produces anything, or when a new wait starts long after
+ * the last one was cut short (the agent was on hold, say).
+ */
+export class ReplyWait {
+  since: number | null = null;
+  held = false;
+  failures = 0;
+  private cutAt: number | null = null;
+
+  /** The start of this stretch of waiting (now, unless an interrupted one goes on). */
+  begin(now: number, deadlines: ReplyDeadlines): number {
+    if (this.since === null || (this.cutAt !== null && now - this.cutAt > deadlines.attemptTimeoutMs)) {
+      this.reset();
+      this.since = now;
+    }
+    this.cutAt = null;
+    return this.since!;
+  }
+
+  interrupted(now: number): void {
+    this.cutAt = now;
+  }
+
+  /** An attempt failed: the next one gets a window of its own. Returns whether attempts are left. */
+  failed(now: number, deadlines: ReplyDeadlines): boolean {
+    this.failures++;
+    this.since = now;
+    return this.failures < deadlines.attempts;
+  }
+
+  reset(): void {
+    this.since = null;
+    this.held = false;
+    this.failures = 0;
+    this.cutAt = null;
+  }
+}
+
+/**
  * The reply's text, with the line kept alive while it is awaited: after `holdingPhraseMs` one holding
  * phrase is spoken; an attempt that has produced nothing by `attemptTimeoutMs` (or failed before its
  * first output) is abandoned and tried again, up to `attempts`. Once output has started the reply is
@@ -70,9 +113,11 @@ async function* replyText(
   signal: AbortSignal,
 ): AsyncGenerator<string> {
   const d = o.deadlines;
-  const turnStart = performance.now();
-  let held = o.prefix !== undefined;
-  for (let attempt = 1; ; attempt++) {
+  const wait = o.wait;
+  // A prefixed reply (the voicemail message) opens with words of its own; a holding phrase would not fit.
+  if (o.prefix !== undefined) wait.held = true;
+  for (;;) {
+    const windowStart = wait.begin(performance.now(), d);
     const attemptSignal = new AbortController();
     const stop = () => attemptSignal.abort(signal.reason);
     signal.addEventListener("abort", stop, { once: true });
@@ -86,18 +131,17 @@ async function* replyText(
       })
       [Symbol.asyncIterator]();
     try {
-      const attemptStart = performance.now();
       const next = iterator.next();
       next.catch(() => {});
       let first: IteratorResult<LlmChunk> | typeof TIMED_OUT;
       try {
         for (;;) {
           const now = performance.now();
-          const untilDeadline = d.attemptTimeoutMs - (now - attemptStart);
-          const untilHold = held ? Number.POSITIVE_INFINITY : d.holdingPhraseMs - (now - turnStart);
+          const untilDeadline = d.attemptTimeoutMs - (now - windowStart);
+          const untilHold = wait.held ? Number.POSITIVE_INFINITY : d.holdingPhraseMs - (now - wait.since!);
           first = await within(next, Math.min(untilDeadline, untilHold), signal);
           if (first !== TIMED_OUT) break;
-          if (performance.now() - attemptStart >= d.attemptTimeoutMs) {
+          if (performance.now() - windowStart >= d.attemptTimeoutMs) {
             const late = new ProviderError(o.llm.name, "no reply started in time", {
               kind: "no_first_token",
             });
@@ -105,14 +149,22 @@ async function* replyText(
             attemptSignal.abort(late);
             throw late;
           }
-          held = true;
+          wait.held = true;
           yield `${d.holdingPhrase} `;
         }
       } catch (error) {
-        if (signal.aborted || attempt >= d.attempts) throw error;
+        if (signal.aborted) {
+          wait.interrupted(performance.now());
+          throw error;
+        }
+        if (!wait.failed(performance.now(), d)) {
+          wait.reset();
+          throw error;
+        }
         o.onRetry?.(error instanceof Error ? error : new Error(String(error)));
         continue;
       }
+      wait.reset();
       let spoke = false;
       for (let step = first; !step.done; step = await iterator.next()) {
         const chunk = step.value;
