@@ -120,7 +120,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         describe: () => ["voice agent: supplied by the embedding application"],
         close: async () => {},
       }
-    : await createConversationEngine(config, logger, sandboxSpeech);
+    : await createConversationEngine(config, logger, sandboxSpeech, metrics);
   // Each call holds one caller number, so the channel limit is met by leasing only that many.
   const pool = new NumberPool(db, numbers, config.carrier.channelLimit);
   const calls = new CallService({

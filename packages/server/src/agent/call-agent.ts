@@ -1,13 +1,20 @@
 // Room agent/: what the voice agent says and does: instructions, tools, hold, voicemail and menu policy.
-import type { AnsweredCall } from "../calls/conversation.ts";
+import type { AnsweredCall, ConversationEnd } from "../calls/conversation.ts";
 import type { MediaCloseReason } from "../media/media-stream.ts";
 import type { LLM, LlmMessage } from "../providers/llm/llm.ts";
 import { AsyncQueue } from "../voice/async-queue.ts";
 import { BargeInPolicy } from "../voice/barge-in.ts";
 import type { SpeechSource } from "../voice/reply-pipeline.ts";
 import type { UserTurn, VoiceSessionHandlers } from "../voice/voice-session.ts";
+import {
+  type AgentFailureKind,
+  failureOf,
+  type ProviderNames,
+  type ReportFailure,
+  sttFailureOf,
+} from "./agent-failure.ts";
 import { buildInstructions, voicemailInstructions } from "./instructions.ts";
-import { failureReason, runModelTurn, type Speaker } from "./model-turn.ts";
+import { failureReason, ReplyWait, runModelTurn, type Speaker } from "./model-turn.ts";
 import type { OpeningFacts } from "./opening-line.ts";
 import type { OpeningPlan } from "./opening-plan.ts";
 import { GOODBYES, isHoldAnnouncement, isVoicemailGreeting, whatAnswered } from "./phrases.ts";
@@ -34,7 +41,7 @@ type AgentEvent =
   | { type: "speech_start" }
   | { type: "tone" }
   | { type: "music" }
-  | { type: "stt_error" }
+  | { type: "stt_error"; error: Error }
   | { type: "closed"; reason: MediaCloseReason | "ended" }
   | { type: "deadline" }
   | { type: "machine" }
@@ -56,6 +63,20 @@ const GREETING_AFTER_BEEP_MS = 1500;
 const MENU_FEEDBACK =
   /\b(not a valid|invalid (option|entry|selection)|did not get|didn't get|try again|returning to)\b/i;
 
+/** What the agent is told about the world around it beyond the call: a clock and where failures go. */
+export interface AgentHooks {
+  now?: () => number;
+  /** Each provider failure the agent meets (recovered or not), for the operator's log and metrics. */
+  onFailure?: ReportFailure;
+  providerNames?: ProviderNames;
+}
+
+/** The structured end of each way the agent ends a call, with the reason in words for the record. */
+interface AgentEnd {
+  reason: string;
+  end: ConversationEnd;
+}
+
 /**
  * Holds one answered call: speaks the opening line, answers the callee through the model, runs its
  * tools, and handles hold queues, voicemail and the limits that end a call. Knows nothing about audio.
@@ -70,6 +91,10 @@ export class CallAgent {
   private voice: AgentVoice | null = null;
   private mode: Mode = "listening";
   private endReason: string | null = null;
+  private end: ConversationEnd | undefined;
+  private readonly report: ReportFailure;
+  private readonly providerNames: ProviderNames;
+  private readonly replyWait = new ReplyWait();
   private startedAt = 0;
   /** Audio to hear (ms of the line's clock) before the opening line, unless the callee is still talking. */
   private openingAfterHeardMs = 0;
@@ -86,7 +111,7 @@ export class CallAgent {
   private greetingHeard = false;
   /** The voicemail was recognised by its greeting, not only by the carrier's machine detection. */
   private voicemailConfirmed = false;
-  private deadlineReason = "";
+  private deadlineEnd: AgentEnd | null = null;
   /** Model calls made so far (for tests and the call record). */
   modelCalls = 0;
 
@@ -95,9 +120,15 @@ export class CallAgent {
     private readonly llm: LLM,
     private readonly settings: VoiceAgentSettings,
     private readonly openingPlan: OpeningPlan,
-    now?: () => number,
+    hooks: AgentHooks = {},
   ) {
-    this.now = now ?? (() => performance.now());
+    this.now = hooks.now ?? (() => performance.now());
+    this.report = hooks.onFailure ?? (() => {});
+    this.providerNames = hooks.providerNames ?? {
+      llm: llm.name,
+      stt: "speech recognition",
+      tts: "speech synthesis",
+    };
     this.history = new CallHistory((entry) => call.appendTranscript(entry));
     this.canConnect = call.request.bridge_number !== undefined;
     this.tools = agentTools(this.canConnect);
@@ -131,17 +162,17 @@ export class CallAgent {
     onSpeechStart: () => this.events.push({ type: "speech_start" }),
     onTone: () => this.heardTone(),
     onMusic: () => this.events.push({ type: "music" }),
-    onSttError: () => this.events.push({ type: "stt_error" }),
+    onSttError: (error) => this.events.push({ type: "stt_error", error }),
     onClose: (reason) => this.events.push({ type: "closed", reason }),
   };
 
-  /** Runs the call to its end; resolves with the end reason in words. */
-  async run(voice: AgentVoice): Promise<string> {
+  /** Runs the call to its end; resolves with the end reason in words and, when known, its structured end. */
+  async run(voice: AgentVoice): Promise<{ endReason: string; end?: ConversationEnd }> {
     this.voice = voice;
     this.startedAt = this.now();
     const timers = this.startTimers();
     try {
-      if (this.call.signal.aborted) return "the call ended before the agent started";
+      if (this.call.signal.aborted) return { endReason: "the call ended before the agent started" };
       this.openingPlan.answered();
       if (this.call.answeredBy === "machine") await this.enterVoicemail("answering machine detected", false);
       else this.openingAfterHeardMs = this.settings.openingWaitMs;
@@ -149,7 +180,7 @@ export class CallAgent {
         await this.handle(event);
         if (this.endReason !== null) break;
       }
-      return this.endReason ?? "the call ended";
+      return { endReason: this.endReason ?? "the call ended", ...(this.end ? { end: this.end } : {}) };
     } finally {
       for (const stop of timers) stop();
       this.openingPlan.cancel();
@@ -168,10 +199,10 @@ export class CallAgent {
       : Number.POSITIVE_INFINITY;
     // setTimeout cannot wait longer than about 24.8 days.
     const limitMs = Math.min(talkMs, this.settings.maxCallMs, 2 ** 31 - 1);
-    this.deadlineReason =
+    this.deadlineEnd =
       talkMs < this.settings.maxCallMs
-        ? "the caller's remaining talk time ran out"
-        : "the maximum call length was reached";
+        ? { reason: "the caller's remaining talk time ran out", end: { cause: "balance_exhausted" } }
+        : { reason: "the maximum call length was reached", end: { cause: "max_duration" } };
     const reserve = Math.min(this.settings.goodbyeReserveMs, limitMs / 4);
     const deadline = setTimeout(
       () => {
@@ -203,12 +234,14 @@ export class CallAgent {
             : event.reason === "dropped"
               ? "the media connection dropped"
               : "the call ended";
+        if (event.reason === "hangup") this.end ??= { cause: "callee_hung_up" };
         this.mode = "done";
         return;
       case "deadline":
-        return this.goodbye(this.deadlineReason, GOODBYES.limit);
+        return this.goodbye(this.deadlineEnd!, GOODBYES.limit);
       case "stt_error":
-        return this.goodbye("speech recognition failed", GOODBYES.trouble);
+        this.report(sttFailureOf(event.error, this.providerNames));
+        return this.goodbye(failed("speech recognition failed", "stt_error"), GOODBYES.trouble);
       case "speech_start":
         // The callee spoke first: let them finish before the opening line.
         if (this.mode === "listening") {
@@ -297,10 +330,8 @@ export class CallAgent {
     }
     if (this.mode === "hold") {
       if (now - this.holdStartedAt >= this.settings.holdBudgetMs) {
-        return this.goodbye(
-          `gave up waiting on hold after ${Math.round((now - this.holdStartedAt) / 1000)} seconds`,
-          GOODBYES.hold,
-        );
+        const reason = `gave up waiting on hold after ${Math.round((now - this.holdStartedAt) / 1000)} seconds`;
+        return this.goodbye({ reason, end: { cause: "agent_ended", message: reason } }, GOODBYES.hold);
       }
       return;
     }
@@ -318,7 +349,10 @@ export class CallAgent {
     }
     if ((this.mode === "conversation" || this.mode === "menu") && !voice.speaking && !voice.calleeSpeaking) {
       if (now - voice.lastActivity >= this.settings.silentLineMs) {
-        return this.goodbye("the line was silent", GOODBYES.silent);
+        return this.goodbye(
+          { reason: "the line was silent", end: { cause: "silent_line" } },
+          GOODBYES.silent,
+        );
       }
     }
   }
@@ -391,15 +425,22 @@ export class CallAgent {
     if (this.history.messages.at(-1)?.role !== "user") this.history.userToModel("(Voicemail is recording.)");
     const result = await this.model({ interruptible: false, prefix: intro });
     if (this.endReason !== null) return;
-    if (result.error) return this.finish(`${failureReason(result.error)} while leaving a voicemail`, true);
+    if (result.error) {
+      const { kind } = failureOf(result.error, this.providerNames, true);
+      return this.finishAs(failed(`${failureReason(result.error)} while leaving a voicemail`, kind));
+    }
+    const left = result.text.trim().length > 0;
+    // A message that was spoken is what the call achieved, whatever the agent said when it hung up.
+    if (left) this.end ??= { cause: "voicemail_left" };
     await runTools(result.toolCalls, result.text, this.toolContext());
     if (this.endReason !== null) return;
-    await this.finish(
-      result.text.trim().length > 0
-        ? "left a voicemail message"
-        : "reached voicemail and hung up without leaving a message",
-      true,
-    );
+    const reason = left
+      ? "left a voicemail message"
+      : "reached voicemail and hung up without leaving a message";
+    await this.finishAs({
+      reason,
+      end: left ? { cause: "voicemail_left" } : { cause: "agent_ended", message: reason },
+    });
   }
 
   private async respond(turn: UserTurn): Promise<void> {
@@ -407,7 +448,10 @@ export class CallAgent {
     for (let i = 0; i < this.settings.maxModelCallsPerTurn; i++) {
       const result = await this.model({ replyTo });
       if (this.endReason !== null || this.mode === "done") return;
-      if (result.error) return this.goodbye(failureReason(result.error), GOODBYES.trouble);
+      if (result.error) {
+        const { kind } = failureOf(result.error, this.providerNames, true);
+        return this.goodbye(failed(failureReason(result.error), kind), GOODBYES.trouble);
+      }
       if (result.interrupted) return;
       const outcome = await runTools(result.toolCalls, result.text, this.toolContext());
       if (outcome !== "continue") return;
@@ -427,7 +471,16 @@ export class CallAgent {
       maxTokens: this.settings.maxTokens,
       prefix: o.prefix,
       speak: { replyTo: o.replyTo, interruptible: o.interruptible ?? true, signal: this.call.signal },
+      deadlines: {
+        holdingPhraseMs: this.settings.firstTokenDeadlineMs,
+        holdingPhrase: this.settings.holdingPhrase,
+        attemptTimeoutMs: this.settings.replyTimeoutMs,
+        attempts: this.settings.modelAttempts,
+      },
+      wait: this.replyWait,
+      onRetry: (error) => this.report(failureOf(error, this.providerNames, false)),
     });
+    if (result.error) this.report(failureOf(result.error, this.providerNames, true));
     this.history.assistant(result.text, result.toolCalls);
     return result;
   }
@@ -451,7 +504,14 @@ export class CallAgent {
       history: this.history,
       say: (text) => this.sayLine(text, false),
       enterHold: (why) => this.enterHold(why),
-      finish: (reason, hangUp) => this.finish(reason, hangUp),
+      finish: (reason, hangUp, end) => this.finish(reason, hangUp, end),
+      reportMalformed: () =>
+        this.report({
+          stage: "llm",
+          provider: this.providerNames.llm,
+          kind: "malformed_tool_call",
+          fatal: false,
+        }),
     };
   }
 
@@ -461,16 +521,28 @@ export class CallAgent {
   }
 
   /** A short goodbye that is heard whole, then hang up. */
-  private async goodbye(reason: string, line: string): Promise<void> {
+  private async goodbye(ending: AgentEnd, line: string): Promise<void> {
     this.mode = "done";
     this.voice?.stopSpeaking();
     if (!this.call.signal.aborted) await this.sayLine(line, false);
-    await this.finish(reason, true);
+    await this.finishAs(ending);
   }
 
-  private async finish(reason: string, hangUp: boolean): Promise<void> {
+  private finishAs(ending: AgentEnd): Promise<void> {
+    return this.finish(ending.reason, true, ending.end);
+  }
+
+  /** The first end decided is the one recorded; `end` defaults to the agent ending the call. */
+  private async finish(reason: string, hangUp: boolean, end?: ConversationEnd): Promise<void> {
     this.mode = "done";
     this.endReason ??= reason;
-    if (hangUp && !this.call.signal.aborted) await this.call.hangup().catch(() => {});
+    this.end ??= end ?? { cause: "agent_ended", message: reason };
+    if (hangUp && !this.call.signal.aborted) await this.call.hangup(this.end).catch(() => {});
   }
+}
+
+/** The agent failed: the call ends politely and is reported as the service's failure, not charged. */
+function failed(reason: string, kind: AgentFailureKind): AgentEnd {
+  const message = `The voice agent failed during the call: ${reason} (${kind}), so it ended the call.`;
+  return { reason, end: { cause: "agent_failed", message } };
 }

@@ -20,6 +20,14 @@ export interface VoiceAgentSettings {
   beepWaitMs: number;
   /** A voicemail greeting followed by this much silence (no beep) is taken as ready to record. */
   voicemailQuietMs: number;
+  /** No reply started this long after the agent began answering: it says one short holding phrase. */
+  firstTokenDeadlineMs: number;
+  /** What it says then. */
+  holdingPhrase: string;
+  /** A model attempt that has produced nothing by then is given up and tried again (or the next model). */
+  replyTimeoutMs: number;
+  /** Model attempts per reply before the agent ends the call politely as failed. */
+  modelAttempts: number;
   /** Model calls allowed for one callee turn (tool results feed back into the model). */
   maxModelCallsPerTurn: number;
   temperature: number;
@@ -41,6 +49,10 @@ export const DEFAULT_VOICE_AGENT_SETTINGS: VoiceAgentSettings = {
   holdBudgetMs: 20 * 60_000,
   beepWaitMs: 15_000,
   voicemailQuietMs: 3000,
+  firstTokenDeadlineMs: 2000,
+  holdingPhrase: "One moment.",
+  replyTimeoutMs: 6000,
+  modelAttempts: 2,
   maxModelCallsPerTurn: 3,
   temperature: 0.4,
   maxTokens: 300,

@@ -1,6 +1,6 @@
 import type { TranscriptEntry } from "@clawcall/contract";
 import { describe, expect, it } from "vitest";
-import type { AnsweredCall } from "../calls/conversation.ts";
+import type { AnsweredCall, ConversationEnd } from "../calls/conversation.ts";
 import {
   agentTools,
   cleanDigits,
@@ -15,8 +15,9 @@ import { CallHistory } from "./transcript-history.ts";
 function context(options: { keypadFails?: boolean } = {}) {
   const transcript: Omit<TranscriptEntry, "timestamp">[] = [];
   const pressed: string[] = [];
-  const finished: { reason: string; hangUp: boolean }[] = [];
+  const finished: { reason: string; hangUp: boolean; end?: ConversationEnd }[] = [];
   const holds: string[] = [];
+  let malformed = 0;
   const call = {
     request: { to: "+15005550006", task: "ask" },
     async sendDigits(digits: string) {
@@ -29,11 +30,12 @@ function context(options: { keypadFails?: boolean } = {}) {
     history: new CallHistory((e) => transcript.push(e)),
     say: async () => {},
     enterHold: (why) => holds.push(why),
-    finish: async (reason, hangUp) => {
-      finished.push({ reason, hangUp });
+    finish: async (reason, hangUp, end) => {
+      finished.push({ reason, hangUp, ...(end ? { end } : {}) });
     },
+    reportMalformed: () => void malformed++,
   };
-  return { ctx, transcript, pressed, finished, holds };
+  return { ctx, transcript, pressed, finished, holds, malformed: () => malformed };
 }
 
 const toolCall = (id: string, name: string, args: object = {}) => ({
@@ -56,12 +58,65 @@ describe("agent tools", () => {
     expect(digitsWithPauses("1ww2")).toBe("w1ww2");
   });
 
-  it("reads arguments leniently", () => {
+  it("reads arguments as an object, none given as an empty one, and names what is malformed", () => {
     expect(toolArguments({ id: "a", name: "end_call", arguments: '{"reason":"done"}' })).toEqual({
-      reason: "done",
+      ok: true,
+      value: { reason: "done" },
     });
-    expect(toolArguments({ id: "a", name: "end_call", arguments: "{not json" })).toEqual({});
-    expect(toolArguments({ id: "a", name: "end_call", arguments: "[1]" })).toEqual({});
+    expect(toolArguments({ id: "a", name: "wait_on_hold", arguments: " " })).toEqual({ ok: true, value: {} });
+    expect(toolArguments({ id: "a", name: "end_call", arguments: "{not json" })).toEqual({
+      ok: false,
+      problem: "not valid JSON",
+    });
+    expect(toolArguments({ id: "a", name: "end_call", arguments: "[1]" })).toEqual({
+      ok: false,
+      problem: "not a JSON object",
+    });
+  });
+
+  it("tells the model malformed arguments are malformed, presses nothing, and counts it", async () => {
+    const c = context();
+    const outcome = await runTools(
+      [{ id: "1", name: "press_digits", arguments: '{"digits": "1' }],
+      "",
+      c.ctx,
+    );
+    expect(outcome).toBe("continue");
+    expect(c.pressed).toEqual([]);
+    expect(c.malformed()).toBe(1);
+    const answer = c.ctx.history.messages.at(-1)?.content ?? "";
+    expect(answer).toContain("malformed arguments (not valid JSON)");
+    expect(answer).not.toContain("no keypad digits");
+    expect(c.transcript).toEqual([
+      {
+        role: "system",
+        tool: "press_digits",
+        text: expect.stringMatching(/^The press_digits tool call failed: malformed arguments/),
+      },
+    ]);
+  });
+
+  it("puts every tool call in the transcript, failures and unknown tools included", async () => {
+    const c = context({ keypadFails: true });
+    await runTools(
+      [
+        toolCall("1", "fly_away"),
+        toolCall("2", "press_digits", { digits: "5" }),
+        toolCall("3", "press_digits", { digits: "none" }),
+        toolCall("4", "end_call", { reason: "done" }),
+        toolCall("5", "wait_on_hold"),
+      ],
+      "",
+      c.ctx,
+    );
+    expect(c.transcript.map((e) => [e.role, e.tool, e.text])).toEqual([
+      ["system", "fly_away", "The fly_away tool call failed: there is no tool named fly_away."],
+      ["tool", "press_digits", "Pressed keypad digits 5"],
+      ["system", "press_digits", "The press_digits tool call failed: keypad line down."],
+      ["system", "press_digits", "The press_digits tool call failed: no keypad digits given."],
+      ["tool", "end_call", "Ended the call: done"],
+      ["system", "wait_on_hold", "The wait_on_hold tool call failed: the call had ended."],
+    ]);
   });
 
   it("runs each call through its tool and answers every call the model made", async () => {
@@ -77,7 +132,9 @@ describe("agent tools", () => {
     );
     expect(outcome).toBe("end");
     expect(c.pressed).toEqual(["w1w2"]);
-    expect(c.finished).toEqual([{ reason: "agent ended the call: done", hangUp: true }]);
+    expect(c.finished).toEqual([
+      { reason: "agent ended the call: done", hangUp: true, end: { cause: "agent_ended", message: "done." } },
+    ]);
     expect(c.holds).toEqual([]);
     const answered = c.ctx.history.messages.flatMap((m) => (m.role === "tool" ? [m.toolCallId] : []));
     expect(answered).toEqual(["1", "2", "3"]);

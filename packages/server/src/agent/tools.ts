@@ -1,4 +1,4 @@
-import type { AnsweredCall } from "../calls/conversation.ts";
+import type { AnsweredCall, ConversationEnd } from "../calls/conversation.ts";
 import type { LlmTool, LlmToolCall } from "../providers/llm/llm.ts";
 import type { CallHistory } from "./transcript-history.ts";
 
@@ -9,8 +9,13 @@ export interface ToolContext {
   /** Speaks a fixed line (used when the model did not announce the handoff itself). */
   say(text: string): Promise<void>;
   enterHold(why: string): void;
-  /** Ends the conversation; `hangUp` false when the agent leaves a bridged call instead. */
-  finish(reason: string, hangUp: boolean): Promise<void>;
+  /**
+   * Ends the conversation; `hangUp` false when the agent leaves a bridged call instead. `end` is how the
+   * call record names the end (the agent ending it, when not given).
+   */
+  finish(reason: string, hangUp: boolean, end?: ConversationEnd): Promise<void>;
+  /** Counts a tool call whose arguments the model sent malformed (no content is reported). */
+  reportMalformed(): void;
 }
 
 /** After the tools ran: ask the model again (a result it must act on), wait for the callee, or stop. */
@@ -52,8 +57,11 @@ const endCall: AgentTool = {
     ctx.history.tool(call.name, `Ended the call: ${reason}`, { reason });
     ctx.history.toolResult(call, { ok: true });
     // Every later call still needs a result for the history to stay well formed.
-    for (const rest of later) ctx.history.toolResult(rest, { ok: false, error: "call ended" });
-    await ctx.finish(`agent ended the call: ${stripPunctuation(reason)}`, true);
+    for (const rest of later) ctx.history.toolFailed(rest, "the call had ended");
+    await ctx.finish(`agent ended the call: ${stripPunctuation(reason)}`, true, {
+      cause: "agent_ended",
+      message: reason,
+    });
     return "end";
   },
 };
@@ -71,7 +79,7 @@ const pressDigits: AgentTool = {
   async run(call, args, ctx) {
     const digits = cleanDigits(args.digits);
     if (digits.replace(/w/g, "") === "") {
-      ctx.history.toolResult(call, { ok: false, error: "no keypad digits given" });
+      ctx.history.toolFailed(call, "no keypad digits given");
       return "continue";
     }
     ctx.history.tool(call.name, `Pressed keypad digits ${digits}`, { digits });
@@ -80,9 +88,7 @@ const pressDigits: AgentTool = {
       ctx.history.toolResult(call, { ok: true, pressed: digits });
       return "wait";
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      ctx.history.system(`Sending keypad digits failed: ${message}`);
-      ctx.history.toolResult(call, { ok: false, error: message });
+      ctx.history.toolFailed(call, error instanceof Error ? error.message : String(error));
       return "continue";
     }
   },
@@ -157,28 +163,42 @@ export async function runTools(
     const call = calls[i]!;
     const tool = BY_NAME.get(call.name);
     if (!tool) {
-      ctx.history.toolResult(call, { ok: false, error: `unknown tool ${call.name}` });
+      ctx.history.toolFailed(call, `there is no tool named ${call.name}`);
       outcome = "continue";
       continue;
     }
-    const result = await tool.run(call, toolArguments(call), ctx, spokenWithCalls, calls.slice(i + 1));
+    const args = toolArguments(call);
+    if (!args.ok) {
+      // Told as it is, so the model sends the call again rather than reading a result for empty arguments.
+      ctx.reportMalformed();
+      ctx.history.toolFailed(
+        call,
+        `malformed arguments (${args.problem}); nothing was done: send the call again with a JSON object that matches the tool's parameters`,
+      );
+      outcome = "continue";
+      continue;
+    }
+    const result = await tool.run(call, args.value, ctx, spokenWithCalls, calls.slice(i + 1));
     if (result === "end") return "end";
     if (result === "continue") outcome = "continue";
   }
   return outcome;
 }
 
-/** The tool's arguments as an object; malformed JSON from a model becomes an empty object. */
-export function toolArguments(call: LlmToolCall): Record<string, unknown> {
-  if (call.arguments.trim() === "") return {};
+/** The tool's arguments as an object (none given is an empty one), or what is wrong with them. */
+export function toolArguments(
+  call: LlmToolCall,
+): { ok: true; value: Record<string, unknown> } | { ok: false; problem: string } {
+  if (call.arguments.trim() === "") return { ok: true, value: {} };
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(call.arguments);
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : {};
+    parsed = JSON.parse(call.arguments);
   } catch {
-    return {};
+    return { ok: false, problem: "not valid JSON" };
   }
+  return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+    ? { ok: true, value: parsed as Record<string, unknown> }
+    : { ok: false, problem: "not a JSON object" };
 }
 
 /** Keeps only keypad characters (and pauses). */

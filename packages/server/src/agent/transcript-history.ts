@@ -44,6 +44,12 @@ export class CallHistory {
     this.messages.push({ role: "tool", toolCallId: call.id, content: JSON.stringify(result) });
   }
 
+  /** A tool call that did nothing: the model is told why, and the transcript shows it too. */
+  toolFailed(call: LlmToolCall, problem: string): void {
+    this.toolResult(call, { ok: false, error: problem });
+    this.append({ role: "system", tool: call.name, text: `The ${call.name} tool call failed: ${problem}.` });
+  }
+
   system(text: string): void {
     this.append({ role: "system", text });
   }

@@ -6,6 +6,8 @@ import type { STT, SttEvent, SttSession } from "../providers/stt/stt.ts";
 import type { TTS } from "../providers/tts/tts.ts";
 import type { SpokenTextJournal } from "../voice/spoken-text.ts";
 import { VoiceSession } from "../voice/voice-session.ts";
+import type { ProviderNames, ReportFailure } from "./agent-failure.ts";
+import { sttFailureOf } from "./agent-failure.ts";
 import { CallAgent } from "./call-agent.ts";
 import { OpeningPlan } from "./opening-plan.ts";
 import {
@@ -23,6 +25,8 @@ export interface VoiceAgentEngineOptions {
   missingReasons?: Partial<Record<"stt" | "llm" | "tts", string>>;
   /** Reports provider failures that do not end a call (warmup); never given transcript text. */
   onWarning?(message: string, error: unknown): void;
+  /** Each provider failure met on a call (provider and kind only), for the operator's log and metrics. */
+  onAgentFailure?: ReportFailure;
   /** Notes the text of the agent's played audio by mark, for a simulated far end (the sandbox). */
   spokenText?: SpokenTextJournal;
 }
@@ -96,6 +100,12 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
     return entry;
   };
 
+  const providerNames = (): ProviderNames => ({
+    llm: options.llm?.name ?? "none",
+    stt: options.stt?.name ?? "none",
+    tts: options.tts?.name ?? "none",
+  });
+
   const discard = (callId: string) => {
     const entry = prepared.get(callId);
     if (entry === undefined) return;
@@ -136,8 +146,12 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
       if (reason !== null) {
         discard(call.callId);
         call.appendTranscript({ role: "system", text: `The agent cannot hold this call: ${reason}.` });
-        await call.hangup().catch(() => {});
-        return { endReason: reason };
+        const end = {
+          cause: "agent_unavailable" as const,
+          message: `The voice agent is not available: ${reason}.`,
+        };
+        await call.hangup(end).catch(() => {});
+        return { endReason: reason, end };
       }
       let entry = prepared.get(call.callId);
       // Not prepared while ringing: the template opening, with no model call before the answer.
@@ -159,16 +173,23 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
       } catch (error) {
         call.signal.removeEventListener("abort", stopStt);
         opening.cancel();
-        warn("speech recognition failed to start", error);
+        options.onAgentFailure?.(sttFailureOf(error, providerNames()));
         call.appendTranscript({
           role: "system",
           text: "Speech recognition could not start; the call was ended.",
         });
-        await call.hangup().catch(() => {});
-        return { endReason: "speech recognition failed to start" };
+        const end = {
+          cause: "agent_failed" as const,
+          message: "The voice agent failed at the answer: speech recognition could not start.",
+        };
+        await call.hangup(end).catch(() => {});
+        return { endReason: "speech recognition failed to start", end };
       }
 
-      const agent = new CallAgent(call, options.llm!, settings, opening);
+      const agent = new CallAgent(call, options.llm!, settings, opening, {
+        ...(options.onAgentFailure ? { onFailure: options.onAgentFailure } : {}),
+        providerNames: providerNames(),
+      });
       const session = new VoiceSession({
         media: call.media,
         stt: sttSession,
@@ -180,8 +201,8 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
       });
       entry.target = (event) => session.onSttEvent(event);
       try {
-        const endReason = await agent.run(session);
-        return { endReason, latency: session.latencySummary() };
+        const ended = await agent.run(session);
+        return { ...ended, latency: session.latencySummary() };
       } finally {
         entry.target = null;
         session.close();

@@ -4,9 +4,23 @@ import type { LatencySummary } from "../observability/latency.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Carrier } from "../telephony/carrier.ts";
 import type { ActiveCall } from "./active-call.ts";
-import type { ConversationEngine } from "./conversation.ts";
+import type { ConversationEnd, ConversationEngine } from "./conversation.ts";
 import type { NumberPool } from "./number-pool.ts";
 import type { EndInfo } from "./outcomes.ts";
+
+/** Who ended the call, by the way its conversation ended: the agent's side, the far end, or the service. */
+function endInfoOf(end: ConversationEnd | undefined): EndInfo {
+  if (end === undefined) return { cause: "normal", source: "caller", answered: true };
+  const source =
+    end.cause === "callee_hung_up"
+      ? "callee"
+      : end.cause === "agent_ended" || end.cause === "voicemail_left" || end.cause === "silent_line"
+        ? "caller"
+        : end.cause === "handoff_completed"
+          ? "unknown"
+          : "system";
+  return { cause: end.cause, source, answered: true, ...(end.message ? { message: end.message } : {}) };
+}
 
 /** What a running conversation may do to its call and the service around it; nothing more. */
 export interface ConversationHost {
@@ -84,7 +98,7 @@ export function startConversation(host: ConversationHost, call: ActiveCall, stre
       appendTranscript: (entry) => {
         void host.appendTranscript(call.id, entry);
       },
-      hangup: () => host.endBySystem(call.id, { cause: "normal", source: "caller", answered: true }),
+      hangup: (end) => host.endBySystem(call.id, endInfoOf(end)),
       sendDigits: (digits) => host.carrier.sendDigits(call.id, digits),
       bridge: async () => {
         if (!call.bridgeNumber) return { ok: false, reason: "failed", message: "no bridge number was given" };
@@ -108,14 +122,14 @@ export function startConversation(host: ConversationHost, call: ActiveCall, stre
     .then(async (result) => {
       if (result.latency) await host.recordLatency(call.id, result.latency);
       if (!call.controller.signal.aborted && !bridged && !farEndClosed) {
-        await host.endBySystem(call.id, { cause: "normal", source: "caller", answered: true });
+        await host.endBySystem(call.id, endInfoOf(result.end));
       }
     })
     .catch(async (err) => {
       logger.error({ err, callId: call.id }, "conversation failed");
       if (!call.controller.signal.aborted) {
         await host.endBySystem(call.id, {
-          cause: "agent_unavailable",
+          cause: "agent_failed",
           source: "system",
           answered: true,
           message: "The voice agent failed during the call and the call was ended.",

@@ -2,6 +2,17 @@ import type { CallRequest, TranscriptEntry } from "@clawcall/contract";
 import type { MediaStream } from "../media/media-stream.ts";
 import type { LatencySummary } from "../observability/latency.ts";
 import type { AnsweredBy, BridgeResult } from "../telephony/carrier.ts";
+import type { ConversationEndCause, EndCause } from "./outcomes.ts";
+
+/**
+ * How a conversation ended, for the call record: one of the conversation's own causes, or the limit
+ * (length or balance) the agent saw coming and said goodbye before. `message` is plain words for
+ * `outcome_detail.reason.message` (e.g. the agent's own end_call reason), never transcript text.
+ */
+export interface ConversationEnd {
+  cause: ConversationEndCause | Extract<EndCause, "max_duration" | "balance_exhausted" | "agent_unavailable">;
+  message?: string;
+}
 
 /**
  * The seam between the call service and whatever holds the conversation once a call is answered
@@ -21,7 +32,8 @@ export interface AnsweredCall {
   maxTalkSeconds: number;
   /** Appends to the live transcript (timestamped on arrival); shown to the client at once. */
   appendTranscript(entry: Omit<TranscriptEntry, "timestamp">): void;
-  hangup(): Promise<void>;
+  /** Hangs up the call; `end` says why, so the call record names the way it ended. */
+  hangup(end?: ConversationEnd): Promise<void>;
   sendDigits(digits: string): Promise<void>;
   /** Rings the request's bridge_number and joins it; only when one was given. */
   bridge(): Promise<BridgeResult>;
@@ -39,6 +51,8 @@ export type CallSignal =
 export interface ConversationResult {
   /** Why the conversation ended, in words for the call record (e.g. "agent ended the call: task done"). */
   endReason: string;
+  /** The structured reason the conversation ended, used when the call is finalized. */
+  end?: ConversationEnd;
   latency?: LatencySummary;
 }
 

@@ -19,6 +19,12 @@ const CAUSES: EndCause[] = [
   "max_duration",
   "process_restart",
   "stuck",
+  "agent_ended",
+  "callee_hung_up",
+  "voicemail_left",
+  "silent_line",
+  "handoff_completed",
+  "agent_failed",
 ];
 
 describe("end causes → result fields", () => {
@@ -54,13 +60,41 @@ describe("end causes → result fields", () => {
   });
 
   it("names a normal end of an answered call as the later revision does, and keeps every other cause's name", () => {
-    const sandbox = finalOutcome({ cause: "normal", source: "callee", answered: true });
-    expect(sandbox.detail).toMatchObject({ hangup_cause: "normal_clearing", provider_error_code: null });
-    expect(sandbox.detail.reason.code).toBe("answered");
+    const plain = finalOutcome({ cause: "normal", source: "caller", answered: true });
+    expect(plain.detail).toMatchObject({ hangup_cause: "normal_clearing", provider_error_code: null });
+    expect(plain.detail.reason.code).toBe("answered");
     const limit = finalOutcome({ cause: "max_duration", source: "system", answered: true });
     expect(limit.detail).toMatchObject({ hangup_cause: "max_duration", reason: { code: "max_duration" } });
     const cancelled = finalOutcome({ cause: "cancelled", source: "caller", answered: false });
     expect(cancelled.detail.reason.code).toBe("cancelled");
+  });
+
+  it("gives each way an answered call ends its own code, normal clearing where the line was hung up", () => {
+    const ends = [
+      { info: { cause: "normal", source: "callee" }, code: "callee_hung_up", outcome: "answered" },
+      { info: { cause: "agent_ended", source: "caller", message: "task done" }, code: "agent_ended" },
+      { info: { cause: "voicemail_left", source: "caller" }, code: "voicemail_left" },
+      { info: { cause: "silent_line", source: "caller" }, code: "silent_line" },
+      { info: { cause: "handoff_completed", source: "callee" }, code: "handoff_completed" },
+      { info: { cause: "agent_failed", source: "system" }, code: "agent_failed", outcome: "system_error" },
+    ] as const;
+    for (const { info, code, ...rest } of ends) {
+      const r = finalOutcome({ ...info, answered: true });
+      expect(r.detail.reason.code).toBe(code);
+      expect(r.detail.hangup_cause).toBe("normal_clearing");
+      expect(r.outcome).toBe("outcome" in rest ? rest.outcome : "answered");
+      expect(r.failReason).toBeNull();
+    }
+    expect(
+      finalOutcome({ cause: "agent_ended", source: "caller", answered: true, message: "task done" }).detail
+        .reason.message,
+    ).toBe("task done");
+    // The limits that end a call keep their own names, as before; the length limit is its own row.
+    const limit = finalOutcome({ cause: "max_duration", source: "system", answered: true });
+    expect(limit).toMatchObject({
+      outcome: "answered",
+      detail: { reason: { title: "Maximum call length" } },
+    });
   });
 
   it("keeps the carrier's own cause and SIP code", () => {

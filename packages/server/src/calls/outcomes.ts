@@ -1,9 +1,22 @@
 import type { FailReason, Outcome, OutcomeDetail } from "@clawcall/contract";
 import type { HangupCause, HangupSource } from "../telephony/carrier.ts";
 
+/**
+ * How an answered call's conversation ended, as the conversation reports it. Each is its own
+ * `reason.code`, so a client can tell a finished task from a silent line or a failed agent.
+ */
+export type ConversationEndCause =
+  | "agent_ended"
+  | "callee_hung_up"
+  | "voicemail_left"
+  | "silent_line"
+  | "handoff_completed"
+  | "agent_failed";
+
 /** Why a call ended, as the call service sees it: a carrier cause, or one of the service's own. */
 export type EndCause =
   | HangupCause
+  | ConversationEndCause
   | "dial_refused"
   | "agent_unavailable"
   | "balance_exhausted"
@@ -33,6 +46,8 @@ interface Row {
   title: string;
   message: string;
   retryable: boolean;
+  /** The line was hung up in the ordinary way (by either side), which the carrier calls normal clearing. */
+  clearing?: boolean;
 }
 
 const ANSWERED_OK: Row = {
@@ -41,10 +56,11 @@ const ANSWERED_OK: Row = {
   title: "Call completed",
   message: "The call was answered and then ended.",
   retryable: false,
+  clearing: true,
 };
 
 /** The one table from an end cause to both revisions' result fields, for calls never answered. */
-const UNANSWERED: Record<EndCause, Row> = {
+const UNANSWERED: Record<Exclude<EndCause, ConversationEndCause>, Row> = {
   normal: {
     failReason: "no_answer",
     outcome: "no_answer",
@@ -152,8 +168,60 @@ const UNANSWERED: Record<EndCause, Row> = {
   },
 };
 
-/** After an answer the call is `completed` unless the media path failed under it. */
+/**
+ * After an answer the call is `completed` unless the media path or the service failed under it; each way
+ * a conversation ends has its own row, so its code says how the call went.
+ */
 const ANSWERED: Partial<Record<EndCause, Row>> = {
+  agent_ended: {
+    failReason: null,
+    outcome: "answered",
+    title: "Ended by the agent",
+    message: "The agent ended the call.",
+    retryable: false,
+    clearing: true,
+  },
+  callee_hung_up: {
+    failReason: null,
+    outcome: "answered",
+    title: "The other party hung up",
+    message: "The person or system called hung up.",
+    retryable: false,
+    clearing: true,
+  },
+  voicemail_left: {
+    failReason: null,
+    outcome: "answered",
+    title: "Voicemail left",
+    message: "The call reached voicemail and the agent left a message.",
+    retryable: false,
+    clearing: true,
+  },
+  silent_line: {
+    failReason: null,
+    outcome: "answered",
+    title: "Silent line",
+    message: "Nobody spoke on the line, so the agent ended the call.",
+    retryable: true,
+    clearing: true,
+  },
+  handoff_completed: {
+    failReason: null,
+    outcome: "answered",
+    title: "Handoff completed",
+    message: "The user was connected to the other party; the call ended when one of them hung up.",
+    retryable: false,
+    clearing: true,
+  },
+  // The service failed the call, so it is not charged (settlement) and never reads as a normal end.
+  agent_failed: {
+    failReason: null,
+    outcome: "system_error",
+    title: "Agent failed",
+    message: "The voice agent failed during the call, so it ended the call politely.",
+    retryable: true,
+    clearing: true,
+  },
   network_error: {
     failReason: "network_error",
     outcome: "network_error",
@@ -206,24 +274,36 @@ const ANSWERED: Partial<Record<EndCause, Row>> = {
 };
 
 export function finalOutcome(info: EndInfo): FinalOutcome {
-  const row = info.answered ? (ANSWERED[info.cause] ?? ANSWERED_OK) : UNANSWERED[info.cause];
-  const normalEnd = info.answered && info.cause === "normal";
+  const cause = specificCause(info);
+  const row = info.answered ? (ANSWERED[cause] ?? ANSWERED_OK) : unansweredRow(cause);
+  const normalEnd = info.answered && cause === "normal";
   return {
     failReason: row.failReason,
     outcome: row.outcome,
     detail: {
-      // The later revision's names for a call answered and ended normally: cause `normal_clearing`,
-      // reason `answered`. Every other end keeps the name of its own cause.
-      hangup_cause: info.carrierCause ?? (normalEnd ? "normal_clearing" : info.cause),
+      // The later revision's names for a call answered and hung up in the ordinary way: cause
+      // `normal_clearing`, reason `answered`. The specific codes win for the reason; the hang-up cause
+      // stays the carrier's word for how the line was cleared. Every other end keeps its cause's name.
+      hangup_cause: info.carrierCause ?? (info.answered && row.clearing ? "normal_clearing" : cause),
       sip_hangup_cause: info.sipCode ?? null,
       hangup_source: info.source,
       provider_error_code: null,
       reason: {
-        code: normalEnd ? "answered" : info.cause,
+        code: normalEnd ? "answered" : cause,
         title: row.title,
         message: info.message ?? row.message,
         retryable: row.retryable,
       },
     },
   };
+}
+
+/** A carrier's plain hang-up by the far end of an answered call is the callee hanging up. */
+function specificCause(info: EndInfo): EndCause {
+  return info.answered && info.cause === "normal" && info.source === "callee" ? "callee_hung_up" : info.cause;
+}
+
+/** A conversation cannot end a call nobody answered; should one arrive, it reads as ended before answer. */
+function unansweredRow(cause: EndCause): Row {
+  return cause in UNANSWERED ? UNANSWERED[cause as keyof typeof UNANSWERED] : UNANSWERED.normal;
 }

@@ -54,6 +54,8 @@ const EnvSchema = z.object({
   ),
   CLAWCALL_METRICS_HOST: z.string().default("127.0.0.1"),
   CLAWCALL_MAX_CALL_SECONDS: int(1800, 10),
+  CLAWCALL_FIRST_TOKEN_SECONDS: seconds(2),
+  CLAWCALL_REPLY_TIMEOUT_SECONDS: seconds(6),
   CLAWCALL_TRANSCRIPT_TTL_SECONDS: int(3600, 1),
   CLAWCALL_RECORDING_TTL_SECONDS: int(600, 1),
   CLAWCALL_REAPER_INTERVAL_SECONDS: seconds(15),
@@ -184,6 +186,10 @@ export function loadConfig(env: Env) {
       telnyx: telnyxSettings(e),
     },
     providers: providerSettings(e),
+    agent: {
+      firstTokenDeadlineMs: e.CLAWCALL_FIRST_TOKEN_SECONDS * 1000,
+      replyTimeoutMs: e.CLAWCALL_REPLY_TIMEOUT_SECONDS * 1000,
+    },
   };
 }
 

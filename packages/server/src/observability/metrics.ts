@@ -22,6 +22,12 @@ export function createMetrics() {
       help: "Calls in flight on this node",
       registers: [registry],
     }),
+    agentFailures: new client.Counter({
+      name: "clawcall_agent_failures_total",
+      help: "Provider failures the voice agent met on calls (recovered or not), by provider and kind",
+      labelNames: ["provider", "kind"] as const,
+      registers: [registry],
+    }),
     keysMinted: new client.Counter({
       name: "clawcall_keys_minted_total",
       help: "API keys minted on first use",

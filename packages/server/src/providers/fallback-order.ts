@@ -1,4 +1,4 @@
-import { abortError } from "./abort.ts";
+import { abortError, ProviderError } from "./abort.ts";
 
 /**
  * Which provider to try first. One that just failed goes to the back for a while, so every turn of a
@@ -63,7 +63,15 @@ export async function* streamFromFirstThatStarts<P extends { name: string }, T>(
     try {
       first = await iterator.next();
     } catch (error) {
-      if (signal.aborted) throw abortError(signal);
+      if (signal.aborted) {
+        // A caller that gave up on this provider for being too slow (its reason a ProviderError) wants
+        // the next provider first when it asks again.
+        if (signal.reason instanceof ProviderError) {
+          order.failed(index);
+          options.onFallback?.(provider.name, signal.reason);
+        }
+        throw abortError(signal);
+      }
       order.failed(index);
       options.onFallback?.(provider.name, error);
       lastError = error;

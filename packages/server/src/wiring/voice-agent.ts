@@ -3,6 +3,7 @@ import { createVoiceAgentEngine } from "../agent/voice-agent-engine.ts";
 import type { ConversationEngine } from "../calls/conversation.ts";
 import type { Config } from "../config/config.ts";
 import type { Logger } from "../observability/logger.ts";
+import type { Metrics } from "../observability/metrics.ts";
 import { createProviders, PROVIDER_SETTINGS } from "../providers/index.ts";
 import { FliteSynth } from "../sandbox/speech/flite.ts";
 import { FliteTts } from "../sandbox/speech/flite-tts.ts";
@@ -25,12 +26,17 @@ export async function createConversationEngine(
   config: Config,
   logger: Logger,
   sandbox: SandboxSpeech | undefined,
+  metrics?: Pick<Metrics, "agentFailures">,
 ): Promise<BuiltVoiceAgent> {
   const providers = await createProviders({
     ...config.providers,
     onFallback: (name, err) =>
       logger.warn(
-        { provider: name, status: (err as { status?: number })?.status },
+        {
+          provider: name,
+          status: (err as { status?: number })?.status,
+          kind: (err as { kind?: string })?.kind,
+        },
         "provider failed; trying the next",
       ),
   });
@@ -41,13 +47,21 @@ export async function createConversationEngine(
     stt,
     llm: providers.llm,
     tts,
-    settings: { maxCallMs: config.limits.maxCallSeconds * 1000 },
+    settings: { maxCallMs: config.limits.maxCallSeconds * 1000, ...config.agent },
     missingReasons: {
       llm: `no language model is configured (set ${PROVIDER_SETTINGS.llm})`,
       stt: `no speech recognition is configured (set ${PROVIDER_SETTINGS.stt})`,
       tts: `no speech synthesis is configured (set ${PROVIDER_SETTINGS.tts})`,
     },
     onWarning: (message, err) => logger.warn({ err }, message),
+    // Provider and kind only: the failure never carries transcript text, numbers or the vendor's words.
+    onAgentFailure: ({ stage, provider, kind, fatal }) => {
+      logger.warn(
+        { stage, provider, kind },
+        fatal ? "voice agent failed; the call is ended" : "voice agent provider failed; carrying on",
+      );
+      metrics?.agentFailures.inc({ provider, kind });
+    },
     ...(sandbox ? { spokenText: sandbox.spokenText } : {}),
   });
 

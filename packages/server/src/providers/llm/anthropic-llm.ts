@@ -5,7 +5,7 @@ import type {
   RawMessageStreamEvent,
   Tool,
 } from "@anthropic-ai/sdk/resources/messages/messages";
-import { abortError, describeHost, ProviderError } from "../abort.ts";
+import { abortError, describeHost, PHONE_TURN_HEADERS_TIMEOUT_MS, ProviderError } from "../abort.ts";
 import { connectionReleased } from "../idle.ts";
 import type { LLM, LlmCapabilities, LlmChunk, LlmMessage, LlmRequest, LlmTool, LlmToolCall } from "./llm.ts";
 
@@ -35,9 +35,9 @@ export class AnthropicLlm implements LLM {
     this.client = new Anthropic({
       apiKey: options.apiKey,
       baseURL: options.baseUrl,
-      // Retries happen only before the stream starts (see OpenAiLlm); one keeps failover quick.
-      maxRetries: options.maxRetries ?? 1,
-      timeout: options.timeoutMs ?? 15_000,
+      // None by default, as for OpenAiLlm: the agent retries within a phone turn's deadline.
+      maxRetries: options.maxRetries ?? 0,
+      timeout: options.timeoutMs ?? PHONE_TURN_HEADERS_TIMEOUT_MS,
       logLevel: "off",
     });
   }
@@ -102,10 +102,11 @@ export class AnthropicLlm implements LLM {
         }
       }
     } catch (error) {
-      throw signal.aborted ? abortError(signal) : asProviderError(this.name, error);
+      throw signal.aborted ? abortError(signal) : asProviderError(this.name, error, "stream_cut");
     }
     if (signal.aborted) throw abortError(signal);
-    if (!stopped) throw new ProviderError(this.name, "reply cut off before it finished");
+    if (!stopped)
+      throw new ProviderError(this.name, "reply cut off before it finished", { kind: "stream_cut" });
     yield { type: "done", finishReason: mapStop(stopReason) };
   }
 }
@@ -178,9 +179,12 @@ function toAnthropicTool(tool: LlmTool): Tool {
   };
 }
 
-function asProviderError(provider: string, error: unknown): ProviderError {
+function asProviderError(provider: string, error: unknown, during?: "stream_cut"): ProviderError {
   if (error instanceof ProviderError) return error;
-  if (error instanceof Anthropic.APIError) {
+  if (error instanceof Anthropic.APIConnectionTimeoutError) {
+    return new ProviderError(provider, "no response headers in time", { cause: error, kind: "slow_headers" });
+  }
+  if (error instanceof Anthropic.APIError && error.status !== undefined) {
     const body = error.error as { error?: { message?: string } } | undefined;
     const detail = body?.error?.message ?? "request failed";
     return new ProviderError(provider, `HTTP ${error.status ?? "error"}: ${detail}`, {
@@ -190,5 +194,6 @@ function asProviderError(provider: string, error: unknown): ProviderError {
   }
   return new ProviderError(provider, error instanceof Error ? error.message : String(error), {
     cause: error,
+    kind: during ?? "connection_error",
   });
 }

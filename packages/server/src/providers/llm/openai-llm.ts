@@ -1,6 +1,6 @@
 import OpenAI from "openai";
 import type { ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions";
-import { abortError, describeHost, ProviderError } from "../abort.ts";
+import { abortError, describeHost, PHONE_TURN_HEADERS_TIMEOUT_MS, ProviderError } from "../abort.ts";
 import { connectionReleased } from "../idle.ts";
 import type { LLM, LlmCapabilities, LlmChunk, LlmMessage, LlmRequest, LlmTool, LlmToolCall } from "./llm.ts";
 
@@ -30,10 +30,11 @@ export class OpenAiLlm implements LLM {
       // The SDK refuses to start without a key; local servers ignore it.
       apiKey: options.apiKey || "no-key",
       baseURL: options.baseUrl,
-      // The SDK retries only before a stream starts, so a retry can never replay half a reply. Keep it to
-      // one: on a phone call a quick move to the fallback beats a long backoff.
-      maxRetries: options.maxRetries ?? 1,
-      timeout: options.timeoutMs ?? 15_000,
+      // The SDK retries only before a stream starts, so a retry can never replay half a reply. None by
+      // default: the agent retries or falls back itself within a phone turn's deadline, where the SDK's
+      // backoff (and a server's retry-after) would leave the line silent.
+      maxRetries: options.maxRetries ?? 0,
+      timeout: options.timeoutMs ?? PHONE_TURN_HEADERS_TIMEOUT_MS,
       logLevel: "off",
     });
   }
@@ -81,11 +82,12 @@ export class OpenAiLlm implements LLM {
         if (choice.finish_reason) finish = choice.finish_reason;
       }
     } catch (error) {
-      throw signal.aborted ? abortError(signal) : asProviderError(this.name, error);
+      throw signal.aborted ? abortError(signal) : asProviderError(this.name, error, "stream_cut");
     }
     // The SDK ends quietly when aborted, and some servers just close the socket: neither is a whole reply.
     if (signal.aborted) throw abortError(signal);
-    if (finish === null) throw new ProviderError(this.name, "reply cut off before it finished");
+    if (finish === null)
+      throw new ProviderError(this.name, "reply cut off before it finished", { kind: "stream_cut" });
 
     for (const [, call] of [...calls.entries()].sort(([a], [b]) => a - b)) {
       yield { type: "tool_call", call: { ...call, arguments: call.arguments || "{}" } };
@@ -130,9 +132,12 @@ function toOpenAiTool(tool: LlmTool): ChatCompletionTool {
   };
 }
 
-function asProviderError(provider: string, error: unknown): ProviderError {
+function asProviderError(provider: string, error: unknown, during?: "stream_cut"): ProviderError {
   if (error instanceof ProviderError) return error;
-  if (error instanceof OpenAI.APIError) {
+  if (error instanceof OpenAI.APIConnectionTimeoutError) {
+    return new ProviderError(provider, "no response headers in time", { cause: error, kind: "slow_headers" });
+  }
+  if (error instanceof OpenAI.APIError && error.status !== undefined) {
     // The vendor's message only: the SDK's own text can include request details.
     const detail = (error.error as { message?: string } | undefined)?.message ?? "request failed";
     return new ProviderError(provider, `HTTP ${error.status ?? "error"}: ${detail}`, {
@@ -142,5 +147,6 @@ function asProviderError(provider: string, error: unknown): ProviderError {
   }
   return new ProviderError(provider, error instanceof Error ? error.message : String(error), {
     cause: error,
+    kind: during ?? "connection_error",
   });
 }
