@@ -1,7 +1,8 @@
-import type { CallRequest, TranscriptEntry } from "@clawcall/contract";
+import type { CallRequest, CallResult, TranscriptEntry } from "@clawcall/contract";
 import type { MediaStream } from "../media/media-stream.ts";
 import type { LatencySummary } from "../observability/latency.ts";
 import type { AnsweredBy, BridgeResult } from "../telephony/carrier.ts";
+import type { EndCause } from "./outcomes.ts";
 
 /**
  * The seam between the call service and whatever holds the conversation once a call is answered
@@ -21,11 +22,15 @@ export interface AnsweredCall {
   maxTalkSeconds: number;
   /** Appends to the live transcript (timestamped on arrival); shown to the client at once. */
   appendTranscript(entry: Omit<TranscriptEntry, "timestamp">): void;
+  /** Ends the call at the carrier; the call is finalized once `run` has returned. */
   hangup(): Promise<void>;
   sendDigits(digits: string): Promise<void>;
   /** Rings the request's bridge_number and joins it; only when one was given. */
   bridge(): Promise<BridgeResult>;
-  /** Aborted when the call ends for any reason (callee hung up, media dropped, cancelled). */
+  /**
+   * Aborted when the call ends for any reason (callee hung up, media dropped, cancelled). `run` should
+   * then return soon: the call is finalized with what it returns, or without it after a short grace.
+   */
   signal: AbortSignal;
 }
 
@@ -40,6 +45,11 @@ export interface ConversationResult {
   /** Why the conversation ended, in words for the call record (e.g. "agent ended the call: task done"). */
   endReason: string;
   latency?: LatencySummary;
+  /** Why the conversation ended, when it ended it: the call is finalized with this unless ended otherwise first. */
+  end?: { cause: EndCause; message?: string };
+  /** What came of the call, judged after the conversation stopped; null with `resultUnavailable` when none. */
+  result?: CallResult | null;
+  resultUnavailable?: string;
 }
 
 export interface ConversationEngine {

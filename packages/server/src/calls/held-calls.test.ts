@@ -15,7 +15,12 @@ const call = (id: string): ActiveCall => ({
   pendingSignals: [],
   budgetSeconds: 60,
   controller: new AbortController(),
+  conversing: false,
   pendingEnd: null,
+  pendingEndAt: null,
+  endedByAgent: false,
+  report: null,
+  finalizing: false,
 });
 
 describe("the calls a node holds", () => {
