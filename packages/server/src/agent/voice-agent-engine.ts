@@ -7,6 +7,7 @@ import type { TTS } from "../providers/tts/tts.ts";
 import type { SpokenTextJournal } from "../voice/spoken-text.ts";
 import { VoiceSession } from "../voice/voice-session.ts";
 import { CallAgent } from "./call-agent.ts";
+import { judgeCall } from "./call-result-judge.ts";
 import {
   resolveVoiceAgentSettings,
   type VoiceAgentSettings,
@@ -120,7 +121,11 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
         discard(call.callId);
         call.appendTranscript({ role: "system", text: `The agent cannot hold this call: ${reason}.` });
         await call.hangup().catch(() => {});
-        return { endReason: reason };
+        return {
+          endReason: reason,
+          result: null,
+          resultUnavailable: `no result without the voice agent: ${reason}`,
+        };
       }
       let entry = prepared.get(call.callId);
       if (entry?.failed) {
@@ -144,7 +149,11 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
           text: "Speech recognition could not start; the call was ended.",
         });
         await call.hangup().catch(() => {});
-        return { endReason: "speech recognition failed to start" };
+        return {
+          endReason: "speech recognition failed to start",
+          result: null,
+          resultUnavailable: "no result: speech recognition failed to start, so nothing was heard",
+        };
       }
 
       const agent = new CallAgent(call, options.llm!, settings);
@@ -158,15 +167,17 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
         ...(options.spokenText ? { spokenText: options.spokenText } : {}),
       });
       entry.target = (event) => session.onSttEvent(event);
+      let ended: ConversationResult;
       try {
-        const endReason = await agent.run(session);
-        return { endReason, latency: session.latencySummary() };
+        ended = { endReason: await agent.run(session), latency: session.latencySummary() };
       } finally {
         entry.target = null;
         session.close();
         call.signal.removeEventListener("abort", stopStt);
         entry.controller.abort();
       }
+      // The agent has stopped (and hung up): what came of the call is judged before it is finalized.
+      return { ...ended, ...(await judgeCall(options.llm!, call.request, await call.transcript())) };
     },
 
     release(callId) {

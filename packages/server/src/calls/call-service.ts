@@ -80,6 +80,7 @@ export class CallService {
       finalizeConversation: (callId, info) => this.finalizeConversation(callId, info),
       appendTranscript: (callId, entry) => this.appendTranscript(callId, entry),
       recordLatency: (callId, latency) => this.recordLatency(callId, latency),
+      transcript: (callId) => deps.live.transcript(callId),
     };
     // Events of one call are applied in arrival order, each after the previous one finished: handlers
     // await storage, and e.g. the media stream must not overtake the answer it belongs to.

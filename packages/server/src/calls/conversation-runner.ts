@@ -22,6 +22,7 @@ export interface ConversationHost {
   finalizeConversation(callId: string, info: EndInfo): Promise<void>;
   appendTranscript(callId: string, entry: Omit<TranscriptEntry, "timestamp">): Promise<void>;
   recordLatency(callId: string, latency: LatencySummary): Promise<void>;
+  transcript(callId: string): Promise<TranscriptEntry[] | null>;
 }
 
 /**
@@ -92,6 +93,10 @@ export function startConversation(host: ConversationHost, call: ActiveCall, stre
       appends = appends
         .then(() => host.appendTranscript(call.id, entry))
         .catch((err) => logger.warn({ err, callId: call.id }, "transcript line not kept"));
+    },
+    transcript: async () => {
+      await appends;
+      return (await host.transcript(call.id)) ?? [];
     },
     hangup: () => host.endByAgent(call.id, { cause: "normal", source: "caller", answered: true }),
     sendDigits: (digits) => host.carrier.sendDigits(call.id, digits),

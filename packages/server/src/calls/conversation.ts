@@ -22,6 +22,8 @@ export interface AnsweredCall {
   maxTalkSeconds: number;
   /** Appends to the live transcript (timestamped on arrival); shown to the client at once. */
   appendTranscript(entry: Omit<TranscriptEntry, "timestamp">): void;
+  /** The call's transcript as kept, every line appended so far included: what a result cites. */
+  transcript(): Promise<TranscriptEntry[]>;
   /** Ends the call at the carrier; the call is finalized once `run` has returned. */
   hangup(): Promise<void>;
   sendDigits(digits: string): Promise<void>;

@@ -311,6 +311,7 @@ export function fakeAnsweredCall(options: FakeCallOptions = {}) {
     appendTranscript(entry) {
       transcript.push({ ...entry, timestamp: new Date().toISOString() });
     },
+    transcript: async () => [...transcript],
     async hangup() {
       hangups++;
       pair.end("hangup");
