@@ -140,6 +140,8 @@ export class ScriptedLlm implements LLM {
   readonly name = "scripted-llm";
   readonly capabilities = { streaming: true, tools: true };
   readonly calls: LlmCallRecord[] = [];
+  /** Requests that forced a tool: the result asked for after the call, kept apart from the conversation. */
+  readonly forced: LlmRequest[] = [];
 
   constructor(
     private readonly script: (messages: readonly LlmMessage[], index: number) => ScriptedReply,
@@ -148,6 +150,12 @@ export class ScriptedLlm implements LLM {
   ) {}
 
   async *stream(request: LlmRequest): AsyncIterable<LlmChunk> {
+    if (request.toolChoice !== undefined) {
+      // No judgement: the call then has no result, with the reason.
+      this.forced.push(request);
+      yield { type: "done", finishReason: "stop" };
+      return;
+    }
     const record: LlmCallRecord = {
       messages: [...request.messages],
       toolNames: (request.tools ?? []).map((t) => t.name),
