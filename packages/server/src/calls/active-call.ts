@@ -38,3 +38,27 @@ export interface ActiveCall {
   /** Finalization has begun: nothing more is added to the call. */
   finalizing: boolean;
 }
+
+/** A call as this node starts holding it: not answered yet, nothing decided about its end. */
+export function newActiveCall(
+  fields: Pick<
+    ActiveCall,
+    "id" | "keyId" | "wallet" | "from" | "request" | "bridgeNumber" | "budgetSeconds"
+  > &
+    Partial<ActiveCall>,
+): ActiveCall {
+  return {
+    answeredAtMs: null,
+    answeredBy: "unknown",
+    signalListener: null,
+    pendingSignals: [],
+    controller: new AbortController(),
+    conversing: false,
+    pendingEnd: null,
+    pendingEndAt: null,
+    endedByAgent: false,
+    report: null,
+    finalizing: false,
+    ...fields,
+  };
+}

@@ -10,7 +10,7 @@ import type { Db } from "../store/database.ts";
 import type { LiveStore } from "../store/live-store.ts";
 import type { CallTable } from "../store/schema.ts";
 import { type Carrier, type CarrierEvent, DialRefusedError } from "../telephony/carrier.ts";
-import type { ActiveCall } from "./active-call.ts";
+import { type ActiveCall, newActiveCall } from "./active-call.ts";
 import { admit, DIAL_FAILED, newCallRow, type PlaceResult, POOL_EXHAUSTED } from "./admission.ts";
 import { CallStore } from "./call-store.ts";
 import type { CallSignal, ConversationEngine } from "./conversation.ts";
@@ -150,26 +150,17 @@ export class CallService {
 
   /** Starts holding a call this node just created, until it reaches its final state. */
   private register(row: CallTable, request: CallRequest, balance: number): void {
-    this.active.add({
-      id: row.id,
-      keyId: row.key_id,
-      wallet: row.wallet,
-      from: row.from_number!,
-      request,
-      bridgeNumber: request.bridge_number ?? null,
-      answeredAtMs: null,
-      answeredBy: "unknown",
-      signalListener: null,
-      pendingSignals: [],
-      budgetSeconds: balance,
-      controller: new AbortController(),
-      conversing: false,
-      pendingEnd: null,
-      pendingEndAt: null,
-      endedByAgent: false,
-      report: null,
-      finalizing: false,
-    });
+    this.active.add(
+      newActiveCall({
+        id: row.id,
+        keyId: row.key_id,
+        wallet: row.wallet,
+        from: row.from_number!,
+        request,
+        bridgeNumber: request.bridge_number ?? null,
+        budgetSeconds: balance,
+      }),
+    );
     this.deps.metrics.callsPlaced.inc();
   }
 

@@ -2,31 +2,23 @@ import type { TranscriptEntry } from "@clawcall/contract";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { MediaStream } from "../media/media-stream.ts";
 import type { Logger } from "../observability/logger.ts";
-import type { ActiveCall } from "./active-call.ts";
+import { type ActiveCall, newActiveCall } from "./active-call.ts";
 import type { AnsweredCall, ConversationEngine, ConversationResult } from "./conversation.ts";
 import { type ConversationHost, STOP_GRACE_MS, startConversation } from "./conversation-runner.ts";
 import type { EndInfo } from "./outcomes.ts";
 
-const activeCall = (): ActiveCall => ({
-  id: "c1",
-  keyId: "k",
-  wallet: "w",
-  from: "+12125550199",
-  request: { to: "+12125550100", task: "Confirm." },
-  bridgeNumber: null,
-  answeredAtMs: 0,
-  answeredBy: "human",
-  signalListener: null,
-  pendingSignals: [],
-  budgetSeconds: 600,
-  controller: new AbortController(),
-  conversing: false,
-  pendingEnd: null,
-  pendingEndAt: null,
-  endedByAgent: false,
-  report: null,
-  finalizing: false,
-});
+const activeCall = (): ActiveCall =>
+  newActiveCall({
+    id: "c1",
+    keyId: "k",
+    wallet: "w",
+    from: "+12125550199",
+    request: { to: "+12125550100", task: "Confirm." },
+    bridgeNumber: null,
+    budgetSeconds: 600,
+    answeredAtMs: 0,
+    answeredBy: "human",
+  });
 
 const stream: MediaStream = { attach() {}, send() {}, mark() {}, clear() {}, close() {} };
 const quiet = { error() {}, warn() {}, info() {} } as unknown as Logger;
