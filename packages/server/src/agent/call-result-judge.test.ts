@@ -77,7 +77,7 @@ describe("what came of a call, judged by the model", () => {
       result: null,
       resultUnavailable: "the language model failed to judge the call",
     });
-    expect(await judgeCall(model({ hang: true }).llm, REQUEST, TRANSCRIPT, 50)).toEqual({
+    expect(await judgeCall(model({ hang: true }).llm, REQUEST, TRANSCRIPT, { timeoutMs: 50 })).toEqual({
       result: null,
       resultUnavailable: "the language model took too long to judge the call",
     });

@@ -65,7 +65,7 @@ export async function judgeCall(
   llm: LLM,
   request: CallRequest,
   transcript: readonly TranscriptEntry[],
-  timeoutMs = JUDGE_TIMEOUT_MS,
+  options: { timeoutMs?: number; onError?: (error: unknown) => void } = {},
 ): Promise<Judgement> {
   if (transcript.length === 0) {
     return {
@@ -86,7 +86,7 @@ export async function judgeCall(
     },
   ];
   let args: string | null = null;
-  const signal = AbortSignal.timeout(timeoutMs);
+  const signal = AbortSignal.timeout(options.timeoutMs ?? JUDGE_TIMEOUT_MS);
   try {
     for await (const chunk of llm.stream({
       messages,
@@ -98,7 +98,8 @@ export async function judgeCall(
     })) {
       if (chunk.type === "tool_call" && chunk.call.name === RESULT_TOOL) args = chunk.call.arguments;
     }
-  } catch {
+  } catch (error) {
+    options.onError?.(error);
     const why = signal.aborted ? "took too long" : "failed";
     return { result: null, resultUnavailable: `the language model ${why} to judge the call` };
   }

@@ -177,7 +177,10 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
         entry.controller.abort();
       }
       // The agent has stopped (and hung up): what came of the call is judged before it is finalized.
-      return { ...ended, ...(await judgeCall(options.llm!, call.request, await call.transcript())) };
+      const judged = await judgeCall(options.llm!, call.request, await call.transcript(), {
+        onError: (e) => warn("the language model could not judge the call", e),
+      });
+      return { ...ended, ...judged };
     },
 
     release(callId) {
