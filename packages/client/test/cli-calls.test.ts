@@ -26,7 +26,11 @@ const call = (to: string, ...extra: string[]) =>
 describe("clawcall call --wait on the sandbox", () => {
   it("reports a busy line first, with the number, and exits with the busy code", async () => {
     const run = await call("+12125550101");
-    expect(run.stdout.split("\n")[0]).toBe("Busy: called +12125550101. The line was busy.");
+    // What came of the call leads, then the call's own status.
+    expect(run.stdout.split("\n").slice(0, 2)).toEqual([
+      "Not reached: I called +12125550101 and the line was busy.",
+      "Busy: called +12125550101. The line was busy.",
+    ]);
     expect(run.stdout).toContain("Next: Offer to retry in a moment.");
     expect(run.code).toBe(EXIT.busy);
   });
@@ -46,7 +50,8 @@ describe("clawcall call --wait on the sandbox", () => {
     ],
   ])("%s ends with its own report and exit code", async (to, code, headline) => {
     const run = await call(to);
-    expect(run.stdout.split("\n")[0]).toBe(headline);
+    expect(run.stdout.split("\n")[0]).toMatch(new RegExp(`^Not reached: I called \\${to} and `));
+    expect(run.stdout.split("\n")[1]).toBe(headline);
     expect(run.code).toBe(code);
   });
 
@@ -64,6 +69,7 @@ describe("clawcall call --wait on the sandbox", () => {
   it("says plainly when the service itself ended an answered call", async () => {
     const run = await call("+12125550100");
     expect(run.stdout.split("\n")[0]).toMatch(/^Call to \+12125550100 ended by a service problem: \S/);
+    expect(run.stdout.split("\n")[1]).toMatch(/^Result: none \(.*no language model/);
     expect(run.code).toBe(EXIT.system_error);
   });
 

@@ -31,14 +31,18 @@ describe("clawcall call --wait with the voice agent", () => {
     await home?.cleanup();
   });
 
-  it("a completed call leads with the outcome and the number, then prints its transcript", async () => {
+  it("a completed call leads with what came of it and the number, then prints its transcript", async () => {
     const run = await runCli(
       ["call", "--to", "+12125550100", "--task", "Confirm Jordan Lee's appointment on Tuesday.", "--wait"],
       env,
     );
     expect(run.code).toBe(EXIT.ok);
     const lines = run.stdout.split("\n");
-    expect(lines[0]).toMatch(/^Completed: called \+12125550100/);
+    // The result's summary, from the line where the desk confirmed it, then the call's status.
+    expect(lines[0]).toMatch(/^Done: I called \+12125550100; it is confirmed/);
+    expect(lines[1]).toMatch(/^Completed: called \+12125550100/);
+    expect(lines[2]).toBe("Learned:");
+    expect(lines[3]).toMatch(/^ {2}- .*confirmed for Tuesday.* \(transcript line \d+\)$/);
     expect(run.stdout).toContain("Transcript:");
     expect(run.stdout).toContain("Good morning, Maple Street Dental");
     expect(run.stdout).toMatch(/AI assistant/);

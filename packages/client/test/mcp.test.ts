@@ -95,7 +95,10 @@ describe("MCP server over the in-memory pair", () => {
       still_running: false,
     });
     expect(result.structuredContent?.api_key).toBeUndefined();
-    expect(result.content[0]?.text).toMatch(/^Busy: called \+12125550101\. The line was busy\./);
+    expect(result.structuredContent?.result).toMatchObject({ status: "not_reached" });
+    expect(result.content[0]?.text).toMatch(
+      /^Not reached: I called \+12125550101 and the line was busy\.\nBusy: called \+12125550101\./,
+    );
   });
 
   it("places a call, then follows it with get_call, get_transcript and the other reads", async () => {

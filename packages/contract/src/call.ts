@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { StandingSchema } from "./account.ts";
+import { CallResultSchema } from "./call-result.ts";
 import { PhoneNumberSchema } from "./phone.ts";
 
 export const VOICES = ["jessica", "sarah", "chris", "eric"] as const;
@@ -172,6 +173,12 @@ export const CallViewSchema = z.object({
   recording_url: z.string().nullable(),
   talk_seconds: z.number().int().nullable(),
   timestamps: CallTimestampsSchema,
+  /**
+   * What came of the call; present once the call is final (absent on calls finalized before it existed).
+   * Null when no result could be made, with the reason in `result_unavailable`.
+   */
+  result: CallResultSchema.nullable().optional(),
+  result_unavailable: z.string().optional(),
   _meta: z
     .object({
       balance_seconds: z.number().int(),
@@ -224,6 +231,12 @@ export const CallEventSchema = z.discriminatedUnion("type", [
     at: z.string(),
   }),
   z.object({ type: z.literal("transcript"), entry: TranscriptEntrySchema }),
+  /** What came of the call: sent once, right before the final status. */
+  z.object({
+    type: z.literal("result"),
+    result: CallResultSchema.nullable(),
+    result_unavailable: z.string().optional(),
+  }),
 ]);
 export type CallEvent = z.infer<typeof CallEventSchema>;
 

@@ -44,6 +44,35 @@ describe("the call report", () => {
     ]);
   });
 
+  it("leads with what came of the call, then its facts with their lines, what is missing and next steps", () => {
+    const needsInfo = callView({
+      ...done,
+      result: {
+        status: "needs_info",
+        summary: "Needs information: I called +12125550100 and they asked for the date of birth.",
+        facts: [{ text: "Tuesday at 2:30 is confirmed.", turns: [1] }],
+        missing_info: ["date of birth"],
+        next_steps: ["Ask the user for the date of birth, then call back."],
+      },
+    });
+    expect(formatCallReport(needsInfo, { skipTranscript: true }).split("\n").slice(0, 9)).toEqual([
+      "Needs information: I called +12125550100 and they asked for the date of birth.",
+      "Completed: called +12125550100 (talk time 1 min 15 s).",
+      "Learned:",
+      "  - Tuesday at 2:30 is confirmed. (transcript line 2)",
+      "Missing (ask the user before calling back):",
+      "  - date of birth",
+      "Next steps:",
+      "  - Ask the user for the date of birth, then call back.",
+      "Call id: c1",
+    ]);
+    const none = callView({ ...done, result: null, result_unavailable: "no language model is configured" });
+    expect(formatCallReport(none).split("\n").slice(0, 2)).toEqual([
+      "Completed: called +12125550100 (talk time 1 min 15 s).",
+      "Result: none (no language model is configured).",
+    ]);
+  });
+
   it("has no low-balance note from 120 s up", () => {
     expect(formatCallReport({ ...done, _meta: { balance_seconds: 120 } })).not.toContain("running low");
   });

@@ -1,4 +1,10 @@
-import { type Balance, type CallView, LOW_BALANCE_SECONDS, type TranscriptEntry } from "@clawcall/contract";
+import {
+  type Balance,
+  type CallResult,
+  type CallView,
+  LOW_BALANCE_SECONDS,
+  type TranscriptEntry,
+} from "@clawcall/contract";
 import type { ClawCallError } from "../sdk/errors.ts";
 
 /** What to tell the user about a failed call, and what to do next (the skill's table). */
@@ -84,10 +90,14 @@ export interface ReportExtras {
 }
 
 export function formatCallReport(call: CallView, extras: ReportExtras = {}): string {
-  const lines = [callHeadline(call)];
+  const result = call.result ?? null;
+  // What came of the call leads; the call's own status follows it.
+  const lines = result ? [result.summary, callHeadline(call)] : [callHeadline(call)];
   const next =
     call.status === "failed" && call.outcome !== "system_error" ? FAILURES[call.failReason ?? ""]?.next : "";
   if (next) lines.push(`Next: ${next}`);
+  if (result) lines.push(...resultDetails(result, !next));
+  else if (call.result_unavailable) lines.push(`Result: none (${call.result_unavailable}).`);
   for (const earlier of extras.retried ?? []) {
     lines.push(
       `(An earlier attempt, ${earlier.call_id}, ended with ${earlier.failReason}; it was retried once.)`,
@@ -111,6 +121,21 @@ export function formatCallReport(call: CallView, extras: ReportExtras = {}): str
   const note = lowBalanceNote(extras.balanceSeconds ?? call._meta.balance_seconds);
   if (note) lines.push(`Note: ${note}`);
   return lines.join("\n");
+}
+
+/** The result's facts (with the transcript lines they cite), what is missing, and what to do next. */
+function resultDetails(result: CallResult, withNextSteps: boolean): string[] {
+  const lines: string[] = [];
+  const list = (title: string, items: string[]) => {
+    if (items.length > 0) lines.push(title, ...items.map((i) => `  - ${i}`));
+  };
+  list(
+    "Learned:",
+    result.facts.map((f) => `${f.text} (transcript line ${f.turns.map((t) => t + 1).join(", ")})`),
+  );
+  list("Missing (ask the user before calling back):", result.missing_info);
+  if (withNextSteps) list("Next steps:", result.next_steps);
+  return lines;
 }
 
 export function formatCallRow(call: CallView): string {

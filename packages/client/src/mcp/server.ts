@@ -21,8 +21,10 @@ export interface McpServerOptions {
   maxWaitSeconds?: number;
 }
 
-const CallResultSchema = CallViewSchema.omit({ api_key: true }).extend({
-  report: z.string().describe("What to tell the user: outcome first, then the number called."),
+const CallToolOutputSchema = CallViewSchema.omit({ api_key: true }).extend({
+  report: z
+    .string()
+    .describe("What to tell the user: what came of the call first (its result summary), then the details."),
   low_balance_note: z.string().nullable(),
   retried_call_ids: z
     .array(z.string())
@@ -62,7 +64,7 @@ export function createMcpServer(client: ClawCall, options: McpServerOptions = {}
     { name: "clawcall", version: "0.1.0" },
     {
       instructions:
-        "Place real phone calls (US and Canada, +1) that an AI voice agent conducts for the user. Put everything the agent needs in `task`. Lead your answer with the outcome and the number called. Calls are recorded. Never retry no_answer, busy or call_rejected without asking the user. Send action URLs from errors verbatim.",
+        "Place real phone calls (US and Canada, +1) that an AI voice agent conducts for the user. Put everything the agent needs in `task`. Lead your answer with the outcome and the number called: a final call's `result` (status, summary, cited facts, missing_info, next_steps) says what came of it; ask the user for its missing_info before calling back. Calls are recorded. Never retry no_answer, busy or call_rejected without asking the user. Send action URLs from errors verbatim.",
     },
   );
 
@@ -106,7 +108,7 @@ export function createMcpServer(client: ClawCall, options: McpServerOptions = {}
       description:
         "Dials, waits until the call is completed or failed (retrying dial_failed/network_error once, silently) and returns the outcome, transcript and recording link. Calls can take minutes. If `still_running` comes back true, keep polling get_call.",
       inputSchema: CallRequestSchema.shape,
-      outputSchema: CallResultSchema.shape,
+      outputSchema: CallToolOutputSchema.shape,
       annotations: placing,
     },
     async (request, extra) => {
@@ -185,7 +187,7 @@ export function createMcpServer(client: ClawCall, options: McpServerOptions = {}
       description:
         "Status (queued → ringing → in_progress → completed | failed), failReason, outcome, transcript so far and recording link. Poll every 3 s, not faster, until completed or failed.",
       inputSchema: callIdInput,
-      outputSchema: CallResultSchema.shape,
+      outputSchema: CallToolOutputSchema.shape,
       annotations: read,
     },
     async ({ call_id }, extra) => {
@@ -280,7 +282,7 @@ export function createMcpServer(client: ClawCall, options: McpServerOptions = {}
           call_id: c.call_id,
           to: c.to,
           status: c.status,
-          summary: callHeadline(c),
+          summary: c.result?.summary ?? callHeadline(c),
           queued_at: c.timestamps.queued_at,
         }));
         const text =

@@ -94,7 +94,8 @@ export async function waitForCall(
     try {
       for await (const event of client.events(callId, ctx)) {
         if (event.type === "transcript") tracker.line(event.entry);
-        else {
+        // The result comes with the final view read below.
+        else if (event.type === "status") {
           tracker.status(event);
           if (TERMINAL_STATUSES.has(event.status)) break;
         }

@@ -9,6 +9,7 @@ import { VoiceSession } from "../voice/voice-session.ts";
 import type { ProviderNames, ReportFailure } from "./agent-failure.ts";
 import { sttFailureOf } from "./agent-failure.ts";
 import { CallAgent } from "./call-agent.ts";
+import { judgeCall } from "./call-result-judge.ts";
 import { OpeningPlan } from "./opening-plan.ts";
 import {
   resolveVoiceAgentSettings,
@@ -151,7 +152,12 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
           message: `The voice agent is not available: ${reason}.`,
         };
         await call.hangup(end).catch(() => {});
-        return { endReason: reason, end };
+        return {
+          endReason: reason,
+          end,
+          result: null,
+          resultUnavailable: `no result without the voice agent: ${reason}`,
+        };
       }
       let entry = prepared.get(call.callId);
       // Not prepared while ringing: the template opening, with no model call before the answer.
@@ -183,7 +189,12 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
           message: "The voice agent failed at the answer: speech recognition could not start.",
         };
         await call.hangup(end).catch(() => {});
-        return { endReason: "speech recognition failed to start", end };
+        return {
+          endReason: "speech recognition failed to start",
+          end,
+          result: null,
+          resultUnavailable: "no result: speech recognition failed to start, so nothing was heard",
+        };
       }
 
       const agent = new CallAgent(call, options.llm!, settings, opening, {
@@ -200,15 +211,20 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
         ...(options.spokenText ? { spokenText: options.spokenText } : {}),
       });
       entry.target = (event) => session.onSttEvent(event);
+      let ended: ConversationResult;
       try {
-        const ended = await agent.run(session);
-        return { ...ended, latency: session.latencySummary() };
+        ended = { ...(await agent.run(session)), latency: session.latencySummary() };
       } finally {
         entry.target = null;
         session.close();
         call.signal.removeEventListener("abort", stopStt);
         entry.controller.abort();
       }
+      // The agent has stopped (and hung up): what came of the call is judged before it is finalized.
+      const judged = await judgeCall(options.llm!, call.request, await call.transcript(), {
+        onError: (e) => warn("the language model could not judge the call", e),
+      });
+      return { ...ended, ...judged };
     },
 
     release(callId) {

@@ -5,6 +5,7 @@ import {
   CallPreferencesInputSchema,
   CallPreferencesSchema,
   CallRequestSchema,
+  CallResultSchema,
   CallViewSchema,
   ERROR_STATUS,
   ErrorBodySchema,
@@ -27,6 +28,8 @@ export function buildOpenApi(serverUrl: string) {
     CallRequest: z.toJSONSchema(CallRequestSchema, { target: "openapi-3.0", io: "input" }),
     CallCreated: schema(CallCreatedSchema),
     Call: schema(CallViewSchema),
+    /** Also inside Call as `result`; named here for clients that read it on its own. */
+    CallResult: schema(CallResultSchema),
     CallList: schema(CallListSchema),
     History: schema(HistorySchema),
     CallPreferencesInput: z.toJSONSchema(CallPreferencesInputSchema, { target: "openapi-3.0", io: "input" }),
@@ -142,7 +145,10 @@ export function buildOpenApi(serverUrl: string) {
           security: keyed,
           parameters: idParam,
           responses: {
-            "200": { description: "text/event-stream of `status` and `transcript` events" },
+            "200": {
+              description:
+                "text/event-stream of `status` and `transcript` events; a `result` event (what came of the call, see CallResult) right before the final `status`, after which the stream closes",
+            },
             ...errors("auth_required", "not_found"),
           },
         },

@@ -1,5 +1,6 @@
 import type { CallRequest } from "@clawcall/contract";
 import type { AnsweredBy } from "../telephony/carrier.ts";
+import type { CallReport } from "./call-result.ts";
 import type { CallSignal } from "./conversation.ts";
 import type { EndInfo } from "./outcomes.ts";
 
@@ -21,6 +22,43 @@ export interface ActiveCall {
   budgetSeconds: number;
   /** Ends the conversation (aborts the engine) when the call ends. */
   controller: AbortController;
-  /** Set when the service itself decided why the call ends, ahead of the carrier's hang-up event. */
+  /**
+   * A conversation runs on the call: ends decided meanwhile only stop it, and the conversation runner
+   * finalizes the call once the conversation has stopped and what came of it is known.
+   */
+  conversing: boolean;
+  /** The first end decided for the call (by the carrier, the caller, the agent or the service). */
   pendingEnd: EndInfo | null;
+  /** When `pendingEnd` was decided: the talk time runs to here, not to the finalization. */
+  pendingEndAt: Date | null;
+  /** `pendingEnd` is the agent's own hang-up, so the conversation's account of its end is the truer one. */
+  endedByAgent: boolean;
+  /** What came of the call, once its conversation has told it; written with the final state. */
+  report: CallReport | null;
+  /** Finalization has begun: nothing more is added to the call. */
+  finalizing: boolean;
+}
+
+/** A call as this node starts holding it: not answered yet, nothing decided about its end. */
+export function newActiveCall(
+  fields: Pick<
+    ActiveCall,
+    "id" | "keyId" | "wallet" | "from" | "request" | "bridgeNumber" | "budgetSeconds"
+  > &
+    Partial<ActiveCall>,
+): ActiveCall {
+  return {
+    answeredAtMs: null,
+    answeredBy: "unknown",
+    signalListener: null,
+    pendingSignals: [],
+    controller: new AbortController(),
+    conversing: false,
+    pendingEnd: null,
+    pendingEndAt: null,
+    endedByAgent: false,
+    report: null,
+    finalizing: false,
+    ...fields,
+  };
 }

@@ -118,6 +118,7 @@ export function newCallRow(call: {
     recording_url: null,
     recording_expires_at: null,
     meta: null,
+    result: null,
     placed_by: call.placedBy ?? null,
   };
 }

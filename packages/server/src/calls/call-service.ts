@@ -10,7 +10,7 @@ import type { Db } from "../store/database.ts";
 import type { LiveStore } from "../store/live-store.ts";
 import type { CallTable } from "../store/schema.ts";
 import { type Carrier, type CarrierEvent, DialRefusedError } from "../telephony/carrier.ts";
-import type { ActiveCall } from "./active-call.ts";
+import { type ActiveCall, newActiveCall } from "./active-call.ts";
 import { admit, DIAL_FAILED, newCallRow, type PlaceResult, POOL_EXHAUSTED } from "./admission.ts";
 import { CallStore } from "./call-store.ts";
 import type { CallSignal, ConversationEngine } from "./conversation.ts";
@@ -76,8 +76,11 @@ export class CallService {
       carrier: deps.carrier,
       pool: deps.pool,
       endBySystem: (callId, info) => this.endBySystem(callId, info),
+      endByAgent: (callId, info) => this.decideEnd(callId, info, { hangUp: true, byAgent: true }),
+      finalizeConversation: (callId, info) => this.finalizeConversation(callId, info),
       appendTranscript: (callId, entry) => this.appendTranscript(callId, entry),
       recordLatency: (callId, latency) => this.recordLatency(callId, latency),
+      transcript: (callId) => deps.live.transcript(callId),
     };
     // Events of one call are applied in arrival order, each after the previous one finished: handlers
     // await storage, and e.g. the media stream must not overtake the answer it belongs to.
@@ -147,21 +150,17 @@ export class CallService {
 
   /** Starts holding a call this node just created, until it reaches its final state. */
   private register(row: CallTable, request: CallRequest, balance: number): void {
-    this.active.add({
-      id: row.id,
-      keyId: row.key_id,
-      wallet: row.wallet,
-      from: row.from_number!,
-      request,
-      bridgeNumber: request.bridge_number ?? null,
-      answeredAtMs: null,
-      answeredBy: "unknown",
-      signalListener: null,
-      pendingSignals: [],
-      budgetSeconds: balance,
-      controller: new AbortController(),
-      pendingEnd: null,
-    });
+    this.active.add(
+      newActiveCall({
+        id: row.id,
+        keyId: row.key_id,
+        wallet: row.wallet,
+        from: row.from_number!,
+        request,
+        bridgeNumber: request.bridge_number ?? null,
+        budgetSeconds: balance,
+      }),
+    );
     this.deps.metrics.callsPlaced.inc();
   }
 
@@ -242,10 +241,9 @@ export class CallService {
     }
     const answered = row.state === "in_progress";
     const info: EndInfo = { cause: answered ? "normal" : "cancelled", source: "caller", answered };
-    if (active) active.pendingEnd = info;
-    await this.hangupAtCarrier(callId);
-    // The carrier's hang-up event may never come (or come late): settle now, the event is then ignored.
-    await this.settlement.finalize(callId, info);
+    await this.decideEnd(callId, info, { hangUp: true });
+    // A conversation was stopped: its runner finalizes the call once what came of it is known.
+    if (active) await this.active.released(callId);
   }
 
   /**
@@ -275,11 +273,48 @@ export class CallService {
   }
 
   /** Ends a call for a reason of the service's own (balance, length limit, agent unavailable). */
-  async endBySystem(callId: string, info: EndInfo): Promise<void> {
+  endBySystem(callId: string, info: EndInfo): Promise<void> {
+    return this.decideEnd(callId, info, { hangUp: true });
+  }
+
+  /**
+   * Every end of a call this node holds comes here. The first end decided is the call's (a later hang-up
+   * event or limit does not overwrite it). A call with a conversation running is not finalized here: the
+   * conversation is stopped and its runner finalizes the call once it has stopped, so nothing about the
+   * call changes after it is final. Any other call is finalized at once.
+   */
+  private async decideEnd(
+    callId: string,
+    info: EndInfo,
+    how: { hangUp: boolean; byAgent?: boolean },
+  ): Promise<void> {
     const active = this.active.get(callId);
-    if (active) active.pendingEnd = info;
-    await this.hangupAtCarrier(callId);
-    await this.settlement.finalize(callId, info);
+    if (active && active.pendingEnd === null) {
+      active.pendingEnd = info;
+      active.pendingEndAt = new Date();
+      active.endedByAgent = how.byAgent ?? false;
+    }
+    if (active?.conversing) {
+      if (how.hangUp) await this.hangupAtCarrier(callId);
+      active.controller.abort();
+      return;
+    }
+    if (how.hangUp) await this.hangupAtCarrier(callId);
+    // The carrier's hang-up event may never come (or come late): settle now, the event is then ignored.
+    await this.settlement.finalize(callId, active?.pendingEnd ?? info, active?.pendingEndAt ?? undefined);
+  }
+
+  /** After its conversation stopped: the call ends (at the carrier too) with the end the runner chose. */
+  private async finalizeConversation(callId: string, info: EndInfo): Promise<void> {
+    const active = this.active.get(callId);
+    if (!active) return;
+    const endedAt = active.pendingEndAt ?? new Date();
+    if (active.pendingEnd === null) {
+      active.pendingEnd = info;
+      active.pendingEndAt = endedAt;
+      await this.hangupAtCarrier(callId);
+    }
+    await this.settlement.finalize(callId, info, endedAt);
   }
 
   /** Hangs up at the carrier, then lets the events it reported on the way (a recording) be applied. */
@@ -290,7 +325,10 @@ export class CallService {
     await this.active.settled(callId);
   }
 
+  /** Adds a line to a call this node holds; once the call is being finalized, nothing is added. */
   async appendTranscript(callId: string, entry: Omit<TranscriptEntry, "timestamp">): Promise<void> {
+    const active = this.active.get(callId);
+    if (!active || active.finalizing) return;
     const full: TranscriptEntry = { ...entry, timestamp: new Date().toISOString() };
     await this.deps.live.appendTranscript(callId, full);
     await this.deps.live.publish(callId, { type: "transcript", entry: full });
@@ -384,14 +422,15 @@ export class CallService {
       case "hangup": {
         const row = await this.get(event.callId);
         if (!row || isTerminal(row.state)) return;
-        const info: EndInfo = active?.pendingEnd ?? {
+        const info: EndInfo = {
           cause: event.cause,
           source: event.source,
           answered: row.state === "in_progress",
           carrierCause: event.carrierCause,
           sipCode: event.sipCode,
         };
-        await this.settlement.finalize(event.callId, info);
+        if (active) await this.decideEnd(event.callId, info, { hangUp: false });
+        else await this.settlement.finalize(event.callId, info);
         return;
       }
     }

@@ -15,6 +15,7 @@ const final = (at: string) => ({
   talk_seconds: 3,
   finalized_at: at,
   last_seen_at: at,
+  result: null,
 });
 
 describe("the call store (real SQLite file)", () => {
@@ -88,11 +89,14 @@ describe("the call store (real SQLite file)", () => {
     await store.end("c2", final("2026-01-01T00:00:30.000Z"));
     expect(await store.mergeMeta("c1", { latency: { turns: 2 } })).toBe(true);
     expect(await store.mergeMeta("missing", { latency: {} })).toBe(false);
+    // A final call's fields are settled.
+    expect(await store.mergeMeta("c2", { latency: { turns: 1 } })).toBe(false);
     await store.touch(["c1", "c2"], new Date("2026-01-01T00:05:00.000Z"));
     const [c1, c2] = [await store.get("c1"), await store.get("c2")];
     expect(JSON.parse(c1!.meta!)).toEqual({ latency: { turns: 2 } });
     expect(c1!.last_seen_at).toBe("2026-01-01T00:05:00.000Z");
     expect(c2!.last_seen_at).toBe("2026-01-01T00:00:30.000Z");
+    expect(c2!.meta).toBeNull();
     expect((await store.unfinished("node-a")).map((r) => r.id)).toEqual(["c1"]);
     expect(await store.unfinished("node-b")).toEqual([]);
   });

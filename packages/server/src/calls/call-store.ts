@@ -14,7 +14,7 @@ export type UnfinishedCall = Pick<
 /** The fields a call's final state writes, all at once. */
 export type FinalFields = Pick<
   CallTable,
-  "fail_reason" | "outcome" | "outcome_detail" | "talk_seconds" | "finalized_at" | "last_seen_at"
+  "fail_reason" | "outcome" | "outcome_detail" | "talk_seconds" | "finalized_at" | "last_seen_at" | "result"
 >;
 
 /**
@@ -94,14 +94,15 @@ export class CallStore {
       .execute();
   }
 
-  /** Adds extension fields to the call's `_meta`; false when there is no such call. */
+  /** Adds extension fields to the call's `_meta`; false when there is no such call or it is final. */
   mergeMeta(id: string, fields: Record<string, unknown>): Promise<boolean> {
     // One call's merges run one after another: the latency summary and the sandbox's report arrive
     // together at the end, and neither may overwrite the other.
     const previous = this.metaWrites.get(id) ?? Promise.resolve();
     const next = previous.then(async () => {
       const row = await this.get(id);
-      if (!row) return false;
+      // A final call's fields are settled: nothing is merged into it any more.
+      if (!row || !LIVE_STATES.includes(row.state)) return false;
       const meta = { ...(row.meta ? JSON.parse(row.meta) : {}), ...fields };
       await this.db
         .updateTable("calls")

@@ -1,5 +1,6 @@
 import type { CallView, OutcomeDetail, Standing, TranscriptEntry, Voice } from "@clawcall/contract";
 import type { CallTable } from "../store/schema.ts";
+import type { CallReport } from "./call-result.ts";
 import { isTerminal, lifecycleOf, statusOf } from "./states.ts";
 
 /** Builds the GET /call/{id} body (both revisions' fields) from the stored row and the live transcript. */
@@ -58,6 +59,11 @@ export function toCallView(
   };
   if (ended && failReason) view.failReason = failReason;
   if (ended && row.outcome) view.outcome = row.outcome;
+  if (ended && row.result) {
+    const report = JSON.parse(row.result) as CallReport;
+    view.result = report.result;
+    if (report.unavailable !== undefined) view.result_unavailable = report.unavailable;
+  }
   if (ended && row.outcome_detail) {
     // Calls finalized before the field existed get it too, so every final call has the same shape.
     view.outcome_detail = { provider_error_code: null, ...(JSON.parse(row.outcome_detail) as OutcomeDetail) };

@@ -4,7 +4,7 @@ import type { LatencySummary } from "../observability/latency.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Carrier } from "../telephony/carrier.ts";
 import type { ActiveCall } from "./active-call.ts";
-import type { ConversationEnd, ConversationEngine } from "./conversation.ts";
+import type { ConversationEnd, ConversationEngine, ConversationResult } from "./conversation.ts";
 import type { NumberPool } from "./number-pool.ts";
 import type { EndInfo } from "./outcomes.ts";
 
@@ -30,8 +30,13 @@ export interface ConversationHost {
   /** The handoff's second line comes from the pool like any call's. */
   pool: Pick<NumberPool, "acquire" | "release">;
   endBySystem(callId: string, info: EndInfo): Promise<void>;
+  /** The agent's own hang-up: ends the call at the carrier; the runner finalizes it. */
+  endByAgent(callId: string, info: EndInfo): Promise<void>;
+  /** Finalizes the call with `info` unless another end was decided first. */
+  finalizeConversation(callId: string, info: EndInfo): Promise<void>;
   appendTranscript(callId: string, entry: Omit<TranscriptEntry, "timestamp">): Promise<void>;
   recordLatency(callId: string, latency: LatencySummary): Promise<void>;
+  transcript(callId: string): Promise<TranscriptEntry[] | null>;
 }
 
 /**
@@ -44,6 +49,7 @@ export function startConversation(host: ConversationHost, call: ActiveCall, stre
   const unavailable = engine.unavailableReason();
   if (unavailable !== null) {
     stream.close();
+    call.report = { result: null, unavailable: `no result without the voice agent: ${unavailable}` };
     void host.endBySystem(call.id, {
       cause: "agent_unavailable",
       source: "system",
@@ -80,60 +86,123 @@ export function startConversation(host: ConversationHost, call: ActiveCall, stre
   call.pendingSignals = call.pendingSignals.filter((s) => s.type !== "answered_by");
   // Once the user is bridged in, the agent leaves but the call goes on until a party hangs up.
   let bridged = false;
-  engine
-    .run({
-      callId: call.id,
-      request: call.request,
-      from: call.from,
-      answeredBy,
-      onSignal: (listener) => {
-        call.signalListener = listener;
-        // Signals may have come while the engine was still starting (e.g. opening speech recognition).
-        const pending = call.pendingSignals;
-        call.pendingSignals = [];
-        for (const s of pending) listener(s);
-      },
-      media: watched,
-      maxTalkSeconds,
-      appendTranscript: (entry) => {
-        void host.appendTranscript(call.id, entry);
-      },
-      hangup: (end) => host.endBySystem(call.id, endInfoOf(end)),
-      sendDigits: (digits) => host.carrier.sendDigits(call.id, digits),
-      bridge: async () => {
-        if (!call.bridgeNumber) return { ok: false, reason: "failed", message: "no bridge number was given" };
-        // The handoff rings a second line, which counts against the channel limit like a call of its own;
-        // it is held until the call ends (settlement frees every line of the call).
-        const line = await host.pool.acquire(call.id);
-        if (line === null) {
-          return {
-            ok: false,
-            reason: "failed",
-            message: "no free line for the handoff: every channel is in use",
-          };
-        }
-        const result = await host.carrier.bridge(call.id, call.bridgeNumber, call.from);
-        if (result.ok) bridged = true;
-        else await host.pool.release(line, call.id);
-        return result;
-      },
-      signal: call.controller.signal,
-    })
-    .then(async (result) => {
-      if (result.latency) await host.recordLatency(call.id, result.latency);
-      if (!call.controller.signal.aborted && !bridged && !farEndClosed) {
-        await host.endBySystem(call.id, endInfoOf(result.end));
+  // Lines are added in order, and all of them before the call is finalized.
+  let appends = Promise.resolve();
+  call.conversing = true;
+  const run = engine.run({
+    callId: call.id,
+    request: call.request,
+    from: call.from,
+    answeredBy,
+    onSignal: (listener) => {
+      call.signalListener = listener;
+      // Signals may have come while the engine was still starting (e.g. opening speech recognition).
+      const pending = call.pendingSignals;
+      call.pendingSignals = [];
+      for (const s of pending) listener(s);
+    },
+    media: watched,
+    maxTalkSeconds,
+    appendTranscript: (entry) => {
+      appends = appends
+        .then(() => host.appendTranscript(call.id, entry))
+        .catch((err) => logger.warn({ err, callId: call.id }, "transcript line not kept"));
+    },
+    transcript: async () => {
+      await appends;
+      return (await host.transcript(call.id)) ?? [];
+    },
+    hangup: (end) => host.endByAgent(call.id, endInfoOf(end)),
+    sendDigits: (digits) => host.carrier.sendDigits(call.id, digits),
+    bridge: async () => {
+      if (!call.bridgeNumber) return { ok: false, reason: "failed", message: "no bridge number was given" };
+      // The handoff rings a second line, which counts against the channel limit like a call of its own;
+      // it is held until the call ends (settlement frees every line of the call).
+      const line = await host.pool.acquire(call.id);
+      if (line === null) {
+        return {
+          ok: false,
+          reason: "failed",
+          message: "no free line for the handoff: every channel is in use",
+        };
       }
-    })
-    .catch(async (err) => {
-      logger.error({ err, callId: call.id }, "conversation failed");
-      if (!call.controller.signal.aborted) {
-        await host.endBySystem(call.id, {
-          cause: "agent_failed",
-          source: "system",
-          answered: true,
-          message: "The voice agent failed during the call and the call was ended.",
-        });
-      }
-    });
+      const result = await host.carrier.bridge(call.id, call.bridgeNumber, call.from);
+      if (result.ok) bridged = true;
+      else await host.pool.release(line, call.id);
+      return result;
+    },
+    signal: call.controller.signal,
+  });
+  void (async () => {
+    const ran = await stopped(run, call.controller.signal);
+    await appends;
+    call.conversing = false;
+    if (ran.kind === "failed") logger.error({ err: ran.error, callId: call.id }, "conversation failed");
+    if (ran.kind === "stuck")
+      logger.warn({ callId: call.id }, "conversation did not stop after the call ended");
+    const told = ran.kind === "returned" ? ran.value : null;
+    if (told?.latency) await host.recordLatency(call.id, told.latency).catch(() => {});
+    call.report = told
+      ? { result: told.result ?? null, ...(told.result ? {} : { unavailable: unavailableReason(told) }) }
+      : { result: null, unavailable: "no result was made: the voice agent did not finish the call" };
+    // The agent left a bridged call: the two parties talk on, and the carrier's hang-up ends it.
+    if (bridged && call.pendingEnd === null) return;
+    await host.finalizeConversation(call.id, endOf(call, told, farEndClosed));
+  })().catch((err) => logger.error({ err, callId: call.id }, "finalizing a conversation failed"));
+}
+
+/**
+ * How long a conversation may take to stop once its call has ended (the agent's last words and what came
+ * of the call included) before the call is finalized without it: a stuck agent cannot hold a call open.
+ */
+export const STOP_GRACE_MS = 20_000;
+
+type Ran =
+  | { kind: "returned"; value: ConversationResult }
+  | { kind: "failed"; error: unknown }
+  | { kind: "stuck" };
+
+/** The conversation's own end, or "stuck" when it is still running `STOP_GRACE_MS` after the call ended. */
+function stopped(run: Promise<ConversationResult>, ended: AbortSignal): Promise<Ran> {
+  let timer: NodeJS.Timeout | undefined;
+  let onEnd = () => {};
+  const grace = new Promise<Ran>((resolve) => {
+    onEnd = () => {
+      timer = setTimeout(() => resolve({ kind: "stuck" }), STOP_GRACE_MS);
+      timer.unref();
+    };
+    if (ended.aborted) onEnd();
+    else ended.addEventListener("abort", onEnd, { once: true });
+  });
+  const own = run.then(
+    (value): Ran => ({ kind: "returned", value }),
+    (error: unknown): Ran => ({ kind: "failed", error }),
+  );
+  return Promise.race([own, grace]).finally(() => {
+    clearTimeout(timer);
+    ended.removeEventListener("abort", onEnd);
+  });
+}
+
+/**
+ * The end the call is finalized with: the first one decided while the conversation ran, except that the
+ * agent's own hang-up gives way to the conversation's account of why it hung up.
+ */
+function endOf(call: ActiveCall, told: ConversationResult | null, farEndClosed: boolean): EndInfo {
+  const own: EndInfo | null = told?.end ? endInfoOf(told.end) : null;
+  if (call.pendingEnd && !(call.endedByAgent && own)) return call.pendingEnd;
+  if (own) return own;
+  if (told === null) {
+    return {
+      cause: "agent_failed",
+      source: "system",
+      answered: true,
+      message: "The voice agent failed during the call and the call was ended.",
+    };
+  }
+  return { cause: "normal", source: farEndClosed ? "callee" : "caller", answered: true };
+}
+
+function unavailableReason(told: ConversationResult): string {
+  return told.resultUnavailable ?? "no result was made: the conversation gave none";
 }

@@ -1,4 +1,4 @@
-import type { CallRequest, TranscriptEntry } from "@clawcall/contract";
+import type { CallRequest, CallResult, TranscriptEntry } from "@clawcall/contract";
 import type { MediaStream } from "../media/media-stream.ts";
 import type { LatencySummary } from "../observability/latency.ts";
 import type { AnsweredBy, BridgeResult } from "../telephony/carrier.ts";
@@ -32,12 +32,20 @@ export interface AnsweredCall {
   maxTalkSeconds: number;
   /** Appends to the live transcript (timestamped on arrival); shown to the client at once. */
   appendTranscript(entry: Omit<TranscriptEntry, "timestamp">): void;
-  /** Hangs up the call; `end` says why, so the call record names the way it ended. */
+  /** The call's transcript as kept, every line appended so far included: what a result cites. */
+  transcript(): Promise<TranscriptEntry[]>;
+  /**
+   * Ends the call at the carrier; `end` says why, so the call record names the way it ended. The call
+   * is finalized once `run` has returned.
+   */
   hangup(end?: ConversationEnd): Promise<void>;
   sendDigits(digits: string): Promise<void>;
   /** Rings the request's bridge_number and joins it; only when one was given. */
   bridge(): Promise<BridgeResult>;
-  /** Aborted when the call ends for any reason (callee hung up, media dropped, cancelled). */
+  /**
+   * Aborted when the call ends for any reason (callee hung up, media dropped, cancelled). `run` should
+   * then return soon: the call is finalized with what it returns, or without it after a short grace.
+   */
   signal: AbortSignal;
 }
 
@@ -51,9 +59,12 @@ export type CallSignal =
 export interface ConversationResult {
   /** Why the conversation ended, in words for the call record (e.g. "agent ended the call: task done"). */
   endReason: string;
-  /** The structured reason the conversation ended, used when the call is finalized. */
+  /** Why the conversation ended, when it ended it: the call is finalized with this unless ended otherwise first. */
   end?: ConversationEnd;
   latency?: LatencySummary;
+  /** What came of the call, judged after the conversation stopped; null with `resultUnavailable` when none. */
+  result?: CallResult | null;
+  resultUnavailable?: string;
 }
 
 export interface ConversationEngine {

@@ -1,22 +1,17 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { ActiveCall } from "./active-call.ts";
+import { type ActiveCall, newActiveCall } from "./active-call.ts";
 import { HeldCalls } from "./held-calls.ts";
 
-const call = (id: string): ActiveCall => ({
-  id,
-  keyId: "k",
-  wallet: "w",
-  from: "+12125550111",
-  request: { to: "+12125550100", task: "ask" },
-  bridgeNumber: null,
-  answeredAtMs: null,
-  answeredBy: "unknown",
-  signalListener: null,
-  pendingSignals: [],
-  budgetSeconds: 60,
-  controller: new AbortController(),
-  pendingEnd: null,
-});
+const call = (id: string): ActiveCall =>
+  newActiveCall({
+    id,
+    keyId: "k",
+    wallet: "w",
+    from: "+12125550111",
+    request: { to: "+12125550100", task: "ask" },
+    bridgeNumber: null,
+    budgetSeconds: 60,
+  });
 
 describe("the calls a node holds", () => {
   afterEach(() => vi.useRealTimers());

@@ -10,6 +10,9 @@ export class HeldCalls {
   private readonly calls = new Map<string, ActiveCall>();
   /** The last event task of each call with one still running; an entry removes itself when done. */
   private readonly chains = new Map<string, Promise<void>>();
+  /** Resolves each held call's `released` promise. */
+  private readonly onReleased = new Map<string, () => void>();
+  private readonly releases = new Map<string, Promise<void>>();
 
   constructor(
     private readonly hooks: {
@@ -22,6 +25,7 @@ export class HeldCalls {
 
   add(call: ActiveCall): void {
     this.calls.set(call.id, call);
+    this.releases.set(call.id, new Promise((resolve) => this.onReleased.set(call.id, resolve)));
     this.hooks.onCount(this.calls.size);
   }
 
@@ -69,12 +73,20 @@ export class HeldCalls {
     await this.chains.get(callId);
   }
 
+  /** Resolves once the call is released (at once when it is not held). */
+  released(callId: string): Promise<void> {
+    return this.releases.get(callId) ?? Promise.resolve();
+  }
+
   /** Lets go of everything the call held on this node: its conversation ends, its timers stop. */
   release(callId: string): void {
     const call = this.calls.get(callId);
     if (call) {
       this.calls.delete(callId);
       call.controller.abort();
+      this.onReleased.get(callId)?.();
+      this.onReleased.delete(callId);
+      this.releases.delete(callId);
       this.hooks.onCount(this.calls.size);
     }
     this.hooks.onRelease(callId);

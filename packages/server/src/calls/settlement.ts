@@ -1,4 +1,5 @@
 import type { ActiveCall } from "./active-call.ts";
+import { reportOf, resultEvent } from "./call-result.ts";
 import type { CallServiceDeps } from "./call-service.ts";
 import { CallStore } from "./call-store.ts";
 import type { HeldCalls } from "./held-calls.ts";
@@ -31,6 +32,8 @@ export class Settlement {
 
   async finalize(callId: string, info: EndInfo, endedAt = new Date()): Promise<boolean> {
     const { db, billing, live, pool, limits, metrics } = this.deps;
+    const held = this.held.get(callId);
+    if (held) held.finalizing = true;
     const settled = await db.transaction().execute(async (tx) => {
       const calls = new CallStore(tx);
       const row = await calls.get(callId);
@@ -38,7 +41,9 @@ export class Settlement {
       const answered = row.answered_at !== null;
       const result = finalOutcome({ ...info, answered });
       const talk = Settlement.talkSeconds(row.answered_at, endedAt.getTime());
+      const report = reportOf(row.to_number, result, answered, held?.report ?? null);
       await calls.end(callId, {
+        result: JSON.stringify(report),
         fail_reason: result.failReason,
         outcome: result.outcome,
         outcome_detail: JSON.stringify(result.detail),
@@ -63,7 +68,7 @@ export class Settlement {
       if (charged > 0) await billing.ledger.debitCall(row.wallet, callId, charged, endedAt, tx);
       // In the same transaction, so no crash can leave an ended call holding its number.
       await pool.releaseCall(callId, tx);
-      return { row, result, talk: charged };
+      return { row, result, talk: charged, report };
     });
     this.held.release(callId);
     if (!settled) return false;
@@ -71,6 +76,7 @@ export class Settlement {
     if (settled.talk) metrics.secondsDebited.inc(settled.talk);
     await live.expireAfter(callId, limits.transcriptTtlSeconds);
     const { failReason, outcome } = settled.result;
+    await live.publish(callId, resultEvent(settled.report));
     await live.publish(callId, statusEvent({ state: "ended", fail_reason: failReason, outcome }, endedAt));
     return true;
   }

@@ -145,6 +145,12 @@ const buildMigrations = (dialect: Dialect): Record<string, Migration> => ({
         .execute();
     },
   },
+  "0008_call_result": {
+    async up(db: AnyDb) {
+      // What came of the call (JSON of calls/call-result.ts's CallReport), written with its final state.
+      await db.schema.alterTable("calls").addColumn("result", "text").execute();
+    },
+  },
 });
 
 export async function migrate(db: AnyDb, dialect: Dialect): Promise<void> {

@@ -62,6 +62,8 @@ export interface CallTable {
   recording_url: string | null;
   recording_expires_at: string | null;
   meta: string | null;
+  /** What came of the call (a CallReport as JSON); null until the call is final. */
+  result: string | null;
   /**
    * HMAC of the address group that placed the call (never the address itself): free calls ringing at
    * once are capped per client, whatever keys it mints.

@@ -44,6 +44,7 @@ export async function writeCallRow(
       recording_url: null,
       recording_expires_at: null,
       meta: null,
+      result: null,
       ...row,
     })
     .execute();

@@ -1,5 +1,6 @@
 import type { TranscriptEntry } from "@clawcall/contract";
 import { beforeAll, describe, expect, it, type OnTestFailedHandler, vi } from "vitest";
+import { citationHolds } from "../../src/agent/result-citations.ts";
 import type { SandboxVerdict } from "../../src/sandbox/personas/index.ts";
 import { personaPhrases } from "../../src/sandbox/personas/lines.ts";
 import type { FakeOpenAi } from "../fakes/index.ts";
@@ -138,6 +139,16 @@ function expectCompletedAndHeard(target: string, call: Call): void {
   }
 }
 
+/** What came of the call is there, names the number called, and each fact cites lines that say it. */
+function expectResultCitesTheCall(target: string, call: Call): void {
+  const result = call.result;
+  expect(result, `${target}: ${call.result_unavailable}`).toBeTruthy();
+  expect(result.summary).toContain(call.to);
+  for (const fact of result.facts) {
+    expect(citationHolds(fact, call.transcript), `${target}: ${JSON.stringify(fact)}`).toBe(true);
+  }
+}
+
 export interface ScenarioContext {
   calls: ScenarioCalls;
   llm: () => FakeOpenAi;
@@ -177,6 +188,7 @@ export function scenarioChecks({ calls, llm, service, recording, bridged, verdic
         expectCompletedAndHeard(target, call);
         // The callee did what the scenario needs done, by its own account.
         expect((await verdict(call))?.actions, story(call)).toEqual(EXPECTED_ACTIONS[target]);
+        expectResultCitesTheCall(target, call);
         await check(call, call.transcript);
       },
       SCENARIO_TIMEOUT_MS,
@@ -201,6 +213,11 @@ export function scenarioChecks({ calls, llm, service, recording, bridged, verdic
         expect(purpose).toBeGreaterThan(0);
         expect(purpose).toBeLessThan(said(t, "user", /is confirmed for Tuesday/));
         expect(t.at(-1)).toMatchObject({ role: "tool", tool: "end_call" });
+        // What came of it, from the line that says so.
+        expect(call.result.status).toBe("achieved");
+        expect(call.result.facts.flatMap((f: { turns: number[] }) => f.turns)).toContain(
+          said(t, "user", /is confirmed for Tuesday/),
+        );
       },
     );
 
@@ -239,8 +256,11 @@ export function scenarioChecks({ calls, llm, service, recording, bridged, verdic
         expect(over).toBeGreaterThan(onHold);
         // Nothing the agent said, and no model call, while the queue held it.
         expect(t.slice(onHold, over).filter((e) => e.role === "assistant" || e.role === "tool")).toEqual([]);
-        const onHoldAsked = llm().chat.requests.filter((r) =>
-          /important to us|all of our agents are busy/i.test(r.lastUserText),
+        // The result asked for after the call reads the whole transcript; that is not asking about the hold.
+        const onHoldAsked = llm().chat.requests.filter(
+          (r) =>
+            !r.toolNames.includes("report_call_result") &&
+            /important to us|all of our agents are busy/i.test(r.lastUserText),
         );
         expect(onHoldAsked).toEqual([]);
         expect(t.at(-1)).toMatchObject({ role: "tool", tool: "end_call" });
@@ -260,10 +280,13 @@ export function scenarioChecks({ calls, llm, service, recording, bridged, verdic
       expect(message).toBeGreaterThan(beep);
     });
 
-    scenario("0111: the agent says it does not have what the task does not contain", "0111", (_, t) => {
+    scenario("0111: the agent says it does not have what the task does not contain", "0111", (call, t) => {
       expect(said(t, "assistant", /don't have the date of birth/)).toBeGreaterThan(
         said(t, "user", /date of birth/),
       );
+      // The result tells the assistant what to ask its user before calling back.
+      expect(call.result.status).toBe("needs_info");
+      expect(call.result.missing_info).toEqual([expect.stringMatching(/date of birth/)]);
     });
 
     scenario("0113: the screener is answered, then the person", "0113", (_, t) => {

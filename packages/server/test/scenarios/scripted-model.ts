@@ -1,4 +1,5 @@
 import type { FakeLlmOutcome, FakeLlmRequestView } from "../fakes/llm-script.ts";
+import { scriptedJudgement } from "./scripted-judge.ts";
 
 /** How a scripted agent behaves: a sensible one by default; the flags make it fail in one known way. */
 export interface ScriptedAgentOptions {
@@ -98,6 +99,8 @@ export function scriptedOpeningArguments(system: string, options: ScriptedAgentO
  */
 export function createScriptedAgent(options: ScriptedAgentOptions = {}) {
   return (request: FakeLlmRequestView): FakeLlmOutcome => {
+    // After the call: what came of it, asked for with its own tool.
+    if (request.toolNames.includes("report_call_result")) return scriptedJudgement(request);
     const heard = request.lastUserText.toLowerCase();
     const task = taskOf(request.system);
     const principal = principalOf(task);

@@ -150,6 +150,8 @@ export class ScriptedLlm implements LLM {
   readonly capabilities = { streaming: true, tools: true };
   readonly calls: LlmCallRecord[] = [];
   readonly openingCalls: LlmCallRecord[] = [];
+  /** Requests that forced a tool: the result asked for after the call, kept apart from the conversation. */
+  readonly forced: LlmRequest[] = [];
 
   constructor(
     private readonly script: (messages: readonly LlmMessage[], index: number) => ScriptedReply,
@@ -160,6 +162,12 @@ export class ScriptedLlm implements LLM {
 
   async *stream(request: LlmRequest): AsyncIterable<LlmChunk> {
     const isOpening = (request.tools ?? []).some((t) => t.name === "compose_opening");
+    if (request.toolChoice !== undefined && !isOpening) {
+      // No judgement: the call then has no result, with the reason.
+      this.forced.push(request);
+      yield { type: "done", finishReason: "stop" };
+      return;
+    }
     const record: LlmCallRecord = {
       messages: [...request.messages],
       toolNames: (request.tools ?? []).map((t) => t.name),
@@ -326,6 +334,7 @@ export function fakeAnsweredCall(options: FakeCallOptions = {}) {
     appendTranscript(entry) {
       transcript.push({ ...entry, timestamp: new Date().toISOString() });
     },
+    transcript: async () => [...transcript],
     async hangup() {
       hangups++;
       pair.end("hangup");

@@ -61,6 +61,13 @@ describe.concurrent("voice agent over a real-time sandbox line", REAL_TIME, () =
     const system = c.llm.calls[0]!.messages[0]!;
     expect(system.role === "system" && system.content).toContain("Do not agree to reschedule");
     expect(result.latency?.turns).toBe(2);
+    // After the call the model is asked once what came of it, over the numbered transcript.
+    expect(c.llm.forced).toHaveLength(1);
+    expect(c.llm.forced[0]!.messages.at(-1)!.content).toContain("[4] action: end_call");
+    expect(result).toMatchObject({
+      result: null,
+      resultUnavailable: expect.stringMatching(/expected shape/),
+    });
   });
 
   it("streams a reply: synthesis of the first clause starts before the model has finished", async ({

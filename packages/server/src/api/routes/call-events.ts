@@ -1,5 +1,6 @@
 import type { CallEvent } from "@clawcall/contract";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { type CallReport, resultEvent } from "../../calls/call-result.ts";
 import { isTerminal, statusEvent } from "../../calls/states.ts";
 import type { CallTable } from "../../store/schema.ts";
 import { addKeyHeaders } from "../auth.ts";
@@ -76,6 +77,16 @@ export async function streamCallEvents(
   req.raw.on("close", finish);
 
   const current = (await ctx.calls.get(row.id)) ?? row;
+  // A final call is told whole, in the order a live one is: its lines, what came of it, its final status.
+  // Nothing is added to a final call, so what was buffered meanwhile is already in that snapshot.
+  if (isTerminal(current.state)) {
+    for (const entry of (await ctx.live.transcript(row.id)) ?? []) send({ type: "transcript", entry });
+    // Calls finalized before results were kept have none.
+    if (current.result) send(resultEvent(JSON.parse(current.result) as CallReport));
+    send(statusEvent(current, new Date()));
+    finish();
+    return;
+  }
   send(statusEvent(current, new Date()));
   const seen = new Set<string>();
   for (const entry of (await ctx.live.transcript(row.id)) ?? []) {
@@ -87,6 +98,5 @@ export async function streamCallEvents(
     if (event.type === "transcript" && seen.has(JSON.stringify(event.entry))) continue;
     send(event);
   }
-  if (isTerminal(current.state) || buffered.some((e) => e.type === "status" && e.lifecycle === "finalized"))
-    finish();
+  if (buffered.some((e) => e.type === "status" && e.lifecycle === "finalized")) finish();
 }

@@ -59,6 +59,7 @@ export class AnthropicLlm implements LLM {
           messages,
           ...(system ? { system } : {}),
           ...(request.tools?.length ? { tools: request.tools.map(toAnthropicTool) } : {}),
+          ...(request.toolChoice ? { tool_choice: { type: "tool" as const, name: request.toolChoice } } : {}),
           ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
           stream: true,
         },

@@ -32,6 +32,8 @@ export type LlmChunk =
 export interface LlmRequest {
   messages: readonly LlmMessage[];
   tools?: readonly LlmTool[];
+  /** The name of one of `tools` the model must call (structured output); otherwise it chooses. */
+  toolChoice?: string;
   temperature?: number;
   maxTokens?: number;
   signal: AbortSignal;

@@ -54,6 +54,9 @@ export class OpenAiLlm implements LLM {
           model: this.model,
           messages: request.messages.map(toOpenAiMessage),
           ...(request.tools?.length ? { tools: request.tools.map(toOpenAiTool) } : {}),
+          ...(request.toolChoice
+            ? { tool_choice: { type: "function" as const, function: { name: request.toolChoice } } }
+            : {}),
           ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
           ...(request.maxTokens === undefined ? {} : { max_tokens: request.maxTokens }),
           stream: true,
