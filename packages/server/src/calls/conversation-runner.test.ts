@@ -86,13 +86,13 @@ describe("a conversation's call is finalized by its runner", () => {
     const call = activeCall();
     const engine = engineOf(async (c) => {
       await c.hangup();
-      return { endReason: "failed", end: { cause: "agent_unavailable", message: "The model failed." } };
+      return { endReason: "failed", end: { cause: "agent_failed", message: "The model failed." } };
     });
     const { h, finalized, done } = host(engine, call);
     startConversation(h, call, stream);
     await done;
     expect(finalized).toEqual([
-      { cause: "agent_unavailable", source: "caller", answered: true, message: "The model failed." },
+      { cause: "agent_failed", source: "system", answered: true, message: "The model failed." },
     ]);
   });
 
