@@ -7,7 +7,7 @@ export const MAIL_ENV = {
     z
       .string()
       .regex(
-        /^smtps?:\/\/[^/?#\s]+$/,
+        /^smtps?:\/\/[^/?#\s]+\/?$/,
         "must be an smtp:// or smtps:// URL such as smtps://user:password@mail.example.com:465",
       )
       .optional(),

@@ -1,7 +1,7 @@
 import { createTransport } from "nodemailer";
 import type { Logger } from "../observability/logger.ts";
 import type { MailSettings } from "./env.ts";
-import type { Mailer, OutgoingMail } from "./mail.ts";
+import { isDeliverableAddress, type Mailer, type OutgoingMail } from "./mail.ts";
 
 /** A mail server that does not answer must not hold a send (nor a shutdown) for minutes. */
 const CONNECTION_TIMEOUT_MS = 10_000;
@@ -30,6 +30,10 @@ export function createSmtpMailer(settings: MailSettings, logger: Logger): Mailer
   return {
     describe: () => `SMTP at ${server.hostname}:${server.port || (server.protocol === "smtps:" ? 465 : 587)}`,
     post(mail: OutgoingMail) {
+      if (!isDeliverableAddress(mail.to)) {
+        logger.warn("mail not sent: the recipient is not one plain address");
+        return;
+      }
       const sending = transport
         .sendMail({ from: settings.from, to: mail.to, subject: mail.subject, text: mail.text })
         .catch((err: { code?: unknown; responseCode?: unknown; command?: unknown }) => {
