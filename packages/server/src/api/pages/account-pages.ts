@@ -47,7 +47,7 @@ ${confirm}
  * The pages behind the error links: sign up or sign in (which links the key from `?token=` to the
  * account), and the purchase page. Plain server-rendered HTML with no scripts and no cookies: the key in
  * the link is what identifies the caller, so there is no session to steal. The purchase page is in
- * purchase-pages.ts.
+ * purchase-pages.ts; with outgoing mail, sign-up is finished from a mailed link (mail-signup-pages.ts).
  */
 export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): void {
   // Shared with the keys page, which signs in too: one budget of attempts per client and per email.
