@@ -26,6 +26,7 @@ export const FLOORS: readonly (readonly string[])[] = [
   ["telephony"],
   ["voice"],
   ["providers"],
+  ["mail"],
   ["billing"],
   ["store"],
   ["media"],

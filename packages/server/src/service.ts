@@ -11,6 +11,7 @@ import { IdempotencyKeys } from "./calls/idempotency.ts";
 import { NumberPool, sandboxCallerNumbers } from "./calls/number-pool.ts";
 import { CallSupervisor } from "./calls/supervisor.ts";
 import { type Config, ConfigError, type Env, loadConfig } from "./config/config.ts";
+import type { Mailer } from "./mail/mail.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
 import { startMetricsServer } from "./observability/metrics-server.ts";
@@ -114,6 +115,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     });
     vendorRoutes.push(stripeVendorRoutes(payments));
   }
+  let mailer: Mailer | undefined;
+  if (config.mail) {
+    // Loaded only when outgoing mail is configured: a service without it never loads nodemailer.
+    const { createSmtpMailer } = await import("./mail/smtp-mailer.ts");
+    mailer = createSmtpMailer(config.mail, logger);
+  }
   const built = options.engine
     ? {
         engine: options.engine,
@@ -163,6 +170,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     idempotency: new IdempotencyKeys(db, secret),
     secret,
     payments,
+    mailer,
     vendorRoutes,
   });
   let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
@@ -170,6 +178,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     supervisor.stop();
     await metricsServer?.close();
     await app.close();
+    await mailer?.close();
     await carrier.close();
     // Let the carrier's final events settle the calls it just ended.
     await new Promise((r) => setTimeout(r, 50));
@@ -208,6 +217,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     `storage: ${config.database.kind === "sqlite" ? `SQLite at ${config.database.file}` : "PostgreSQL"}; live data: ${config.redisUrl ? "Redis" : "in memory"}`,
     `carrier: ${carrier.name}${carrier.name === "sandbox" ? " (simulated phone network: magic numbers +1NPA5550100-0117, scripted callees)" : ""}`,
     `payments: ${payments ? payments.describe() : "off (the purchase page shows CLAWCALL_PURCHASE_TEXT)"}`,
+    mailer
+      ? `mail: ${mailer.describe()}; sign-up confirms each address with a mailed link to ${config.publicUrl}`
+      : "mail: off (set CLAWCALL_SMTP_URL and CLAWCALL_MAIL_FROM): sign-up cannot verify addresses and tells whether an email has an account",
     `metrics: ${metricsServer ? metricsServer.url : `${url}/metrics`}`,
     ...built.describe(),
   ];

@@ -5,6 +5,7 @@ import type { ApiKeyRecord } from "../billing/keys.ts";
 import type { CallService } from "../calls/call-service.ts";
 import type { IdempotencyKeys } from "../calls/idempotency.ts";
 import type { Config } from "../config/config.ts";
+import type { Mailer } from "../mail/mail.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { Payments } from "../payments/payments.ts";
@@ -27,6 +28,8 @@ export interface ApiContext {
   recordingsFollowHangup: boolean;
   /** The configured payment integration; without one the purchase page shows the operator's text. */
   payments?: Payments;
+  /** Outgoing mail; with it sign-up is finished from a mailed link, without it at once. */
+  mailer?: Mailer;
   /** Signs what pages hand back in hidden fields (and recording links). */
   secret: string;
   /** `Idempotency-Key` claims of POST /call, shared by every node. */

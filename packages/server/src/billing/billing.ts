@@ -1,12 +1,14 @@
 // Room billing/: keys (hashed), accounts, allowances and the append-only ledger of call time.
 import { randomUUID } from "node:crypto";
 import type { Quota, Tier } from "@clawcall/contract";
+import type { Transaction } from "kysely";
 import type { Db } from "../store/database.ts";
-import type { AccountTable } from "../store/schema.ts";
+import type { AccountTable, Database } from "../store/schema.ts";
 import { CallPreferenceStore } from "./call-preferences.ts";
 import { type ApiKeyRecord, KeyStore, walletOf } from "./keys.ts";
 import { Ledger } from "./ledger.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
+import { SignupConfirmations } from "./signup-confirmations.ts";
 
 export type Account = AccountTable;
 
@@ -27,6 +29,7 @@ export class Billing {
   readonly keys: KeyStore;
   readonly ledger: Ledger;
   readonly preferences: CallPreferenceStore;
+  readonly signups: SignupConfirmations;
 
   constructor(
     private readonly db: Db,
@@ -35,6 +38,7 @@ export class Billing {
     this.keys = new KeyStore(db);
     this.ledger = new Ledger(db);
     this.preferences = new CallPreferenceStore(db);
+    this.signups = new SignupConfirmations(db);
   }
 
   /** Mints a key with the free allowance, in one transaction so a key never exists without it. */
@@ -74,30 +78,12 @@ export class Billing {
   }
 
   async createAccount(email: string, password: string, now: Date): Promise<Account | "email_taken"> {
-    const normalized = email.trim().toLowerCase();
+    const normalized = normalizeEmail(email);
     const existing = await this.accountByEmail(normalized);
     if (existing) return "email_taken";
-    const account: Account = {
-      id: randomUUID(),
-      email: normalized,
-      password_hash: await hashPassword(password),
-      created_at: now.toISOString(),
-    };
+    const account = newAccount(normalized, await hashPassword(password), now);
     try {
-      await this.db.transaction().execute(async (tx) => {
-        await tx.insertInto("accounts").values(account).execute();
-        if (this.settings.signupGrantSeconds > 0) {
-          await this.ledger.append(
-            {
-              wallet: `account:${account.id}`,
-              delta: this.settings.signupGrantSeconds,
-              kind: "signup_grant",
-            },
-            now,
-            tx,
-          );
-        }
-      });
+      await this.db.transaction().execute((tx) => this.insertAccount(account, now, tx));
     } catch (e) {
       // Two sign-ups racing for one address: the unique index decides.
       if (await this.accountByEmail(normalized)) return "email_taken";
@@ -106,8 +92,68 @@ export class Billing {
     return account;
   }
 
+  /**
+   * Starts a sign-up that a mailed link finishes; nothing can sign in until then. The password is hashed
+   * whether or not the address has an account, so the time the page takes does not tell which.
+   */
+  async startSignup(
+    email: string,
+    password: string,
+    keyId: string | null,
+    now: Date,
+  ): Promise<{ code: string } | "has_account"> {
+    const normalized = normalizeEmail(email);
+    const passwordHash = await hashPassword(password);
+    if (await this.accountByEmail(normalized)) return "has_account";
+    return { code: await this.signups.create({ email: normalized, passwordHash, keyId }, now) };
+  }
+
+  /**
+   * Finishes a mailed sign-up: the link's code with the password chosen at sign-up makes the account,
+   * once. The password is asked again so that whoever opens a link they never asked for cannot finish
+   * an account someone else chose the password of.
+   */
+  async confirmSignup(
+    code: string,
+    password: string,
+    now: Date,
+  ): Promise<{ account: Account; keyId: string | null } | "invalid" | "wrong_password" | "has_account"> {
+    const pending = await this.signups.find(code, now);
+    if (!pending) return "invalid";
+    if (!(await verifyPassword(password, pending.password_hash))) return "wrong_password";
+    const spent = async () => {
+      await this.signups.consume(code, pending.email);
+      return "has_account" as const;
+    };
+    if (await this.accountByEmail(pending.email)) return spent();
+    const account = newAccount(pending.email, pending.password_hash, now);
+    try {
+      const made = await this.db.transaction().execute(async (tx) => {
+        if (!(await this.signups.consume(code, pending.email, tx))) return false;
+        await this.insertAccount(account, now, tx);
+        return true;
+      });
+      if (!made) return "invalid";
+    } catch (e) {
+      if (await this.accountByEmail(pending.email)) return spent();
+      throw e;
+    }
+    return { account, keyId: pending.key_id };
+  }
+
+  private async insertAccount(account: Account, now: Date, tx: Transaction<Database>): Promise<void> {
+    await tx.insertInto("accounts").values(account).execute();
+    if (this.settings.signupGrantSeconds > 0) {
+      await this.ledger.append(
+        { wallet: `account:${account.id}`, delta: this.settings.signupGrantSeconds, kind: "signup_grant" },
+        now,
+        tx,
+      );
+    }
+  }
+
   async authenticate(email: string, password: string): Promise<Account | null> {
-    const account = await this.accountByEmail(email.trim().toLowerCase());
+    const account = await this.accountByEmail(normalizeEmail(email));
     // Verify against a throwaway hash when the account is unknown, so timing does not reveal addresses.
     const ok = await verifyPassword(password, account?.password_hash ?? DUMMY_HASH);
     return account && ok ? account : null;
@@ -155,6 +201,15 @@ export class Billing {
     await this.ledger.append({ wallet: `account:${accountId}`, delta: seconds, kind, note }, now);
   }
 }
+
+const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+const newAccount = (email: string, passwordHash: string, now: Date): Account => ({
+  id: randomUUID(),
+  email,
+  password_hash: passwordHash,
+  created_at: now.toISOString(),
+});
 
 // A valid scrypt hash of a random password, used only to spend the same time on unknown addresses.
 const DUMMY_HASH = "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$MKLDbwQCMzd0hGDXz1hpl2bS0sL5NRrcAm9pXMq5PMg";

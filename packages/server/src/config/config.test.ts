@@ -93,4 +93,30 @@ describe("config", () => {
     expect(problem({ CLAWCALL_STRIPE_PACKAGES: eleven })).toMatch(/at most 10/);
     expect(problem({ CLAWCALL_STRIPE_PACKAGES: eleven.split(",").slice(0, 10).join(",") })).toBe("");
   });
+
+  it("turns outgoing mail on only with a server and a sender, naming what is wrong without the password", () => {
+    expect(loadConfig({}).mail).toBeUndefined();
+    const mail = {
+      CLAWCALL_SMTP_URL: "smtps://u:p4ss@mail.example.test:465",
+      CLAWCALL_MAIL_FROM: "a@example.test",
+    };
+    expect(loadConfig(mail).mail).toEqual({ smtpUrl: mail.CLAWCALL_SMTP_URL, from: "a@example.test" });
+    const problem = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (e) {
+        return (e as ConfigError).problems.join("\n");
+      }
+      return "";
+    };
+    expect(problem({ CLAWCALL_SMTP_URL: mail.CLAWCALL_SMTP_URL })).toMatch(/^CLAWCALL_MAIL_FROM: required/);
+    expect(problem({ CLAWCALL_MAIL_FROM: "a@example.test" })).toMatch(/^CLAWCALL_SMTP_URL: required/);
+    const bad = problem({ ...mail, CLAWCALL_SMTP_URL: "https://u:p4ss@mail.example.test" });
+    expect(bad).toMatch(/^CLAWCALL_SMTP_URL: /);
+    expect(bad).not.toContain("p4ss");
+    expect(problem({ ...mail, CLAWCALL_MAIL_FROM: "a@example.test, b@example.test" })).toMatch(
+      /^CLAWCALL_MAIL_FROM: /,
+    );
+    expect(problem({ ...mail, CLAWCALL_MAIL_FROM: "ClawCall <a@example.test>" })).toBe("");
+  });
 });

@@ -4,6 +4,7 @@ import { isNanpNumber } from "@clawcall/contract";
 import { z } from "zod";
 import type { BillingSettings } from "../billing/billing.ts";
 import { bool, int, optionalString, seconds, url } from "../env/fields.ts";
+import { MAIL_ENV, mailSettings } from "../mail/env.ts";
 import { PAYMENT_ENV, paymentSettings } from "../payments/env.ts";
 import { PROVIDER_ENV, providerSettings } from "../providers/env.ts";
 import type { DatabaseSettings } from "../store/database.ts";
@@ -64,6 +65,7 @@ const EnvSchema = z.object({
     .default("Call time is sold by the operator of this ClawCall service. Contact them to buy minutes."),
   CLAWCALL_PURCHASE_URL: url,
   ...PAYMENT_ENV,
+  ...MAIL_ENV,
 
   CLAWCALL_CARRIER: z.enum(["sandbox", "telnyx"]).default("sandbox"),
   CLAWCALL_CALLER_NUMBERS: optionalString,
@@ -122,9 +124,11 @@ export function loadConfig(env: Env) {
   }
   const payments = paymentSettings(e);
   if (!payments.ok) problems.push(...payments.problems);
+  const mail = mailSettings(e);
+  if (!mail.ok) problems.push(...mail.problems);
   const trustedProxies = parseTrustedProxies(e.CLAWCALL_TRUSTED_PROXIES, e.CLAWCALL_TRUST_PROXY);
   if (typeof trustedProxies === "string") problems.push(trustedProxies);
-  if (problems.length > 0 || !payments.ok || typeof trustedProxies === "string")
+  if (problems.length > 0 || !payments.ok || !mail.ok || typeof trustedProxies === "string")
     throw new ConfigError(problems);
 
   return {
@@ -155,6 +159,8 @@ export function loadConfig(env: Env) {
       purchaseUrl: e.CLAWCALL_PURCHASE_URL,
     } satisfies BillingSettings,
     payments: payments.settings,
+    /** Outgoing mail for sign-up links; undefined when CLAWCALL_SMTP_URL is unset. */
+    mail: mail.settings,
     limits: {
       maxActiveCallsPerKey: e.CLAWCALL_MAX_ACTIVE_CALLS_PER_KEY,
       mintsPerHour: e.CLAWCALL_MINTS_PER_HOUR,

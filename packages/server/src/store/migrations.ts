@@ -151,6 +151,29 @@ const buildMigrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.alterTable("calls").addColumn("result", "text").execute();
     },
   },
+  "0009_signup_confirmations": {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable("signup_confirmations")
+        .addColumn("code_hash", "text", (c) => c.primaryKey())
+        .addColumn("email", "text", (c) => c.notNull())
+        .addColumn("password_hash", "text", (c) => c.notNull())
+        .addColumn("key_id", "text", (c) => c.references("api_keys.id"))
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex("signup_confirmations_email")
+        .on("signup_confirmations")
+        .column("email")
+        .execute();
+      await db.schema
+        .createIndex("signup_confirmations_expires")
+        .on("signup_confirmations")
+        .column("expires_at")
+        .execute();
+    },
+  },
 });
 
 export async function migrate(db: AnyDb, dialect: Dialect): Promise<void> {

@@ -118,6 +118,7 @@ export interface Database {
   payments: PaymentTable;
   idempotency_keys: IdempotencyKeyTable;
   call_preferences: CallPreferencesTable;
+  signup_confirmations: SignupConfirmationTable;
 }
 
 /** An owner's defaults for calls that omit them; the owner is a wallet name (`key:<id>` or `account:<id>`). */
@@ -128,4 +129,19 @@ export interface CallPreferencesTable {
   greeting: string | null;
   warm_greeting: string | null;
   updated_at: string;
+}
+
+/**
+ * A sign-up waiting for its mailed link. Not an account: it cannot sign in and does not hold its address,
+ * so several may wait for one address and the first confirmed wins. The link's code is kept only hashed.
+ */
+export interface SignupConfirmationTable {
+  code_hash: string;
+  /** Normalized, as the account will have it. */
+  email: string;
+  password_hash: string;
+  /** The key the person chose to link when signing up, linked once the sign-up is confirmed. */
+  key_id: string | null;
+  created_at: string;
+  expires_at: string;
 }

@@ -1,19 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { ApiKeyRecord } from "../../billing/keys.ts";
 import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, passwordProblem } from "../../billing/password-policy.ts";
 import { SignInThrottle } from "../../billing/signin-throttle.ts";
 import { clientGroup } from "../client-address.ts";
 import type { ApiContext } from "../context.ts";
-import { esc, formatSeconds, keyName, page, readForm, sendHtml } from "../html.ts";
+import { esc, page, readForm, sendHtml } from "../html.ts";
 import { RateLimiter } from "../rate-limiter.ts";
+import { accountReadyPage, keyFromLink, keySummary } from "./account-ready.ts";
 import { registerKeyPages } from "./key-pages.ts";
+import { registerMailSignupPages } from "./mail-signup-pages.ts";
 
 type Query = { Querystring: { token?: string } };
-
-/** The API key an account page's link carries in `?token=` (or its form's `token` field), if it is valid. */
-export async function keyFromLink(ctx: ApiContext, token: string | undefined): Promise<ApiKeyRecord | null> {
-  return token ? ctx.billing.keys.find(token) : null;
-}
 
 /**
  * What the page says about the key in its link before anything is linked: a link can come from anyone,
@@ -24,9 +20,7 @@ async function aboutLinkedKey(ctx: ApiContext, token: string): Promise<string> {
     return `<p class="muted">Open this page from the link your assistant gave you to link its key.</p>`;
   const key = await keyFromLink(ctx, token);
   if (!key) return `<p class="error">The key in this link is unknown or revoked: it cannot be linked.</p>`;
-  const calls = await ctx.billing.keys.callCount(key.id);
-  return `<p>This link carries the API key <strong>${esc(keyName(key.hint))}</strong>, created
-${esc(key.created_at.slice(0, 16).replace("T", " "))} UTC, with ${calls} call(s) so far.</p>
+  return `<p>This link carries ${await keySummary(ctx, key)}.</p>
 <p class="muted">Link it only if your own assistant just gave you this link: a linked key places calls on
 your balance and sees your account's calls. You can revoke keys at any time on <a href="/keys">your keys page</a>.</p>`;
 }
@@ -53,13 +47,17 @@ ${confirm}
  * The pages behind the error links: sign up or sign in (which links the key from `?token=` to the
  * account), and the purchase page. Plain server-rendered HTML with no scripts and no cookies: the key in
  * the link is what identifies the caller, so there is no session to steal. The purchase page is in
- * purchase-pages.ts.
+ * purchase-pages.ts; with outgoing mail, sign-up is finished from a mailed link (mail-signup-pages.ts).
  */
 export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): void {
   // Shared with the keys page, which signs in too: one budget of attempts per client and per email.
   const attempts = new RateLimiter(20, 60_000);
   const signIns = new SignInThrottle();
   registerKeyPages(app, ctx, { attempts, signIns });
+  // With outgoing mail, a sign-up is finished from a mailed link and answers alike for every address.
+  const signUpByMail = ctx.mailer
+    ? registerMailSignupPages(app, ctx, ctx.mailer, { attempts, signIns })
+    : null;
 
   app.get("/", async (_req, reply) =>
     sendHtml(
@@ -117,6 +115,8 @@ export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): voi
       } else if (password.length === 0 || password.length > PASSWORD_MAX_CHARS) {
         return refuse(400, "Enter your password.");
       }
+      if (action === "signup" && signUpByMail)
+        return signUpByMail(req, reply, { email, password, token, link: f.get("link") === "yes" }, refuse);
       const wait = signIns.retryAfter(email);
       if (wait > 0) {
         ctx.limitLog.trip("sign-ins per account", clientGroup(req.ip));
@@ -138,34 +138,10 @@ export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): voi
       signIns.succeeded(email);
       const key = await keyFromLink(ctx, token);
       const confirmed = key !== null && f.get("link") === "yes";
-      const result = confirmed ? await ctx.billing.linkKey(key, account, now) : null;
-      // Read after linking: what was left of the key's free allowance has moved to the account.
-      const balance = await ctx.billing.ledger.balance(`account:${account.id}`);
-      // Telling someone to retry a call that would be refused for want of time sends them round in a circle.
-      const empty = balance <= 0;
-      let linked = "";
-      if (key && !confirmed) {
-        linked = `<p class="muted">The key from the link (${esc(keyName(key.hint))}) was not linked.</p>`;
-      } else if (result) {
-        linked =
-          result === "other_account"
-            ? `<p class="error">This key is already linked to another account; it was left as it is.</p>`
-            : `<p class="ok">Your assistant's key is linked to this account.${empty ? "" : " Go back to your assistant and retry the call."}</p>`;
-      }
-      const buy = token
-        ? `<p><a href="/purchase?token=${encodeURIComponent(token)}">Buy call time</a></p>`
-        : "";
-      const howToGetTime = empty
-        ? `<p>Calls need call time. ${token ? "Buy some below" : "Open the purchase link your assistant gave you"}, or ask the operator of this service for a grant; then retry the call.</p>`
-        : "";
       return sendHtml(
         reply,
         action === "signup" ? 201 : 200,
-        page(
-          empty ? "Your account has no call time yet" : "You're all set",
-          `${linked}<p>Account balance: <strong>${esc(formatSeconds(balance))}</strong>.</p>${howToGetTime}${buy}
-<p><a href="/keys">See and revoke the keys linked to this account</a></p>`,
-        ),
+        await accountReadyPage(ctx, account, { key, confirmed, token }, now),
       );
     }
   }

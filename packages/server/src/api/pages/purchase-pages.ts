@@ -8,7 +8,7 @@ import { clientGroup } from "../client-address.ts";
 import type { ApiContext } from "../context.ts";
 import { esc, formatSeconds, page, readForm, sendHtml } from "../html.ts";
 import { RateLimiter } from "../rate-limiter.ts";
-import { keyFromLink } from "./account-pages.ts";
+import { keyFromLink } from "./account-ready.ts";
 
 const TITLE = "Buy call time";
 const NO_KEY = `<p class="error">Open this page from the link your assistant gave you.</p>`;
