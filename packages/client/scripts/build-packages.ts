@@ -36,7 +36,6 @@ const COMMON = {
   version: version(),
   type: "module",
   license: "MIT",
-  homepage: "https://github.com/ClawCall-Dev/ClawCall",
   engines: { node: ">=20.11" },
 };
 

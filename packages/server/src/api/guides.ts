@@ -36,9 +36,9 @@ export class Guides {
   private readonly raw = new Map<string, string>();
   private filled: { base: string; pages: Map<string, GuidePage> } | null = null;
 
-  constructor(read: (file: string) => string = (file) => fs.readFileSync(new URL(file, ROOT), "utf8")) {
+  constructor() {
     for (const [name, file] of Object.entries(SOURCES)) {
-      const text = read(file);
+      const text = fs.readFileSync(new URL(file, ROOT), "utf8");
       if (name === "skill.md" && !SKILL_BASE_URL.test(text))
         throw new Error(
           `${file}: its "**Base URL.**" paragraph is missing, so served copies cannot name this service`,
@@ -60,13 +60,15 @@ export class Guides {
   }
 }
 
+// Replaced through functions: a replacement string would read any `$` in the URL as a pattern.
 function fillIn(name: string, raw: string, base: string): string {
   const text =
     name === "skill.md"
       ? raw.replace(
           SKILL_BASE_URL,
-          `**Base URL.** \`${base}\`, the ClawCall service this copy of the skill came from. Every path below is relative to it.`,
+          () =>
+            `**Base URL.** \`${base}\`, the ClawCall service this copy of the skill came from. Every path below is relative to it.`,
         )
       : raw;
-  return text.replaceAll("{BASE_URL}", base);
+  return text.replaceAll("{BASE_URL}", () => base);
 }

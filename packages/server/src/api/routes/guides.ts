@@ -3,7 +3,7 @@ import type { ApiContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { GUIDE_INDEX, Guides } from "../guides.ts";
 
-/** Short enough that a changed guide reaches assistants the same day; revalidation is cheap (ETag). */
+/** A changed guide reaches clients within minutes; revalidating with the ETag costs them a 304. */
 const CACHE_CONTROL = "public, max-age=300";
 
 /**
