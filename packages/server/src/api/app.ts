@@ -1,4 +1,4 @@
-// Room api/: the HTTP face: routes, auth, rate limits, errors, SSE, OpenAPI, account pages, recording links.
+// Room api/: the HTTP face: routes, auth, rate limits, errors, SSE, OpenAPI, account pages, guides, recording links.
 import websocket from "@fastify/websocket";
 import Fastify, {
   type FastifyBaseLogger,
@@ -21,6 +21,7 @@ import { clientErrorHandler } from "./raw-errors.ts";
 import { requestLimits } from "./request-limits.ts";
 import { registerAccountRoutes } from "./routes/account.ts";
 import { registerCallRoutes } from "./routes/calls.ts";
+import { registerGuideRoutes } from "./routes/guides.ts";
 import { registerHistoryRoutes } from "./routes/history.ts";
 import { registerOpsRoutes } from "./routes/ops.ts";
 import { registerPreferenceRoutes } from "./routes/preferences.ts";
@@ -153,6 +154,7 @@ export async function buildApp(services: Omit<ApiContext, "limitLog">): Promise<
   registerHistoryRoutes(app, ctx);
   registerPreferenceRoutes(app, ctx);
   registerOpsRoutes(app, ctx);
+  registerGuideRoutes(app, ctx);
   registerAccountPages(app, ctx);
   registerPurchasePages(app, ctx);
   for (const routes of ctx.vendorRoutes ?? []) await routes.register(app);

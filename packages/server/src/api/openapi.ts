@@ -249,6 +249,19 @@ export function buildOpenApi(serverUrl: string) {
           responses: { "200": { description: "Account", content: json("Me") }, ...errors("auth_required") },
         },
       },
+      "/guides/v1/{page}": {
+        get: {
+          summary: "A guide for assistants, in Markdown (index.md lists them); no key needed",
+          parameters: [{ name: "page", in: "path", required: true, schema: { type: "string" } }],
+          responses: {
+            "200": {
+              description: "text/markdown",
+              content: { "text/markdown": { schema: { type: "string" } } },
+            },
+            ...errors("not_found", "rate_limited"),
+          },
+        },
+      },
       "/healthz": { get: { summary: "Liveness", responses: { "200": { description: "OK" } } } },
       "/metrics": {
         get: { summary: "Prometheus metrics", responses: { "200": { description: "text/plain" } } },
