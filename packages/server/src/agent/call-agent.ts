@@ -1,11 +1,13 @@
 // Room agent/: what the voice agent says and does: instructions, tools, hold, voicemail and menu policy.
 import type { AnsweredCall } from "../calls/conversation.ts";
 import type { MediaCloseReason } from "../media/media-stream.ts";
-import type { LLM, LlmMessage } from "../providers/llm/llm.ts";
+import type { LLM, LlmMessage, LlmToolCall } from "../providers/llm/llm.ts";
+import type { BridgeResult } from "../telephony/carrier.ts";
 import { AsyncQueue } from "../voice/async-queue.ts";
 import { BargeInPolicy } from "../voice/barge-in.ts";
 import type { SpeechSource } from "../voice/reply-pipeline.ts";
 import type { UserTurn, VoiceSessionHandlers } from "../voice/voice-session.ts";
+import { asksForAgent, HANDOFF_LINES, notConnectedLine, PendingHandoff } from "./handoff.ts";
 import { buildInstructions, voicemailInstructions } from "./instructions.ts";
 import { failureReason, runModelTurn, type Speaker } from "./model-turn.ts";
 import { composeOpeningLine } from "./opening-line.ts";
@@ -33,9 +35,10 @@ type AgentEvent =
   | { type: "closed"; reason: MediaCloseReason | "ended" }
   | { type: "deadline" }
   | { type: "machine" }
+  | { type: "handoff"; result: BridgeResult }
   | { type: "tick" };
 
-type Mode = "awaiting_opening" | "conversation" | "hold" | "voicemail" | "done";
+type Mode = "awaiting_opening" | "conversation" | "hold" | "voicemail" | "handoff" | "done";
 
 /** How much longer than planned the opening waits, by the wall clock, on a line that sends no audio. */
 const NO_AUDIO_GRACE_MS = 2000;
@@ -68,6 +71,9 @@ export class CallAgent {
   /** The voicemail was recognised by its greeting, not only by the carrier's machine detection. */
   private voicemailConfirmed = false;
   private deadlineReason = "";
+  private handoff: PendingHandoff | null = null;
+  /** The agent's media left the line (a handoff joined the user in its place): nothing more may be said. */
+  private lineGone = false;
   /** Model calls made so far (for tests and the call record). */
   modelCalls = 0;
 
@@ -117,7 +123,11 @@ export class CallAgent {
     onTone: () => this.heardTone(),
     onMusic: () => this.events.push({ type: "music" }),
     onSttError: () => this.events.push({ type: "stt_error" }),
-    onClose: (reason) => this.events.push({ type: "closed", reason }),
+    onClose: (reason) => {
+      // Noted at once, not when the queue gets to it: a line queued meanwhile must not be spoken.
+      this.lineGone = true;
+      this.events.push({ type: "closed", reason });
+    },
   };
 
   /** Runs the call to its end; resolves with the end reason in words. */
@@ -180,6 +190,8 @@ export class CallAgent {
     if (this.mode === "done" && event.type !== "closed") return;
     switch (event.type) {
       case "closed":
+        // A connected handoff takes the agent's media away while the call goes on; its result follows.
+        if (this.mode === "handoff" && event.reason === "hangup" && !this.call.signal.aborted) return;
         this.endReason =
           event.reason === "hangup"
             ? "the other party hung up"
@@ -209,6 +221,8 @@ export class CallAgent {
         return;
       case "turn":
         return this.onTurn(event.turn);
+      case "handoff":
+        return this.onHandoffResult(event.result);
       case "tick":
         this.tickPending = false;
         return this.onTick();
@@ -251,6 +265,12 @@ export class CallAgent {
           return;
         }
         return this.respond(turn);
+      case "handoff":
+        // The model hears it with the handoff's result; meanwhile the agent only keeps the line.
+        this.history.user(text, { toModel: false });
+        this.handoff?.heard(text);
+        if (asksForAgent(text)) await this.sayLine(HANDOFF_LINES.stillHere);
+        return;
       case "done":
         return;
     }
@@ -281,6 +301,13 @@ export class CallAgent {
       const quiet = !voice.calleeSpeaking && now - voice.lastActivity >= this.settings.voicemailQuietMs;
       if (quiet || now - this.voicemailAt >= this.settings.beepWaitMs) {
         return this.leaveVoicemail("no beep was heard");
+      }
+      return;
+    }
+    if (this.mode === "handoff") {
+      const quiet = !voice.speaking && !voice.calleeSpeaking;
+      if (quiet && now - voice.lastActivity >= this.settings.handoffCheckInMs) {
+        await this.sayLine(HANDOFF_LINES.checkIn);
       }
       return;
     }
@@ -335,7 +362,33 @@ export class CallAgent {
     );
   }
 
-  private async respond(turn: UserTurn): Promise<void> {
+  /** Rings the user while the agent keeps the other party company; the result arrives as an event. */
+  private startHandoff(toolCall: LlmToolCall): void {
+    this.mode = "handoff";
+    this.handoff = new PendingHandoff(toolCall, this.now());
+    void this.call
+      .bridge()
+      .catch((error: unknown) => ({
+        ok: false as const,
+        reason: "failed" as const,
+        message: error instanceof Error ? error.message : String(error),
+      }))
+      .then((result) => this.events.push({ type: "handoff", result }));
+  }
+
+  private async onHandoffResult(result: BridgeResult): Promise<void> {
+    const handoff = this.handoff;
+    if (this.mode !== "handoff" || handoff === null) return;
+    this.handoff = null;
+    handoff.settle(this.history, result);
+    if (result.ok) return this.finish("connected the user (live handoff)", false);
+    this.mode = "conversation";
+    // The other party learns at once; then the model carries on or ends the call as the task says.
+    await this.sayLine(notConnectedLine(result));
+    if (this.endReason === null) await this.respond();
+  }
+
+  private async respond(turn?: UserTurn): Promise<void> {
     let replyTo: UserTurn | undefined = turn;
     for (let i = 0; i < this.settings.maxModelCallsPerTurn; i++) {
       const result = await this.model({ replyTo });
@@ -371,11 +424,13 @@ export class CallAgent {
       history: this.history,
       say: (text) => this.sayLine(text, false),
       enterHold: (why) => this.enterHold(why),
+      startHandoff: (call) => this.startHandoff(call),
       finish: (reason, hangUp) => this.finish(reason, hangUp),
     };
   }
 
   private async sayLine(text: SpeechSource, interruptible = true): Promise<void> {
+    if (this.lineGone) return;
     const result = await this.voice!.speak(text, { interruptible, signal: this.call.signal });
     this.history.assistant(result.text);
   }

@@ -29,6 +29,7 @@ function context(options: { keypadFails?: boolean } = {}) {
     history: new CallHistory((e) => transcript.push(e)),
     say: async () => {},
     enterHold: (why) => holds.push(why),
+    startHandoff: () => {},
     finish: async (reason, hangUp) => {
       finished.push({ reason, hangUp });
     },

@@ -1,4 +1,4 @@
-import type { CallRequest } from "@clawcall/contract";
+import type { CallRequest, Handoff } from "@clawcall/contract";
 import type { AnsweredBy } from "../telephony/carrier.ts";
 import type { CallSignal } from "./conversation.ts";
 import type { EndInfo } from "./outcomes.ts";
@@ -21,6 +21,8 @@ export interface ActiveCall {
   budgetSeconds: number;
   /** Ends the conversation (aborts the engine) when the call ends. */
   controller: AbortController;
+  /** The live handoff, once the agent asked for one (see handoff-leg.ts). */
+  handoff: Handoff | null;
   /** Set when the service itself decided why the call ends, ahead of the carrier's hang-up event. */
   pendingEnd: EndInfo | null;
 }

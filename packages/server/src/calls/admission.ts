@@ -118,6 +118,8 @@ export function newCallRow(call: {
     recording_url: null,
     recording_expires_at: null,
     meta: null,
+    handoff: null,
+    bridge_from: null,
     placed_by: call.placedBy ?? null,
   };
 }

@@ -78,6 +78,7 @@ export class CallService {
       endBySystem: (callId, info) => this.endBySystem(callId, info),
       appendTranscript: (callId, entry) => this.appendTranscript(callId, entry),
       recordLatency: (callId, latency) => this.recordLatency(callId, latency),
+      recordHandoff: (callId, handoff, bridgeFrom) => this.store.setHandoff(callId, handoff, bridgeFrom),
     };
     // Events of one call are applied in arrival order, each after the previous one finished: handlers
     // await storage, and e.g. the media stream must not overtake the answer it belongs to.
@@ -160,6 +161,7 @@ export class CallService {
       pendingSignals: [],
       budgetSeconds: balance,
       controller: new AbortController(),
+      handoff: null,
       pendingEnd: null,
     });
     this.deps.metrics.callsPlaced.inc();
@@ -384,8 +386,10 @@ export class CallService {
       case "hangup": {
         const row = await this.get(event.callId);
         if (!row || isTerminal(row.state)) return;
+        // Once the user was connected, a party hanging up is how the handed-off call ends.
+        const handedOff = active?.handoff?.status === "connected" && event.cause === "normal";
         const info: EndInfo = active?.pendingEnd ?? {
-          cause: event.cause,
+          cause: handedOff ? "handoff_completed" : event.cause,
           source: event.source,
           answered: row.state === "in_progress",
           carrierCause: event.carrierCause,

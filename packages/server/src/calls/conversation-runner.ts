@@ -5,16 +5,14 @@ import type { Logger } from "../observability/logger.ts";
 import type { Carrier } from "../telephony/carrier.ts";
 import type { ActiveCall } from "./active-call.ts";
 import type { ConversationEngine } from "./conversation.ts";
-import type { NumberPool } from "./number-pool.ts";
+import { type HandoffHost, ringUser } from "./handoff-leg.ts";
 import type { EndInfo } from "./outcomes.ts";
 
 /** What a running conversation may do to its call and the service around it; nothing more. */
-export interface ConversationHost {
+export interface ConversationHost extends HandoffHost {
   engine: ConversationEngine;
   logger: Logger;
   carrier: Pick<Carrier, "sendDigits" | "bridge">;
-  /** The handoff's second line comes from the pool like any call's. */
-  pool: Pick<NumberPool, "acquire" | "release">;
   endBySystem(callId: string, info: EndInfo): Promise<void>;
   appendTranscript(callId: string, entry: Omit<TranscriptEntry, "timestamp">): Promise<void>;
   recordLatency(callId: string, latency: LatencySummary): Promise<void>;
@@ -64,8 +62,6 @@ export function startConversation(host: ConversationHost, call: ActiveCall, stre
   // A verdict that came before the conversation starts is in `answeredBy` already; later ones are signals.
   const answeredBy = call.answeredBy;
   call.pendingSignals = call.pendingSignals.filter((s) => s.type !== "answered_by");
-  // Once the user is bridged in, the agent leaves but the call goes on until a party hangs up.
-  let bridged = false;
   engine
     .run({
       callId: call.id,
@@ -86,28 +82,14 @@ export function startConversation(host: ConversationHost, call: ActiveCall, stre
       },
       hangup: () => host.endBySystem(call.id, { cause: "normal", source: "caller", answered: true }),
       sendDigits: (digits) => host.carrier.sendDigits(call.id, digits),
-      bridge: async () => {
-        if (!call.bridgeNumber) return { ok: false, reason: "failed", message: "no bridge number was given" };
-        // The handoff rings a second line, which counts against the channel limit like a call of its own;
-        // it is held until the call ends (settlement frees every line of the call).
-        const line = await host.pool.acquire(call.id);
-        if (line === null) {
-          return {
-            ok: false,
-            reason: "failed",
-            message: "no free line for the handoff: every channel is in use",
-          };
-        }
-        const result = await host.carrier.bridge(call.id, call.bridgeNumber, call.from);
-        if (result.ok) bridged = true;
-        else await host.pool.release(line, call.id);
-        return result;
-      },
+      bridge: () => ringUser(host, call),
       signal: call.controller.signal,
     })
     .then(async (result) => {
       if (result.latency) await host.recordLatency(call.id, result.latency);
-      if (!call.controller.signal.aborted && !bridged && !farEndClosed) {
+      // Once the user is connected, the agent has left but the call goes on until a party hangs up.
+      const handedOff = call.handoff?.status === "connected";
+      if (!call.controller.signal.aborted && !handedOff && !farEndClosed) {
         await host.endBySystem(call.id, { cause: "normal", source: "caller", answered: true });
       }
     })

@@ -15,6 +15,7 @@ const call = (id: string): ActiveCall => ({
   pendingSignals: [],
   budgetSeconds: 60,
   controller: new AbortController(),
+  handoff: null,
   pendingEnd: null,
 });
 

@@ -8,6 +8,8 @@ export type EndCause =
   | "agent_unavailable"
   | "balance_exhausted"
   | "max_duration"
+  /** The user was connected by a handoff; then a party hung up. */
+  | "handoff_completed"
   | "process_restart"
   | "stuck";
 
@@ -136,6 +138,14 @@ const UNANSWERED: Record<EndCause, Row> = {
     message: "The call was not answered within its time limit.",
     retryable: false,
   },
+  // Only an answered call can be handed off; listed for completeness.
+  handoff_completed: {
+    failReason: "no_answer",
+    outcome: "no_answer",
+    title: "No answer",
+    message: "The call ended before anyone answered.",
+    retryable: false,
+  },
   process_restart: {
     failReason: "network_error",
     outcome: "network_error",
@@ -187,6 +197,13 @@ const ANSWERED: Partial<Record<EndCause, Row>> = {
     outcome: "answered",
     title: "Maximum call length",
     message: "The call was ended at the maximum call length.",
+    retryable: false,
+  },
+  handoff_completed: {
+    failReason: null,
+    outcome: "answered",
+    title: "Handoff completed",
+    message: "The user was connected to the other party, and the call ended when one of them hung up.",
     retryable: false,
   },
   stuck: {

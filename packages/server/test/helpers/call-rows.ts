@@ -44,6 +44,8 @@ export async function writeCallRow(
       recording_url: null,
       recording_expires_at: null,
       meta: null,
+      handoff: null,
+      bridge_from: null,
       ...row,
     })
     .execute();
