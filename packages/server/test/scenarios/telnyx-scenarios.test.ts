@@ -96,13 +96,23 @@ describeWith(SHARED_SPECS, "sandbox scenarios through the Telnyx adapter and the
         expect(audio.headers.get("content-type")).toBe("audio/mpeg");
       },
     },
-    bridged(call, to) {
+    async bridged(call, to) {
       // The bridge went through Telnyx's transfer of this call's own leg.
       const legs = legsOf(call);
       const transfers = emulator!.requests.filter(
         (r) => r.operationId === "TransferCall" && legs.some((l) => l.callControlId === r.callControlId),
       );
       expect(transfers.map((r) => (r.body as { to: string }).to)).toEqual([to]);
+      if (!to.endsWith("0112")) return;
+      // Once the agent left, the person the transfer joined greeted the callee, heard it, and talked back.
+      const joined = legs.flatMap((l) => (l.bridgeLeg ? [l.bridgeLeg.callControlId] : []));
+      await vi.waitFor(
+        () =>
+          expect(joined.map((id) => verdicts.get(id)?.actions)).toEqual([
+            [{ action: "talked", heard: expect.stringMatching(/How can I help you/) }],
+          ]),
+        { timeout: 5000, interval: 50 },
+      );
     },
   });
 
