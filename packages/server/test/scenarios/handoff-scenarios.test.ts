@@ -1,14 +1,9 @@
-import type { TranscriptEntry } from "@clawcall/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeOpenAi, startFakeOpenAi } from "../fakes/index.ts";
 import { REAL_TIME } from "../helpers/real-time.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
-import { ScenarioCalls, story } from "./scenario-checks.ts";
+import { index as at, ScenarioCalls, said, story } from "./scenario-checks.ts";
 import { scriptedAgentModel } from "./scripted-model.ts";
-
-const at = (t: TranscriptEntry[], test: (e: TranscriptEntry) => boolean) => t.findIndex(test);
-const said = (t: TranscriptEntry[], role: string, re: RegExp) =>
-  at(t, (e) => e.role === role && re.test(e.text));
 
 /** Seconds of audio in a WAV file (8 kHz, two 16-bit channels, after a 44-byte header). */
 const wavSeconds = (bytes: number) => (bytes - 44) / (8000 * 2 * 2);

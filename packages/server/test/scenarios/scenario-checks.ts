@@ -20,8 +20,8 @@ export type Call = {
   };
 } & Record<string, Json>;
 
-const index = (t: TranscriptEntry[], test: (e: TranscriptEntry) => boolean) => t.findIndex(test);
-const said = (t: TranscriptEntry[], role: string, re: RegExp) =>
+export const index = (t: TranscriptEntry[], test: (e: TranscriptEntry) => boolean) => t.findIndex(test);
+export const said = (t: TranscriptEntry[], role: string, re: RegExp) =>
   index(t, (e) => e.role === role && re.test(e.text));
 
 /**
