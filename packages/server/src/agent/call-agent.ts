@@ -365,7 +365,7 @@ export class CallAgent {
   /** Rings the user while the agent keeps the other party company; the result arrives as an event. */
   private startHandoff(toolCall: LlmToolCall): void {
     this.mode = "handoff";
-    this.handoff = new PendingHandoff(toolCall, this.now());
+    this.handoff = new PendingHandoff(toolCall);
     void this.call
       .bridge()
       .catch((error: unknown) => ({

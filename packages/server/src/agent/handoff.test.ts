@@ -56,7 +56,7 @@ describe("a pending handoff", () => {
   it("gives the model the result before what the other party said while it rang", () => {
     const history = new CallHistory(() => {});
     history.assistant("Connecting you now.", [connect]);
-    const pending = new PendingHandoff(connect, 0);
+    const pending = new PendingHandoff(connect);
     pending.heard("Sure, I will hold.");
     pending.settle(history, { ok: false, reason: "no_answer", message: "nobody answered" });
     expect(history.messages.slice(1)).toEqual([

@@ -42,10 +42,7 @@ export function asksForAgent(text: string): boolean {
 export class PendingHandoff {
   private readonly heardMeanwhile: string[] = [];
 
-  constructor(
-    readonly toolCall: LlmToolCall,
-    readonly startedAt: number,
-  ) {}
+  constructor(readonly toolCall: LlmToolCall) {}
 
   heard(text: string): void {
     this.heardMeanwhile.push(text);

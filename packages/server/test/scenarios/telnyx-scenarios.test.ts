@@ -43,6 +43,8 @@ describeWith(SHARED_SPECS, "sandbox scenarios through the Telnyx adapter and the
       start: (line, media, controls) =>
         startSandboxCallee(line ?? "generic", media, controls, {
           speech: sandboxSpeech.speech,
+          // Lets the person a transfer joins learn the callee's words, and the callee theirs.
+          spokenText: sandboxSpeech.spokenText,
           holdSeconds: 6,
         }),
     };
