@@ -72,7 +72,12 @@ export async function throughTelnyxEmulator(modelEnv: Env): Promise<EvalTarget> 
   const personas: CalleeFactory = {
     spokenText: speech.spokenText,
     start: (line, media, controls) =>
-      startSandboxCallee(line ?? "generic", media, controls, { speech: speech.speech, holdSeconds: 8 }),
+      // The journal lets a party joined by a transfer learn the callee's words (and the callee theirs).
+      startSandboxCallee(line ?? "generic", media, controls, {
+        speech: speech.speech,
+        spokenText: speech.spokenText,
+        holdSeconds: 8,
+      }),
   };
   const emulator = await startTelnyxEmulator({
     apiKey: "KEYeval",

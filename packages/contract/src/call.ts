@@ -151,6 +151,20 @@ export const CallTimestampsSchema = z.object({
 });
 export type CallTimestamps = z.infer<typeof CallTimestampsSchema>;
 
+/** How a live handoff went: ringing while the user's phone rings, then how it ended. */
+export const HANDOFF_STATUSES = ["ringing", "connected", "no_answer", "busy", "rejected", "failed"] as const;
+export const HandoffStatusSchema = z.enum(HANDOFF_STATUSES);
+export type HandoffStatus = z.infer<typeof HandoffStatusSchema>;
+
+export const HandoffSchema = z.object({
+  status: HandoffStatusSchema,
+  /** When the agent started ringing the user. */
+  at: z.string(),
+  /** How long the user's phone rang before it connected or gave up; null while it still rings. */
+  ring_seconds: z.number().nonnegative().nullable(),
+});
+export type Handoff = z.infer<typeof HandoffSchema>;
+
 export const CallViewSchema = z.object({
   call_id: z.string(),
   id: z.string(),
@@ -169,6 +183,11 @@ export const CallViewSchema = z.object({
   /** The later revision's field: the AI agent conducts every call here (optional to read older servers). */
   handling_mode: z.literal("agent").optional(),
   transcript: z.array(TranscriptEntrySchema).nullable(),
+  /**
+   * Our extension: the live handoff (`bridge_number`), null when none was tried. Optional to read, so a
+   * client also parses a server from before it existed.
+   */
+  handoff: HandoffSchema.nullable().optional(),
   recordingUrl: z.string().nullable(),
   recording_url: z.string().nullable(),
   talk_seconds: z.number().int().nullable(),

@@ -1,7 +1,8 @@
 // Room agent/: what the voice agent says and does: instructions, tools, hold, voicemail and menu policy.
 import type { AnsweredCall, ConversationEnd } from "../calls/conversation.ts";
 import type { MediaCloseReason } from "../media/media-stream.ts";
-import type { LLM, LlmMessage } from "../providers/llm/llm.ts";
+import type { LLM, LlmMessage, LlmToolCall } from "../providers/llm/llm.ts";
+import type { BridgeResult } from "../telephony/carrier.ts";
 import { AsyncQueue } from "../voice/async-queue.ts";
 import { BargeInPolicy } from "../voice/barge-in.ts";
 import type { SpeechSource } from "../voice/reply-pipeline.ts";
@@ -13,6 +14,7 @@ import {
   type ReportFailure,
   sttFailureOf,
 } from "./agent-failure.ts";
+import { asksForAgent, HANDOFF_LINES, notConnectedLine, PendingHandoff } from "./handoff.ts";
 import { buildInstructions, voicemailInstructions } from "./instructions.ts";
 import { failureReason, ReplyWait, runModelTurn, type Speaker } from "./model-turn.ts";
 import type { OpeningFacts } from "./opening-line.ts";
@@ -45,13 +47,14 @@ type AgentEvent =
   | { type: "closed"; reason: MediaCloseReason | "ended" }
   | { type: "deadline" }
   | { type: "machine" }
+  | { type: "handoff"; result: BridgeResult }
   | { type: "tick" };
 
 /**
  * listening: answered, nothing said yet, waiting to hear what answered; menu: a phone menu answered and
- * the opening waits for a person.
+ * the opening waits for a person; handoff: the user's phone rings and the agent holds the line.
  */
-type Mode = "listening" | "menu" | "conversation" | "hold" | "voicemail" | "done";
+type Mode = "listening" | "menu" | "conversation" | "hold" | "voicemail" | "handoff" | "done";
 
 /** How much longer than planned the opening waits, by the wall clock, on a line that sends no audio. */
 const NO_AUDIO_GRACE_MS = 2000;
@@ -112,6 +115,9 @@ export class CallAgent {
   /** The voicemail was recognised by its greeting, not only by the carrier's machine detection. */
   private voicemailConfirmed = false;
   private deadlineEnd: AgentEnd | null = null;
+  private handoff: PendingHandoff | null = null;
+  /** The agent's media left the line (a handoff joined the user in its place): nothing more may be said. */
+  private lineGone = false;
   /** Model calls made so far (for tests and the call record). */
   modelCalls = 0;
 
@@ -163,7 +169,11 @@ export class CallAgent {
     onTone: () => this.heardTone(),
     onMusic: () => this.events.push({ type: "music" }),
     onSttError: (error) => this.events.push({ type: "stt_error", error }),
-    onClose: (reason) => this.events.push({ type: "closed", reason }),
+    onClose: (reason) => {
+      // Noted at once, not when the queue gets to it: a line queued meanwhile must not be spoken.
+      this.lineGone = true;
+      this.events.push({ type: "closed", reason });
+    },
   };
 
   /** Runs the call to its end; resolves with the end reason in words and, when known, its structured end. */
@@ -228,6 +238,8 @@ export class CallAgent {
     if (this.mode === "done" && event.type !== "closed") return;
     switch (event.type) {
       case "closed":
+        // A connected handoff takes the agent's media away while the call goes on; its result follows.
+        if (this.mode === "handoff" && event.reason === "hangup" && !this.call.signal.aborted) return;
         this.endReason =
           event.reason === "hangup"
             ? "the other party hung up"
@@ -260,6 +272,8 @@ export class CallAgent {
         return;
       case "turn":
         return this.onTurn(event.turn);
+      case "handoff":
+        return this.onHandoffResult(event.result);
       case "tick":
         this.tickPending = false;
         return this.onTick();
@@ -311,6 +325,12 @@ export class CallAgent {
           return;
         }
         return this.respond(turn);
+      case "handoff":
+        // The model hears it with the handoff's result; meanwhile the agent only keeps the line.
+        this.history.user(text, { toModel: false });
+        this.handoff?.heard(text);
+        if (asksForAgent(text)) await this.sayLine(HANDOFF_LINES.stillHere);
+        return;
       case "done":
         return;
     }
@@ -344,6 +364,13 @@ export class CallAgent {
       const quiet = !voice.calleeSpeaking && now - voice.lastActivity >= this.settings.voicemailQuietMs;
       if (quiet || now - this.voicemailAt >= this.settings.beepWaitMs) {
         return this.leaveVoicemail("no beep was heard");
+      }
+      return;
+    }
+    if (this.mode === "handoff") {
+      const quiet = !voice.speaking && !voice.calleeSpeaking;
+      if (quiet && now - voice.lastActivity >= this.settings.handoffCheckInMs) {
+        await this.sayLine(HANDOFF_LINES.checkIn);
       }
       return;
     }
@@ -443,7 +470,33 @@ export class CallAgent {
     });
   }
 
-  private async respond(turn: UserTurn): Promise<void> {
+  /** Rings the user while the agent keeps the other party company; the result arrives as an event. */
+  private startHandoff(toolCall: LlmToolCall): void {
+    this.mode = "handoff";
+    this.handoff = new PendingHandoff(toolCall);
+    void this.call
+      .bridge()
+      .catch((error: unknown) => ({
+        ok: false as const,
+        reason: "failed" as const,
+        message: error instanceof Error ? error.message : String(error),
+      }))
+      .then((result) => this.events.push({ type: "handoff", result }));
+  }
+
+  private async onHandoffResult(result: BridgeResult): Promise<void> {
+    const handoff = this.handoff;
+    if (this.mode !== "handoff" || handoff === null) return;
+    this.handoff = null;
+    handoff.settle(this.history, result);
+    if (result.ok) return this.finish("connected the user (live handoff)", false);
+    this.mode = "conversation";
+    // The other party learns at once; then the model carries on or ends the call as the task says.
+    await this.sayLine(notConnectedLine(result));
+    if (this.endReason === null) await this.respond();
+  }
+
+  private async respond(turn?: UserTurn): Promise<void> {
     let replyTo: UserTurn | undefined = turn;
     for (let i = 0; i < this.settings.maxModelCallsPerTurn; i++) {
       const result = await this.model({ replyTo });
@@ -504,6 +557,7 @@ export class CallAgent {
       history: this.history,
       say: (text) => this.sayLine(text, false),
       enterHold: (why) => this.enterHold(why),
+      startHandoff: (call) => this.startHandoff(call),
       finish: (reason, hangUp, end) => this.finish(reason, hangUp, end),
       reportMalformed: () =>
         this.report({
@@ -516,6 +570,7 @@ export class CallAgent {
   }
 
   private async sayLine(text: SpeechSource, interruptible = true): Promise<void> {
+    if (this.lineGone) return;
     const result = await this.voice!.speak(text, { interruptible, signal: this.call.signal });
     this.history.assistant(result.text);
   }

@@ -16,6 +16,8 @@ export interface VoiceAgentSettings {
   goodbyeReserveMs: number;
   /** The longest the agent waits on hold before giving up. */
   holdBudgetMs: number;
+  /** While the user's phone rings for a handoff, quiet this long gets a short "still connecting" line. */
+  handoffCheckInMs: number;
   /** After a voicemail greeting is recognised, how long to wait for the beep before speaking anyway. */
   beepWaitMs: number;
   /** A voicemail greeting followed by this much silence (no beep) is taken as ready to record. */
@@ -47,6 +49,8 @@ export const DEFAULT_VOICE_AGENT_SETTINGS: VoiceAgentSettings = {
   maxCallMs: 30 * 60_000,
   goodbyeReserveMs: 6000,
   holdBudgetMs: 20 * 60_000,
+  // Under the ten seconds after which a person on hold starts asking whether anyone is still there.
+  handoffCheckInMs: 7000,
   beepWaitMs: 15_000,
   voicemailQuietMs: 3000,
   firstTokenDeadlineMs: 2000,

@@ -30,6 +30,7 @@ function context(options: { keypadFails?: boolean } = {}) {
     history: new CallHistory((e) => transcript.push(e)),
     say: async () => {},
     enterHold: (why) => holds.push(why),
+    startHandoff: () => {},
     finish: async (reason, hangUp, end) => {
       finished.push({ reason, hangUp, ...(end ? { end } : {}) });
     },

@@ -1,5 +1,6 @@
 import type { AnsweredCall, ConversationEnd } from "../calls/conversation.ts";
 import type { LlmTool, LlmToolCall } from "../providers/llm/llm.ts";
+import { connectUser } from "./handoff.ts";
 import type { CallHistory } from "./transcript-history.ts";
 
 /** What the tools may do to the call in progress. */
@@ -16,13 +17,15 @@ export interface ToolContext {
   finish(reason: string, hangUp: boolean, end?: ConversationEnd): Promise<void>;
   /** Counts a tool call whose arguments the model sent malformed (no content is reported). */
   reportMalformed(): void;
+  /** Starts ringing the user for a handoff; the agent holds the line until the result (see handoff.ts). */
+  startHandoff(call: LlmToolCall): void;
 }
 
 /** After the tools ran: ask the model again (a result it must act on), wait for the callee, or stop. */
 export type ToolOutcome = "continue" | "wait" | "end";
 
 /** One tool: what the model is told about it and what calling it does. */
-interface AgentTool extends LlmTool {
+export interface AgentTool extends LlmTool {
   /** Whether this call offers the tool at all (connect_user needs a bridge number). */
   offered?(canConnect: boolean): boolean;
   /**
@@ -104,38 +107,6 @@ const waitOnHold: AgentTool = {
     ctx.history.toolResult(call, { ok: true, waiting: true });
     ctx.enterHold("the agent was asked to hold");
     return "wait";
-  },
-};
-
-const connectUser: AgentTool = {
-  name: "connect_user",
-  description:
-    "Connect the user you are calling for into this call, when the task says to hand over (e.g. once a person is on the line). Tell the other party you are connecting them in the same reply. You leave the call once connected; if it fails you get the reason.",
-  parameters: NO_ARGUMENTS,
-  offered: (canConnect) => canConnect,
-  async run(call, _args, ctx, spokenWithCalls) {
-    if (ctx.call.request.bridge_number === undefined) {
-      ctx.history.toolResult(call, { ok: false, error: "no bridge number was given for this call" });
-      return "continue";
-    }
-    if (!/connect|transfer|put you through|patch/i.test(spokenWithCalls)) {
-      await ctx.say("One moment, I'm connecting you now.");
-    }
-    ctx.history.tool(call.name, "Connecting the user", {});
-    const result = await ctx.call.bridge().catch((error: unknown) => ({
-      ok: false as const,
-      reason: "failed" as const,
-      message: error instanceof Error ? error.message : String(error),
-    }));
-    if (result.ok) {
-      ctx.history.toolResult(call, { ok: true });
-      ctx.history.system("The user was connected; the agent left the call.");
-      await ctx.finish("connected the user (live handoff)", false);
-      return "end";
-    }
-    ctx.history.system(`The handoff failed (${result.reason}): ${result.message}`);
-    ctx.history.toolResult(call, { ok: false, reason: result.reason, message: result.message });
-    return "continue";
   },
 };
 

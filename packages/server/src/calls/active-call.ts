@@ -1,4 +1,4 @@
-import type { CallRequest } from "@clawcall/contract";
+import type { CallRequest, Handoff } from "@clawcall/contract";
 import type { AnsweredBy } from "../telephony/carrier.ts";
 import type { CallReport } from "./call-result.ts";
 import type { CallSignal } from "./conversation.ts";
@@ -27,6 +27,8 @@ export interface ActiveCall {
    * finalizes the call once the conversation has stopped and what came of it is known.
    */
   conversing: boolean;
+  /** The live handoff, once the agent asked for one (see handoff-leg.ts). */
+  handoff: Handoff | null;
   /** The first end decided for the call (by the carrier, the caller, the agent or the service). */
   pendingEnd: EndInfo | null;
   /** When `pendingEnd` was decided: the talk time runs to here, not to the finalization. */
@@ -54,6 +56,7 @@ export function newActiveCall(
     pendingSignals: [],
     controller: new AbortController(),
     conversing: false,
+    handoff: null,
     pendingEnd: null,
     pendingEndAt: null,
     endedByAgent: false,

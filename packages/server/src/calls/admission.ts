@@ -119,6 +119,8 @@ export function newCallRow(call: {
     recording_expires_at: null,
     meta: null,
     result: null,
+    handoff: null,
+    bridge_from: null,
     placed_by: call.placedBy ?? null,
   };
 }

@@ -81,6 +81,7 @@ export class CallService {
       appendTranscript: (callId, entry) => this.appendTranscript(callId, entry),
       recordLatency: (callId, latency) => this.recordLatency(callId, latency),
       transcript: (callId) => deps.live.transcript(callId),
+      recordHandoff: (callId, handoff, bridgeFrom) => this.store.setHandoff(callId, handoff, bridgeFrom),
     };
     // Events of one call are applied in arrival order, each after the previous one finished: handlers
     // await storage, and e.g. the media stream must not overtake the answer it belongs to.
@@ -422,8 +423,10 @@ export class CallService {
       case "hangup": {
         const row = await this.get(event.callId);
         if (!row || isTerminal(row.state)) return;
+        // Once the user was connected, a party hanging up is how the handed-off call ends.
+        const handedOff = active?.handoff?.status === "connected" && event.cause === "normal";
         const info: EndInfo = {
-          cause: event.cause,
+          cause: handedOff ? "handoff_completed" : event.cause,
           source: event.source,
           answered: row.state === "in_progress",
           carrierCause: event.carrierCause,

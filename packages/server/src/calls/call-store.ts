@@ -1,3 +1,4 @@
+import type { Handoff } from "@clawcall/contract";
 import type { Db } from "../store/database.ts";
 import type { CallTable } from "../store/schema.ts";
 import { type CallState, LIVE_STATES } from "./states.ts";
@@ -91,6 +92,19 @@ export class CallStore {
       .updateTable("calls")
       .set({ recording_url: url, recording_expires_at: expiresAt.toISOString() })
       .where("id", "=", id)
+      .execute();
+  }
+
+  /**
+   * Records how the call's handoff goes (and the caller id its leg showed), only while the call is live:
+   * a final call does not change.
+   */
+  async setHandoff(id: string, handoff: Handoff, bridgeFrom: string | null): Promise<void> {
+    await this.db
+      .updateTable("calls")
+      .set({ handoff: JSON.stringify(handoff), bridge_from: bridgeFrom })
+      .where("id", "=", id)
+      .where("state", "in", LIVE_STATES)
       .execute();
   }
 

@@ -1,4 +1,4 @@
-import type { CallView, OutcomeDetail, Standing, TranscriptEntry, Voice } from "@clawcall/contract";
+import type { CallView, Handoff, OutcomeDetail, Standing, TranscriptEntry, Voice } from "@clawcall/contract";
 import type { CallTable } from "../store/schema.ts";
 import type { CallReport } from "./call-result.ts";
 import { isTerminal, lifecycleOf, statusOf } from "./states.ts";
@@ -11,7 +11,6 @@ export function toCallView(
     balanceSeconds: number;
     standing: Standing;
     apiKey: string;
-    bridgeFrom?: string | null;
     /** The carrier sends recording links after the hang-up. */
     recordingMayFollow: boolean;
     now: Date;
@@ -32,7 +31,7 @@ export function toCallView(
     status: statusOf(row.state, failReason),
     lifecycle: lifecycleOf(row.state),
     to: row.to_number,
-    numbers: { to: row.to_number, from: row.from_number, bridge_from: extras.bridgeFrom ?? null },
+    numbers: { to: row.to_number, from: row.from_number, bridge_from: row.bridge_from },
     task: row.task,
     personality: row.personality,
     greeting: row.greeting,
@@ -40,6 +39,7 @@ export function toCallView(
     direction: "outbound",
     handling_mode: "agent",
     transcript: extras.transcript,
+    handoff: handoffOf(row, ended),
     recordingUrl: recording,
     recording_url: recording,
     talk_seconds: row.talk_seconds,
@@ -69,6 +69,13 @@ export function toCallView(
     view.outcome_detail = { provider_error_code: null, ...(JSON.parse(row.outcome_detail) as OutcomeDetail) };
   }
   return view;
+}
+
+/** The handoff as stored; one still ringing when the call ended never connected. */
+function handoffOf(row: CallTable, ended: boolean): Handoff | null {
+  if (row.handoff === null) return null;
+  const handoff = JSON.parse(row.handoff) as Handoff;
+  return ended && handoff.status === "ringing" ? { ...handoff, status: "failed" } : handoff;
 }
 
 /** How long after the end of an answered call its recording is still expected from the carrier. */

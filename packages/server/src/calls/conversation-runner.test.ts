@@ -41,6 +41,7 @@ function host(engine: ConversationEngine, call: ActiveCall) {
     logger: quiet,
     carrier: { sendDigits: async () => {}, bridge: async () => ({ ok: true }) },
     pool: { acquire: async () => null, release: async () => {} },
+    recordHandoff: async () => {},
     endBySystem: (_, info) => decide(info, false),
     endByAgent: (_, info) => decide(info, true),
     async finalizeConversation(_, info) {

@@ -5,7 +5,7 @@ import type { Logger } from "../observability/logger.ts";
 import type { Carrier } from "../telephony/carrier.ts";
 import type { ActiveCall } from "./active-call.ts";
 import type { ConversationEnd, ConversationEngine, ConversationResult } from "./conversation.ts";
-import type { NumberPool } from "./number-pool.ts";
+import { type HandoffHost, ringUser } from "./handoff-leg.ts";
 import type { EndInfo } from "./outcomes.ts";
 
 /** Who ended the call, by the way its conversation ended: the agent's side, the far end, or the service. */
@@ -23,12 +23,10 @@ function endInfoOf(end: ConversationEnd | undefined): EndInfo {
 }
 
 /** What a running conversation may do to its call and the service around it; nothing more. */
-export interface ConversationHost {
+export interface ConversationHost extends HandoffHost {
   engine: ConversationEngine;
   logger: Logger;
   carrier: Pick<Carrier, "sendDigits" | "bridge">;
-  /** The handoff's second line comes from the pool like any call's. */
-  pool: Pick<NumberPool, "acquire" | "release">;
   endBySystem(callId: string, info: EndInfo): Promise<void>;
   /** The agent's own hang-up: ends the call at the carrier; the runner finalizes it. */
   endByAgent(callId: string, info: EndInfo): Promise<void>;
@@ -84,8 +82,6 @@ export function startConversation(host: ConversationHost, call: ActiveCall, stre
   // A verdict that came before the conversation starts is in `answeredBy` already; later ones are signals.
   const answeredBy = call.answeredBy;
   call.pendingSignals = call.pendingSignals.filter((s) => s.type !== "answered_by");
-  // Once the user is bridged in, the agent leaves but the call goes on until a party hangs up.
-  let bridged = false;
   // Lines are added in order, and all of them before the call is finalized.
   let appends = Promise.resolve();
   call.conversing = true;
@@ -114,23 +110,7 @@ export function startConversation(host: ConversationHost, call: ActiveCall, stre
     },
     hangup: (end) => host.endByAgent(call.id, endInfoOf(end)),
     sendDigits: (digits) => host.carrier.sendDigits(call.id, digits),
-    bridge: async () => {
-      if (!call.bridgeNumber) return { ok: false, reason: "failed", message: "no bridge number was given" };
-      // The handoff rings a second line, which counts against the channel limit like a call of its own;
-      // it is held until the call ends (settlement frees every line of the call).
-      const line = await host.pool.acquire(call.id);
-      if (line === null) {
-        return {
-          ok: false,
-          reason: "failed",
-          message: "no free line for the handoff: every channel is in use",
-        };
-      }
-      const result = await host.carrier.bridge(call.id, call.bridgeNumber, call.from);
-      if (result.ok) bridged = true;
-      else await host.pool.release(line, call.id);
-      return result;
-    },
+    bridge: () => ringUser(host, call),
     signal: call.controller.signal,
   });
   void (async () => {
@@ -145,8 +125,8 @@ export function startConversation(host: ConversationHost, call: ActiveCall, stre
     call.report = told
       ? { result: told.result ?? null, ...(told.result ? {} : { unavailable: unavailableReason(told) }) }
       : { result: null, unavailable: "no result was made: the voice agent did not finish the call" };
-    // The agent left a bridged call: the two parties talk on, and the carrier's hang-up ends it.
-    if (bridged && call.pendingEnd === null) return;
+    // The agent left a connected call: the two parties talk on, and the carrier's hang-up ends it.
+    if (call.handoff?.status === "connected" && call.pendingEnd === null) return;
     await host.finalizeConversation(call.id, endOf(call, told, farEndClosed));
   })().catch((err) => logger.error({ err, callId: call.id }, "finalizing a conversation failed"));
 }

@@ -69,6 +69,8 @@ class Direction {
 
 class Endpoint implements MediaStream {
   handlers: MediaHandlers | null = null;
+  /** Left the line (a handoff): what it still sends goes nowhere. */
+  private detached = false;
   constructor(
     readonly outbound: Direction,
     private readonly onLocalClose: () => void,
@@ -78,14 +80,22 @@ class Endpoint implements MediaStream {
     this.handlers = handlers;
   }
   send(audio: Uint8Array): void {
-    this.outbound.push(audio);
+    if (!this.detached) this.outbound.push(audio);
   }
   mark(name: string): void {
-    this.outbound.mark(name);
+    if (!this.detached) this.outbound.mark(name);
   }
   clear(): void {
+    if (this.detached) return;
     const dropped = this.outbound.clear();
     this.onCleared?.(dropped);
+  }
+  /** Leaves the line: handlers are let go and anything sent later is dropped. */
+  detach(): MediaHandlers | null {
+    this.detached = true;
+    const leaving = this.handlers;
+    this.handlers = null;
+    return leaving;
   }
   close(): void {
     this.onLocalClose();
@@ -100,10 +110,10 @@ export interface MediaPair {
   /** Delivers a keypad digit pressed by the agent to the callee side. */
   pressDigit(digit: string): void;
   /**
-   * The agent leaves the line (a handoff) while the callee stays: the agent's side is closed and may be
-   * attached to by the party it handed the call to.
+   * The agent leaves the line (a handoff) while the callee stays: the agent's side is closed (what it
+   * still sends is dropped) and the returned side is where the party it handed the call to talks.
    */
-  handOver(): void;
+  handOver(): MediaStream;
   /** Ends both sides with the given reason (a hang-up, or the media path dropping). */
   end(reason: MediaCloseReason): void;
   readonly ended: boolean;
@@ -127,11 +137,13 @@ export function createMediaPair(options: {
   const toAgent = new Direction();
   let ended = false;
   const words = options.agentWords;
-  const agent = new Endpoint(
-    toCallee,
-    () => options.onLocalClose?.("agent"),
-    words ? (dropped) => words.cleared(dropped.remainingBytes, dropped.marks) : undefined,
-  );
+  const agentSide = () =>
+    new Endpoint(
+      toCallee,
+      () => options.onLocalClose?.("agent"),
+      words ? (dropped) => words.cleared(dropped.remainingBytes, dropped.marks) : undefined,
+    );
+  let agent = agentSide();
   const back = options.calleeWords;
   const callee = new Endpoint(
     toAgent,
@@ -178,10 +190,12 @@ export function createMediaPair(options: {
     agent,
     callee,
     handOver() {
-      if (ended) return;
-      const leaving = agent.handlers;
-      agent.handlers = null;
-      leaving?.onClose?.("hangup");
+      // The leaving agent's unplayed audio goes with it.
+      agent.clear();
+      const leaving = agent.detach();
+      agent = agentSide();
+      if (!ended) leaving?.onClose?.("hangup");
+      return agent;
     },
     pressDigit(digit) {
       if (!ended) callee.handlers?.onDigit?.(digit);

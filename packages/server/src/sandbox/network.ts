@@ -50,6 +50,8 @@ interface SandboxCall {
   bridged: SandboxCallee | null;
   answered: boolean;
   ended: boolean;
+  /** Waits that end early when the call does (a handoff ringing when a party hangs up). */
+  onEnd: Set<() => void>;
   recorder: ReturnType<NonNullable<CalleeFactory["record"]>>;
 }
 
@@ -108,6 +110,7 @@ export class SandboxNetwork implements Carrier {
       bridged: null,
       answered: false,
       ended: false,
+      onEnd: new Set(),
       recorder: null,
     };
     this.calls.set(call.id, call);
@@ -174,6 +177,7 @@ export class SandboxNetwork implements Carrier {
     if (call.ended) return Promise.resolve();
     call.ended = true;
     for (const t of call.timers) clearTimeout(t);
+    for (const wake of call.onEnd) wake();
     // The line first: the callee is told the words played up to the hang-up before it stops.
     call.pair?.end(cause === "network_error" ? "dropped" : "hangup");
     call.callee?.stop();
@@ -226,33 +230,44 @@ export class SandboxNetwork implements Carrier {
     if (!call?.pair) return { ok: false, reason: "failed", message: "the call is not connected" };
     const behaviour = networkBehaviour(to);
     const ring = this.settings.ringSeconds;
-    const wait = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
+    const ended = {
+      ok: false,
+      reason: "failed",
+      message: "the call ended before the bridge connected",
+    } as const;
+    // Rings for `s` seconds, or until the call ends; true when the call is still up.
+    const wait = (s: number) =>
+      new Promise<boolean>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          call.onEnd.delete(done);
+          resolve(!call.ended);
+        };
+        const timer = setTimeout(done, s * 1000);
+        call.onEnd.add(done);
+      });
     switch (behaviour) {
       case "answers": {
-        await wait(ring);
-        if (call.ended)
-          return { ok: false, reason: "failed", message: "the call ended before the bridge connected" };
+        if (!(await wait(ring))) return ended;
         // The agent leaves: its media stream ends, and the bridged party takes its side of the line. The
         // two talk, and one of them hangs up (or the network does, after a while).
-        const pair = call.pair;
-        pair.handOver();
-        call.bridged = this.callees.start("bridged", pair.agent, {
+        call.bridged = this.callees.start("bridged", call.pair.handOver(), {
           hangup: () => this.end(call, "normal", "callee"),
         });
         this.later(call, BRIDGED_TALK_LIMIT_SECONDS, () => this.end(call, "normal", "callee"));
         return { ok: true };
       }
       case "busy":
-        await wait(ring * 0.4);
+        if (!(await wait(ring * 0.4))) return ended;
         return { ok: false, reason: "busy", message: "the bridge number was busy" };
       case "rejected":
-        await wait(ring);
+        if (!(await wait(ring))) return ended;
         return { ok: false, reason: "rejected", message: "the bridge call was declined" };
       case "no_answer":
-        await wait(ring * 6);
+        if (!(await wait(ring * 6))) return ended;
         return { ok: false, reason: "no_answer", message: "nobody answered the bridge number" };
       default:
-        await wait(ring * 0.3);
+        if (!(await wait(ring * 0.3))) return ended;
         return { ok: false, reason: "failed", message: "the bridge number could not be reached" };
     }
   }

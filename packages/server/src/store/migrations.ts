@@ -174,6 +174,12 @@ const buildMigrations = (dialect: Dialect): Record<string, Migration> => ({
         .execute();
     },
   },
+  "0010_call_handoff": {
+    async up(db: AnyDb) {
+      await db.schema.alterTable("calls").addColumn("handoff", "text").execute();
+      await db.schema.alterTable("calls").addColumn("bridge_from", "text").execute();
+    },
+  },
 });
 
 export async function migrate(db: AnyDb, dialect: Dialect): Promise<void> {

@@ -69,6 +69,10 @@ export interface CallTable {
    * once are capped per client, whatever keys it mints.
    */
   placed_by: string | null;
+  /** The live handoff, as JSON of the contract's Handoff; null when none was tried. */
+  handoff: string | null;
+  /** The caller id the handoff's leg showed the user (one of our numbers, never the user's). */
+  bridge_from: string | null;
 }
 
 /** One row per caller number in use, across all nodes; the number is the key, so it has one holder. */

@@ -45,6 +45,8 @@ export async function writeCallRow(
       recording_expires_at: null,
       meta: null,
       result: null,
+      handoff: null,
+      bridge_from: null,
       ...row,
     })
     .execute();

@@ -21,8 +21,8 @@ export type Call = {
   };
 } & Record<string, Json>;
 
-const index = (t: TranscriptEntry[], test: (e: TranscriptEntry) => boolean) => t.findIndex(test);
-const said = (t: TranscriptEntry[], role: string, re: RegExp) =>
+export const index = (t: TranscriptEntry[], test: (e: TranscriptEntry) => boolean) => t.findIndex(test);
+export const said = (t: TranscriptEntry[], role: string, re: RegExp) =>
   index(t, (e) => e.role === role && re.test(e.text));
 
 /**
@@ -161,8 +161,11 @@ export interface ScenarioContext {
     name: string;
     check(call: Call): Promise<void>;
   };
-  /** Checks a carrier adds to a bridge scenario (e.g. that the bridge went through its transfer). */
-  bridged?(call: Call, to: string): void;
+  /**
+   * Checks a carrier adds to a bridge scenario: that the bridge went through it, and on 0112 that the
+   * person it connected talked with the callee.
+   */
+  bridged?(call: Call, to: string): void | Promise<void>;
   /** What the callee of a call did: the call's `_meta.sandbox`, or what the emulator's personas told. */
   verdict(call: Call): Promise<SandboxVerdict | undefined>;
 }
@@ -313,25 +316,31 @@ export function scenarioChecks({ calls, llm, service, recording, bridged, verdic
       expect(call.talk_seconds).toBeLessThan(15);
     });
 
-    scenario("bridge to 0112 connects the user and the agent leaves", "0100>0112", (call, t) => {
+    scenario("bridge to 0112 connects the user and the agent leaves", "0100>0112", async (call, t) => {
       const connect = index(t, (e) => e.role === "tool" && e.tool === "connect_user");
       expect(connect).toBeGreaterThanOrEqual(0);
       expect(said(t, "system", /connected/i)).toBeGreaterThan(connect);
       expect(t.filter((e) => e.role === "tool" && e.tool === "end_call")).toEqual([]);
-      bridged?.(call, "+13125550112");
+      expect(call.handoff).toMatchObject({ status: "connected" });
+      expect(call.numbers.bridge_from).toBe(call.numbers.from);
+      expect(call.outcome_detail.reason.code).toBe("handoff_completed");
+      await bridged?.(call, "+13125550112");
     });
 
     scenario(
       "bridge to 0117 fails cleanly and the agent carries on to a polite end",
       "0100>0117",
-      (call, t) => {
+      async (call, t) => {
         const failed = said(t, "system", /handoff failed/i);
         expect(failed, story(call)).toBeGreaterThanOrEqual(0);
         const ended = index(t, (e) => e.role === "tool" && e.tool === "end_call");
         expect(ended, story(call)).toBeGreaterThan(failed);
         // The model was told why (the tool result), not only the transcript.
         expect(t[ended]!.toolArgs, story(call)).toMatchObject({ reason: "handoff failed" });
-        bridged?.(call, "+13125550117");
+        // The other party heard it from the agent before the end.
+        expect(said(t, "assistant", /didn't pick up/), story(call)).toBeGreaterThan(failed);
+        expect(call.handoff).toMatchObject({ status: "no_answer" });
+        await bridged?.(call, "+13125550117");
       },
     );
 

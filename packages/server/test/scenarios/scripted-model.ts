@@ -118,12 +118,10 @@ export function createScriptedAgent(options: ScriptedAgentOptions = {}) {
       toolCalls: [{ name: "end_call", arguments: { reason } }],
     });
     const lastTool = [...request.turns].reverse().find((t) => t.role === "tool");
-    // Only a failed handoff's result carries a `reason` (no_answer, busy, ...) next to ok: false.
+    // Only a failed handoff's result carries a `reason` (no_answer, busy, ...) next to ok: false. The
+    // agent has just told the other party the user could not be reached; the task ends there.
     if (lastTool && /"ok":false,"reason":/.test(lastTool.text)) {
-      return end(
-        "I'm sorry, I couldn't reach them. I'll let them know you called. Goodbye.",
-        "handoff failed",
-      );
+      return end("I'll let them know you called. Thank you for your help, goodbye.", "handoff failed");
     }
     if (
       /voicemail|after the tone|leave a message/.test(heard) ||

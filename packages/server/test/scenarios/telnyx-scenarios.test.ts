@@ -43,6 +43,8 @@ describeWith(SHARED_SPECS, "sandbox scenarios through the Telnyx adapter and the
       start: (line, media, controls) =>
         startSandboxCallee(line ?? "generic", media, controls, {
           speech: sandboxSpeech.speech,
+          // Lets the person a transfer joins learn the callee's words, and the callee theirs.
+          spokenText: sandboxSpeech.spokenText,
           holdSeconds: 6,
         }),
     };
@@ -96,13 +98,24 @@ describeWith(SHARED_SPECS, "sandbox scenarios through the Telnyx adapter and the
         expect(audio.headers.get("content-type")).toBe("audio/mpeg");
       },
     },
-    bridged(call, to) {
+    async bridged(call, to) {
       // The bridge went through Telnyx's transfer of this call's own leg.
       const legs = legsOf(call);
       const transfers = emulator!.requests.filter(
         (r) => r.operationId === "TransferCall" && legs.some((l) => l.callControlId === r.callControlId),
       );
       expect(transfers.map((r) => (r.body as { to: string }).to)).toEqual([to]);
+      if (!to.endsWith("0112")) return;
+      // Once the agent left, the person the transfer joined greeted the callee, heard it, and talked back.
+      const joined = legs.flatMap((l) => (l.bridgeLeg ? [l.bridgeLeg.callControlId] : []));
+      await vi.waitFor(
+        () =>
+          expect(joined.map((id) => verdicts.get(id)?.actions)).toEqual([
+            // At this short ring the user may join while the callee still says it will hold.
+            [{ action: "talked", heard: expect.stringMatching(/\w/) }],
+          ]),
+        { timeout: 5000, interval: 50 },
+      );
     },
   });
 

@@ -9,6 +9,8 @@ export interface CalleeContext {
   to: string;
   /** The emulated call's id, for tests that match what a callee did to the call. */
   callControlId: string;
+  /** "bridge": the user a transfer rang and joined to the callee, in the agent's place. */
+  leg?: "bridge";
   /** Presses a key on the callee's phone (reaches the agent as inbound DTMF). */
   sendDigit(digit: string): void;
   /** The callee hangs up. */
@@ -28,6 +30,11 @@ export interface EmulatedCallee {
   agentMark?(name: string): void;
   /** The agent's queued audio was cleared: what was left before the next mark, and the marks queued. */
   agentCleared?(remainingBytes: number, marks: readonly string[]): void;
+  /**
+   * Follows this callee's own audio as it plays out (bytes, then the mark after them), so a party joined
+   * to it by a transfer learns its words the way a callee learns the agent's.
+   */
+  followOwnAudio?(listener: { played(bytes: number): void; mark(name: string): void }): void;
   close(): void;
 }
 

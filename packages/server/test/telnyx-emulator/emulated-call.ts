@@ -11,7 +11,7 @@ export interface CallTimings {
   /** Replaces timeout_secs for "nobody answers", so tests need not wait 30 s. */
   noAnswerMs: number | undefined;
   dropAfterMs: number;
-  /** After a transfer connects, how long the two parties talk before the callee hangs up. */
+  /** After a transfer connects, the longest the two parties talk before the network ends the call. */
   bridgedTalkMs: number;
   /** Answering-machine detection listens this long after answer before its verdict (Telnyx: seconds). */
   amdMs: number;
@@ -62,6 +62,8 @@ export class EmulatedCall {
   private callee: EmulatedCallee | undefined;
   digitsReceived = "";
   bridgeLeg: BridgeLeg | undefined;
+  /** Once bridged, a hang-up by either party ends both legs. */
+  private hangUpBoth: (() => void) | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -146,7 +148,7 @@ export class EmulatedCall {
       to: this.body.to,
       callControlId: this.callControlId,
       sendDigit: (digit) => client?.sendDigit(digit),
-      hangup: () => this.end("normal_clearing", "200", "callee"),
+      hangup: () => (this.hangUpBoth ? this.hangUpBoth() : this.end("normal_clearing", "200", "callee")),
     });
     this.callee = callee;
     client = new MediaClient({
@@ -247,10 +249,9 @@ export class EmulatedCall {
         this.host.emit(this, "call.answered", { state: "answered" }, leg);
         this.host.emit(this, "call.bridged", {});
         this.host.emit(this, "call.bridged", {}, leg);
-        // The agent's stream leaves once the two parties are joined.
-        this.media?.stop();
-        // As on the direct sandbox, the joined parties talk a while and hang up, which ends the call.
-        this.later(this.host.timings.bridgedTalkMs, () => {
+        // Either party hanging up ends the call for both, the bridge leg first.
+        const hangUpBoth = () => {
+          if (this.phase === "ended") return;
           this.host.emit(
             this,
             "call.hangup",
@@ -263,7 +264,20 @@ export class EmulatedCall {
             leg,
           );
           this.end("normal_clearing", "200", "callee");
+        };
+        this.hangUpBoth = hangUpBoth;
+        // The agent's stream leaves once the two parties are joined; the user takes its place and the
+        // two talk, as on the direct sandbox, until one hangs up (or the network does, after a while).
+        const user = this.host.calleeFactory({
+          to: leg.to,
+          callControlId: leg.callControlId,
+          leg: "bridge",
+          sendDigit: () => {},
+          hangup: hangUpBoth,
         });
+        if (this.media) this.media.handOver(user);
+        else user.close();
+        this.later(this.host.timings.bridgedTalkMs, hangUpBoth);
       });
     }
   }

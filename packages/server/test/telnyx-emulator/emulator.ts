@@ -142,7 +142,7 @@ export class TelnyxEmulator implements CallHost {
       ringMs: 1500,
       noAnswerMs: undefined,
       dropAfterMs: 3000,
-      bridgedTalkMs: 2000,
+      bridgedTalkMs: 60_000,
       amdMs: 1500,
       recordingDelayMs: 1000,
       ...options.timings,

@@ -35,6 +35,8 @@ export class MediaClient {
   private startedAt = 0;
   private playout: Playout[] = [];
   private ended = false;
+  /** The party a transfer joined to the callee in the agent's place; the stream to us is gone then. */
+  private joined: EmulatedCallee | undefined;
   readonly opened: Promise<boolean>;
 
   constructor(private readonly init: MediaClientInit) {
@@ -52,7 +54,10 @@ export class MediaClient {
     this.ws.on("message", (data, isBinary) => {
       if (!isBinary) this.onMessage(String(data));
     });
-    this.ws.on("close", () => this.stopTimer());
+    // Once a transfer joined another party, the line runs on without the agent's stream.
+    this.ws.on("close", () => {
+      if (!this.joined) this.stopTimer();
+    });
   }
 
   private send(frame: object): void {
@@ -87,6 +92,10 @@ export class MediaClient {
 
   private tick(): void {
     this.ticks++;
+    if (this.joined) {
+      this.relay(this.init.callee, this.joined);
+      return;
+    }
     const frame = this.init.callee.nextFrame() ?? new Uint8Array(FRAME_BYTES).fill(0xff);
     this.send({
       event: "media",
@@ -162,11 +171,38 @@ export class MediaClient {
     });
   }
 
-  /** The call ended or was bridged away: a clean `stop`, then close. */
+  /** One 20 ms frame each way between the callee and the party joined to it, as the joined call carries. */
+  private relay(a: EmulatedCallee, b: EmulatedCallee): void {
+    const fromA = a.nextFrame() ?? SILENCE;
+    const fromB = b.nextFrame() ?? SILENCE;
+    a.hearAgent(fromB);
+    b.hearAgent(fromA);
+  }
+
+  /**
+   * A transfer joined `party` to the callee: the agent's stream gets a clean `stop` and closes, and the
+   * two parties hear each other (and learn each other's words) until the call ends.
+   */
+  handOver(party: EmulatedCallee): void {
+    if (this.ended || this.joined) return;
+    this.stopStream();
+    const callee = this.init.callee;
+    callee.followOwnAudio?.({ played: (n) => party.agentPlayed?.(n), mark: (m) => party.agentMark?.(m) });
+    party.followOwnAudio?.({ played: (n) => callee.agentPlayed?.(n), mark: (m) => callee.agentMark?.(m) });
+    this.joined = party;
+  }
+
+  /** The call ended: a clean `stop` (unless a transfer sent it already), then close. */
   stop(): void {
     if (this.ended) return;
     this.ended = true;
     this.stopTimer();
+    if (!this.joined) this.stopStream();
+    this.init.callee.close();
+    this.joined?.close();
+  }
+
+  private stopStream(): void {
     this.send({
       event: "stop",
       sequence_number: String(++this.seq),
@@ -174,7 +210,6 @@ export class MediaClient {
       stop: { call_control_id: this.init.callControlId },
     });
     this.ws.close(1000);
-    this.init.callee.close();
   }
 
   /** The media path fails under a live call: no `stop`, the TCP connection just goes away. */
@@ -184,6 +219,7 @@ export class MediaClient {
     this.stopTimer();
     this.ws.terminate();
     this.init.callee.close();
+    this.joined?.close();
   }
 
   private stopTimer(): void {

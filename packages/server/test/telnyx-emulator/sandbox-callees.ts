@@ -20,9 +20,11 @@ export function calleesFromSandbox(
     let handlers: MediaHandlers | undefined;
     let queue: Outbound[] = [];
     let closed = false;
+    let own: { played(bytes: number): void; mark(name: string): void } | undefined;
     const flushMarks = () => {
       while (queue[0] && "mark" in queue[0]) {
         const item = queue.shift() as { mark: string };
+        own?.mark(item.mark);
         handlers?.onMark?.(item.mark);
       }
     };
@@ -43,7 +45,9 @@ export function calleesFromSandbox(
       },
       close: () => ctx.hangup(),
     };
-    const running = sandbox.start(magicLine(ctx.to), media, { hangup: () => ctx.hangup() });
+    // The user a transfer joins is the sandbox's bridged person, whatever number was rung.
+    const line = ctx.leg === "bridge" ? "bridged" : magicLine(ctx.to);
+    const running = sandbox.start(line, media, { hangup: () => ctx.hangup() });
     const words = new PlayedTextFollower(sandbox.spokenText, (text) => running.hear?.(text));
     return {
       nextFrame: () => {
@@ -52,6 +56,7 @@ export function calleesFromSandbox(
         if (!head || !("audio" in head)) return undefined;
         const frame = new Uint8Array(FRAME_BYTES).fill(0xff);
         frame.set(head.audio.subarray(0, FRAME_BYTES));
+        own?.played(Math.min(FRAME_BYTES, head.audio.length));
         if (head.audio.length <= FRAME_BYTES) queue.shift();
         else head.audio = head.audio.subarray(FRAME_BYTES);
         flushMarks();
@@ -63,6 +68,9 @@ export function calleesFromSandbox(
       agentMark: (name) => words.mark(callerMark(name)),
       agentCleared: (remaining, marks) => words.cleared(remaining, marks.map(callerMark)),
       hearDigit: (digit) => handlers?.onDigit?.(digit),
+      followOwnAudio: (listener) => {
+        own = listener;
+      },
       close: () => {
         if (closed) return;
         closed = true;

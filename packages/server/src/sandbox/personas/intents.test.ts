@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { understand } from "./intents.ts";
+import { asksToHold, greetsAsNewcomer, keepsOnHold, understand } from "./intents.ts";
 import { findDates, findTimes, MONTHS, tokenize, wordsToDigits } from "./numbers.ts";
 
 const UNITS = ["", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
@@ -171,5 +171,29 @@ describe("intents in what the agent said", () => {
         },
       ),
     );
+  });
+});
+
+describe("holding while the caller connects someone", () => {
+  it("hears a request to hold in the usual wordings", () => {
+    for (const text of [
+      "Thank you. I'm connecting Jordan now, please hold.",
+      "One moment please, I'm transferring you.",
+      "Let me put you through, bear with me.",
+    ])
+      expect(asksToHold(text), text).toBe(true);
+    expect(asksToHold("I'm calling to confirm Jordan Lee's appointment.")).toBe(false);
+  });
+
+  it("keeps holding through check-ins, and stops at anything else or a goodbye", () => {
+    expect(keepsOnHold("Still connecting you, thank you for holding.")).toBe(true);
+    expect(keepsOnHold("Yes, I'm still here. I'm connecting you now, their phone is ringing.")).toBe(true);
+    expect(keepsOnHold("I'm sorry, they didn't pick up.")).toBe(false);
+    expect(keepsOnHold("Still connecting you. Actually, that's all, goodbye.")).toBe(false);
+  });
+
+  it("tells a newcomer's hello from the caller's words", () => {
+    expect(greetsAsNewcomer("Hello, this is Chris.")).toBe(true);
+    expect(greetsAsNewcomer("Still connecting you, thank you for holding.")).toBe(false);
   });
 });

@@ -118,3 +118,25 @@ export function sameDate(a: CalendarDate, b: CalendarDate): boolean {
     (a.year === undefined || b.year === undefined || a.year === b.year)
   );
 }
+
+const HOLD_REQUEST =
+  /\b(please hold|hold on|hold the line|bear with me|one moment|(connecting|transferring|patching) (you|them|him|her)|put (you|them|him|her) through)\b/;
+const STILL_CONNECTING =
+  /\b(still (connecting|ringing|trying|here|on the line)|(thank you|thanks) for holding|connecting you|(phone|line) is ringing|one moment)\b/;
+const NEW_VOICE_GREETS = /\b(hello|hi)\b.*\b(this is|my name is|its)\b/;
+
+/** The caller asks the callee to hold while it connects someone ("I'm connecting you now, please hold"). */
+export function asksToHold(text: string): boolean {
+  return HOLD_REQUEST.test(tokenize(text).join(" "));
+}
+
+/** Words a caller says to someone it keeps on hold: "still connecting you", "thanks for holding". */
+export function keepsOnHold(text: string): boolean {
+  const plain = tokenize(text).join(" ");
+  return STILL_CONNECTING.test(plain) && !CLOSING.test(plain);
+}
+
+/** Someone new introduces themselves on the line ("Hello, this is Chris"): the person put through. */
+export function greetsAsNewcomer(text: string): boolean {
+  return NEW_VOICE_GREETS.test(tokenize(text).join(" "));
+}

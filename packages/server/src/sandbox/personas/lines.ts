@@ -122,6 +122,9 @@ const FIXED = {
 
   // any person: 0114, 0116, 0107 and every other number
   hello: say(PERSON, "Hello?"),
+  // anyone asked to hold while the caller connects someone, and greeting who was put through
+  holdingOn: say(PERSON, "Sure, I will hold."),
+  greetJoined: say(PERSON, "Hello there. Yes, I am here. How can I help you?"),
   stillThere: say(PERSON, "Hello? Are you still there?"),
   hangingUp: say(PERSON, "I am going to hang up now. Goodbye."),
   genericWrongPerson: say(

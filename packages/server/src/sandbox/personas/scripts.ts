@@ -1,6 +1,6 @@
 import type { CalleeRuntime } from "./callee-runtime.ts";
 import { FrontDesk } from "./front-desk.ts";
-import { understand } from "./intents.ts";
+import { asksToHold, greetsAsNewcomer, keepsOnHold, understand } from "./intents.ts";
 import type { LineKey } from "./lines.ts";
 import type { Mind } from "./mind.ts";
 import { BirthDateDesk, DeskPerson, Interrupted, Screener } from "./people.ts";
@@ -36,10 +36,31 @@ async function listen(callee: CalleeRuntime): Promise<string | null> {
   return callee.takeHeard();
 }
 
+/**
+ * Asked to hold while the caller connects someone: agrees, then waits as long as the caller keeps it
+ * company ("still connecting you"); a caller gone quiet gets "are you still there?" and then a hang-up
+ * (see listen). Returns the first words that are not about holding, or null once it hung up.
+ */
+async function holdOn(callee: CalleeRuntime): Promise<string | null> {
+  await callee.say("holdingOn");
+  for (;;) {
+    const heard = await listen(callee);
+    if (heard === null || !keepsOnHold(heard)) return heard;
+  }
+}
+
 /** Talks with the agent through a mind until one of them ends the call. */
 async function converse(callee: CalleeRuntime, mind: Mind): Promise<void> {
   for (let turn = 0; turn < MAX_TURNS; turn++) {
-    const heard = await listen(callee);
+    let heard = await listen(callee);
+    if (heard !== null && asksToHold(heard)) {
+      heard = await holdOn(callee);
+      // The person put through says hello; the one who held greets them before anything else.
+      if (heard !== null && greetsAsNewcomer(heard)) {
+        await callee.say("greetJoined");
+        continue;
+      }
+    }
     if (heard === null) return;
     const reaction = mind.turn(heard);
     for (const line of reaction.say) await callee.say(line);
