@@ -35,6 +35,11 @@ export class ToneDetector {
     this.minFrames = Math.max(1, Math.round(this.o.minMs / FRAME_MS));
   }
 
+  /** A tone already reported is still sounding. */
+  get sounding(): boolean {
+    return this.reported && this.run > 0;
+  }
+
   /** Feeds one frame; returns the tone once it has lasted long enough, else null. */
   process(frame: Uint8Array): DetectedTone | null {
     const pcm = frame.length === this.pcm.length ? this.pcm : new Int16Array(frame.length);

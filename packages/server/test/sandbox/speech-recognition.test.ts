@@ -88,6 +88,17 @@ describeWith(POCKETSPHINX, "pocketsphinx recognition over 8 kHz mu-law", () => {
     }
   }, 240_000);
 
+  it("recognises a voicemail greeting whose beep follows it with no pause", async () => {
+    const stt = new PocketsphinxStt({ phrases: personaPhrases() });
+    try {
+      const greeting = await speech.line(LINES.voicemailGreeting.text, LINES.voicemailGreeting.voice);
+      const heard = finals(await transcribe(stt, [greeting, speech.beep(), SILENCE], 50));
+      expect(heard).toEqual([LINES.voicemailGreeting.text]);
+    } finally {
+      stt.dispose();
+    }
+  });
+
   it("hears nothing in hold music, a beep or silence", async () => {
     const stt = new PocketsphinxStt({ phrases: personaPhrases() });
     try {

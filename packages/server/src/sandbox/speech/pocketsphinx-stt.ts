@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mulawDecode } from "../../media/mulaw.ts";
 import type { STT, SttCapabilities, SttOpenOptions, SttSession } from "../../providers/stt/stt.ts";
+import { ToneDetector } from "../../voice/tone-detector.ts";
 import { EnergyVad } from "./energy-vad.ts";
 import { buildGrammar, restorePhrases, type SandboxGrammar } from "./grammar.ts";
 import { upsample8kTo16k } from "./resample.ts";
@@ -29,9 +30,21 @@ function killGroup(child: ChildProcessWithoutNullStreams): void {
   }
 }
 
+/**
+ * A beep glued to the end of speech (a voicemail greeting's tone) spoils the whole utterance for the
+ * grammar decoder: nothing is recognised. Audio reaches the decoder this many frames late, so a beep is
+ * known before any of it gets there; it is then left out and the utterance ended on silence.
+ */
+const BEEP_GATE_FRAMES = 6;
+const FRAME_BYTES = 160;
+
 class PocketsphinxSession implements SttSession {
   private readonly vad = new EnergyVad();
-  private readonly pcm8 = new Int16Array(160);
+  private readonly pcm8 = new Int16Array(FRAME_BYTES);
+  private readonly tones = new ToneDetector({ minMs: 100 });
+  private readonly held = Array.from({ length: BEEP_GATE_FRAMES }, () => new Uint8Array(FRAME_BYTES));
+  private heldFrom = 0;
+  private heldCount = 0;
   private lastSample = 0;
   private stdoutRest = "";
   private closing: Promise<void> | null = null;
@@ -61,18 +74,49 @@ class PocketsphinxSession implements SttSession {
 
   write(audio: Uint8Array): void {
     if (this.closing) return;
-    for (let offset = 0; offset < audio.length; offset += this.pcm8.length) {
-      const chunk = audio.subarray(offset, offset + this.pcm8.length);
-      const pcm = mulawDecode(chunk, this.pcm8.subarray(0, chunk.length));
+    for (let offset = 0; offset < audio.length; offset += FRAME_BYTES) {
+      const chunk = audio.subarray(offset, offset + FRAME_BYTES);
       if (this.vad.push(chunk) === "start") this.options.onEvent({ type: "speech_started" });
-      const up = upsample8kTo16k(pcm, this.lastSample);
-      this.lastSample = pcm[pcm.length - 1] ?? this.lastSample;
-      this.child.stdin.write(Buffer.from(up.buffer, up.byteOffset, up.byteLength));
+      if (chunk.length < FRAME_BYTES) {
+        this.release();
+        this.decode(chunk);
+        continue;
+      }
+      if (this.tones.process(chunk) !== null) {
+        // The beep's first frames are still held: drop them and end the utterance before it.
+        this.heldCount = 0;
+        this.child.stdin.write(FLUSH_SILENCE);
+      }
+      if (this.tones.sounding) continue;
+      if (this.heldCount === BEEP_GATE_FRAMES) {
+        this.decode(this.held[this.heldFrom]!);
+        this.heldFrom = (this.heldFrom + 1) % BEEP_GATE_FRAMES;
+        this.heldCount--;
+      }
+      this.held[(this.heldFrom + this.heldCount) % BEEP_GATE_FRAMES]!.set(chunk);
+      this.heldCount++;
     }
   }
 
   flush(): void {
-    if (!this.closing) this.child.stdin.write(FLUSH_SILENCE);
+    if (this.closing) return;
+    this.release();
+    this.child.stdin.write(FLUSH_SILENCE);
+  }
+
+  /** Sends the frames held back for the beep gate. */
+  private release(): void {
+    for (; this.heldCount > 0; this.heldCount--) {
+      this.decode(this.held[this.heldFrom]!);
+      this.heldFrom = (this.heldFrom + 1) % BEEP_GATE_FRAMES;
+    }
+  }
+
+  private decode(frame: Uint8Array): void {
+    const pcm = mulawDecode(frame, this.pcm8.subarray(0, frame.length));
+    const up = upsample8kTo16k(pcm, this.lastSample);
+    this.lastSample = pcm[pcm.length - 1] ?? this.lastSample;
+    this.child.stdin.write(Buffer.from(up.buffer, up.byteOffset, up.byteLength));
   }
 
   close(): Promise<void> {
@@ -84,6 +128,7 @@ class PocketsphinxSession implements SttSession {
         clearTimeout(timer);
         resolve();
       });
+      this.release();
       this.child.stdin.end(FLUSH_SILENCE);
     });
     return this.closing;
