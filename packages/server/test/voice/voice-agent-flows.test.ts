@@ -104,10 +104,10 @@ describe.concurrent("voice agent: menus, hold, handoff and limits", REAL_TIME, (
       {
         request: { bridge_number: "+12125550117" },
         script: (messages) => {
-          const last = lastMessage(messages);
-          if (last?.role === "tool")
+          // The agent has already told the other party; the model then ends the call.
+          if (messages.some((m) => m.role === "tool"))
             return {
-              text: "I'm sorry, I couldn't reach them. Goodbye.",
+              text: "I'll let them know you called. Goodbye.",
               tools: [{ name: "end_call", args: { reason: "handoff failed" } }],
             };
           return { text: "Let me connect you now.", tools: [{ name: "connect_user" }] };
@@ -121,9 +121,13 @@ describe.concurrent("voice agent: menus, hold, handoff and limits", REAL_TIME, (
     c.callee.say("Sure, go ahead and connect them.", 900);
     const result = await c.result;
     expect(c.fake.bridges).toBe(1);
+    // The model learns why, after the other party was told the user did not pick up.
     const second = c.llm.calls[1]!.messages;
-    expect(lastMessage(second)).toMatchObject({ role: "tool" });
-    expect(JSON.stringify(lastMessage(second))).toContain("no_answer");
+    const told = second.findIndex((m) => m.role === "tool" && m.content.includes("no_answer"));
+    expect(told).toBeGreaterThan(0);
+    expect(second.slice(told + 1)).toMatchObject([
+      { role: "assistant", content: expect.stringMatching(/didn't pick up/i) },
+    ]);
     expect(
       c.transcript.some((e) => e.role === "system" && e.text.includes("nobody answered the bridge")),
     ).toBe(true);
