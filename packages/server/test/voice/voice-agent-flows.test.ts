@@ -3,7 +3,7 @@ import { createVoiceAgentEngine } from "../../src/agent/voice-agent-engine.ts";
 import { lineNoiseMulaw, sineMulaw, speechLikeMulaw } from "../../src/voice/synth.ts";
 import { REAL_TIME } from "../helpers/real-time.ts";
 import { fakeAnsweredCall, sleep } from "./fakes.ts";
-import { lastMessage, lastUserText, type Scenario, startCall } from "./harness.ts";
+import { lastUserText, type Scenario, startCall } from "./harness.ts";
 
 type Cleanup = (fn: () => Promise<void>) => void;
 function call(s: Scenario, onTestFinished: Cleanup) {
