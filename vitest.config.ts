@@ -9,10 +9,11 @@ export default defineConfig({
     pool: "forks",
     globalSetup: ["packages/server/test/global-setup.ts"],
     // Two files at a time, one per core. Many suites hold real-time 8 kHz calls, which mostly wait on the
-    // line's clock: a sandbox call costs a few percent of a core (agent synthesis, the persona, recording,
-    // recognition). A file's concurrent tests hold at most three calls at once, so two files' worth stays
-    // well inside two busy cores, and the agent and callees count their waits in audio, not wall time.
+    // line's clock: a sandbox call costs about 5 % of a core with pocketsphinx (agent synthesis, the
+    // persona, recording, recognition). A file's concurrent tests hold at most eight calls at once, so two
+    // files' worth stays under half of two busy cores, and the agent and callees count their waits in
+    // audio, not wall time.
     maxWorkers: 2,
-    maxConcurrency: 3,
+    maxConcurrency: 8,
   },
 });
