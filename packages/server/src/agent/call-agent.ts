@@ -8,6 +8,7 @@ import { BargeInPolicy } from "../voice/barge-in.ts";
 import type { SpeechSource } from "../voice/reply-pipeline.ts";
 import type { UserTurn, VoiceSessionHandlers } from "../voice/voice-session.ts";
 import { failureOf, type ProviderNames, type ReportFailure, sttFailureOf } from "./agent-failure.ts";
+import { AgentModel, type ModelCallOptions } from "./agent-model.ts";
 import { type AgentEnd, CallEnd, failed } from "./call-end.ts";
 import { callLimit, startCallTimers } from "./call-timers.ts";
 import { notConnectedLine } from "./handoff.ts";
@@ -15,12 +16,12 @@ import { HandoffMode } from "./handoff-mode.ts";
 import { HoldQueue } from "./hold.ts";
 import { buildInstructions } from "./instructions.ts";
 import { isMenuFeedback, OpeningWait } from "./listening.ts";
-import { failureReason, ReplyWait, runModelTurn, type Speaker } from "./model-turn.ts";
+import { failureReason, type ModelTurnResult, type Speaker } from "./model-turn.ts";
 import type { OpeningFacts } from "./opening-line.ts";
 import type { OpeningPlan } from "./opening-plan.ts";
 import { GOODBYES, isHoldAnnouncement, isVoicemailGreeting, whatAnswered } from "./phrases.ts";
 import type { VoiceAgentSettings } from "./settings.ts";
-import { agentTools, runTools, type ToolContext } from "./tools.ts";
+import { runTools, type ToolContext } from "./tools.ts";
 import { CallHistory } from "./transcript-history.ts";
 import { leaveMessage, VoicemailPolicy } from "./voicemail.ts";
 
@@ -68,12 +69,11 @@ export interface AgentHooks {
  * Holds one answered call: speaks the opening line, answers the callee through the model, runs its
  * tools, and handles hold queues, voicemail and the limits that end a call. Knows nothing about audio.
  * It owns the event loop and the mode; each mode's waits and decisions live beside it (listening.ts,
- * hold.ts, voicemail.ts, handoff-mode.ts), and how the call ends in call-end.ts.
+ * hold.ts, voicemail.ts, handoff-mode.ts), model calls in agent-model.ts, how the call ends in call-end.ts.
  */
 export class CallAgent {
   private readonly events = new AsyncQueue<AgentEvent>();
   private readonly history: CallHistory;
-  private readonly tools;
   private readonly canConnect: boolean;
   private readonly backchannel: BargeInPolicy;
   private readonly now: () => number;
@@ -82,7 +82,7 @@ export class CallAgent {
   private readonly ending: CallEnd;
   private readonly report: ReportFailure;
   private readonly providerNames: ProviderNames;
-  private readonly replyWait = new ReplyWait();
+  private readonly agentModel: AgentModel;
   private readonly openingWait = new OpeningWait();
   private readonly hold: HoldQueue;
   private readonly voicemail: VoicemailPolicy;
@@ -99,7 +99,7 @@ export class CallAgent {
 
   constructor(
     private readonly call: AnsweredCall,
-    private readonly llm: LLM,
+    llm: LLM,
     private readonly settings: VoiceAgentSettings,
     private readonly openingPlan: OpeningPlan,
     hooks: AgentHooks = {},
@@ -113,7 +113,14 @@ export class CallAgent {
     };
     this.history = new CallHistory((entry) => call.appendTranscript(entry));
     this.canConnect = call.request.bridge_number !== undefined;
-    this.tools = agentTools(this.canConnect);
+    this.agentModel = new AgentModel(
+      llm,
+      this.canConnect,
+      settings,
+      this.history,
+      call.signal,
+      (error, fatal) => this.report(failureOf(error, this.providerNames, fatal)),
+    );
     this.backchannel = new BargeInPolicy(settings.voice.bargeIn);
     this.ending = new CallEnd(call, {
       stopSpeaking: () => this.voice?.stopSpeaking(),
@@ -425,29 +432,9 @@ export class CallAgent {
   }
 
   /** One model call spoken as it streams, recorded in the transcript and the history. */
-  private async model(o: { replyTo?: UserTurn; interruptible?: boolean; prefix?: string }) {
+  private model(o: ModelCallOptions): Promise<ModelTurnResult> {
     this.modelCalls++;
-    const result = await runModelTurn({
-      llm: this.llm,
-      speaker: this.voice!,
-      messages: [this.instructions(), ...this.history.messages],
-      tools: this.tools,
-      temperature: this.settings.temperature,
-      maxTokens: this.settings.maxTokens,
-      prefix: o.prefix,
-      speak: { replyTo: o.replyTo, interruptible: o.interruptible ?? true, signal: this.call.signal },
-      deadlines: {
-        holdingPhraseMs: this.settings.firstTokenDeadlineMs,
-        holdingPhrase: this.settings.holdingPhrase,
-        attemptTimeoutMs: this.settings.replyTimeoutMs,
-        attempts: this.settings.modelAttempts,
-      },
-      wait: this.replyWait,
-      onRetry: (error) => this.report(failureOf(error, this.providerNames, false)),
-    });
-    if (result.error) this.report(failureOf(result.error, this.providerNames, true));
-    this.history.assistant(result.text, result.toolCalls);
-    return result;
+    return this.agentModel.speak(this.voice!, this.instructions(), o);
   }
 
   /** Built for each model call: what the opening is (or will be) changes as the call goes on. */

@@ -19,7 +19,7 @@ export interface EndingLine {
   stopSpeaking(): void;
   /** Speaks a line heard whole. */
   say(line: string): Promise<void>;
-  /** Called first by every end, so nothing more is handled as if the call went on. */
+  /** Called by every end before anything is said or hung up: nothing more is handled as if the call went on. */
   onEnd(): void;
 }
 

@@ -1,15 +1,12 @@
 import type { AnsweredCall } from "../calls/conversation.ts";
 import type { LlmToolCall } from "../providers/llm/llm.ts";
 import type { BridgeResult } from "../telephony/carrier.ts";
+import type { AgentVoice } from "./call-agent.ts";
 import { asksForAgent, HANDOFF_LINES, PendingHandoff } from "./handoff.ts";
 import type { CallHistory } from "./transcript-history.ts";
 
 /** What the handoff mode reads of the line. */
-export interface HandoffLine {
-  readonly speaking: boolean;
-  readonly calleeSpeaking: boolean;
-  readonly lastActivity: number;
-}
+export type HandoffLine = Pick<AgentVoice, "speaking" | "calleeSpeaking" | "lastActivity">;
 
 /**
  * The agent's side of a handoff (see handoff.ts): while the user's phone rings it keeps the other party

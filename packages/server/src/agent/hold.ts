@@ -1,3 +1,4 @@
+import type { AgentVoice } from "./call-agent.ts";
 import type { AgentEnd } from "./call-end.ts";
 import { type Answerer, whatAnswered } from "./phrases.ts";
 import type { CallHistory } from "./transcript-history.ts";
@@ -15,7 +16,7 @@ export class HoldQueue {
     private readonly budgetMs: number,
   ) {}
 
-  enter(why: string, line: { stopSpeaking(): void } | null): void {
+  enter(why: string, line: Pick<AgentVoice, "stopSpeaking"> | null): void {
     this.startedAt = this.now();
     line?.stopSpeaking();
     this.history.system(`On hold (${why}); the agent waits silently.`);

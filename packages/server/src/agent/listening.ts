@@ -1,3 +1,4 @@
+import type { AgentVoice } from "./call-agent.ts";
 import { whatAnswered } from "./phrases.ts";
 
 /** How much longer than planned the opening waits, by the wall clock, on a line that sends no audio. */
@@ -23,7 +24,7 @@ export class OpeningWait {
     this.afterHeardMs = heardMs;
   }
 
-  due(line: { readonly heardMs: number; readonly calleeSpeaking: boolean }, now: number): boolean {
+  due(line: Pick<AgentVoice, "heardMs" | "calleeSpeaking">, now: number): boolean {
     // Waits are counted in audio heard, so a stalled process does not make the agent talk over a
     // greeting that was late to arrive; a line that sends no audio at all gets the wall clock's word.
     const due =

@@ -1,4 +1,5 @@
 import { failureOf, type ProviderNames } from "./agent-failure.ts";
+import type { AgentVoice } from "./call-agent.ts";
 import { type CallEnd, failed } from "./call-end.ts";
 import { voicemailInstructions } from "./instructions.ts";
 import { failureReason, type ModelTurnResult } from "./model-turn.ts";
@@ -12,14 +13,10 @@ const RECENT_TONE_MS = 2500;
 const GREETING_AFTER_BEEP_MS = 1500;
 
 /** What the voicemail policy reads of the line, and asks of it. */
-export interface VoicemailLine {
-  readonly calleeSpeaking: boolean;
-  readonly lastActivity: number;
-  readonly heardMs: number;
-  readonly wordsPending: boolean;
-  flushRecognition(): void;
-  stopSpeaking(): void;
-}
+export type VoicemailLine = Pick<
+  AgentVoice,
+  "calleeSpeaking" | "lastActivity" | "heardMs" | "wordsPending" | "flushRecognition" | "stopSpeaking"
+>;
 
 /**
  * When to leave the message once voicemail is detected: after the greeting's beep (once the greeting's
