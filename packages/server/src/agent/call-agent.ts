@@ -7,22 +7,23 @@ import { AsyncQueue } from "../voice/async-queue.ts";
 import { BargeInPolicy } from "../voice/barge-in.ts";
 import type { SpeechSource } from "../voice/reply-pipeline.ts";
 import type { UserTurn, VoiceSessionHandlers } from "../voice/voice-session.ts";
-import {
-  type AgentFailureKind,
-  failureOf,
-  type ProviderNames,
-  type ReportFailure,
-  sttFailureOf,
-} from "./agent-failure.ts";
-import { asksForAgent, HANDOFF_LINES, notConnectedLine, PendingHandoff } from "./handoff.ts";
-import { buildInstructions, voicemailInstructions } from "./instructions.ts";
-import { failureReason, ReplyWait, runModelTurn, type Speaker } from "./model-turn.ts";
+import { failureOf, type ProviderNames, type ReportFailure, sttFailureOf } from "./agent-failure.ts";
+import { AgentModel, type ModelCallOptions } from "./agent-model.ts";
+import { type AgentEnd, CallEnd, failed } from "./call-end.ts";
+import { callLimit, startCallTimers } from "./call-timers.ts";
+import { notConnectedLine } from "./handoff.ts";
+import { HandoffMode } from "./handoff-mode.ts";
+import { HoldQueue } from "./hold.ts";
+import { buildInstructions } from "./instructions.ts";
+import { isMenuFeedback, OpeningWait } from "./listening.ts";
+import { failureReason, type ModelTurnResult, type Speaker } from "./model-turn.ts";
 import type { OpeningFacts } from "./opening-line.ts";
 import type { OpeningPlan } from "./opening-plan.ts";
 import { GOODBYES, isHoldAnnouncement, isVoicemailGreeting, whatAnswered } from "./phrases.ts";
 import type { VoiceAgentSettings } from "./settings.ts";
-import { agentTools, runTools, type ToolContext } from "./tools.ts";
+import { runTools, type ToolContext } from "./tools.ts";
 import { CallHistory } from "./transcript-history.ts";
+import { leaveMessage, VoicemailPolicy } from "./voicemail.ts";
 
 /** The voice session as the agent sees it: speech out, a few facts about the line. */
 export interface AgentVoice extends Speaker {
@@ -56,16 +57,6 @@ type AgentEvent =
  */
 type Mode = "listening" | "menu" | "conversation" | "hold" | "voicemail" | "handoff" | "done";
 
-/** How much longer than planned the opening waits, by the wall clock, on a line that sends no audio. */
-const NO_AUDIO_GRACE_MS = 2000;
-/** A beep this recent when voicemail is recognised was the greeting's own beep. */
-const RECENT_TONE_MS = 2500;
-/** After the beep, how much audio to hear while the recogniser finishes the greeting's words. */
-const GREETING_AFTER_BEEP_MS = 1500;
-/** What a menu says after a key it did not take: still the menu, not a person. */
-const MENU_FEEDBACK =
-  /\b(not a valid|invalid (option|entry|selection)|did not get|didn't get|try again|returning to)\b/i;
-
 /** What the agent is told about the world around it beyond the call: a clock and where failures go. */
 export interface AgentHooks {
   now?: () => number;
@@ -74,48 +65,33 @@ export interface AgentHooks {
   providerNames?: ProviderNames;
 }
 
-/** The structured end of each way the agent ends a call, with the reason in words for the record. */
-interface AgentEnd {
-  reason: string;
-  end: ConversationEnd;
-}
-
 /**
  * Holds one answered call: speaks the opening line, answers the callee through the model, runs its
  * tools, and handles hold queues, voicemail and the limits that end a call. Knows nothing about audio.
+ * It owns the event loop and the mode; each mode's waits and decisions live beside it (listening.ts,
+ * hold.ts, voicemail.ts, handoff-mode.ts), model calls in agent-model.ts, how the call ends in call-end.ts.
  */
 export class CallAgent {
   private readonly events = new AsyncQueue<AgentEvent>();
   private readonly history: CallHistory;
-  private readonly tools;
   private readonly canConnect: boolean;
   private readonly backchannel: BargeInPolicy;
   private readonly now: () => number;
   private voice: AgentVoice | null = null;
   private mode: Mode = "listening";
-  private endReason: string | null = null;
-  private end: ConversationEnd | undefined;
+  private readonly ending: CallEnd;
   private readonly report: ReportFailure;
   private readonly providerNames: ProviderNames;
-  private readonly replyWait = new ReplyWait();
-  private startedAt = 0;
-  /** Audio to hear (ms of the line's clock) before the opening line, unless the callee is still talking. */
-  private openingAfterHeardMs = 0;
-  private holdStartedAt = 0;
-  private voicemailAt = 0;
-  private lastToneAt = Number.NEGATIVE_INFINITY;
+  private readonly agentModel: AgentModel;
+  private readonly openingWait = new OpeningWait();
+  private readonly hold: HoldQueue;
+  private readonly voicemail: VoicemailPolicy;
+  private readonly handoff: HandoffMode;
   private tickPending = false;
   private openingSpoken = false;
   /** The opening spoken (or chosen for the voicemail message); null before. */
   private opening: OpeningFacts | null = null;
-  /** The voicemail's beep was heard while the greeting's words were still being recognised. */
-  private beepHeardAtMs: number | null = null;
-  /** Words of the voicemail's greeting have come in since voicemail was detected. */
-  private greetingHeard = false;
-  /** The voicemail was recognised by its greeting, not only by the carrier's machine detection. */
-  private voicemailConfirmed = false;
   private deadlineEnd: AgentEnd | null = null;
-  private handoff: PendingHandoff | null = null;
   /** The agent's media left the line (a handoff joined the user in its place): nothing more may be said. */
   private lineGone = false;
   /** Model calls made so far (for tests and the call record). */
@@ -123,7 +99,7 @@ export class CallAgent {
 
   constructor(
     private readonly call: AnsweredCall,
-    private readonly llm: LLM,
+    llm: LLM,
     private readonly settings: VoiceAgentSettings,
     private readonly openingPlan: OpeningPlan,
     hooks: AgentHooks = {},
@@ -137,8 +113,30 @@ export class CallAgent {
     };
     this.history = new CallHistory((entry) => call.appendTranscript(entry));
     this.canConnect = call.request.bridge_number !== undefined;
-    this.tools = agentTools(this.canConnect);
+    this.agentModel = new AgentModel(
+      llm,
+      this.canConnect,
+      settings,
+      this.history,
+      call.signal,
+      (error, fatal) => this.report(failureOf(error, this.providerNames, fatal)),
+    );
     this.backchannel = new BargeInPolicy(settings.voice.bargeIn);
+    this.ending = new CallEnd(call, {
+      stopSpeaking: () => this.voice?.stopSpeaking(),
+      say: (line) => this.sayLine(line, false),
+      onEnd: () => {
+        this.mode = "done";
+      },
+    });
+    this.hold = new HoldQueue(this.history, this.now, settings.holdBudgetMs);
+    this.voicemail = new VoicemailPolicy(this.history, this.now, settings);
+    this.handoff = new HandoffMode(
+      call,
+      this.history,
+      (line) => this.sayLine(line),
+      settings.handoffCheckInMs,
+    );
     call.onSignal((signal) => {
       if (signal.type === "beep") {
         // The carrier's beep detector backs up our own: either one starts the message.
@@ -153,7 +151,7 @@ export class CallAgent {
   }
 
   private heardTone(): void {
-    this.lastToneAt = this.now();
+    this.voicemail.heardTone();
     this.events.push({ type: "tone" });
   }
 
@@ -179,59 +177,48 @@ export class CallAgent {
   /** Runs the call to its end; resolves with the end reason in words and, when known, its structured end. */
   async run(voice: AgentVoice): Promise<{ endReason: string; end?: ConversationEnd }> {
     this.voice = voice;
-    this.startedAt = this.now();
-    const timers = this.startTimers();
+    this.openingWait.start(this.now());
+    const stopTimers = this.startTimers();
     try {
       if (this.call.signal.aborted) return { endReason: "the call ended before the agent started" };
       this.openingPlan.answered();
       if (this.call.answeredBy === "machine") await this.enterVoicemail("answering machine detected", false);
-      else this.openingAfterHeardMs = this.settings.openingWaitMs;
+      else this.openingWait.waitFor(this.settings.openingWaitMs);
       for await (const event of this.events) {
         await this.handle(event);
-        if (this.endReason !== null) break;
+        if (this.ending.decided) break;
       }
-      return { endReason: this.endReason ?? "the call ended", ...(this.end ? { end: this.end } : {}) };
+      return this.ending.result();
     } finally {
-      for (const stop of timers) stop();
+      stopTimers();
       this.openingPlan.cancel();
       this.mode = "done";
     }
   }
 
-  private startTimers(): Array<() => void> {
-    const tick = setInterval(() => {
-      if (this.tickPending) return;
-      this.tickPending = true;
-      this.events.push({ type: "tick" });
-    }, this.settings.tickMs);
-    const talkMs = Number.isFinite(this.call.maxTalkSeconds)
-      ? Math.max(0, this.call.maxTalkSeconds * 1000)
-      : Number.POSITIVE_INFINITY;
-    // setTimeout cannot wait longer than about 24.8 days.
-    const limitMs = Math.min(talkMs, this.settings.maxCallMs, 2 ** 31 - 1);
-    this.deadlineEnd =
-      talkMs < this.settings.maxCallMs
-        ? { reason: "the caller's remaining talk time ran out", end: { cause: "balance_exhausted" } }
-        : { reason: "the maximum call length was reached", end: { cause: "max_duration" } };
-    const reserve = Math.min(this.settings.goodbyeReserveMs, limitMs / 4);
-    const deadline = setTimeout(
-      () => {
-        // Cut any reply short so the goodbye fits before the limit.
-        this.voice?.stopSpeaking();
-        this.events.push({ type: "deadline" });
+  private startTimers(): () => void {
+    const limit = callLimit(this.call.maxTalkSeconds, this.settings);
+    this.deadlineEnd = limit.end;
+    return startCallTimers(
+      this.call.signal,
+      { tickMs: this.settings.tickMs, goodbyeAtMs: limit.goodbyeAtMs },
+      {
+        tick: () => {
+          if (this.tickPending) return;
+          this.tickPending = true;
+          this.events.push({ type: "tick" });
+        },
+        deadline: () => {
+          // Cut any reply short so the goodbye fits before the limit.
+          this.voice?.stopSpeaking();
+          this.events.push({ type: "deadline" });
+        },
+        aborted: () => {
+          this.voice?.stopSpeaking();
+          this.events.push({ type: "closed", reason: "ended" });
+        },
       },
-      Math.max(0, limitMs - reserve),
     );
-    const onAbort = () => {
-      this.voice?.stopSpeaking();
-      this.events.push({ type: "closed", reason: "ended" });
-    };
-    this.call.signal.addEventListener("abort", onAbort, { once: true });
-    return [
-      () => clearInterval(tick),
-      () => clearTimeout(deadline),
-      () => this.call.signal.removeEventListener("abort", onAbort),
-    ];
   }
 
   private async handle(event: AgentEvent): Promise<void> {
@@ -240,25 +227,15 @@ export class CallAgent {
       case "closed":
         // A connected handoff takes the agent's media away while the call goes on; its result follows.
         if (this.mode === "handoff" && event.reason === "hangup" && !this.call.signal.aborted) return;
-        this.endReason =
-          event.reason === "hangup"
-            ? "the other party hung up"
-            : event.reason === "dropped"
-              ? "the media connection dropped"
-              : "the call ended";
-        if (event.reason === "hangup") this.end ??= { cause: "callee_hung_up" };
-        this.mode = "done";
-        return;
+        return this.ending.closed(event.reason);
       case "deadline":
-        return this.goodbye(this.deadlineEnd!, GOODBYES.limit);
+        return this.ending.goodbye(this.deadlineEnd!, GOODBYES.limit);
       case "stt_error":
         this.report(sttFailureOf(event.error, this.providerNames));
-        return this.goodbye(failed("speech recognition failed", "stt_error"), GOODBYES.trouble);
+        return this.ending.goodbye(failed("speech recognition failed", "stt_error"), GOODBYES.trouble);
       case "speech_start":
         // The callee spoke first: let them finish before the opening line.
-        if (this.mode === "listening") {
-          this.openingAfterHeardMs = this.settings.firstTurnMaxWaitMs;
-        }
+        if (this.mode === "listening") this.openingWait.waitFor(this.settings.firstTurnMaxWaitMs);
         return;
       case "tone":
         if (this.mode === "voicemail") return this.onBeep();
@@ -288,27 +265,20 @@ export class CallAgent {
         return this.answeredBy(turn);
       case "menu":
         this.history.user(text);
-        if (whatAnswered(text) === "person" && MENU_FEEDBACK.test(text)) return this.respond(turn);
+        if (isMenuFeedback(text)) return this.respond(turn);
         return this.answeredBy(turn);
       case "voicemail":
-        this.history.user(text, { toModel: false });
-        this.greetingHeard = true;
-        // The greeting's words came after its beep: now the message can start.
-        if (this.beepHeardAtMs !== null) return this.leaveVoicemail("the beep was heard");
-        if (isVoicemailGreeting(text)) this.voicemailConfirmed = true;
-        else if (!this.voicemailConfirmed && text.split(/\s+/).length <= 4) {
-          // Machine detection guesses wrong at times: a short "Hello?" is a person, not a greeting.
-          this.history.system("A person answered after all.");
-          return this.speakOpening(turn);
+        switch (this.voicemail.heard(text)) {
+          case "leave":
+            return this.leaveVoicemail("the beep was heard");
+          case "person":
+            return this.speakOpening(turn);
+          default:
+            return;
         }
-        // Otherwise the greeting goes on; the beep (or the quiet after it) is what matters.
-        return;
       case "hold": {
-        this.history.user(text);
-        const after = whatAnswered(text);
+        const after = this.hold.heard(text);
         if (after === "hold") return;
-        if (after === "person" || after === "screener")
-          this.history.system("A person is on the line; the hold is over.");
         // Whatever took the call off hold is judged afresh: a person, a menu, a voicemail.
         this.mode = this.openingSpoken ? "conversation" : "listening";
         return this.openingSpoken && after !== "voicemail" ? this.respond(turn) : this.answeredBy(turn);
@@ -326,11 +296,7 @@ export class CallAgent {
         }
         return this.respond(turn);
       case "handoff":
-        // The model hears it with the handoff's result; meanwhile the agent only keeps the line.
-        this.history.user(text, { toModel: false });
-        this.handoff?.heard(text);
-        if (asksForAgent(text)) await this.sayLine(HANDOFF_LINES.stillHere);
-        return;
+        return this.handoff.heard(text);
       case "done":
         return;
     }
@@ -339,48 +305,35 @@ export class CallAgent {
   private async onTick(): Promise<void> {
     const voice = this.voice!;
     const now = this.now();
-    if (this.mode === "listening") {
-      // Waits are counted in audio heard, so a stalled process does not make the agent talk over a
-      // greeting that was late to arrive; a line that sends no audio at all gets the wall clock's word.
-      const due =
-        voice.heardMs >= this.openingAfterHeardMs ||
-        now - this.startedAt >= this.openingAfterHeardMs + NO_AUDIO_GRACE_MS;
-      if (due && !voice.calleeSpeaking) return this.speakOpening();
-      return;
-    }
-    if (this.mode === "hold") {
-      if (now - this.holdStartedAt >= this.settings.holdBudgetMs) {
-        const reason = `gave up waiting on hold after ${Math.round((now - this.holdStartedAt) / 1000)} seconds`;
-        return this.goodbye({ reason, end: { cause: "agent_ended", message: reason } }, GOODBYES.hold);
-      }
-      return;
-    }
-    if (this.mode === "voicemail") {
-      if (this.beepHeardAtMs !== null) {
-        if (!voice.wordsPending || voice.heardMs - this.beepHeardAtMs >= GREETING_AFTER_BEEP_MS)
-          return this.leaveVoicemail("the beep was heard");
+    switch (this.mode) {
+      case "listening":
+        if (this.openingWait.due(voice, now)) return this.speakOpening();
+        return;
+      case "hold": {
+        const gaveUp = this.hold.givenUp(now);
+        if (gaveUp) return this.ending.goodbye(gaveUp, GOODBYES.hold);
         return;
       }
-      const quiet = !voice.calleeSpeaking && now - voice.lastActivity >= this.settings.voicemailQuietMs;
-      if (quiet || now - this.voicemailAt >= this.settings.beepWaitMs) {
-        return this.leaveVoicemail("no beep was heard");
+      case "voicemail": {
+        const why = this.voicemail.due(voice, now);
+        if (why !== null) return this.leaveVoicemail(why);
+        return;
       }
-      return;
-    }
-    if (this.mode === "handoff") {
-      const quiet = !voice.speaking && !voice.calleeSpeaking;
-      if (quiet && now - voice.lastActivity >= this.settings.handoffCheckInMs) {
-        await this.sayLine(HANDOFF_LINES.checkIn);
-      }
-      return;
-    }
-    if ((this.mode === "conversation" || this.mode === "menu") && !voice.speaking && !voice.calleeSpeaking) {
-      if (now - voice.lastActivity >= this.settings.silentLineMs) {
-        return this.goodbye(
-          { reason: "the line was silent", end: { cause: "silent_line" } },
-          GOODBYES.silent,
-        );
-      }
+      case "handoff":
+        return this.handoff.tick(voice, now);
+      case "conversation":
+      case "menu":
+        if (
+          !voice.speaking &&
+          !voice.calleeSpeaking &&
+          now - voice.lastActivity >= this.settings.silentLineMs
+        ) {
+          return this.ending.goodbye(
+            { reason: "the line was silent", end: { cause: "silent_line" } },
+            GOODBYES.silent,
+          );
+        }
+        return;
     }
   }
 
@@ -416,94 +369,60 @@ export class CallAgent {
     this.history.assistant(result.text);
   }
 
-  /** The beep: the message starts, once the greeting's own words (if still being recognised) are in. */
-  private async onBeep(): Promise<void> {
-    if (this.beepHeardAtMs !== null) return;
-    // The beep itself sounds like speech to the recogniser; only a greeting not yet in words is waited for.
-    if (this.greetingHeard || !this.voice!.wordsPending) return this.leaveVoicemail("the beep was heard");
-    this.beepHeardAtMs = this.voice!.heardMs;
-    this.voice!.flushRecognition();
-  }
-
   private enterHold(why: string): void {
     if (this.mode === "hold") return;
     this.mode = "hold";
-    this.holdStartedAt = this.now();
-    this.voice?.stopSpeaking();
-    this.history.system(`On hold (${why}); the agent waits silently.`);
+    this.hold.enter(why, this.voice);
   }
 
   private async enterVoicemail(why: string, byGreeting: boolean): Promise<void> {
     this.mode = "voicemail";
-    this.greetingHeard = byGreeting;
-    this.voicemailConfirmed = byGreeting;
-    this.voicemailAt = this.now();
-    this.voice?.stopSpeaking();
-    this.history.system(`Voicemail detected (${why}).`);
-    if (this.now() - this.lastToneAt <= RECENT_TONE_MS) await this.onBeep();
+    if (this.voicemail.enter(why, byGreeting, this.voice)) await this.onBeep();
+  }
+
+  private async onBeep(): Promise<void> {
+    if (this.voicemail.beep(this.voice!)) return this.leaveVoicemail("the beep was heard");
   }
 
   private async leaveVoicemail(why: string): Promise<void> {
     this.mode = "done";
     this.opening ??= this.openingPlan.take().facts;
-    const intro = this.opening.line;
-    this.history.system(`Leaving a voicemail message (${why}).`);
-    this.history.instruct(voicemailInstructions(intro));
-    if (this.history.messages.at(-1)?.role !== "user") this.history.userToModel("(Voicemail is recording.)");
-    const result = await this.model({ interruptible: false, prefix: intro });
-    if (this.endReason !== null) return;
-    if (result.error) {
-      const { kind } = failureOf(result.error, this.providerNames, true);
-      return this.finishAs(failed(`${failureReason(result.error)} while leaving a voicemail`, kind));
-    }
-    const left = result.text.trim().length > 0;
-    // A message that was spoken is what the call achieved, whatever the agent said when it hung up.
-    if (left) this.end ??= { cause: "voicemail_left" };
-    await runTools(result.toolCalls, result.text, this.toolContext());
-    if (this.endReason !== null) return;
-    const reason = left
-      ? "left a voicemail message"
-      : "reached voicemail and hung up without leaving a message";
-    await this.finishAs({
-      reason,
-      end: left ? { cause: "voicemail_left" } : { cause: "agent_ended", message: reason },
-    });
+    return leaveMessage(
+      {
+        history: this.history,
+        ending: this.ending,
+        providerNames: this.providerNames,
+        speak: (prefix) => this.model({ interruptible: false, prefix }),
+        runTools: (reply) => runTools(reply.toolCalls, reply.text, this.toolContext()),
+      },
+      this.opening.line,
+      why,
+    );
   }
 
   /** Rings the user while the agent keeps the other party company; the result arrives as an event. */
   private startHandoff(toolCall: LlmToolCall): void {
     this.mode = "handoff";
-    this.handoff = new PendingHandoff(toolCall);
-    void this.call
-      .bridge()
-      .catch((error: unknown) => ({
-        ok: false as const,
-        reason: "failed" as const,
-        message: error instanceof Error ? error.message : String(error),
-      }))
-      .then((result) => this.events.push({ type: "handoff", result }));
+    this.handoff.start(toolCall, (result) => this.events.push({ type: "handoff", result }));
   }
 
   private async onHandoffResult(result: BridgeResult): Promise<void> {
-    const handoff = this.handoff;
-    if (this.mode !== "handoff" || handoff === null) return;
-    this.handoff = null;
-    handoff.settle(this.history, result);
-    if (result.ok) return this.finish("connected the user (live handoff)", false);
+    if (this.mode !== "handoff" || !this.handoff.settle(result)) return;
+    if (result.ok) return this.ending.finish("connected the user (live handoff)", false);
     this.mode = "conversation";
     // The other party learns at once; then the model carries on or ends the call as the task says.
     await this.sayLine(notConnectedLine(result));
-    if (this.endReason === null) await this.respond();
+    if (!this.ending.decided) await this.respond();
   }
 
   private async respond(turn?: UserTurn): Promise<void> {
     let replyTo: UserTurn | undefined = turn;
     for (let i = 0; i < this.settings.maxModelCallsPerTurn; i++) {
       const result = await this.model({ replyTo });
-      if (this.endReason !== null || this.mode === "done") return;
+      if (this.ending.decided || this.mode === "done") return;
       if (result.error) {
         const { kind } = failureOf(result.error, this.providerNames, true);
-        return this.goodbye(failed(failureReason(result.error), kind), GOODBYES.trouble);
+        return this.ending.goodbye(failed(failureReason(result.error), kind), GOODBYES.trouble);
       }
       if (result.interrupted) return;
       const outcome = await runTools(result.toolCalls, result.text, this.toolContext());
@@ -513,29 +432,9 @@ export class CallAgent {
   }
 
   /** One model call spoken as it streams, recorded in the transcript and the history. */
-  private async model(o: { replyTo?: UserTurn; interruptible?: boolean; prefix?: string }) {
+  private model(o: ModelCallOptions): Promise<ModelTurnResult> {
     this.modelCalls++;
-    const result = await runModelTurn({
-      llm: this.llm,
-      speaker: this.voice!,
-      messages: [this.instructions(), ...this.history.messages],
-      tools: this.tools,
-      temperature: this.settings.temperature,
-      maxTokens: this.settings.maxTokens,
-      prefix: o.prefix,
-      speak: { replyTo: o.replyTo, interruptible: o.interruptible ?? true, signal: this.call.signal },
-      deadlines: {
-        holdingPhraseMs: this.settings.firstTokenDeadlineMs,
-        holdingPhrase: this.settings.holdingPhrase,
-        attemptTimeoutMs: this.settings.replyTimeoutMs,
-        attempts: this.settings.modelAttempts,
-      },
-      wait: this.replyWait,
-      onRetry: (error) => this.report(failureOf(error, this.providerNames, false)),
-    });
-    if (result.error) this.report(failureOf(result.error, this.providerNames, true));
-    this.history.assistant(result.text, result.toolCalls);
-    return result;
+    return this.agentModel.speak(this.voice!, this.instructions(), o);
   }
 
   /** Built for each model call: what the opening is (or will be) changes as the call goes on. */
@@ -558,7 +457,7 @@ export class CallAgent {
       say: (text) => this.sayLine(text, false),
       enterHold: (why) => this.enterHold(why),
       startHandoff: (call) => this.startHandoff(call),
-      finish: (reason, hangUp, end) => this.finish(reason, hangUp, end),
+      finish: (reason, hangUp, end) => this.ending.finish(reason, hangUp, end),
       reportMalformed: () =>
         this.report({
           stage: "llm",
@@ -574,30 +473,4 @@ export class CallAgent {
     const result = await this.voice!.speak(text, { interruptible, signal: this.call.signal });
     this.history.assistant(result.text);
   }
-
-  /** A short goodbye that is heard whole, then hang up. */
-  private async goodbye(ending: AgentEnd, line: string): Promise<void> {
-    this.mode = "done";
-    this.voice?.stopSpeaking();
-    if (!this.call.signal.aborted) await this.sayLine(line, false);
-    await this.finishAs(ending);
-  }
-
-  private finishAs(ending: AgentEnd): Promise<void> {
-    return this.finish(ending.reason, true, ending.end);
-  }
-
-  /** The first end decided is the one recorded; `end` defaults to the agent ending the call. */
-  private async finish(reason: string, hangUp: boolean, end?: ConversationEnd): Promise<void> {
-    this.mode = "done";
-    this.endReason ??= reason;
-    this.end ??= end ?? { cause: "agent_ended", message: reason };
-    if (hangUp && !this.call.signal.aborted) await this.call.hangup(this.end).catch(() => {});
-  }
-}
-
-/** The agent failed: the call ends politely and is reported as the service's failure, not charged. */
-function failed(reason: string, kind: AgentFailureKind): AgentEnd {
-  const message = `The voice agent failed during the call: ${reason} (${kind}), so it ended the call.`;
-  return { reason, end: { cause: "agent_failed", message } };
 }
