@@ -8,12 +8,12 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     globalSetup: ["packages/server/test/global-setup.ts"],
-    // Two files at a time, one per core. Many suites hold real-time 8 kHz calls, which mostly wait on the
-    // line's clock: a sandbox call costs about 5 % of a core with pocketsphinx (agent synthesis, the
-    // persona, recording, recognition). A file's concurrent tests hold at most eight calls at once, so two
-    // files' worth stays under half of two busy cores, and the agent and callees count their waits in
-    // audio, not wall time.
-    maxWorkers: 2,
+    // Four files at a time on two cores: many suites hold real-time 8 kHz calls, which mostly wait on the
+    // line's clock (a sandbox call costs about 5 % of a core with pocketsphinx: the persona, recognition,
+    // recording, and the agent's offline voice, whose repeated lines come from memory). A file's
+    // concurrent tests hold at most eight calls at once, and the agent and callees count their waits in
+    // audio heard, not wall time, so a busy moment does not make them talk over each other.
+    maxWorkers: 4,
     maxConcurrency: 8,
   },
 });
