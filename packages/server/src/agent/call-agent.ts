@@ -412,6 +412,9 @@ export class CallAgent {
     this.mode = "conversation";
     // The other party learns at once; then the model carries on or ends the call as the task says.
     await this.sayLine(notConnectedLine(result));
+    // The model is asked to go on from the other party's side: a conversation ending on the agent's own
+    // line would read to some models as a reply to continue rather than one to answer.
+    this.history.userToModel("(The other party heard that the user could not be connected.)");
     if (!this.ending.decided) await this.respond();
   }
 

@@ -91,9 +91,12 @@ describe("POST /call under generated bad input", () => {
           expect(res.headers.get("x-clawcall-balance-seconds")).toBe("1200");
         },
       ),
-      { numRuns: 2500 },
+      // Each run is a whole HTTP request through the service: a thousand keep the test a few seconds of
+      // CPU, which it still gets on a machine shared with the real-time suites. fast-check draws the
+      // edge cases of each generator (empty, huge, wrong type) early, so they are all among the first runs.
+      { numRuns: 1000 },
     );
-    expect(tried).toBeGreaterThan(2000);
+    expect(tried).toBeGreaterThan(800);
     const calls = await service.request("GET", "/calls?limit=100", { key });
     expect(calls.body.calls).toHaveLength(1);
     expect((await service.request("GET", "/balance", { key })).body.balance_seconds).toBe(1200);

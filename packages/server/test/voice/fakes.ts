@@ -251,6 +251,13 @@ export class FakeCallee {
   heardFrames = 0;
   /** performance.now() of each agent frame that carried sound. */
   readonly heardAt: number[] = [];
+  /**
+   * Frames the line has carried to the callee so far: the line's own clock, which both directions share
+   * and which a stalled process delays without skewing.
+   */
+  lineFrames = 0;
+  /** The line frame at which each agent frame that carried sound arrived. */
+  readonly heardAtFrame: number[] = [];
   readonly digits: string[] = [];
 
   constructor(
@@ -259,10 +266,12 @@ export class FakeCallee {
   ) {
     pair.callee.attach({
       onAudio: (frame) => {
+        this.lineFrames++;
         for (let i = 0; i < frame.length; i++) {
           if (frame[i] !== 0xff && frame[i] !== 0x7f) {
             this.heardFrames++;
             this.heardAt.push(performance.now());
+            this.heardAtFrame.push(this.lineFrames);
             return;
           }
         }
@@ -290,6 +299,15 @@ export class FakeCallee {
       if (last !== undefined && performance.now() - last >= quietMs) return;
       if (performance.now() - start > timeoutMs) throw new Error("agent never finished speaking");
       await sleep(20);
+    }
+  }
+
+  /** Resolves once the line has carried `frame` frames to the callee. */
+  async untilLineFrame(frame: number, timeoutMs = 20_000): Promise<void> {
+    const start = performance.now();
+    while (this.lineFrames < frame) {
+      if (performance.now() - start > timeoutMs) throw new Error(`the line never reached frame ${frame}`);
+      await sleep(10);
     }
   }
 

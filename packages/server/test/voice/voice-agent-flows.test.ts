@@ -127,6 +127,7 @@ describe.concurrent("voice agent: menus, hold, handoff and limits", REAL_TIME, (
     expect(told).toBeGreaterThan(0);
     expect(second.slice(told + 1)).toMatchObject([
       { role: "assistant", content: expect.stringMatching(/didn't pick up/i) },
+      { role: "user", content: expect.stringMatching(/could not be connected/) },
     ]);
     expect(
       c.transcript.some((e) => e.role === "system" && e.text.includes("nobody answered the bridge")),

@@ -160,17 +160,18 @@ describe.concurrent("voice agent over a real-time sandbox line", REAL_TIME, () =
     c.callee.say("Yes?", 400);
     await c.callee.agentSpeaks(performance.now() + 400);
     await sleep(800);
-    // No interim text: the words arrive only after the "mm-hmm" is over.
-    const onset = performance.now();
+    // No interim text: the words arrive only after the "mm-hmm" is over. Counted in the line's frames
+    // (20 ms each), so a busy machine cannot shift what is checked.
+    const onset = c.callee.lineFrames;
     c.callee.say("mm-hmm", 450);
-    await sleep(650);
+    await c.callee.untilLineFrame(onset + 33);
     // The agent held its audio while the callee spoke (paused about 250 ms in, until the end of the
     // speech and the VAD's hangover, about 700 ms in)...
-    const during = c.callee.heardAt.filter((t) => t > onset + 400 && t < onset + 580);
+    const during = c.callee.heardAtFrame.filter((f) => f > onset + 20 && f < onset + 29);
     expect(during).toEqual([]);
     // ...then went on with the same reply, and the whole of it is in the transcript.
     await c.callee.agentFinished(600);
-    expect(c.callee.heardAt.some((t) => t > onset + 600)).toBe(true);
+    expect(c.callee.heardAtFrame.some((f) => f > onset + 30)).toBe(true);
     const assistant = c.transcript.filter((e) => e.role === "assistant");
     expect(assistant[1]!.text).toBe(text);
     expect(c.llm.calls).toHaveLength(1);
