@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeOpenAi, startFakeOpenAi } from "../fakes/index.ts";
+import { beforeAll, describe, expect, it } from "vitest";
 import { REAL_TIME } from "../helpers/real-time.ts";
-import { startTestService, type TestService } from "../helpers/service.ts";
-import { index as at, ScenarioCalls, said, story } from "./scenario-checks.ts";
+import { index as at, ScenarioCalls, said, scenarioService, story } from "./scenario-checks.ts";
 import { scriptedAgentModel } from "./scripted-model.ts";
 
 /** Seconds of audio in a WAV file (8 kHz, two 16-bit channels, after a 44-byte header). */
@@ -13,25 +11,10 @@ const wavSeconds = (bytes: number) => (bytes - 44) / (8000 * 2 * 2);
  * one ring, and nobody answers 0117 for six), with the scripted model and the listening callees.
  */
 describe("handoffs at the sandbox's default timings", () => {
-  let llm: FakeOpenAi;
-  let service: TestService;
-  const calls = new ScenarioCalls(() => service);
-
-  beforeAll(async () => {
-    llm = await startFakeOpenAi();
-    llm.chat.setDefault(scriptedAgentModel);
-    // No ring override: the defaults are what is judged here.
-    service = await startTestService({
-      OPENAI_API_KEY: "sk-test",
-      OPENAI_BASE_URL: llm.url,
-      CLAWCALL_SANDBOX_RING_SECONDS: "5",
-    });
-    calls.prepare(["0100>0112", "0100>0117"]);
-  });
-  afterAll(async () => {
-    await service?.dispose();
-    await llm?.close();
-  });
+  // No ring override: the defaults are what is judged here.
+  const { service } = scenarioService(scriptedAgentModel, { CLAWCALL_SANDBOX_RING_SECONDS: "5" });
+  const calls = new ScenarioCalls(service);
+  beforeAll(() => calls.prepare(["0100>0112", "0100>0117"]));
 
   describe.concurrent("", REAL_TIME, () => {
     it("0112: the user is connected, the two parties talk, and the call ends as a completed handoff", async ({

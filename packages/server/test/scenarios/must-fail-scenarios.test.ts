@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { SandboxVerdict } from "../../src/sandbox/personas/index.ts";
-import { type FakeOpenAi, startFakeOpenAi } from "../fakes/index.ts";
 import { REAL_TIME } from "../helpers/real-time.ts";
-import { pollUntilFinal, startTestService, type TestService } from "../helpers/service.ts";
-import { TASK } from "./scenario-checks.ts";
+import { pollUntilFinal } from "../helpers/service.ts";
+import { scenarioService, TASK } from "./scenario-checks.ts";
 import { createScriptedAgent } from "./scripted-model.ts";
 
 /**
@@ -11,25 +10,13 @@ import { createScriptedAgent } from "./scripted-model.ts";
  * of pressing keys, gets nothing done, and the verdict says so, over the real service and voice path.
  */
 describe("a poor agent gets nothing done", REAL_TIME, () => {
-  let llm: FakeOpenAi;
-  let service: TestService;
-
-  beforeAll(async () => {
-    llm = await startFakeOpenAi();
-    llm.chat.setDefault(createScriptedAgent({ hidesPurpose: true, talksToMenus: true }));
-    service = await startTestService({
-      OPENAI_API_KEY: "sk-test",
-      OPENAI_BASE_URL: llm.url,
-      CLAWCALL_SANDBOX_RING_SECONDS: "0.3",
-      CLAWCALL_MAX_ACTIVE_CALLS_PER_KEY: "5",
-    });
-  });
-  afterAll(async () => {
-    await service?.dispose();
-    await llm?.close();
+  const scenario = scenarioService(createScriptedAgent({ hidesPurpose: true, talksToMenus: true }), {
+    CLAWCALL_SANDBOX_RING_SECONDS: "0.3",
+    CLAWCALL_MAX_ACTIVE_CALLS_PER_KEY: "5",
   });
 
   async function verdictOf(line: string): Promise<SandboxVerdict> {
+    const service = scenario.service();
     const created = await service.request("POST", "/call", { body: { to: `+1415555${line}`, task: TASK } });
     expect(created.status).toBe(201);
     const { call } = await pollUntilFinal(service, created.body.api_key, created.body.call_id, {

@@ -1,7 +1,5 @@
-import { afterAll, beforeAll, describe, expect } from "vitest";
-import { type FakeOpenAi, startFakeOpenAi } from "../fakes/index.ts";
-import { startTestService, type TestService } from "../helpers/service.ts";
-import { checkSignedWav, ScenarioCalls, scenarioChecks } from "./scenario-checks.ts";
+import { describe, expect } from "vitest";
+import { checkSignedWav, ScenarioCalls, scenarioChecks, scenarioService } from "./scenario-checks.ts";
 import { scriptedAgentModel } from "./scripted-model.ts";
 
 /**
@@ -9,29 +7,16 @@ import { scriptedAgentModel } from "./scripted-model.ts";
  * sandbox recogniser, speaking through flite, with a scripted model behind a fake OpenAI-compatible API.
  */
 describe("sandbox scenarios with a scripted model", () => {
-  let llm: FakeOpenAi;
-  let service: TestService;
-  const calls = new ScenarioCalls(() => service);
-
-  beforeAll(async () => {
-    llm = await startFakeOpenAi();
-    llm.chat.setDefault(scriptedAgentModel);
-    service = await startTestService({
-      OPENAI_API_KEY: "sk-test",
-      OPENAI_BASE_URL: llm.url,
-      CLAWCALL_SANDBOX_RING_SECONDS: "0.3",
-      CLAWCALL_SANDBOX_HOLD_SECONDS: "6",
-    });
+  const { llm, service } = scenarioService(scriptedAgentModel, {
+    CLAWCALL_SANDBOX_RING_SECONDS: "0.3",
+    CLAWCALL_SANDBOX_HOLD_SECONDS: "6",
   });
-  afterAll(async () => {
-    await service?.dispose();
-    await llm?.close();
-  });
+  const calls = new ScenarioCalls(service);
 
   scenarioChecks({
     calls,
-    llm: () => llm,
-    service: () => service,
+    llm,
+    service,
     recording: { name: "a signed WAV link while it lasts", check: checkSignedWav },
     verdict: async (call) => call._meta.sandbox?.verdict,
     bridged(call, to) {

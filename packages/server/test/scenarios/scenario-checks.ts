@@ -1,11 +1,11 @@
 import type { TranscriptEntry } from "@clawcall/contract";
-import { beforeAll, describe, expect, it, type OnTestFailedHandler, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, type OnTestFailedHandler, vi } from "vitest";
 import { citationHolds } from "../../src/agent/result-citations.ts";
 import type { SandboxVerdict } from "../../src/sandbox/personas/index.ts";
 import { personaPhrases } from "../../src/sandbox/personas/lines.ts";
-import type { FakeOpenAi } from "../fakes/index.ts";
+import { type FakeOpenAi, startFakeOpenAi } from "../fakes/index.ts";
 import { REAL_TIME } from "../helpers/real-time.ts";
-import { pollUntilFinal, type TestService } from "../helpers/service.ts";
+import { pollUntilFinal, startTestService, type TestService } from "../helpers/service.ts";
 
 export const TASK =
   "Call to confirm Jordan Lee's appointment on Tuesday. If you reach voicemail, leave a message. " +
@@ -24,6 +24,28 @@ export type Call = {
 export const index = (t: TranscriptEntry[], test: (e: TranscriptEntry) => boolean) => t.findIndex(test);
 export const said = (t: TranscriptEntry[], role: string, re: RegExp) =>
   index(t, (e) => e.role === role && re.test(e.text));
+
+/**
+ * The service a scenario file calls through, with a fake OpenAI-compatible API answering as `model`:
+ * started before the file's tests and stopped after them.
+ */
+export function scenarioService(
+  model: Parameters<FakeOpenAi["chat"]["setDefault"]>[0],
+  env: Record<string, string>,
+): { llm: () => FakeOpenAi; service: () => TestService } {
+  let llm: FakeOpenAi;
+  let service: TestService;
+  beforeAll(async () => {
+    llm = await startFakeOpenAi();
+    llm.chat.setDefault(model);
+    service = await startTestService({ OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: llm.url, ...env });
+  });
+  afterAll(async () => {
+    await service?.dispose();
+    await llm?.close();
+  });
+  return { llm: () => llm, service: () => service };
+}
 
 /**
  * Real-time calls a scenario file places at once. A sandbox call with pocketsphinx costs about 5 % of a
