@@ -82,7 +82,11 @@ describe("the remote MCP server at /mcp", () => {
   });
 
   it("takes an API key in X-Api-Key or as a bearer token, and no tool output shows it", async () => {
-    for (const headers of [{ "x-api-key": anonymousKey }, { authorization: `Bearer ${anonymousKey}` }]) {
+    const ways: Record<string, string>[] = [
+      { "x-api-key": anonymousKey },
+      { authorization: `Bearer ${anonymousKey}` },
+    ];
+    for (const headers of ways) {
       const client = await mcpClient(service, headers);
       open.push(client);
       const names = (await client.listTools()).tools.map((t) => t.name);
