@@ -1,5 +1,8 @@
 import type { FastifyInstance } from "fastify";
 
+/** What stands where the API key was in a tool's output. */
+export const KEY_HIDDEN = "API_KEY_HIDDEN";
+
 export interface ApiAnswer {
   status: number;
   // biome-ignore lint/suspicious/noExplicitAny: the HTTP API's JSON bodies, each route's own shape
@@ -54,7 +57,7 @@ export class ApiCaller {
             .map(([k, x]) => [k, drop(x)]),
         );
       if (typeof v === "string")
-        return v.split(this.apiKey).join("HIDDEN").split(encodeURIComponent(this.apiKey)).join("HIDDEN");
+        return v.split(this.apiKey).join(KEY_HIDDEN).split(encodeURIComponent(this.apiKey)).join(KEY_HIDDEN);
       return v;
     };
     return drop(value) as T;

@@ -2,7 +2,7 @@ import { CallPreferencesInputSchema, CallRequestSchema } from "@clawcall/contrac
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import type { ApiAnswer, ApiCaller } from "./api-caller.ts";
+import { type ApiAnswer, type ApiCaller, KEY_HIDDEN } from "./api-caller.ts";
 
 /** Reads only this account's own records. */
 const READ: ToolAnnotations = {
@@ -47,12 +47,16 @@ export function registerTools(server: McpServer, api: ApiCaller, options: { maxW
     const body = api.withoutKey(res.body ?? { message: res.text });
     if (res.status >= 400) {
       const e = (body as { error?: { code?: string; message?: string } }).error;
+      const flat = JSON.stringify(body);
+      const hidden = flat.includes(KEY_HIDDEN)
+        ? `\n${KEY_HIDDEN} stands for the API key, which tools never show: the personal link works with the user's own key in its place.`
+        : "";
       return {
         isError: true,
         content: [
           {
             type: "text",
-            text: `Error ${e?.code ?? res.status}: ${e?.message ?? ""}\n${JSON.stringify(body)}`,
+            text: `Error ${e?.code ?? res.status}: ${e?.message ?? ""}\n${flat}${hidden}`,
           },
         ],
       };

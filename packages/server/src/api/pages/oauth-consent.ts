@@ -54,7 +54,8 @@ application or on <a href="/keys">your keys page</a>.</p>
 <label for="password">Password</label><input id="password" name="password" type="password" required autocomplete="current-password">
 <button type="submit" name="decision" value="allow">Sign in and allow</button>
 <button type="submit" name="decision" value="deny" formnovalidate>Deny</button>
-</form>`;
+</form>
+<p class="muted">No account yet? <a href="/signup" target="_blank" rel="noopener">Create one</a>, then sign in here.</p>`;
 }
 
 /** The client's redirect URI with the answer (RFC 9207's `iss` says which server answered). */
