@@ -104,7 +104,10 @@ export function registerRemoteMcp(app: FastifyInstance, deps: RemoteMcpDeps): vo
         .send({ jsonrpc: "2.0", error: { code: -32700, message: "Parse error" }, id: null });
 
     const server = new McpServer({ name: "clawcall", version: "0.1.0" }, { instructions: INSTRUCTIONS });
-    registerTools(server, new ApiCaller(app, key, req.ip), { maxWaitSeconds: deps.maxWaitSeconds ?? 600 });
+    registerTools(server, new ApiCaller(app, key, req.ip), {
+      maxWaitSeconds: deps.maxWaitSeconds ?? 600,
+      webhooks: app.hasRoute({ method: "PUT", url: "/me/webhook" }),
+    });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     reply.hijack();
     const res = reply.raw;

@@ -41,7 +41,11 @@ const text = (t: string, structured?: Record<string, unknown>): CallToolResult =
 });
 
 /** Registers every remote tool on a server that acts through `api` (one caller's key). */
-export function registerTools(server: McpServer, api: ApiCaller, options: { maxWaitSeconds: number }): void {
+export function registerTools(
+  server: McpServer,
+  api: ApiCaller,
+  options: { maxWaitSeconds: number; webhooks: boolean },
+): void {
   /** The API's answer as a tool result: errors as tool errors (the model reads and handles them). */
   const answer = (res: ApiAnswer, headline: (body: Record<string, unknown>) => string): CallToolResult => {
     const body = api.withoutKey(res.body ?? { message: res.text });
@@ -277,4 +281,31 @@ export function registerTools(server: McpServer, api: ApiCaller, options: { maxW
       );
     },
   );
+
+  // The account webhook API may be absent from a build; the tool is offered only where it is served.
+  if (options.webhooks)
+    server.registerTool(
+      "connect_webhook",
+      {
+        title: "Connect a webhook",
+        description:
+          "Subscribes an https URL to the account's call events (replacing any earlier one). The signing secret comes back once: hand it to the user for their receiver, not into a call.",
+        inputSchema: {
+          url: z.string().max(2000).describe("The https:// URL that receives the events."),
+          events: z
+            .array(z.string().max(40))
+            .max(10)
+            .optional()
+            .describe("Event types, e.g. call.started, call.status, call.transcript, call.completed."),
+          rotate_secret: z.boolean().optional().describe("Make a new signing secret."),
+        },
+        annotations: {
+          readOnlyHint: false,
+          destructiveHint: true,
+          idempotentHint: true,
+          openWorldHint: true,
+        },
+      },
+      async (input) => answer(await api.call("PUT", "/me/webhook", input), () => "The webhook is connected:"),
+    );
 }

@@ -102,6 +102,10 @@ describe("the remote MCP server at /mcp", () => {
       expect(names).toEqual(
         expect.arrayContaining(["get_recording", "get_balance", "get_calling_guide", "update_call_settings"]),
       );
+      // connect_webhook is offered where the account webhook API is served.
+      expect(names.includes("connect_webhook")).toBe(
+        service.app.hasRoute({ method: "PUT", url: "/me/webhook" }),
+      );
       const balance = await callTool(client, "get_balance");
       expect(balance.isError).toBeFalsy();
       expect(balance.structuredContent.balance_seconds).toBeGreaterThan(0);
@@ -112,6 +116,27 @@ describe("the remote MCP server at /mcp", () => {
         expect(JSON.stringify(out)).not.toContain("api_key");
       }
     }
+  });
+
+  it("reads transcripts, recordings and guides, and changes only the settings it names", async () => {
+    const client = await mcpClient(service, { "x-api-key": anonymousKey });
+    open.push(client);
+    const callId = (await callTool(client, "list_calls")).structuredContent.calls[0].call_id as string;
+    const said = await callTool(client, "get_call_transcript", { call_id: callId });
+    expect(said.content[0]!.text).toContain("assistant: Hello.");
+    const recording = await callTool(client, "get_recording", { call_id: callId });
+    expect(recording.structuredContent.recording_url).toMatch(/\/recordings\//);
+    const guide = await callTool(client, "get_calling_guide", { topic: "errors" });
+    expect(guide.content[0]!.text).toContain(service.url);
+    expect((await callTool(client, "get_call", { call_id: "nope" })).content[0]!.text).toContain("not_found");
+
+    await callTool(client, "update_call_settings", { voice: "eric", personality: "Warm and brief." });
+    const changed = await callTool(client, "update_call_settings", { personality: null });
+    expect(changed.isError).toBeFalsy();
+    expect(changed.structuredContent).toMatchObject({ voice: "eric", personality: null, configured: true });
+    const refused = await callTool(client, "update_call_settings", { voice: "nobody" });
+    expect(refused.isError).toBe(true);
+    expect((await callTool(client, "get_call_settings")).structuredContent.voice).toBe("eric");
   });
 
   it("registers only https or loopback redirect URIs", async () => {
