@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ListeningEngine } from "../helpers/listening-engine.ts";
 import {
   authorize,
+  hiddenFields,
   pkcePair,
   REDIRECT_URI,
   registerClient,
@@ -201,6 +202,38 @@ describe("the remote MCP server at /mcp", () => {
     expect(unknown.status).toBe(400);
     expect(unknown.headers.get("location")).toBeNull();
     expect(unknown.headers.get("x-frame-options")).toBe("DENY");
+  });
+
+  it("the consent form is bound to the request it showed, and Deny goes back with access_denied", async () => {
+    const clientId = await registerClient(service);
+    const q = new URLSearchParams({
+      response_type: "code",
+      client_id: clientId,
+      redirect_uri: REDIRECT_URI,
+      code_challenge: pkcePair().challenge,
+      code_challenge_method: "S256",
+      state: "s1",
+    });
+    const shown = await service.request("GET", `/oauth/authorize?${q}`);
+    expect(shown.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    const fields = hiddenFields(shown.text);
+    const post = (extra: Record<string, string>) =>
+      service.request("POST", "/oauth/authorize", {
+        raw: new URLSearchParams({ ...fields, ...A, decision: "allow", ...extra }).toString(),
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      });
+    // An attacker's own PKCE challenge swapped into the form would bind the code to their verifier.
+    const swapped = await post({
+      request: fields.request!.replace(/code_challenge=[^&]+/, `code_challenge=${pkcePair().challenge}`),
+    });
+    expect(swapped.status).toBe(400);
+    expect(swapped.headers.get("location")).toBeNull();
+    const denied = await post({ decision: "deny", password: "" });
+    expect(denied.status).toBe(302);
+    const back = new URL(denied.headers.get("location")!);
+    expect(back.searchParams.get("error")).toBe("access_denied");
+    expect(back.searchParams.get("code")).toBeNull();
+    expect(back.searchParams.get("state")).toBe("s1");
   });
 
   it("a token of one account cannot read another account's call", async () => {
