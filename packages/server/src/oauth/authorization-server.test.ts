@@ -66,11 +66,18 @@ function suite(open: () => Promise<{ db: Db; close(): Promise<void> }>) {
       expect(stored).not.toContain(secret);
   });
 
-  it("spends a code once, refuses it after 60 s, and refuses a wrong verifier", async () => {
+  it("spends a code once, ends the grant of a code used twice, refuses it after 60 s and a wrong verifier", async () => {
     const { account, server, request, clientId } = await setup();
     const code = await server.issueCode(request, account.id);
     expect((await exchange(server, clientId, code, `${VERIFIER}x`)).ok).toBe(false);
     expect((await exchange(server, clientId, code)).ok).toBe(false);
+    // A code that worked once and is presented again: whatever the first use got is ended.
+    const good = await server.issueCode(request, account.id);
+    const tokens = await exchange(server, clientId, good);
+    if (!tokens.ok) throw new Error(tokens.description);
+    expect(await server.apiKeyFor(tokens.access_token)).not.toBeNull();
+    expect(await exchange(server, clientId, good)).toMatchObject({ ok: false, error: "invalid_grant" });
+    expect(await server.apiKeyFor(tokens.access_token)).toBeNull();
     const late = await server.issueCode(request, account.id);
     now += 61_000;
     expect(await exchange(server, clientId, late)).toMatchObject({ ok: false, error: "invalid_grant" });

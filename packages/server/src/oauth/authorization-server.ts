@@ -177,17 +177,25 @@ export class AuthorizationServer {
       scope: request.scope,
       expires_at: new Date(now.getTime() + CODE_SECONDS * 1000).toISOString(),
       created_at: now.toISOString(),
+      used_at: null,
+      grant_id: null,
     });
     return code;
   }
 
-  /** `grant_type=authorization_code`: the code is spent whether or not the rest checks out. */
+  /**
+   * `grant_type=authorization_code`: the code is spent whether or not the rest checks out, and a code used
+   * twice ends what its first use got (OAuth 2.1 §4.1.3: one of the two holders is not the client).
+   */
   async exchangeCode(p: URLSearchParams): Promise<({ ok: true } & TokenResponse) | OAuthError> {
     const code = p.get("code");
     const verifier = p.get("code_verifier");
     if (!code || !verifier) return fail("invalid_request", "Send code and code_verifier.");
-    const row = await this.store.takeCode(sha256(code));
+    const codeHash = sha256(code);
     const now = this.now();
+    const spent = await this.store.spendCode(codeHash, now);
+    if (spent && "reused" in spent && spent.reused) await this.endGrant(spent.reused, now);
+    const row = spent && "code" in spent ? spent.code : null;
     if (!row || Date.parse(row.expires_at) <= now.getTime())
       return fail("invalid_grant", "The code is unknown, used or expired.");
     if (row.client_id !== p.get("client_id"))
@@ -207,6 +215,7 @@ export class AuthorizationServer {
       created_at: now.toISOString(),
       revoked_at: null,
     });
+    await this.store.noteCodeGrant(codeHash, grantId);
     return { ok: true, ...(await this.issueTokens(grantId, row.scope, minted.key, now)) };
   }
 
@@ -238,7 +247,13 @@ export class AuthorizationServer {
     const row = await this.store.token(sha256(token));
     const grant = row ? await this.store.grant(row.grant_id) : null;
     if (!grant || (clientId !== null && grant.client_id !== clientId)) return;
-    const now = this.now();
+    await this.endGrant(grant.id, this.now());
+  }
+
+  /** Ends a grant: its tokens go and its key is revoked. */
+  private async endGrant(grantId: string, now: Date): Promise<void> {
+    const grant = await this.store.grant(grantId);
+    if (!grant) return;
     await this.store.revokeGrant(grant.id, now);
     await this.billing.keys.revoke(grant.key_id, now);
   }

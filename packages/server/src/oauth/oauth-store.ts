@@ -28,14 +28,36 @@ export class OAuthStore {
     await this.db.insertInto("oauth_codes").values(code).execute();
   }
 
-  /** Removes and returns the code: whoever takes it first is the only one who gets it. */
-  async takeCode(codeHash: string): Promise<OAuthCodeTable | null> {
+  /**
+   * Spends the code: whoever marks it first is the only one who gets it. A code already spent comes back
+   * as `reused`, with the grant its first use made (kept until the code's row expires).
+   */
+  async spendCode(
+    codeHash: string,
+    now: Date,
+  ): Promise<{ code: OAuthCodeTable } | { reused: string | null } | null> {
     const row = await this.db
-      .deleteFrom("oauth_codes")
+      .updateTable("oauth_codes")
+      .set({ used_at: now.toISOString() })
       .where("code_hash", "=", codeHash)
+      .where("used_at", "is", null)
       .returningAll()
       .executeTakeFirst();
-    return row ?? null;
+    if (row) return { code: row };
+    const spent = await this.db
+      .selectFrom("oauth_codes")
+      .select("grant_id")
+      .where("code_hash", "=", codeHash)
+      .executeTakeFirst();
+    return spent ? { reused: spent.grant_id } : null;
+  }
+
+  async noteCodeGrant(codeHash: string, grantId: string): Promise<void> {
+    await this.db
+      .updateTable("oauth_codes")
+      .set({ grant_id: grantId })
+      .where("code_hash", "=", codeHash)
+      .execute();
   }
 
   async insertGrant(grant: OAuthGrantTable): Promise<void> {

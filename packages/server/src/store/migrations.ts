@@ -199,6 +199,8 @@ const buildMigrations = (dialect: Dialect): Record<string, Migration> => ({
         .addColumn("scope", "text", (c) => c.notNull())
         .addColumn("expires_at", "text", (c) => c.notNull())
         .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("used_at", "text")
+        .addColumn("grant_id", "text")
         .execute();
       await db.schema.createIndex("oauth_codes_expires").on("oauth_codes").column("expires_at").execute();
       await db.schema

@@ -175,6 +175,9 @@ export interface OAuthCodeTable {
   scope: string;
   expires_at: string;
   created_at: string;
+  /** Set when the code is spent; a second use ends the grant the first one made. */
+  used_at: string | null;
+  grant_id: string | null;
 }
 
 /** What an account allowed a client: it acts through a key of the account minted for the grant alone. */
