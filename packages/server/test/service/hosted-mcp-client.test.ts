@@ -336,3 +336,47 @@ describe("the hosted service's MCP client, pointed at this service", () => {
     );
   });
 });
+
+// On any refusal the client shows the model the envelope's `message`, then `action.url`, `action.sign_in_url`
+// and `quota` as given; the links are personal (they carry the key) and meant to be passed on to the user.
+describe("the hosted service's MCP client, out of free time", () => {
+  it("place_call: quota_exceeded with the sign-up and sign-in links and the quota it passes on", async () => {
+    const service = await startTestService(
+      { CLAWCALL_FREE_SECONDS: "1" },
+      { engine: new ListeningEngine({ talkSeconds: 1.2, lines: LINES }) },
+    );
+    try {
+      const first = await hostedRequest(service.url, "/call", {
+        method: "POST",
+        body: { to: TO, task: "Hi." },
+      });
+      const key = first.json.api_key as string;
+      for (let i = 0; i < 400; i++) {
+        const res = await hostedRequest(service.url, `/call/${first.json.id}`, { key });
+        if (res.json.lifecycle === "finalized") break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      const refused = await hostedRequest(service.url, "/call", {
+        method: "POST",
+        key,
+        body: { to: TO, task: "Hi." },
+      });
+      expectEnvelope(refused, 429, "quota_exceeded");
+      const shown = presentedError(refused);
+      expect(shown).toContain(` Link: ${service.url}/signup?token=`);
+      expect(shown).toContain(` Sign-in: ${service.url}/signin?token=`);
+      expect(refused.json.error.quota).toMatchObject({
+        tier: "free",
+        limit_seconds: 1,
+        remaining_seconds: 0,
+      });
+      for (const link of [refused.json.error.action.url, refused.json.error.action.sign_in_url]) {
+        const page = await fetch(link, { signal: AbortSignal.timeout(10_000) });
+        expect(page.status).toBe(200);
+        await page.text();
+      }
+    } finally {
+      await service.dispose();
+    }
+  });
+});
