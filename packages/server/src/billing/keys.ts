@@ -21,14 +21,17 @@ export function walletOf(key: Pick<ApiKeyRecord, "id" | "account_id">): string {
 export class KeyStore {
   constructor(private readonly db: Db) {}
 
-  /** Creates a key; the raw value is returned once and only its hash is stored. */
-  async mint(now: Date): Promise<{ key: string; record: ApiKeyRecord }> {
+  /**
+   * Creates a key; the raw value is returned once and only its hash is stored. A key made for an account
+   * (the dashboard's keys page) spends the account's time and has no free allowance of its own.
+   */
+  async mint(now: Date, accountId: string | null = null): Promise<{ key: string; record: ApiKeyRecord }> {
     const key = generateApiKey();
     const record: ApiKeyRecord = {
       id: randomUUID(),
       key_hash: hashApiKey(key),
       hint: key.slice(API_KEY_PREFIX.length, API_KEY_PREFIX.length + 6),
-      account_id: null,
+      account_id: accountId,
       created_at: now.toISOString(),
       revoked_at: null,
       last_used_at: null,

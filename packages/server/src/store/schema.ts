@@ -123,6 +123,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeyTable;
   call_preferences: CallPreferencesTable;
   signup_confirmations: SignupConfirmationTable;
+  dashboard_sessions: DashboardSessionTable;
 }
 
 /** An owner's defaults for calls that omit them; the owner is a wallet name (`key:<id>` or `account:<id>`). */
@@ -147,5 +148,17 @@ export interface SignupConfirmationTable {
   /** The key the person chose to link when signing up, linked once the sign-up is confirmed. */
   key_id: string | null;
   created_at: string;
+  expires_at: string;
+}
+
+/**
+ * A dashboard sign-in. The cookie holds 32 random bytes; only their SHA-256 is kept, so the table alone
+ * signs nobody in. A session ends at `expires_at` (absolute) or after a quiet spell since `last_seen_at`.
+ */
+export interface DashboardSessionTable {
+  id_hash: string;
+  account_id: string;
+  created_at: string;
+  last_seen_at: string;
   expires_at: string;
 }
