@@ -266,3 +266,44 @@ describe("the dashboard over HTTP", () => {
     expect((await erin.get("/dashboard/calls")).status).toBe(303);
   });
 });
+
+describe("the dashboard on an https address, with short-lived recordings", () => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startTestService(
+      {
+        CLAWCALL_TRUSTED_PROXIES: "loopback",
+        CLAWCALL_SIGNUP_GRANT_SECONDS: "600",
+        CLAWCALL_PUBLIC_URL: "https://calls.example.test",
+        CLAWCALL_RECORDING_TTL_SECONDS: "2",
+      },
+      { engine: new ListeningEngine({ talkSeconds: 0.2, lines: [{ role: "assistant", text: "Hello." }] }) },
+    );
+  });
+  afterAll(async () => {
+    await service?.dispose();
+  });
+
+  it("marks every cookie Secure, and drops the player once the recording's link has expired", async () => {
+    const visitor = new DashboardVisitor(service, "192.0.2.70");
+    await visitor.get("/dashboard/sign-up");
+    expect(visitor.lastSetCookies[0]).toMatch(/; HttpOnly; SameSite=Lax; Secure$/);
+    await visitor.signUp("frank@example.test", PASSWORD);
+    const session = visitor.lastSetCookies.find((c) => c.startsWith("clawcall_session="));
+    expect(session).toMatch(/; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
+
+    const call = await placeFromPage(visitor, { to: "+12125550100", task: "Say hello." });
+    const final = await finalPage(visitor, call);
+    const until = /data-expires-at="([^"]+)"/.exec(final)?.[1];
+    expect(final).toContain("<audio controls");
+    // The recording's own origin is let in by the page's policy, and no other.
+    const res = await visitor.get(call);
+    expect(res.headers.get("content-security-policy")).toContain(
+      "media-src 'self' https://calls.example.test;",
+    );
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(until!) - Date.now()) + 100));
+    const later = (await visitor.get(call)).text;
+    expect(later).not.toContain("<audio");
+    expect(later).toContain("The recording has expired");
+  });
+});
