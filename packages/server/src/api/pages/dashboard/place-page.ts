@@ -36,21 +36,31 @@ const MAGIC_NUMBERS: [string, string][] = [
   ["0117", "a bridge number nobody answers"],
 ];
 
-function sandboxNote(ctx: ApiContext): string {
-  if (ctx.config.carrier.kind !== "sandbox") return "";
-  const rows = MAGIC_NUMBERS.map(([line, what]) => `<tr><td>+1212555${line}</td><td>${esc(what)}</td></tr>`);
-  return `<h2>This service runs on the sandbox</h2>
-<p>Calls reach a simulated phone network, not real phones. Any area code with the line 555-01XX reaches a
-scripted callee; other numbers reach a person who answers briefly.</p>
-<details><summary>The magic numbers</summary><table><thead><tr><th scope="col">Number</th><th scope="col">What happens</th></tr></thead>
-<tbody>${rows.join("")}</tbody></table></details>`;
+/** What the page says on the sandbox: a note above the form, and the magic numbers below it. */
+function sandboxParts(): { note: string; numbers: string } {
+  const rows = MAGIC_NUMBERS.map(
+    ([line, what]) =>
+      `<tr><td><a href="/dashboard/place?to=%2B1212555${line}">+1212555${line}</a></td><td>${esc(what)}</td></tr>`,
+  );
+  return {
+    note: `<p class="note"><strong>This service runs on the sandbox.</strong> Calls reach a simulated phone
+network, not real phones: any area code with the line 555-01XX reaches a scripted callee (see the magic
+numbers below the form); other numbers reach a person who answers briefly.</p>`,
+    numbers: `<h2 id="magic-numbers">The sandbox's magic numbers</h2>
+<table aria-labelledby="magic-numbers"><thead><tr><th scope="col">Number (choose to fill the form)</th><th scope="col">What happens</th></tr></thead>
+<tbody>${rows.join("")}</tbody></table>`,
+  };
 }
 
 function placeForm(visitor: Visitor, values: Values, error?: { message: string; field?: string }): string {
-  const invalid = (f: Field) =>
-    error?.field === f ? ` aria-invalid="true" aria-describedby="form-error"` : "";
+  // A field is described by its hint, and by the error when the error is about it.
+  const described = (f: Field, hint: boolean) => {
+    const ids = [...(hint ? [`h-${f}`] : []), ...(error?.field === f ? ["form-error"] : [])];
+    const invalid = error?.field === f ? ` aria-invalid="true"` : "";
+    return ids.length ? `${invalid} aria-describedby="${ids.join(" ")}"` : invalid;
+  };
   const input = (f: Field, label: string, hint: string, extra = "") =>
-    `<label for="f-${f}">${label}</label><input id="f-${f}" name="${f}" value="${esc(values[f] ?? "")}"${extra}${invalid(f)}>
+    `<label for="f-${f}">${label}</label><input id="f-${f}" name="${f}" value="${esc(values[f] ?? "")}"${extra}${described(f, hint !== "")}>
 ${hint ? `<p class="muted" id="h-${f}">${hint}</p>` : ""}`;
   const voices = ["", ...VOICES]
     .map(
@@ -62,11 +72,11 @@ ${hint ? `<p class="muted" id="h-${f}">${hint}</p>` : ""}`;
 <form method="post" action="/dashboard/place">
 <input type="hidden" name="csrf" value="${esc(visitor.csrf)}">
 ${input("to", "Number to call", "+1 then 10 digits, e.g. +12125550100.", ` inputmode="tel" required autocomplete="off"`)}
-<label for="f-task">Task</label><textarea id="f-task" name="task" required${invalid("task")}>${esc(values.task ?? "")}</textarea>
-<p class="muted">Everything the agent needs to know: who you are, what to ask, what to do if they cannot help.</p>
+<label for="f-task">Task</label><textarea id="f-task" name="task" required${described("task", true)}>${esc(values.task ?? "")}</textarea>
+<p class="muted" id="h-task">Everything the agent needs to know: who you are, what to ask, what to do if they cannot help.</p>
 ${input("personality", "Personality (optional)", "")}
 ${input("greeting", "Greeting (optional)", "")}
-<label for="f-voice">Voice</label><select id="f-voice" name="voice"${invalid("voice")}>${voices}</select>
+<label for="f-voice">Voice</label><select id="f-voice" name="voice"${described("voice", false)}>${voices}</select>
 ${input("bridge_number", "Bridge number (optional)", "Your own number, to be joined to the call when the agent hands it over.", ` inputmode="tel" autocomplete="off"`)}
 <p><button type="submit">Place the call</button></p>
 </form>`;
@@ -85,8 +95,16 @@ async function placingKey(ctx: ApiContext, accountId: string): Promise<ApiKeyRec
 
 /** GET and POST /dashboard/place: the API's POST /call as a form, with the API's checks and words. */
 export function registerPlacePage(app: FastifyInstance, ctx: ApiContext): void {
+  const sandbox = ctx.config.carrier.kind === "sandbox" ? sandboxParts() : null;
   const show = (visitor: Visitor, values: Values, error?: { message: string; field?: string }) =>
-    dashboardPage(TITLE, placeForm(visitor, values, error) + sandboxNote(ctx), visitor, "/dashboard/place");
+    dashboardPage(
+      TITLE,
+      sandbox
+        ? sandbox.note + placeForm(visitor, values, error) + sandbox.numbers
+        : placeForm(visitor, values, error),
+      visitor,
+      "/dashboard/place",
+    );
 
   app.get<{ Querystring: { to?: string } }>("/dashboard/place", async (req, reply) => {
     const visitor = await requireVisitor(ctx, req, reply);

@@ -129,6 +129,9 @@ export function registerSignInPages(
         return refuse(401, "Wrong email or password.");
       }
       guards.signIns.succeeded(email);
+      // A sign-in always starts a new session: one made before it (perhaps planted) is not carried on.
+      const previous = readCookie(req, SESSION_COOKIE);
+      if (previous) await ctx.billing.sessions.end(previous);
       const sessionId = await ctx.billing.sessions.create(account.id, new Date());
       setCookie(ctx, reply, SESSION_COOKIE, sessionId, ctx.billing.sessions.lifetimes.absoluteMs / 1000);
       return seeOther(reply, next);

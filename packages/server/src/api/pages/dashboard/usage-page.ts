@@ -28,6 +28,7 @@ function chart(days: { day: string; seconds: number }[]): string {
   const rows = days.map((d) => `<tr><td>${d.day}</td><td>${(d.seconds / 60).toFixed(1)}</td></tr>`).join("");
   return `<svg role="img" aria-labelledby="chart-title" width="${days.length * w}" height="${h + 1}" viewBox="0 0 ${days.length * w} ${h + 1}">
 <title id="chart-title">Minutes of calls per day over the last ${DAYS} days</title>${bars}<line x1="0" y1="${h}" x2="${days.length * w}" y2="${h}" stroke="#595959"/></svg>
+<p class="muted">From ${days[0]?.day} to ${days.at(-1)?.day} (UTC); the full height is ${(max / 60).toFixed(1)} min.</p>
 <details><summary>The figures</summary><table><thead><tr><th scope="col">Day (UTC)</th><th scope="col">Minutes</th></tr></thead><tbody>${rows}</tbody></table></details>`;
 }
 
