@@ -33,7 +33,7 @@ class DrippingEngine implements ConversationEngine {
     for (const line of LINES) {
       if (call.signal.aborted) break;
       call.appendTranscript({ ...line });
-      await new Promise((r) => setTimeout(r, 700));
+      await new Promise((r) => setTimeout(r, 1_000));
     }
     await call.hangup({ cause: "agent_ended", message: "task done" });
     return {
@@ -94,7 +94,10 @@ describeWith(CHROMIUM, "the dashboard in a browser", () => {
     expect(await seriousViolations(page), name).toEqual([]);
   }
 
-  it("takes a person from sign-up to a sandbox call watched live, its recording, a revoked key and sign-out", async () => {
+  // One person's whole visit, step after step: on a busy machine a browser takes its time.
+  it("takes a person from sign-up to a sandbox call watched live, its recording, a revoked key and sign-out", {
+    timeout: 120_000,
+  }, async () => {
     await page.goto(`${service.url}/dashboard/calls`);
     expect(new URL(page.url()).pathname).toBe("/dashboard/sign-in");
     await check("sign-in");

@@ -255,6 +255,29 @@ describe("the dashboard over HTTP", () => {
     );
   });
 
+  it("starts a new session at each sign-in, ending one the browser already carried", async () => {
+    const grace = new DashboardVisitor(service, "192.0.2.69");
+    await grace.signUp("grace@example.test", PASSWORD);
+    const first = grace.cookies.get("clawcall_session")!;
+    // The form is fetched signed out (signed in, the page sends the browser on to its calls) and posted
+    // with the first session's cookie still on.
+    grace.cookies.delete("clawcall_session");
+    const form = await grace.get("/dashboard/sign-in");
+    grace.cookies.set("clawcall_session", first);
+    const again = await grace.post("/dashboard/sign-in", {
+      csrf: csrfIn(form.text),
+      email: "grace@example.test",
+      password: PASSWORD,
+    });
+    expect(again.status).toBe(303);
+    const second = grace.cookies.get("clawcall_session")!;
+    expect(second).not.toBe(first);
+    grace.cookies.set("clawcall_session", first);
+    expect((await grace.get("/dashboard/calls")).status).toBe(303);
+    grace.cookies.set("clawcall_session", second);
+    expect((await grace.get("/dashboard/calls")).status).toBe(200);
+  });
+
   it("signs out by deleting the session: the old cookie signs nobody in", async () => {
     const erin = new DashboardVisitor(service, "192.0.2.68");
     await erin.signUp("erin@example.test", PASSWORD);

@@ -1,6 +1,7 @@
 import type { CallResult, OutcomeDetail, TranscriptEntry } from "@clawcall/contract";
 import type { FastifyInstance } from "fastify";
 import type { CallReport } from "../../../calls/call-result.ts";
+import { RECORDING_PENDING_MS } from "../../../calls/call-view.ts";
 import { isTerminal, statusOf } from "../../../calls/states.ts";
 import type { LatencySummary } from "../../../observability/latency.ts";
 import type { CallTable } from "../../../store/schema.ts";
@@ -67,6 +68,10 @@ ${row("Barge-in stop, median", ms(l.barge_in_p50_ms))}</dl>`;
 /** The player while the recording's link lives, with the time left; the script removes it at expiry. */
 function recordingSection(call: CallTable, now: number): string {
   if (!call.recording_url || !call.recording_expires_at) {
+    // Carriers save the recording after the hang-up: the script looks again while it may still come.
+    const ended = call.finalized_at ? Date.parse(call.finalized_at) : Number.NaN;
+    if (isTerminal(call.state) && call.answered_at && now - ended < RECORDING_PENDING_MS)
+      return `<p data-recording-pending>The recording is being saved: refresh the page in a few seconds.</p>`;
     return `<p class="muted">${isTerminal(call.state) ? "This call has no recording." : "The recording is available once the call ends."}</p>`;
   }
   const left = Date.parse(call.recording_expires_at) - now;

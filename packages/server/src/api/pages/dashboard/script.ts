@@ -72,6 +72,7 @@ const SCRIPT = `"use strict";
     }
     var box = document.querySelector("[data-expires-at]");
     if (box) countDown(box);
+    if (document.querySelector("[data-recording-pending]")) setTimeout(function () { location.reload(); }, 3000);
   });
 })();
 `;
