@@ -81,6 +81,14 @@ function recordingSection(call: CallTable, now: number): string {
 <p>Available until ${esc(utc(call.recording_expires_at))}: <span data-time-left>${Math.ceil(left / 60_000)} min left</span>.</p></div>`;
 }
 
+const originOf = (url: string) => {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+};
+
 /** GET /dashboard/calls/:id and its event stream, for the signed-in account's calls only. */
 export function registerCallPage(app: FastifyInstance, ctx: ApiContext): void {
   const streams = new OpenStreams(ctx.config.limits.streamsPerKey);
@@ -112,7 +120,7 @@ ${call.greeting ? row("Greeting", esc(call.greeting)) : ""}</dl>
 ${transcript === null && !live ? `<p class="muted">The transcript is no longer kept.</p>` : ""}
 <ol class="transcript" id="transcript"${live ? ` data-events="/dashboard/calls/${id}/events"` : ""} aria-live="polite">${lines}</ol>
 <h2>Latency</h2>${latencySection(call)}`;
-    const media = call.recording_url ? new URL(call.recording_url).origin : undefined;
+    const media = call.recording_url ? originOf(call.recording_url) : undefined;
     return sendDashboard(reply, 200, dashboardPage(`Call to ${call.to_number}`, body, visitor), media);
   });
 
