@@ -12,6 +12,8 @@ import { NumberPool, sandboxCallerNumbers } from "./calls/number-pool.ts";
 import { CallSupervisor } from "./calls/supervisor.ts";
 import { type Config, ConfigError, type Env, loadConfig } from "./config/config.ts";
 import type { Mailer } from "./mail/mail.ts";
+import { registerRemoteMcp } from "./mcp/remote-mcp.ts";
+import { AuthorizationServer } from "./oauth/authorization-server.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
 import { startMetricsServer } from "./observability/metrics-server.ts";
@@ -157,10 +159,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   await supervisor.recover();
   supervisor.start();
 
+  const oauth = new AuthorizationServer(db, billing);
   const app = await buildApp({
     config,
     db,
     billing,
+    oauth,
     calls,
     live,
     metrics,
@@ -173,6 +177,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     mailer,
     vendorRoutes,
   });
+  registerRemoteMcp(app, { oauth, billing, logger, publicUrl: () => config.publicUrl });
   let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   const shutdown = async () => {
     supervisor.stop();

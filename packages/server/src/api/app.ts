@@ -23,6 +23,7 @@ import { registerAccountRoutes } from "./routes/account.ts";
 import { registerCallRoutes } from "./routes/calls.ts";
 import { registerGuideRoutes } from "./routes/guides.ts";
 import { registerHistoryRoutes } from "./routes/history.ts";
+import { registerOAuthRoutes } from "./routes/oauth.ts";
 import { registerOpsRoutes } from "./routes/ops.ts";
 import { registerPreferenceRoutes } from "./routes/preferences.ts";
 import { securityHeaders } from "./security-headers.ts";
@@ -155,6 +156,7 @@ export async function buildApp(services: Omit<ApiContext, "limitLog">): Promise<
   registerPreferenceRoutes(app, ctx);
   registerOpsRoutes(app, ctx);
   registerGuideRoutes(app, ctx);
+  registerOAuthRoutes(app, ctx);
   registerAccountPages(app, ctx);
   registerPurchasePages(app, ctx);
   for (const routes of ctx.vendorRoutes ?? []) await routes.register(app);

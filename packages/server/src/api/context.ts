@@ -6,6 +6,7 @@ import type { CallService } from "../calls/call-service.ts";
 import type { IdempotencyKeys } from "../calls/idempotency.ts";
 import type { Config } from "../config/config.ts";
 import type { Mailer } from "../mail/mail.ts";
+import type { AuthorizationServer } from "../oauth/authorization-server.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { Payments } from "../payments/payments.ts";
@@ -30,6 +31,8 @@ export interface ApiContext {
   payments?: Payments;
   /** Outgoing mail; with it sign-up is finished from a mailed link, without it at once. */
   mailer?: Mailer;
+  /** OAuth for remote MCP clients: registered clients, codes, tokens bound to an account. */
+  oauth: AuthorizationServer;
   /** Signs what pages hand back in hidden fields (and recording links). */
   secret: string;
   /** `Idempotency-Key` claims of POST /call, shared by every node. */

@@ -65,7 +65,22 @@ export function buildOpenApi(serverUrl: string) {
     servers: [{ url: serverUrl }],
     components: {
       schemas: components,
-      securitySchemes: { ApiKey: { type: "apiKey", in: "header", name: "X-Api-Key" } },
+      securitySchemes: {
+        ApiKey: { type: "apiKey", in: "header", name: "X-Api-Key" },
+        OAuth: {
+          type: "oauth2",
+          description:
+            "For the MCP endpoint only; clients register themselves at /oauth/register (RFC 7591).",
+          flows: {
+            authorizationCode: {
+              authorizationUrl: `${serverUrl}/oauth/authorize`,
+              tokenUrl: `${serverUrl}/oauth/token`,
+              refreshUrl: `${serverUrl}/oauth/token`,
+              scopes: { calls: "Place calls, read calls and the balance, change call settings" },
+            },
+          },
+        },
+      },
     },
     paths: {
       "/call": {
@@ -260,6 +275,53 @@ export function buildOpenApi(serverUrl: string) {
             },
             ...errors("not_found", "rate_limited"),
           },
+        },
+      },
+      "/mcp": {
+        post: {
+          summary:
+            "The remote MCP server (Streamable HTTP, JSON-RPC). 401 names the protected-resource metadata in WWW-Authenticate",
+          security: [{ OAuth: ["calls"] }, ...keyed],
+          responses: {
+            "200": { description: "application/json or text/event-stream, as MCP's transport says" },
+            ...errors("auth_required", "invalid_api_key"),
+          },
+        },
+      },
+      "/.well-known/oauth-protected-resource/mcp": {
+        get: { summary: "RFC 9728 metadata of /mcp", responses: { "200": { description: "JSON" } } },
+      },
+      "/.well-known/oauth-authorization-server": {
+        get: {
+          summary: "RFC 8414 authorization server metadata",
+          responses: { "200": { description: "JSON" } },
+        },
+      },
+      "/oauth/register": {
+        post: {
+          summary: "RFC 7591 dynamic registration of a public client (https or loopback redirect URIs)",
+          responses: {
+            "201": { description: "JSON: client_id" },
+            "400": { description: "OAuth error JSON" },
+          },
+        },
+      },
+      "/oauth/authorize": {
+        get: {
+          summary: "The consent page: the account's sign-in form (authorization code, PKCE S256 required)",
+          responses: { "200": { description: "text/html" }, "302": { description: "Back to the client" } },
+        },
+      },
+      "/oauth/token": {
+        post: {
+          summary: "Form-encoded: authorization_code (with code_verifier) or refresh_token (rotated)",
+          responses: { "200": { description: "JSON tokens" }, "400": { description: "OAuth error JSON" } },
+        },
+      },
+      "/oauth/revoke": {
+        post: {
+          summary: "RFC 7009: revoking either token ends the authorization",
+          responses: { "200": { description: "Always, known token or not" } },
         },
       },
       "/healthz": { get: { summary: "Liveness", responses: { "200": { description: "OK" } } } },

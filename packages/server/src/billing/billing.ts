@@ -58,6 +58,14 @@ export class Billing {
     });
   }
 
+  /**
+   * A key of an account from its birth, with no free allowance of its own: the account's time is what it
+   * spends, so minting one never adds time (an OAuth grant gets one per authorization).
+   */
+  mintAccountKey(accountId: string, now: Date): Promise<{ key: string; record: ApiKeyRecord }> {
+    return this.keys.mint(now, accountId);
+  }
+
   balanceOf(key: ApiKeyRecord): Promise<number> {
     return this.ledger.balance(walletOf(key));
   }

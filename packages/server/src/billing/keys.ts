@@ -21,10 +21,7 @@ export function walletOf(key: Pick<ApiKeyRecord, "id" | "account_id">): string {
 export class KeyStore {
   constructor(private readonly db: Db) {}
 
-  /**
-   * Creates a key; the raw value is returned once and only its hash is stored. A key made for an account
-   * (the dashboard's keys page) spends the account's time and has no free allowance of its own.
-   */
+  /** Creates a key, on an account or on its own; the raw value is returned once and only its hash is stored. */
   async mint(now: Date, accountId: string | null = null): Promise<{ key: string; record: ApiKeyRecord }> {
     const key = generateApiKey();
     const record: ApiKeyRecord = {

@@ -1,4 +1,5 @@
 // Room sandbox/: the simulated phone network: magic numbers, scripted personas, offline speech, recordings.
+import type { SandboxVerdict } from "@clawcall/contract";
 import type { MediaStream } from "../media/media-stream.ts";
 import type { Logger } from "../observability/logger.ts";
 import {
@@ -19,7 +20,7 @@ import { PlayedTextFollower } from "./played-text.ts";
 export interface SandboxCallee {
   stop(): void;
   hear?(text: string): void;
-  verdict?(): unknown;
+  verdict?(): SandboxVerdict;
 }
 
 /** Who answers a sandbox call: given the line and the callee's side of the media, it plays its part. */

@@ -1,4 +1,5 @@
 // Room telephony/: the Carrier seam and its adapters (telnyx/); vendor quirks stay inside the adapter.
+import type { SandboxReport } from "@clawcall/contract";
 import type { MediaStream } from "../media/media-stream.ts";
 
 /**
@@ -51,7 +52,7 @@ export type CarrierEvent =
    * The sandbox's own account of an answered call (what its scripted callee did), sent before the
    * hang-up; kept under the call's `_meta.sandbox` for tests and the evaluation. Real carriers never send it.
    */
-  | { type: "sandbox_report"; callId: string; report: Record<string, unknown> }
+  | { type: "sandbox_report"; callId: string; report: SandboxReport }
   | {
       type: "hangup";
       callId: string;

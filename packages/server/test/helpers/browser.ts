@@ -1,19 +1,9 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import axe from "axe-core";
 import { type Browser, chromium, type Page } from "playwright-core";
-import type { Prerequisite } from "./prerequisites.ts";
-
-/** Debian's chromium; playwright-core drives it and downloads no browser of its own. */
-export const CHROMIUM_PATH = "/usr/bin/chromium";
-
-export const CHROMIUM: Prerequisite = {
-  what: "Debian's chromium (for the dashboard's browser tests)",
-  missing: () => (existsSync(CHROMIUM_PATH) ? null : `${CHROMIUM_PATH} not found`),
-  enable: "apt-get install chromium",
-  requiredBy: "CLAWCALL_REQUIRE_CHROMIUM",
-};
+import { CHROMIUM_PATH } from "./prerequisites.ts";
 
 /** Where browser suites write their screenshots (gitignored). */
 export const TEST_OUTPUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../test-output");

@@ -2,8 +2,8 @@ import type { CallResult } from "@clawcall/contract";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { AnsweredCall, ConversationEngine, ConversationResult } from "../../src/calls/conversation.ts";
-import { CHROMIUM, launchChromium, screenshotPath, seriousViolations } from "../helpers/browser.ts";
-import { describeWith } from "../helpers/prerequisites.ts";
+import { launchChromium, screenshotPath, seriousViolations } from "../helpers/browser.ts";
+import { CHROMIUM, describeWith } from "../helpers/prerequisites.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
 
 const LINES = [

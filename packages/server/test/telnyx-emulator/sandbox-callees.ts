@@ -1,3 +1,4 @@
+import type { SandboxVerdict } from "@clawcall/contract";
 import { FRAME_BYTES, type MediaHandlers, type MediaStream } from "../../src/media/media-stream.ts";
 import { magicLine } from "../../src/sandbox/magic-numbers.ts";
 import type { CalleeFactory as SandboxCalleeFactory } from "../../src/sandbox/network.ts";
@@ -14,7 +15,7 @@ const callerMark = (wire: string) => wire.replace(/#\d+$/, "");
  */
 export function calleesFromSandbox(
   sandbox: SandboxCalleeFactory,
-  options: { onVerdict?(callControlId: string, verdict: unknown): void } = {},
+  options: { onVerdict?(callControlId: string, verdict: SandboxVerdict): void } = {},
 ): CalleeFactory {
   return (ctx) => {
     let handlers: MediaHandlers | undefined;

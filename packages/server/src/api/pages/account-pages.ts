@@ -9,6 +9,7 @@ import { accountReadyPage, keyFromLink, keySummary } from "./account-ready.ts";
 import { registerDashboard } from "./dashboard/dashboard.ts";
 import { registerKeyPages } from "./key-pages.ts";
 import { registerMailSignupPages } from "./mail-signup-pages.ts";
+import { registerOAuthConsent } from "./oauth-consent.ts";
 
 type Query = { Querystring: { token?: string } };
 
@@ -51,11 +52,12 @@ ${confirm}
  * purchase-pages.ts; with outgoing mail, sign-up is finished from a mailed link (mail-signup-pages.ts).
  */
 export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): void {
-  // Shared with the keys page, which signs in too: one budget of attempts per client and per email.
+  // Shared with the keys page and the OAuth consent page, which sign in too: one budget of attempts per client and per email.
   const attempts = new RateLimiter(20, 60_000);
   const signIns = new SignInThrottle();
   registerKeyPages(app, ctx, { attempts, signIns });
   registerDashboard(app, ctx, { attempts, signIns });
+  registerOAuthConsent(app, ctx, { attempts, signIns });
   // With outgoing mail, a sign-up is finished from a mailed link and answers alike for every address.
   const signUpByMail = ctx.mailer
     ? registerMailSignupPages(app, ctx, ctx.mailer, { attempts, signIns })

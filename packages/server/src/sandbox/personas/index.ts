@@ -1,3 +1,4 @@
+import type { SandboxVerdict } from "@clawcall/contract";
 import type { MediaStream } from "../../media/media-stream.ts";
 import type { SpokenTextJournal } from "../../voice/spoken-text.ts";
 import type { CalleeSpeech } from "../speech/callee-speech.ts";
@@ -9,11 +10,10 @@ import {
   DEFAULT_TIMINGS,
 } from "./callee-runtime.ts";
 import * as scripts from "./scripts.ts";
-import { type SandboxVerdict, VerdictLog } from "./verdict.ts";
+import { VerdictLog } from "./verdict.ts";
 
 export { type CalleeEvent, type CalleeTimings, DEFAULT_TIMINGS } from "./callee-runtime.ts";
 export { LINES, personaPhrases, personaUtterances } from "./lines.ts";
-export type { SandboxVerdict, VerdictAction } from "./verdict.ts";
 
 const PERSONAS: Record<string, scripts.PersonaScript> = {
   "0100": scripts.receptionist,
