@@ -28,7 +28,7 @@ button{padding:.5rem 1rem;font-size:1rem;border:1px solid #0b4fa8;background:#0b
 button.plain{background:#fff;color:#0b4fa8}
 .error{color:#a00000}.ok{color:#05600a}.muted{color:#595959}
 .note{border-left:4px solid #a05a00;padding:.25rem .75rem;background:#fff7e6}
-table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}
+table{border-collapse:collapse;width:100%;margin-top:1rem}caption{text-align:left}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}
 .filters{display:grid;grid-template-columns:repeat(auto-fit,minmax(10rem,1fr));gap:0 1rem;align-items:end}
 .filters button{margin-top:1rem}
 .transcript{list-style:none;padding:0}.transcript li{padding:.35rem .5rem;border-left:4px solid #ccc;margin:.25rem 0}
