@@ -226,6 +226,29 @@ const buildMigrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.createIndex("oauth_tokens_expires").on("oauth_tokens").column("expires_at").execute();
     },
   },
+  "0015_dashboard_sessions": {
+    async up(db: AnyDb) {
+      // A dashboard sign-in: only the SHA-256 of its cookie's random id is kept.
+      await db.schema
+        .createTable("dashboard_sessions")
+        .addColumn("id_hash", "text", (c) => c.primaryKey())
+        .addColumn("account_id", "text", (c) => c.notNull().references("accounts.id"))
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("last_seen_at", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex("dashboard_sessions_account")
+        .on("dashboard_sessions")
+        .column("account_id")
+        .execute();
+      await db.schema
+        .createIndex("dashboard_sessions_expires")
+        .on("dashboard_sessions")
+        .column("expires_at")
+        .execute();
+    },
+  },
 });
 
 export async function migrate(db: AnyDb, dialect: Dialect): Promise<void> {

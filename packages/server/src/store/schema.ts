@@ -127,6 +127,7 @@ export interface Database {
   oauth_codes: OAuthCodeTable;
   oauth_grants: OAuthGrantTable;
   oauth_tokens: OAuthTokenTable;
+  dashboard_sessions: DashboardSessionTable;
 }
 
 /** An owner's defaults for calls that omit them; the owner is a wallet name (`key:<id>` or `account:<id>`). */
@@ -202,4 +203,16 @@ export interface OAuthTokenTable {
   key_box: string;
   expires_at: string;
   created_at: string;
+}
+
+/**
+ * A dashboard sign-in. The cookie holds 32 random bytes; only their SHA-256 is kept, so the table alone
+ * signs nobody in. A session ends at `expires_at` (absolute) or after a quiet spell since `last_seen_at`.
+ */
+export interface DashboardSessionTable {
+  id_hash: string;
+  account_id: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
 }

@@ -6,6 +6,7 @@ import type { ApiContext } from "../context.ts";
 import { esc, page, readForm, sendHtml } from "../html.ts";
 import { RateLimiter } from "../rate-limiter.ts";
 import { accountReadyPage, keyFromLink, keySummary } from "./account-ready.ts";
+import { registerDashboard } from "./dashboard/dashboard.ts";
 import { registerKeyPages } from "./key-pages.ts";
 import { registerMailSignupPages } from "./mail-signup-pages.ts";
 import { registerOAuthConsent } from "./oauth-consent.ts";
@@ -55,6 +56,7 @@ export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): voi
   const attempts = new RateLimiter(20, 60_000);
   const signIns = new SignInThrottle();
   registerKeyPages(app, ctx, { attempts, signIns });
+  registerDashboard(app, ctx, { attempts, signIns });
   registerOAuthConsent(app, ctx, { attempts, signIns });
   // With outgoing mail, a sign-up is finished from a mailed link and answers alike for every address.
   const signUpByMail = ctx.mailer
@@ -67,7 +69,8 @@ export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): voi
       200,
       page(
         "ClawCall",
-        `<p>This service places phone calls for AI assistants. See <a href="/openapi.json">the API</a>.</p>`,
+        `<p>This service places phone calls for AI assistants. See <a href="/openapi.json">the API</a>, or
+<a href="/dashboard">sign in to the dashboard</a>.</p>`,
       ),
     ),
   );

@@ -132,6 +132,10 @@ export function registerPlaceCall(app: FastifyInstance, ctx: ApiContext): void {
   });
 }
 
+/** Who placed a call, as stored with it: an HMAC of the client's address group, never the address. */
+export const placedByOf = (ctx: ApiContext, client: string) =>
+  createHmac("sha256", ctx.secret).update(`placed-by\n${client}`).digest("base64url");
+
 async function place(
   ctx: ApiContext,
   client: string,
@@ -143,7 +147,7 @@ async function place(
   try {
     placed = await ctx.calls.place(key.record, await withPreferences(ctx, key, request), {
       ...(claim ? { callId: claim.callId } : {}),
-      placedBy: createHmac("sha256", ctx.secret).update(`placed-by\n${client}`).digest("base64url"),
+      placedBy: placedByOf(ctx, client),
     });
   } catch (err) {
     // Another attempt of the same placement created the call first (its id is the claim's).

@@ -54,7 +54,7 @@ export function registerPreferenceRoutes(app: FastifyInstance, ctx: ApiContext):
 /** Fills what the request left out from the owner's preferences; what the request says always wins. */
 export async function withPreferences(
   ctx: ApiContext,
-  key: KeyContext,
+  key: Pick<KeyContext, "record">,
   request: CallRequest,
 ): Promise<CallRequest> {
   if (request.voice !== undefined && request.personality !== undefined && request.greeting !== undefined) {
