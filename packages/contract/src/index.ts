@@ -1,4 +1,5 @@
 export * from "./account.ts";
+export * from "./account-phone.ts";
 export * from "./call.ts";
 export * from "./call-request.ts";
 export * from "./call-result.ts";

@@ -21,6 +21,10 @@ export const VerdictActionSchema = z.discriminatedUnion("action", [
   z.object({ action: z.literal("put_through") }),
   /** The person a handoff joined to the callee heard the callee and talked with it. */
   z.object({ action: z.literal("talked"), heard: z.string() }),
+  /** The user a handoff rang heard this as they picked up, before being joined (`warm_greeting`). */
+  z.object({ action: z.literal("greeted"), heard: z.string() }),
+  /** Asked for a verification code, the phone's owner typed the one it was shown (or, 0119, a wrong one). */
+  z.object({ action: z.literal("typed_code"), digits: z.number().int(), as_shown: z.boolean() }),
   /** What a mailbox kept after the beep; `complete` is false when the mailbox cut it off. */
   z.object({
     action: z.literal("message"),

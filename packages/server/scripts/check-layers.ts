@@ -20,6 +20,7 @@ export const FLOORS: readonly (readonly string[])[] = [
   ["mcp"],
   ["api"],
   ["config"],
+  ["phones"],
   ["agent"],
   ["calls"],
   ["payments"],

@@ -21,13 +21,16 @@ import type { Payments } from "./payments/payments.ts";
 import { stripeVendorRoutes } from "./payments/webhook-route.ts";
 import { createSandboxCallees } from "./sandbox/callees.ts";
 import { SandboxNetwork } from "./sandbox/network.ts";
+import { ShownCodes } from "./sandbox/shown-codes.ts";
 import { createSandboxSpeech, type SandboxSpeech } from "./sandbox/speech/sandbox-speech.ts";
 import { loadSecret } from "./secret.ts";
 import { openDatabase } from "./store/database.ts";
 import { type LiveStore, MemoryLiveStore } from "./store/live-store.ts";
 import { RedisLiveStore } from "./store/redis-live-store.ts";
 import type { Carrier } from "./telephony/carrier.ts";
-import { createConversationEngine } from "./wiring/voice-agent.ts";
+import { shareCarrier } from "./telephony/carrier-switchboard.ts";
+import { createAccountPhones } from "./wiring/phone-verification.ts";
+import { type BuiltVoiceAgent, createConversationEngine } from "./wiring/voice-agent.ts";
 
 export interface ServiceOptions {
   env: Env;
@@ -75,6 +78,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let numbers: string[];
   const vendorRoutes: VendorRoutes[] = [];
   let sandboxSpeech: SandboxSpeech | undefined;
+  // What the sandbox's simulated phone owners were shown by phone verifications.
+  const shownCodes = new ShownCodes();
   if (config.carrier.kind === "sandbox") {
     numbers =
       config.carrier.callerNumbers.length > 0
@@ -83,7 +88,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     sandboxSpeech = createSandboxSpeech({ cacheDir: config.carrier.sandbox.speechCacheDir });
     carrier = new SandboxNetwork(
       { ringSeconds: config.carrier.sandbox.ringSeconds },
-      createSandboxCallees(config.carrier.sandbox, sandboxSpeech, recordings, logger),
+      createSandboxCallees(config.carrier.sandbox, sandboxSpeech, recordings, logger, shownCodes),
       logger,
     );
   } else {
@@ -123,7 +128,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const { createSmtpMailer } = await import("./mail/smtp-mailer.ts");
     mailer = createSmtpMailer(config.mail, logger);
   }
-  const built = options.engine
+  const built: BuiltVoiceAgent = options.engine
     ? {
         engine: options.engine,
         describe: () => ["voice agent: supplied by the embedding application"],
@@ -132,10 +137,20 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     : await createConversationEngine(config, logger, sandboxSpeech, metrics);
   // Each call holds one caller number, so the channel limit is met by leasing only that many.
   const pool = new NumberPool(db, numbers, config.carrier.channelLimit);
+  // Calls and phone verification calls share the carrier; each hears only its own calls' events.
+  const lines = shareCarrier(carrier);
+  const accountPhones = createAccountPhones({
+    db,
+    carrier: lines.side,
+    pool,
+    logger,
+    ...(built.tts ? { tts: built.tts } : {}),
+    ...(sandboxSpeech ? { sandbox: { spokenText: sandboxSpeech.spokenText, shownCodes } } : {}),
+  });
   const calls = new CallService({
     db,
     billing,
-    carrier,
+    carrier: lines.main,
     live,
     pool,
     engine: built.engine,
@@ -166,6 +181,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     billing,
     oauth,
     calls,
+    phones: accountPhones.phones,
     live,
     metrics,
     logger,
@@ -189,6 +205,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     await new Promise((r) => setTimeout(r, 50));
     recordings.close();
     await built.close();
+    await accountPhones.close();
     await sandboxSpeech?.close();
     await live.close();
     await db.destroy();
@@ -220,7 +237,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const describe = () => [
     `listening on ${url}`,
     `storage: ${config.database.kind === "sqlite" ? `SQLite at ${config.database.file}` : "PostgreSQL"}; live data: ${config.redisUrl ? "Redis" : "in memory"}`,
-    `carrier: ${carrier.name}${carrier.name === "sandbox" ? " (simulated phone network: magic numbers +1NPA5550100-0117, scripted callees)" : ""}`,
+    `carrier: ${carrier.name}${carrier.name === "sandbox" ? " (simulated phone network: magic numbers +1NPA5550100-0119, scripted callees)" : ""}`,
     `payments: ${payments ? payments.describe() : "off (the purchase page shows CLAWCALL_PURCHASE_TEXT)"}`,
     mailer
       ? `mail: ${mailer.describe()}; sign-up confirms each address with a mailed link to ${config.publicUrl}`

@@ -20,6 +20,7 @@ import { registerPurchasePages } from "./pages/purchase-pages.ts";
 import { clientErrorHandler } from "./raw-errors.ts";
 import { requestLimits } from "./request-limits.ts";
 import { registerAccountRoutes } from "./routes/account.ts";
+import { registerAccountPhoneRoutes } from "./routes/account-phone.ts";
 import { registerCallRoutes } from "./routes/calls.ts";
 import { registerGuideRoutes } from "./routes/guides.ts";
 import { registerHistoryRoutes } from "./routes/history.ts";
@@ -154,6 +155,7 @@ export async function buildApp(services: Omit<ApiContext, "limitLog">): Promise<
   registerAccountRoutes(app, ctx);
   registerHistoryRoutes(app, ctx);
   registerPreferenceRoutes(app, ctx);
+  registerAccountPhoneRoutes(app, ctx);
   registerOpsRoutes(app, ctx);
   registerGuideRoutes(app, ctx);
   registerOAuthRoutes(app, ctx);

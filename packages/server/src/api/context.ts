@@ -10,6 +10,7 @@ import type { AuthorizationServer } from "../oauth/authorization-server.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { Payments } from "../payments/payments.ts";
+import type { AccountPhones } from "../phones/account-phones.ts";
 import type { Db } from "../store/database.ts";
 import type { LiveStore } from "../store/live-store.ts";
 import type { LimitLog } from "./limit-log.ts";
@@ -21,6 +22,8 @@ export interface ApiContext {
   db: Db;
   billing: Billing;
   calls: CallService;
+  /** Accounts' own phones: their verification calls, and the hand-off target of `loop_in_user`. */
+  phones: AccountPhones;
   live: LiveStore;
   metrics: Metrics;
   logger: Logger;

@@ -180,6 +180,22 @@ const buildMigrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.alterTable("calls").addColumn("bridge_from", "text").execute();
     },
   },
+  "0012_account_phones": {
+    async up(db: AnyDb) {
+      // One phone per account: the hand-off target of `loop_in_user`, once a call proved it is theirs.
+      await db.schema
+        .createTable("account_phones")
+        .addColumn("account_id", "text", (c) => c.primaryKey().references("accounts.id"))
+        .addColumn("phone", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("code_hash", "text")
+        .addColumn("code_expires_at", "text")
+        .addColumn("verified_at", "text")
+        .addColumn("last_error", "text")
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+    },
+  },
   "0013_oauth": {
     async up(db: AnyDb) {
       await db.schema

@@ -128,6 +128,23 @@ export interface Database {
   oauth_grants: OAuthGrantTable;
   oauth_tokens: OAuthTokenTable;
   dashboard_sessions: DashboardSessionTable;
+  account_phones: AccountPhoneTable;
+}
+
+/**
+ * An account's own phone and how its verification went. The code typed on the keypad is kept only as a
+ * SHA-256, for the one verification call it was made for.
+ */
+export interface AccountPhoneTable {
+  account_id: string;
+  phone: string;
+  /** calling | verified | failed */
+  status: string;
+  code_hash: string | null;
+  code_expires_at: string | null;
+  verified_at: string | null;
+  last_error: string | null;
+  updated_at: string;
 }
 
 /** An owner's defaults for calls that omit them; the owner is a wallet name (`key:<id>` or `account:<id>`). */

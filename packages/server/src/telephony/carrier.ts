@@ -67,6 +67,10 @@ export type BridgeResult =
   | { ok: true }
   | { ok: false; reason: "no_answer" | "busy" | "rejected" | "failed"; message: string };
 
+export interface BridgeOptions {
+  greeting?: string;
+}
+
 export class DialRefusedError extends Error {
   constructor(
     message: string,
@@ -87,8 +91,11 @@ export interface Carrier {
   hangup(callId: string): Promise<void>;
   /** Sends keypad digits out of band. `w` in the string is a half-second pause. */
   sendDigits(callId: string, digits: string): Promise<void>;
-  /** Rings `to` and joins it with the call; the agent's media leg leaves once joined. */
-  bridge(callId: string, to: string, from: string): Promise<BridgeResult>;
+  /**
+   * Rings `to` and joins it with the call; the agent's media leg leaves once joined. A `greeting` is said
+   * to whoever picks up, before they are joined (the later revision's `warm_greeting`).
+   */
+  bridge(callId: string, to: string, from: string, options?: BridgeOptions): Promise<BridgeResult>;
   /** One listener receives every event; the call service installs it before dialling. */
   onEvent(listener: (event: CarrierEvent) => void): void;
   close(): Promise<void>;

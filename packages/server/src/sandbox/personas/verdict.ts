@@ -9,6 +9,7 @@ const DOING = new Set([
   "put_through",
   "message",
   "talked",
+  "typed_code",
 ]);
 
 /** Collects a persona's actions as the call goes, and what it still lacked if it did nothing. */
