@@ -29,7 +29,8 @@ import { type LiveStore, MemoryLiveStore } from "./store/live-store.ts";
 import { RedisLiveStore } from "./store/redis-live-store.ts";
 import type { Carrier } from "./telephony/carrier.ts";
 import { shareCarrier } from "./telephony/carrier-switchboard.ts";
-import { createAccountPhones } from "./wiring/phone-verification.ts";
+import { greetingAudio } from "./wiring/greeting-audio.ts";
+import { createAccountPhones, serviceVoice } from "./wiring/phone-verification.ts";
 import { type BuiltVoiceAgent, createConversationEngine } from "./wiring/voice-agent.ts";
 
 export interface ServiceOptions {
@@ -78,6 +79,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let numbers: string[];
   const vendorRoutes: VendorRoutes[] = [];
   let sandboxSpeech: SandboxSpeech | undefined;
+  // The service's own voice (verification calls, handoff greetings), set once the voice agent is built.
+  let voice: ReturnType<typeof serviceVoice> | undefined;
   // What the sandbox's simulated phone owners were shown by phone verifications.
   const shownCodes = new ShownCodes();
   if (config.carrier.kind === "sandbox") {
@@ -103,6 +106,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       streamSecret: secret,
       baseURL: t.baseUrl,
       answeringMachineDetection: t.answeringMachineDetection,
+      // Handoffs happen only once the service runs, by when the voice is built.
+      greetingAudio: greetingAudio(() => voice!.tts, recordings, logger),
       logger,
     });
     carrier = telnyx;
@@ -139,12 +144,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const pool = new NumberPool(db, numbers, config.carrier.channelLimit);
   // Calls and phone verification calls share the carrier; each hears only its own calls' events.
   const lines = shareCarrier(carrier);
+  const ownVoice = serviceVoice(built.tts);
+  voice = ownVoice;
   const accountPhones = createAccountPhones({
     db,
     carrier: lines.side,
     pool,
     logger,
-    ...(built.tts ? { tts: built.tts } : {}),
+    tts: ownVoice.tts,
     ...(sandboxSpeech ? { sandbox: { spokenText: sandboxSpeech.spokenText, shownCodes } } : {}),
   });
   const calls = new CallService({
@@ -181,7 +188,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     billing,
     oauth,
     calls,
-    phones: accountPhones.phones,
+    phones: accountPhones,
     live,
     metrics,
     logger,
@@ -205,7 +212,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     await new Promise((r) => setTimeout(r, 50));
     recordings.close();
     await built.close();
-    await accountPhones.close();
+    await voice?.close();
     await sandboxSpeech?.close();
     await live.close();
     await db.destroy();

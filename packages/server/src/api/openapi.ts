@@ -1,4 +1,6 @@
 import {
+  AccountPhoneInputSchema,
+  AccountPhoneViewSchema,
   BalanceSchema,
   CallCreatedSchema,
   CallListSchema,
@@ -14,6 +16,7 @@ import {
   HISTORY_LIMIT_MAX,
   HistorySchema,
   MeSchema,
+  PhoneVerificationStartedSchema,
 } from "@clawcall/contract";
 import { z } from "zod";
 
@@ -37,6 +40,9 @@ export function buildOpenApi(serverUrl: string) {
     HangupResult: schema(HangupResultSchema),
     Balance: schema(BalanceSchema),
     Me: schema(MeSchema),
+    AccountPhoneInput: z.toJSONSchema(AccountPhoneInputSchema, { target: "openapi-3.0", io: "input" }),
+    AccountPhone: schema(AccountPhoneViewSchema),
+    PhoneVerificationStarted: schema(PhoneVerificationStartedSchema),
     Error: schema(ErrorBodySchema),
   };
   const ref = (name: keyof typeof components) => ({ $ref: `#/components/schemas/${name}` });
@@ -116,6 +122,7 @@ export function buildOpenApi(serverUrl: string) {
               "number_pool_exhausted",
               "idempotency_conflict",
               "invalid_loop_in_user",
+              "invalid_loop_in_destination",
               "account_phone_unavailable",
             ),
           },
@@ -244,6 +251,44 @@ export function buildOpenApi(serverUrl: string) {
           responses: {
             "200": { description: "Preferences", content: json("CallPreferences") },
             ...errors("auth_required"),
+          },
+        },
+      },
+      "/me/phone": {
+        get: {
+          summary: "The account's own phone (the hand-off target of loop_in_user) and its verification",
+          security: keyed,
+          responses: {
+            "200": { description: "The phone, or null", content: json("AccountPhone") },
+            ...errors("auth_required", "invalid_api_key"),
+          },
+        },
+        post: {
+          summary:
+            "Verify a phone: answers with the code and calls the phone, which asks for it to be typed on its keypad",
+          security: keyed,
+          requestBody: { required: true, content: json("AccountPhoneInput") },
+          responses: {
+            "202": { description: "Calling the phone", content: json("PhoneVerificationStarted") },
+            ...errors(
+              "invalid_json",
+              "missing_fields",
+              "invalid_phone",
+              "invalid_request",
+              "unsupported_destination",
+              "auth_required",
+              "invalid_api_key",
+              "rate_limited",
+              "number_pool_exhausted",
+            ),
+          },
+        },
+        delete: {
+          summary: "Remove the account's phone",
+          security: keyed,
+          responses: {
+            "200": { description: "Removed", content: json("AccountPhone") },
+            ...errors("auth_required", "invalid_api_key"),
           },
         },
       },

@@ -42,7 +42,12 @@ export async function ringUser(host: HandoffHost, call: ActiveCall): Promise<Bri
   const result = await untilCallEnds(
     call.controller.signal,
     host.carrier
-      .bridge(call.id, call.bridgeNumber, call.from, greeting ? { greeting } : undefined)
+      .bridge(
+        call.id,
+        call.bridgeNumber,
+        call.from,
+        greeting ? { greeting, voice: call.request.voice ?? "jessica" } : undefined,
+      )
       .catch((error: unknown) => failed(error instanceof Error ? error.message : String(error))),
   );
   if (!result.ok) await host.pool.release(line, call.id);

@@ -22,8 +22,7 @@ export interface CallerLines {
 
 export interface AccountPhonesDeps {
   db: Db;
-  /** Null when no voice can ask for the code (a carrier without speech synthesis configured). */
-  calls: VerificationCalls | null;
+  calls: VerificationCalls;
   lines: CallerLines;
   logger: Logger;
   /**
@@ -70,13 +69,6 @@ export class AccountPhones {
    */
   async start(accountId: string, phone: string, now = new Date()): Promise<StartedVerification> {
     const calls = this.deps.calls;
-    if (calls === null) {
-      return {
-        ok: false,
-        code: "service_unavailable",
-        message: "Phones cannot be verified here: the service has no speech synthesis to ask for the code.",
-      };
-    }
     const lease = `verify:${accountId}:${now.getTime()}`;
     const from = await this.deps.lines.acquire(lease, now);
     if (from === null) {

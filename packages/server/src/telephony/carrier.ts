@@ -1,5 +1,5 @@
 // Room telephony/: the Carrier seam and its adapters (telnyx/); vendor quirks stay inside the adapter.
-import type { SandboxReport } from "@clawcall/contract";
+import type { SandboxReport, Voice } from "@clawcall/contract";
 import type { MediaStream } from "../media/media-stream.ts";
 
 /**
@@ -69,6 +69,8 @@ export type BridgeResult =
 
 export interface BridgeOptions {
   greeting?: string;
+  /** The voice the greeting is said in: the call's own. */
+  voice?: Voice;
 }
 
 export class DialRefusedError extends Error {

@@ -11,10 +11,19 @@ import type { Carrier } from "../telephony/carrier.ts";
 import type { SpokenTextJournal } from "../voice/spoken-text.ts";
 
 /**
- * Builds the account phones and their verification calls. The question is asked in the agent's voice;
- * with none (a voice agent supplied by an embedding application) the sandbox's flite asks it, and a
- * carrier with no voice at all cannot verify phones. On the sandbox the simulated owners are shown the
- * code and understand the question from its text, as its callees understand the agent.
+ * The voice the service speaks in outside conversations (the verification question, a handoff's warm
+ * greeting): the agent's, or with none (no speech vendor, or a voice agent supplied by an embedding
+ * application) flite, which ships with ClawCall: a fixed line needs no better voice than that.
+ */
+export function serviceVoice(agentVoice: TTS | undefined): { tts: TTS; close(): Promise<void> } {
+  if (agentVoice) return { tts: agentVoice, close: async () => {} };
+  const synth = new FliteSynth();
+  return { tts: new FliteTts(synth), close: () => synth.close() };
+}
+
+/**
+ * Builds the account phones and their verification calls. On the sandbox the simulated owners are shown
+ * the code and understand the question from its text, as its callees understand the agent.
  */
 export function createAccountPhones(deps: {
   db: Db;
@@ -22,31 +31,21 @@ export function createAccountPhones(deps: {
   carrier: Carrier;
   pool: NumberPool;
   logger: Logger;
-  tts?: TTS;
+  tts: TTS;
   sandbox?: { spokenText: SpokenTextJournal; shownCodes: ShownCodes };
-}): { phones: AccountPhones; close(): Promise<void> } {
-  const ownVoice = !deps.tts && deps.sandbox ? new FliteSynth() : null;
-  const tts = deps.tts ?? (ownVoice ? new FliteTts(ownVoice) : undefined);
-  const calls = tts
-    ? new VerificationCalls({
-        carrier: deps.carrier,
-        tts,
-        logger: deps.logger,
-        ...(deps.sandbox ? { spokenText: deps.sandbox.spokenText } : {}),
-      })
-    : null;
+}): AccountPhones {
+  const calls = new VerificationCalls({
+    carrier: deps.carrier,
+    tts: deps.tts,
+    logger: deps.logger,
+    ...(deps.sandbox ? { spokenText: deps.sandbox.spokenText } : {}),
+  });
   const shownCodes = deps.sandbox?.shownCodes;
-  const phones = new AccountPhones({
+  return new AccountPhones({
     db: deps.db,
     calls,
     lines: deps.pool,
     logger: deps.logger,
     ...(shownCodes ? { showCode: (phone: string, code: string) => shownCodes.show(phone, code) } : {}),
   });
-  return {
-    phones,
-    async close() {
-      await ownVoice?.close();
-    },
-  };
 }

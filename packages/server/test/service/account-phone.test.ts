@@ -178,5 +178,15 @@ describe.concurrent(
       expect(limited.body.error.code).toBe("rate_limited");
       expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
     }, 60_000);
+
+    it("is described in /openapi.json", async () => {
+      const doc = (await service.request("GET", "/openapi.json")).body;
+      expect(Object.keys(doc.paths["/me/phone"]).sort()).toEqual(["delete", "get", "post"]);
+      expect(doc.paths["/me/phone"].post.responses["202"].content["application/json"].schema.$ref).toBe(
+        "#/components/schemas/PhoneVerificationStarted",
+      );
+      expect(doc.components.schemas.AccountPhoneInput.required).toEqual(["phone"]);
+      expect(doc.paths["/call"].post.responses["400"].description).toContain("invalid_loop_in_destination");
+    });
   },
 );

@@ -48,7 +48,12 @@ export function calleesFromSandbox(
     };
     // The user a transfer joins is the sandbox's bridged person, whatever number was rung.
     const line = ctx.leg === "bridge" ? "bridged" : magicLine(ctx.to);
-    const running = sandbox.start(line, media, { hangup: () => ctx.hangup() });
+    const running = sandbox.start(
+      line,
+      media,
+      { hangup: () => ctx.hangup(), pressDigit: (digit) => ctx.sendDigit(digit) },
+      { number: ctx.to },
+    );
     const words = new PlayedTextFollower(sandbox.spokenText, (text) => running.hear?.(text));
     return {
       nextFrame: () => {
