@@ -47,6 +47,11 @@ async function storeStory(db: Db): Promise<void> {
   await store.settle(a.id, "hash-2", { verified: false, error: "wrong_code" }, LATER);
   expect(await store.get(a.id)).toMatchObject({ status: "failed", last_error: "wrong_code" });
 
+  // A verification whose call never reported back shows as expired once its code has.
+  await store.startVerification(a.id, "+13125550118", "hash-3", LATER, NOW);
+  expect(await store.get(a.id, NOW)).toMatchObject({ status: "calling" });
+  expect(await store.get(a.id, LATER)).toMatchObject({ status: "failed", last_error: "expired" });
+
   expect(await store.remove(a.id)).toBe(true);
   expect(await store.get(a.id)).toBeNull();
   expect(await store.remove(a.id)).toBe(false);

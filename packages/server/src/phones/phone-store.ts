@@ -2,24 +2,28 @@ import type { AccountPhone, AccountPhoneStatus, PhoneVerificationError } from "@
 import type { Db } from "../store/database.ts";
 import type { AccountPhoneTable } from "../store/schema.ts";
 
-const view = (row: AccountPhoneTable): AccountPhone => ({
-  phone: row.phone,
-  status: row.status as AccountPhoneStatus,
-  verified_at: row.verified_at,
-  last_error: row.last_error as PhoneVerificationError | null,
-});
+/** A verification whose call never reported back (its node stopped) has failed once its code expired. */
+const view = (row: AccountPhoneTable, now = new Date()): AccountPhone =>
+  row.status === "calling" && row.code_expires_at !== null && Date.parse(row.code_expires_at) <= now.getTime()
+    ? { phone: row.phone, status: "failed", verified_at: null, last_error: "expired" }
+    : {
+        phone: row.phone,
+        status: row.status as AccountPhoneStatus,
+        verified_at: row.verified_at,
+        last_error: row.last_error as PhoneVerificationError | null,
+      };
 
 /** The only SQL on `account_phones`: one phone per account, and how its verification went. */
 export class PhoneStore {
   constructor(private readonly db: Db) {}
 
-  async get(accountId: string): Promise<AccountPhone | null> {
+  async get(accountId: string, now = new Date()): Promise<AccountPhone | null> {
     const row = await this.db
       .selectFrom("account_phones")
       .selectAll()
       .where("account_id", "=", accountId)
       .executeTakeFirst();
-    return row ? view(row) : null;
+    return row ? view(row, now) : null;
   }
 
   /** The account's phone, if a call proved it is theirs. */
@@ -55,7 +59,7 @@ export class PhoneStore {
       .values({ account_id: accountId, ...values })
       .onConflict((oc) => oc.column("account_id").doUpdateSet(values))
       .execute();
-    return view({ account_id: accountId, ...values });
+    return view({ account_id: accountId, ...values }, now);
   }
 
   /**
