@@ -126,6 +126,19 @@ describe("a verification call", () => {
     });
   });
 
+  it("counts a whole code typed just before the owner hung up", async () => {
+    const typeAndHangUp: Phone = (pair) => {
+      setTimeout(() => {
+        for (const d of "402913") pair.calleePressDigit(d);
+        pair.end("hangup");
+      }, 20);
+    };
+    const carrier = new FakeCarrier("answers", typeAndHangUp);
+    expect(await calls(carrier).run("+13125550118", "+1", "402913")).toEqual({ verified: true });
+    // The owner already hung up: nothing to hang up.
+    expect(carrier.hangups).toEqual([]);
+  });
+
   it("asks twice, then ends without a code when nothing is typed", async () => {
     const carrier = new FakeCarrier("answers");
     expect(await calls(carrier).run("+13125550118", "+1", "402913")).toEqual({

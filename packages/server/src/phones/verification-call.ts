@@ -117,7 +117,7 @@ class OneVerification {
       case "hangup":
         this.finish(
           this.answered
-            ? { verified: false, error: "no_code" }
+            ? this.hungUp()
             : NOT_ANSWERED.has(event.cause)
               ? notAnswered()
               : { verified: false, error: "call_failed" },
@@ -144,7 +144,7 @@ class OneVerification {
         if (this.digits.length >= this.code.length) typed();
       },
       onMark: (name) => this.marksPlayed.get(name)?.(),
-      onClose: () => this.finish(this.digits ? this.judge() : { verified: false, error: "no_code" }, false),
+      onClose: () => this.finish(this.hungUp(), false),
     });
     const full = () => this.digits.length >= this.code.length;
     // Asked once, and once more if nothing was typed; then a last wait for a code begun but not finished.
@@ -163,6 +163,11 @@ class OneVerification {
         : VERIFICATION_LINES.noCode;
     await this.say(closing, true);
     this.finish(outcome, true);
+  }
+
+  /** The owner hung up: whatever they typed counts (the whole code, before the closing line was said). */
+  private hungUp(): VerificationOutcome {
+    return this.digits ? this.judge() : { verified: false, error: "no_code" };
   }
 
   private judge(): VerificationOutcome {
@@ -195,6 +200,8 @@ class OneVerification {
   }
 
   private after(seconds: number, fn: () => void): void {
+    // Once settled nothing waits any more: what is left of the conversation is dropped with it.
+    if (this.done) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       fn();
