@@ -1,5 +1,5 @@
-// Room wiring/: builds the voice agent from the configured providers and the sandbox's offline speech, and the
-// service's own voice and account phones beside it (phone-verification.ts, greeting-audio.ts).
+// Room wiring/: builds the voice agent from the configured providers and the sandbox's offline speech,
+// and beside it the service's own voice and the account phones (phone-verification.ts, greeting-audio.ts).
 import { createVoiceAgentEngine } from "../agent/voice-agent-engine.ts";
 import type { ConversationEngine } from "../calls/conversation.ts";
 import type { Config } from "../config/config.ts";
