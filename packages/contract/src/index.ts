@@ -6,3 +6,4 @@ export * from "./errors.ts";
 export * from "./history.ts";
 export * from "./phone.ts";
 export * from "./preferences.ts";
+export * from "./webhooks.ts";

@@ -19,7 +19,7 @@ export const FLOORS: readonly (readonly string[])[] = [
   ["secret.ts", "wiring"],
   ["api"],
   ["config"],
-  ["agent"],
+  ["agent", "webhooks"],
   ["calls"],
   ["payments"],
   ["sandbox"],

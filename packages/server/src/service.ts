@@ -25,6 +25,7 @@ import { openDatabase } from "./store/database.ts";
 import { type LiveStore, MemoryLiveStore } from "./store/live-store.ts";
 import { RedisLiveStore } from "./store/redis-live-store.ts";
 import type { Carrier } from "./telephony/carrier.ts";
+import { Webhooks } from "./webhooks/webhooks.ts";
 import { createConversationEngine } from "./wiring/voice-agent.ts";
 
 export interface ServiceOptions {
@@ -43,6 +44,7 @@ export interface RunningService {
   calls: CallService;
   billing: Billing;
   supervisor: CallSupervisor;
+  webhooks: Webhooks;
   /** Lines for the start-up banner: what is active and what is missing for real calls. */
   describe(): string[];
   close(): Promise<void>;
@@ -128,6 +130,16 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         close: async () => {},
       }
     : await createConversationEngine(config, logger, sandboxSpeech, metrics);
+  const webhooks = new Webhooks({
+    db,
+    live,
+    secret,
+    settings: config.webhooks,
+    logger,
+    nodeId,
+    singleNode: config.database.kind === "sqlite",
+    recordingsFollowHangup: carrier.recordingsFollowHangup,
+  });
   // Each call holds one caller number, so the channel limit is met by leasing only that many.
   const pool = new NumberPool(db, numbers, config.carrier.channelLimit);
   const calls = new CallService({
@@ -141,6 +153,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     logger,
     metrics,
     nodeId,
+    hooks: webhooks.hooks,
   });
   const supervisor = new CallSupervisor(
     calls,
@@ -156,6 +169,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   await calls.listenForControl();
   await supervisor.recover();
   supervisor.start();
+  await webhooks.start();
 
   const app = await buildApp({
     config,
@@ -171,6 +185,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     secret,
     payments,
     mailer,
+    webhooks,
     vendorRoutes,
   });
   let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
@@ -183,6 +198,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     // Let the carrier's final events settle the calls it just ended.
     await new Promise((r) => setTimeout(r, 50));
     recordings.close();
+    // Calls finalized on the way out have written their events; the worker sends them after a restart.
+    await webhooks.stop();
     await built.close();
     await sandboxSpeech?.close();
     await live.close();
@@ -221,6 +238,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       ? `mail: ${mailer.describe()}; sign-up confirms each address with a mailed link to ${config.publicUrl}`
       : "mail: off (set CLAWCALL_SMTP_URL and CLAWCALL_MAIL_FROM): sign-up cannot verify addresses and tells whether an email has an account",
     `metrics: ${metricsServer ? metricsServer.url : `${url}/metrics`}`,
+    ...webhooks.describe(),
     ...built.describe(),
   ];
 
@@ -233,6 +251,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     calls,
     billing,
     supervisor,
+    webhooks,
     describe,
     close() {
       closing ??= shutdown();

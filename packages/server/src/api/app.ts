@@ -25,6 +25,7 @@ import { registerGuideRoutes } from "./routes/guides.ts";
 import { registerHistoryRoutes } from "./routes/history.ts";
 import { registerOpsRoutes } from "./routes/ops.ts";
 import { registerPreferenceRoutes } from "./routes/preferences.ts";
+import { registerWebhookRoutes } from "./routes/webhooks.ts";
 import { securityHeaders } from "./security-headers.ts";
 
 /** Marks a body that was sent but is not JSON; the route answers `invalid_json` for it. */
@@ -153,6 +154,7 @@ export async function buildApp(services: Omit<ApiContext, "limitLog">): Promise<
   registerAccountRoutes(app, ctx);
   registerHistoryRoutes(app, ctx);
   registerPreferenceRoutes(app, ctx);
+  registerWebhookRoutes(app, ctx);
   registerOpsRoutes(app, ctx);
   registerGuideRoutes(app, ctx);
   registerAccountPages(app, ctx);

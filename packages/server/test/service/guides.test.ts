@@ -57,6 +57,7 @@ describe("the guides", () => {
         "outcomes-and-errors.md",
         "results.md",
         "skill.md",
+        "webhooks.md",
         "writing-a-task.md",
       ].map((page) => GUIDES + page),
     );

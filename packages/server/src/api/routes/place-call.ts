@@ -7,7 +7,9 @@ import {
   IDEMPOTENCY_KEY_PATTERN,
 } from "@clawcall/contract";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { walletOf } from "../../billing/keys.ts";
 import type { Claim } from "../../calls/idempotency.ts";
+import { WebhookUrlRefused } from "../../webhooks/webhooks.ts";
 import { INVALID_JSON } from "../app.ts";
 import { keyHeader, resolveKey } from "../auth.ts";
 import { clientGroup } from "../client-address.ts";
@@ -98,6 +100,15 @@ export function registerPlaceCall(app: FastifyInstance, ctx: ApiContext): void {
         "This account has no verified phone to hand the call off to. Use bridge_number with the user's number instead.",
       );
     }
+    if (check.value.webhook_url) {
+      // Where it leads is checked before anything is minted or placed; every delivery checks again.
+      await ctx.webhooks.checkUrl(check.value.webhook_url).catch((err) => {
+        if (err instanceof WebhookUrlRefused) {
+          throw new ApiError("invalid_webhook_url", `\`webhook_url\` cannot be used: ${err.message}.`);
+        }
+        throw err;
+      });
+    }
     const idempotencyKey = idempotencyKeyOf(req);
 
     let claim: Claim | null = null;
@@ -140,6 +151,10 @@ async function place(
   claim: (Claim & { kind: "place" }) | null,
 ): Promise<CallCreated> {
   let placed: Awaited<ReturnType<ApiContext["calls"]["place"]>>;
+  // The call's events are signed with the wallet's secret: a wallet without one gets it now, shown once.
+  const webhookSecret = request.webhook_url
+    ? await ctx.webhooks.ensureSecret(walletOf(key.record))
+    : undefined;
   try {
     placed = await ctx.calls.place(key.record, await withPreferences(ctx, key, request), {
       ...(claim ? { callId: claim.callId } : {}),
@@ -158,5 +173,6 @@ async function place(
     }
     throw new ApiError(placed.code, placed.message, { retryAfterSeconds: placed.retryAfterSeconds });
   }
-  return created(placed.call.id, key);
+  const answer = created(placed.call.id, key);
+  return webhookSecret ? { ...answer, webhook_secret: webhookSecret } : answer;
 }
