@@ -5,6 +5,13 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
+/** Loopback receivers, and retries quick enough for a test (settings, as an operator would set them). */
+export const WEBHOOK_TEST_ENV = {
+  CLAWCALL_WEBHOOKS_ALLOW_LOOPBACK: "true",
+  CLAWCALL_WEBHOOKS_RETRY_SECONDS: "0.2",
+  CLAWCALL_WEBHOOKS_POLL_SECONDS: "0.1",
+};
+
 export interface Received {
   path: string;
   headers: http.IncomingHttpHeaders;

@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ListeningEngine } from "../helpers/listening-engine.ts";
 import { pollUntilFinal, startTestService, type TestService } from "../helpers/service.ts";
-import { documentedVerifier, WebhookReceiver } from "../helpers/webhook-receiver.ts";
-
-/** Loopback receivers, and retries quick enough for a test (settings, as an operator would set them). */
-export const WEBHOOK_TEST_ENV = {
-  CLAWCALL_WEBHOOKS_ALLOW_LOOPBACK: "true",
-  CLAWCALL_WEBHOOKS_RETRY_SECONDS: "0.2",
-  CLAWCALL_WEBHOOKS_POLL_SECONDS: "0.1",
-};
+import { documentedVerifier, WEBHOOK_TEST_ENV, WebhookReceiver } from "../helpers/webhook-receiver.ts";
 
 const engine = () =>
   new ListeningEngine({
