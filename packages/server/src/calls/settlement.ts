@@ -51,7 +51,9 @@ export class Settlement {
         finalized_at: endedAt.toISOString(),
         last_seen_at: endedAt.toISOString(),
       };
-      await calls.end(callId, final);
+      // Two finalizations at once (the carrier's hang-up and the reaper, on PostgreSQL) both read the call
+      // live; the one whose update finds it final already settles nothing, and reports nothing twice.
+      if (!(await calls.end(callId, final))) return null;
       // A call the service itself failed (no agent, stuck) is not charged.
       let charged = result.outcome === "system_error" ? 0 : (talk ?? 0);
       // A free key's call that rang out (or was cancelled while ringing) held a line all that time: it

@@ -51,10 +51,13 @@ export class Outbox {
       .where("next_attempt_at", "<=", nowIso)
       .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", nowIso)]))
       .orderBy("next_attempt_at")
-      .limit(limit)
+      // More than it will take: nodes polling at once race for the same first rows, and a node that
+      // loses one goes on to the next instead of coming back empty.
+      .limit(limit * 4)
       .execute();
     const claimed: DeliveryRow[] = [];
     for (const { id } of due) {
+      if (claimed.length >= limit) break;
       const taken = await this.db
         .updateTable("webhook_deliveries")
         .set({ lease_until: leaseUntil.toISOString(), lease_holder: holder })
