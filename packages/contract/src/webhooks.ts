@@ -94,6 +94,10 @@ export const WebhookDeliveryListSchema = z.object({
 });
 export type WebhookDeliveryList = z.infer<typeof WebhookDeliveryListSchema>;
 
+/** The answer of POST /me/webhook/deliveries/{id}/replay. */
+export const WebhookReplaySchema = z.object({ delivery: WebhookDeliverySchema, api_key: z.string() });
+export type WebhookReplay = z.infer<typeof WebhookReplaySchema>;
+
 export const WebhookDeliveryQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   status: z.enum(WEBHOOK_DELIVERY_STATUSES).optional(),

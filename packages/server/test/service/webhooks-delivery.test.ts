@@ -1,3 +1,4 @@
+import { WebhookEventSchema, WebhookSettingsSchema } from "@clawcall/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase, POSTGRES_URL } from "../helpers/external-services.ts";
 import { ListeningEngine } from "../helpers/listening-engine.ts";
@@ -67,6 +68,7 @@ function suite(database: () => Promise<{ env: Record<string, string>; drop(): Pr
     const secret = put.body.secret as string;
     expect(secret).toMatch(/^whsec_/);
     expect(put.body.secret_hint).toBe(secret.slice(0, 10));
+    expect(WebhookSettingsSchema.safeParse(put.body).success).toBe(true);
     const again = await service.request("GET", "/me/webhook", { key });
     expect(again.body).toMatchObject({ configured: true, url, secret_hint: secret.slice(0, 10) });
     expect(again.body.secret).toBeUndefined();
@@ -84,6 +86,7 @@ function suite(database: () => Promise<{ env: Record<string, string>; drop(): Pr
 
     const verify = await documentedVerifier();
     for (const r of mine()) {
+      expect(WebhookEventSchema.safeParse(r.json).success).toBe(true);
       expect(verify(secret, String(r.headers["clawcall-signature"]), r.body)).toBe(true);
       expect(verify("whsec_wrong", String(r.headers["clawcall-signature"]), r.body)).toBe(false);
       expect(r.headers["clawcall-event-id"]).toBe(r.json.id);

@@ -228,3 +228,42 @@ describe("webhook deliveries and their owners", () => {
     });
   });
 });
+
+describe("webhook events and transcripts", () => {
+  it("keeps transcript lines out of the database: they are read from the live store when sent", async () => {
+    const marker = "Zebra-quartz-4242 is the confirmation code";
+    const receiver = new WebhookReceiver();
+    const base = await receiver.start();
+    // Every attempt is refused, so every event stays in the outbox while the database is read.
+    receiver.answer = () => ({ status: 503 });
+    const service = await startTestService(WEBHOOK_TEST_ENV, {
+      engine: new ListeningEngine({ talkSeconds: 0.2, lines: [{ role: "user", text: marker }] }),
+    });
+    try {
+      const key = await mintKey(service);
+      await service.request("PUT", "/me/webhook", {
+        key,
+        body: { url: `${base}/lines`, events: ["call.transcript", "call.completed"] },
+      });
+      const created = await service.request("POST", "/call", {
+        key,
+        body: { to: "+12125550100", task: "Confirm the code." },
+      });
+      await pollUntilFinal(service, key, created.body.call_id);
+      await receiver.until((all) => all.some((r) => r.json?.type === "call.completed"));
+      await receiver.until((all) => all.some((r) => r.json?.type === "call.transcript"));
+      expect(receiver.received.some((r) => r.body.includes(marker))).toBe(true);
+      const onDisk = fs
+        .readdirSync(service.dataDir)
+        .filter((f) => f.startsWith("clawcall.sqlite"))
+        .map((f) => fs.readFileSync(path.join(service.dataDir, f)).toString("latin1"))
+        .join("");
+      expect(onDisk).toContain("call.completed");
+      expect(onDisk).not.toContain("Zebra-quartz-4242");
+      expect(onDisk).not.toContain(key);
+    } finally {
+      await service.dispose();
+      await receiver.close();
+    }
+  });
+});

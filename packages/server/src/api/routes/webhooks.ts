@@ -1,8 +1,10 @@
 import {
   DEFAULT_WEBHOOK_EVENTS,
   WEBHOOK_EVENT_TYPES,
+  type WebhookDeliveryList,
   WebhookDeliveryQuerySchema,
   WebhookInputSchema,
+  type WebhookReplay,
   type WebhookSettings,
 } from "@clawcall/contract";
 import type { FastifyInstance } from "fastify";
@@ -85,7 +87,8 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: ApiContext): vo
       ...(status ? { status } : {}),
       ...(call_id ? { callId: call_id } : {}),
     });
-    return { deliveries, api_key: key.raw };
+    const list: WebhookDeliveryList = { deliveries, api_key: key.raw };
+    return list;
   });
 
   app.post<{ Params: { id: string } }>("/me/webhook/deliveries/:id/replay", async (req, reply) => {
@@ -93,6 +96,7 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: ApiContext): vo
     const made =
       req.params.id.length <= 100 ? await ctx.webhooks.replay(walletOf(key.record), req.params.id) : null;
     if (!made) throw new ApiError("not_found", "No webhook delivery with this id was found for this key.");
-    return reply.status(202).send({ delivery: made, api_key: key.raw });
+    const answer: WebhookReplay = { delivery: made, api_key: key.raw };
+    return reply.status(202).send(answer);
   });
 }
