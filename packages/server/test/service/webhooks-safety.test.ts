@@ -54,6 +54,18 @@ describe("webhook URLs that lead to private addresses", () => {
     expect((await service.request("GET", "/me/webhook", { key })).body.configured).toBe(false);
   });
 
+  it("are named in the start-up lines: https only, loopback only when allowed (and loudly)", async () => {
+    expect(service.describe()).toContain("webhooks: https only, never to private or loopback addresses");
+    const loose = await startTestService(WEBHOOK_TEST_ENV, { engine: engine() });
+    try {
+      expect(loose.describe().join("\n")).toMatch(
+        /webhooks: LOOPBACK ALLOWED \(CLAWCALL_WEBHOOKS_ALLOW_LOOPBACK\)/,
+      );
+    } finally {
+      await loose.dispose();
+    }
+  });
+
   it("are refused on POST /call before a key is minted or a call placed", async () => {
     for (const webhook_url of ["https://169.254.169.254/", "https://localhost/hook", "ftp://x.example/"]) {
       const res = await service.request("POST", "/call", {
