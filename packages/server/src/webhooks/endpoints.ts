@@ -109,6 +109,16 @@ export class Endpoints {
     return (await this.put(owner, { url: null }, now)).secret;
   }
 
+  /** Forgets a secret made for a call that was then not placed, unless something else uses it by now. */
+  async discardUnused(owner: string, secret: string): Promise<void> {
+    await this.db
+      .deleteFrom("webhook_endpoints")
+      .where("owner", "=", owner)
+      .where("url", "is", null)
+      .where("secret_hint", "=", secret.slice(0, HINT_CHARS))
+      .execute();
+  }
+
   async remove(owner: string): Promise<void> {
     await this.db.deleteFrom("webhook_endpoints").where("owner", "=", owner).execute();
   }

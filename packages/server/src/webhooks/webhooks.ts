@@ -106,6 +106,14 @@ export class Webhooks {
     return this.endpoints.ensureSecret(owner, now);
   }
 
+  /**
+   * A placement that made the wallet's secret and then placed nothing forgets it, so the next call with a
+   * webhook_url makes (and shows) one again instead of signing with a secret nobody saw.
+   */
+  discardSecret(owner: string, secret: string): Promise<void> {
+    return this.endpoints.discardUnused(owner, secret);
+  }
+
   async deliveries(
     owner: string,
     filter: { limit: number; status?: DeliveryRow["status"]; callId?: string },

@@ -241,6 +241,25 @@ describe("webhook deliveries and their owners", () => {
   });
 });
 
+describe("a call's own webhook_url on a placement that places nothing", () => {
+  it("makes no secret that nobody was shown", async () => {
+    const service = await startTestService(
+      { ...WEBHOOK_TEST_ENV, CLAWCALL_FREE_SECONDS: "0" },
+      { engine: engine() },
+    );
+    try {
+      const key = await mintKey(service);
+      const body = { to: "+12125550100", task: "Confirm it.", webhook_url: "http://127.0.0.1:9/own" };
+      const refused = await service.request("POST", "/call", { key, body });
+      expect(refused.status).toBe(429);
+      expect(refused.body.webhook_secret).toBeUndefined();
+      expect((await service.request("GET", "/me/webhook", { key })).body.secret_hint).toBeNull();
+    } finally {
+      await service.dispose();
+    }
+  });
+});
+
 describe("webhook events and transcripts", () => {
   it("keeps transcript lines out of the database: they are read from the live store when sent", async () => {
     const marker = "Zebra-quartz-4242 is the confirmation code";

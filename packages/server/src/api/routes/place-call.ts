@@ -161,11 +161,13 @@ async function place(
       placedBy: createHmac("sha256", ctx.secret).update(`placed-by\n${client}`).digest("base64url"),
     });
   } catch (err) {
+    if (webhookSecret) await ctx.webhooks.discardSecret(walletOf(key.record), webhookSecret);
     // Another attempt of the same placement created the call first (its id is the claim's).
     if (claim && (await ctx.calls.get(claim.callId))) return created(claim.callId, key);
     throw err;
   }
   if (!placed.ok) {
+    if (webhookSecret) await ctx.webhooks.discardSecret(walletOf(key.record), webhookSecret);
     // Nothing was placed: the same Idempotency-Key may try again.
     if (claim) await ctx.idempotency.forget(claim.id);
     if (placed.code === "quota_exceeded" || placed.code === "balance_depleted") {
