@@ -136,6 +136,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     secret,
     settings: config.webhooks,
     logger,
+    metrics,
     nodeId,
     singleNode: config.database.kind === "sqlite",
     recordingsFollowHangup: carrier.recordingsFollowHangup,

@@ -6,6 +6,7 @@ import {
   HEADER_WEBHOOK_SIGNATURE,
 } from "@clawcall/contract";
 import type { Logger } from "../observability/logger.ts";
+import type { Metrics } from "../observability/metrics.ts";
 import type { Db } from "../store/database.ts";
 import type { LiveStore } from "../store/live-store.ts";
 import type { Endpoints } from "./endpoints.ts";
@@ -39,6 +40,7 @@ export class DeliveryWorker {
       endpoints: Endpoints;
       settings: WebhookSettings;
       logger: Logger;
+      metrics: Metrics;
       nodeId: string;
     },
   ) {
@@ -118,6 +120,7 @@ export class DeliveryWorker {
         last_error: null,
         delivered_at: now.toISOString(),
       });
+      this.deps.metrics.webhookAttempts.inc({ result: "delivered" });
       return;
     }
     const status = "status" in outcome ? outcome.status : null;
@@ -132,6 +135,7 @@ export class DeliveryWorker {
     if (next.getTime() > Date.parse(d.created_at) + settings.giveUpSeconds * 1000) {
       return this.giveUp(d, attempts, error, status);
     }
+    this.deps.metrics.webhookAttempts.inc({ result: "retry" });
     await this.outbox.settle(d.id, this.holder, {
       status: "pending",
       attempts,

@@ -2,6 +2,7 @@
 import type { WebhookDelivery, WebhookEventType } from "@clawcall/contract";
 import type { CallHooks } from "../calls/call-hooks.ts";
 import type { Logger } from "../observability/logger.ts";
+import type { Metrics } from "../observability/metrics.ts";
 import type { Db } from "../store/database.ts";
 import type { LiveStore } from "../store/live-store.ts";
 import { CallEventWriter } from "./call-events.ts";
@@ -21,6 +22,7 @@ export interface WebhookDeps {
   secret: string;
   settings: WebhookSettings;
   logger: Logger;
+  metrics: Metrics;
   nodeId: string;
   /** SQLite: one process, so every lease found at start-up belongs to a process that is gone. */
   singleNode: boolean;

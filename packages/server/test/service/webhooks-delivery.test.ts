@@ -126,6 +126,8 @@ function suite(database: () => Promise<{ env: Record<string, string>; drop(): Pr
     for (const d of deliveries.body.deliveries) {
       expect(d).toMatchObject({ status: "delivered", attempts: 1, last_status_code: 200, url });
     }
+    const metrics = await (await fetch(service.metricsUrl)).text();
+    expect(metrics).toMatch(/clawcall_webhook_attempts_total\{result="delivered"\} [1-9]/);
     // Every event went out once: no event id was sent twice to a receiver that answered 200.
     const ids = mine().map((r) => r.json.id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -141,7 +143,19 @@ function suite(database: () => Promise<{ env: Record<string, string>; drop(): Pr
       }
       return { status: 200 };
     };
-    await service.request("PUT", "/me/webhook", { key, body: { url: `${base}/flaky` } });
+    const first = await service.request("PUT", "/me/webhook", { key, body: { url: `${base}/flaky` } });
+    // Setting it again keeps the secret (and shows none); asking for a new one makes and shows it.
+    const same = await service.request("PUT", "/me/webhook", { key, body: { url: `${base}/flaky` } });
+    expect(same.body.secret).toBeUndefined();
+    expect(same.body.secret_hint).toBe(first.body.secret_hint);
+    const rotated = await service.request("PUT", "/me/webhook", {
+      key,
+      body: { url: `${base}/flaky`, rotate_secret: true },
+    });
+    expect(rotated.body.secret).toMatch(/^whsec_/);
+    expect(rotated.body.secret).not.toBe(first.body.secret);
+    expect(rotated.body.secret_hint).toBe(rotated.body.secret.slice(0, 10));
+    const verify = await documentedVerifier();
     const created = await service.request("POST", "/call", {
       key,
       body: { to: "+12125550101", task: "Confirm the appointment." },
@@ -168,6 +182,9 @@ function suite(database: () => Promise<{ env: Record<string, string>; drop(): Pr
     expect(completed().map((r) => r.answered)).toEqual([500, 500, 200]);
     expect(new Set(completed().map((r) => r.headers["clawcall-delivery-id"])).size).toBe(1);
     expect(completed()[0]!.json.data.call.outcome).toBe("busy");
+    for (const r of completed()) {
+      expect(verify(rotated.body.secret, String(r.headers["clawcall-signature"]), r.body)).toBe(true);
+    }
 
     // A replay is a new delivery of the same event.
     const replay = await service.request("POST", `/me/webhook/deliveries/${delivery.id}/replay`, { key });
