@@ -97,9 +97,13 @@ export class DeliveryWorker {
     if (secret === null) return this.giveUp(d, attempts, "the webhook was removed");
     const body = await this.bodyOf(d);
     if (body === null) return this.giveUp(d, attempts, "the transcript line has expired");
-    const target = await checkTarget(d.url, settings.allowLoopback);
+    const target = secret === undefined ? null : await checkTarget(d.url, settings.allowLoopback);
     let outcome: SendOutcome;
-    if (!target.ok) {
+    if (secret === undefined || target === null) {
+      // Retried like a failed attempt: a node that shares the secret it was sealed under may take it.
+      this.deps.logger.error({ deliveryId: d.id }, "webhook secret sealed under another CLAWCALL_SECRET");
+      outcome = { error: "this node cannot sign it: set one CLAWCALL_SECRET on every node" };
+    } else if (!target.ok) {
       outcome = { error: `refused: ${target.reason}` };
     } else {
       const headers = {

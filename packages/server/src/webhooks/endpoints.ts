@@ -46,14 +46,18 @@ export class Endpoints {
     return row ? toEndpoint(row) : null;
   }
 
-  /** The wallet's signing secret, or null without one (or when it was sealed under another service secret). */
-  async secret(owner: string): Promise<string | null> {
+  /**
+   * The wallet's signing secret; `null` when it has none (the webhook was removed), `undefined` when it
+   * cannot be opened here (sealed under another service secret: nodes without a shared CLAWCALL_SECRET).
+   */
+  async secret(owner: string): Promise<string | null | undefined> {
     const row = await this.db
       .selectFrom("webhook_endpoints")
       .select("secret_box")
       .where("owner", "=", owner)
       .executeTakeFirst();
-    return row ? this.box.open(row.secret_box) : null;
+    if (!row) return null;
+    return this.box.open(row.secret_box) ?? undefined;
   }
 
   /**
