@@ -19,6 +19,9 @@ import { checkTarget } from "./target.ts";
 /** Longer than a DNS lookup and a whole attempt together, so a lease never ends while its send runs. */
 const LEASE_MS = 60_000;
 const BATCH = 10;
+/** Settled deliveries stay listed (and replayable) this long. */
+export const KEEP_SETTLED_DAYS = 30;
+const PRUNE_EVERY_MS = 3_600_000;
 
 /**
  * Sends due deliveries from the outbox: leases a batch, signs and POSTs each, and settles it: delivered
@@ -29,6 +32,7 @@ export class DeliveryWorker {
   private readonly outbox: Outbox;
   private readonly holder = `${randomBytes(6).toString("base64url")}`;
   private timer: NodeJS.Timeout | undefined;
+  private pruner: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = true;
@@ -52,13 +56,22 @@ export class DeliveryWorker {
     this.stopped = false;
     this.timer = setInterval(() => this.wake(), this.deps.settings.pollSeconds * 1000);
     this.timer.unref();
+    this.pruner = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
+    this.pruner.unref();
+    void this.prune();
     this.wake();
+  }
+
+  private async prune(): Promise<void> {
+    const before = new Date(Date.now() - KEEP_SETTLED_DAYS * 86_400_000);
+    await this.outbox.prune(before).catch((err) => this.deps.logger.error({ err }, "webhook prune failed"));
   }
 
   /** Stops taking deliveries and waits for the attempts under way. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearInterval(this.pruner);
     await this.running;
   }
 

@@ -68,6 +68,25 @@ async function settleOnlyWithTheLease(outbox: Outbox) {
   expect(await outbox.get("key:other", id!)).toBeUndefined();
 }
 
+async function pruneOnlySettled(outbox: Outbox) {
+  const long = new Date("2026-01-01T00:00:00Z");
+  const [delivered, pending] = await outbox.add([delivery(1), delivery(2)], long);
+  const [row] = await outbox.claim("a", new Date(), new Date(Date.now() + 60_000), 1);
+  expect(row?.id).toBe(delivered);
+  await outbox.settle(delivered!, "a", {
+    status: "delivered",
+    attempts: 1,
+    next_attempt_at: null,
+    last_status_code: 200,
+    last_error: null,
+  });
+  const [recent] = await outbox.add([delivery(3)], new Date());
+  expect(await outbox.prune(new Date("2026-02-01T00:00:00Z"))).toBe(1);
+  expect(await outbox.get("key:k1", delivered!)).toBeUndefined();
+  expect(await outbox.get("key:k1", pending!)).toBeDefined();
+  expect(await outbox.get("key:k1", recent!)).toBeDefined();
+}
+
 describe("the webhook outbox on a SQLite file", () => {
   const dirs: string[] = [];
   const dbs: Db[] = [];
@@ -93,6 +112,10 @@ describe("the webhook outbox on a SQLite file", () => {
 
   it("settles a delivery only for the holder of its lease", async () => {
     await settleOnlyWithTheLease(await open(newFile()));
+  });
+
+  it("prunes old settled deliveries, never pending ones", async () => {
+    await pruneOnlySettled(await open(newFile()));
   });
 
   it("frees the leases a dead process left, and claims nothing before it is due", async () => {
@@ -135,5 +158,9 @@ describeWith(POSTGRES, "the webhook outbox on PostgreSQL", () => {
 
   it("settles a delivery only for the holder of its lease", async () => {
     await settleOnlyWithTheLease(await open());
+  });
+
+  it("prunes old settled deliveries, never pending ones", async () => {
+    await pruneOnlySettled(await open());
   });
 });

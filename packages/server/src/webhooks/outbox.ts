@@ -110,6 +110,16 @@ export class Outbox {
       .execute();
   }
 
+  /** Deletes settled deliveries (delivered or given up) made before `before`; how many went. */
+  async prune(before: Date): Promise<number> {
+    const deleted = await this.db
+      .deleteFrom("webhook_deliveries")
+      .where("status", "in", ["delivered", "failed"])
+      .where("created_at", "<", before.toISOString())
+      .executeTakeFirst();
+    return Number(deleted.numDeletedRows);
+  }
+
   get(owner: string, id: string): Promise<DeliveryRow | undefined> {
     return this.db
       .selectFrom("webhook_deliveries")
