@@ -30,7 +30,8 @@ const PRUNE_EVERY_MS = 3_600_000;
  */
 export class DeliveryWorker {
   private readonly outbox: Outbox;
-  private readonly holder = `${randomBytes(6).toString("base64url")}`;
+  /** Names this worker's leases: its node, and this run of it. */
+  private readonly holder: string;
   private timer: NodeJS.Timeout | undefined;
   private pruner: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
@@ -49,7 +50,7 @@ export class DeliveryWorker {
     },
   ) {
     this.outbox = new Outbox(deps.db);
-    this.holder = `${deps.nodeId}:${this.holder}`;
+    this.holder = `${deps.nodeId}:${randomBytes(6).toString("base64url")}`;
   }
 
   start(): void {
@@ -99,11 +100,22 @@ export class DeliveryWorker {
       const now = new Date();
       const batch = await this.outbox.claim(this.holder, now, new Date(now.getTime() + LEASE_MS), BATCH);
       if (batch.length === 0) return;
-      await Promise.all(batch.map((d) => this.attempt(d)));
+      // Every attempt is waited for, failed or not, so stop() returns only once none is under way.
+      await Promise.allSettled(batch.map((d) => this.attempt(d)));
     }
   }
 
   private async attempt(d: DeliveryRow): Promise<void> {
+    try {
+      await this.tryOnce(d);
+    } catch (err) {
+      // Counted as a failed attempt, so a delivery that always breaks the service still gives up in time.
+      this.deps.logger.error({ err, deliveryId: d.id }, "webhook attempt failed");
+      await this.retryLater(d, d.attempts + 1, "the service could not send it", null);
+    }
+  }
+
+  private async tryOnce(d: DeliveryRow): Promise<void> {
     const { endpoints, settings } = this.deps;
     const attempts = d.attempts + 1;
     const secret = await endpoints.secret(d.owner);
@@ -147,8 +159,14 @@ export class DeliveryWorker {
         : status !== null && status >= 300 && status < 400
           ? `answered ${status}; redirects are not followed`
           : `answered ${status}`;
+    await this.retryLater(d, attempts, error, status);
+  }
+
+  /** After a failed attempt: the next one at the schedule's wait, or none once a day (the setting) has passed. */
+  private async retryLater(d: DeliveryRow, attempts: number, error: string, status: number | null) {
+    const { settings } = this.deps;
     const wait = settings.retrySeconds[Math.min(attempts - 1, settings.retrySeconds.length - 1)] ?? 60;
-    const next = new Date(now.getTime() + wait * 1000);
+    const next = new Date(Date.now() + wait * 1000);
     if (next.getTime() > Date.parse(d.created_at) + settings.giveUpSeconds * 1000) {
       return this.giveUp(d, attempts, error, status);
     }
@@ -167,6 +185,7 @@ export class DeliveryWorker {
       { deliveryId: d.id, eventType: d.event_type, attempts },
       "webhook delivery gave up",
     );
+    this.deps.metrics.webhookAttempts.inc({ result: "failed" });
     await this.outbox.settle(d.id, this.holder, {
       status: "failed",
       attempts,

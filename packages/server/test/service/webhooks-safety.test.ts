@@ -238,6 +238,8 @@ describe("webhook deliveries and their owners", () => {
         res.body.deliveries.find((d: { id: string }) => d.id === again.body.delivery.id)?.status === "failed"
       );
     });
+    const metrics = await (await fetch(service.metricsUrl)).text();
+    expect(metrics).toMatch(/clawcall_webhook_attempts_total\{result="failed"\} [1-9]/);
   });
 });
 
