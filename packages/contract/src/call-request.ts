@@ -1,6 +1,7 @@
 import { type CallRequest, CallRequestSchema, VOICES } from "./call.ts";
 import type { ErrorCode } from "./errors.ts";
 import { isNanpNumber, refusedDestinationReason } from "./phone.ts";
+import { webhookUrlProblem } from "./webhooks.ts";
 
 export type CallRequestCheck =
   | { ok: true; value: CallRequest }
@@ -60,9 +61,14 @@ export function checkCallRequest(
   if ("loop_in_user" in b && typeof b.loop_in_user !== "boolean") {
     return fail("invalid_loop_in_user", "`loop_in_user` must be true or false.", "loop_in_user");
   }
+  if (!isBlank(b.webhook_url)) {
+    const why = webhookUrlProblem(b.webhook_url);
+    if (why !== null) return fail("invalid_webhook_url", `\`webhook_url\` ${why}.`, "webhook_url");
+  }
   // Null is how many clients say "not given" for optional fields.
   const normalized = Object.fromEntries(Object.entries(b).filter(([, v]) => v !== null));
   if (isBlank(normalized.bridge_number)) delete normalized.bridge_number;
+  if (isBlank(normalized.webhook_url)) delete normalized.webhook_url;
   const parsed = CallRequestSchema.safeParse(normalized);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

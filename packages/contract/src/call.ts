@@ -53,6 +53,13 @@ export const CallRequestSchema = z.object({
     .refine(wellFormed, NOT_UNICODE)
     .optional()
     .describe("What the agent says to the user when a hand-off to them connects."),
+  webhook_url: z
+    .string()
+    .max(2000)
+    .optional()
+    .describe(
+      "An https URL told of this call's events, signed with the wallet's webhook secret (see /me/webhook).",
+    ),
 });
 export type CallRequest = z.infer<typeof CallRequestSchema>;
 
@@ -62,6 +69,11 @@ export const CallCreatedSchema = z.object({
   status: z.literal("queued"),
   message: z.string(),
   api_key: z.string(),
+  /**
+   * The webhook signing secret, made for this wallet by the call's `webhook_url`: only in the answer that
+   * made it, never again.
+   */
+  webhook_secret: z.string().optional(),
 });
 export type CallCreated = z.infer<typeof CallCreatedSchema>;
 

@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   invalid_preferences: 400,
   invalid_loop_in_user: 400,
   invalid_loop_in_destination: 400,
+  invalid_webhook_url: 400,
+  invalid_webhook: 400,
   unsupported_destination: 400,
   auth_required: 401,
   invalid_api_key: 401,

@@ -8,3 +8,4 @@ export * from "./history.ts";
 export * from "./phone.ts";
 export * from "./preferences.ts";
 export * from "./sandbox-verdict.ts";
+export * from "./webhooks.ts";

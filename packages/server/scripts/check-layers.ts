@@ -21,7 +21,7 @@ export const FLOORS: readonly (readonly string[])[] = [
   ["api"],
   ["config"],
   ["phones"],
-  ["agent"],
+  ["agent", "webhooks"],
   ["calls"],
   ["payments"],
   ["sandbox"],

@@ -29,6 +29,7 @@ import { type LiveStore, MemoryLiveStore } from "./store/live-store.ts";
 import { RedisLiveStore } from "./store/redis-live-store.ts";
 import type { Carrier } from "./telephony/carrier.ts";
 import { shareCarrier } from "./telephony/carrier-switchboard.ts";
+import { Webhooks } from "./webhooks/webhooks.ts";
 import { greetingAudio } from "./wiring/greeting-audio.ts";
 import { createAccountPhones, serviceVoice } from "./wiring/phone-verification.ts";
 import { type BuiltVoiceAgent, createConversationEngine } from "./wiring/voice-agent.ts";
@@ -49,6 +50,7 @@ export interface RunningService {
   calls: CallService;
   billing: Billing;
   supervisor: CallSupervisor;
+  webhooks: Webhooks;
   /** Lines for the start-up banner: what is active and what is missing for real calls. */
   describe(): string[];
   close(): Promise<void>;
@@ -140,6 +142,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         close: async () => {},
       }
     : await createConversationEngine(config, logger, sandboxSpeech, metrics);
+  const webhooks = new Webhooks({
+    db,
+    live,
+    secret,
+    settings: config.webhooks,
+    logger,
+    metrics,
+    nodeId,
+    singleNode: config.database.kind === "sqlite",
+    recordingsFollowHangup: carrier.recordingsFollowHangup,
+  });
   // Each call holds one caller number, so the channel limit is met by leasing only that many.
   const pool = new NumberPool(db, numbers, config.carrier.channelLimit);
   // Calls and phone verification calls share the carrier; each hears only its own calls' events.
@@ -165,6 +178,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     logger,
     metrics,
     nodeId,
+    hooks: webhooks.hooks,
   });
   const supervisor = new CallSupervisor(
     calls,
@@ -180,6 +194,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   await calls.listenForControl();
   await supervisor.recover();
   supervisor.start();
+  await webhooks.start();
 
   const oauth = new AuthorizationServer(db, billing);
   const app = await buildApp({
@@ -198,6 +213,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     secret,
     payments,
     mailer,
+    webhooks,
     vendorRoutes,
   });
   registerRemoteMcp(app, { oauth, billing, logger, publicUrl: () => config.publicUrl });
@@ -211,6 +227,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     // Let the carrier's final events settle the calls it just ended.
     await new Promise((r) => setTimeout(r, 50));
     recordings.close();
+    // Calls finalized on the way out have written their events; the worker sends them after a restart.
+    await webhooks.stop();
     await built.close();
     await voice?.close();
     await sandboxSpeech?.close();
@@ -250,6 +268,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       ? `mail: ${mailer.describe()}; sign-up confirms each address with a mailed link to ${config.publicUrl}`
       : "mail: off (set CLAWCALL_SMTP_URL and CLAWCALL_MAIL_FROM): sign-up cannot verify addresses and tells whether an email has an account",
     `metrics: ${metricsServer ? metricsServer.url : `${url}/metrics`}`,
+    ...webhooks.describe(),
     ...built.describe(),
   ];
 
@@ -262,6 +281,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     calls,
     billing,
     supervisor,
+    webhooks,
     describe,
     close() {
       closing ??= shutdown();

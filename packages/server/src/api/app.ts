@@ -27,6 +27,7 @@ import { registerHistoryRoutes } from "./routes/history.ts";
 import { registerOAuthRoutes } from "./routes/oauth.ts";
 import { registerOpsRoutes } from "./routes/ops.ts";
 import { registerPreferenceRoutes } from "./routes/preferences.ts";
+import { registerWebhookRoutes } from "./routes/webhooks.ts";
 import { securityHeaders } from "./security-headers.ts";
 
 /** Marks a body that was sent but is not JSON; the route answers `invalid_json` for it. */
@@ -156,6 +157,7 @@ export async function buildApp(services: Omit<ApiContext, "limitLog">): Promise<
   registerHistoryRoutes(app, ctx);
   registerPreferenceRoutes(app, ctx);
   registerAccountPhoneRoutes(app, ctx);
+  registerWebhookRoutes(app, ctx);
   registerOpsRoutes(app, ctx);
   registerGuideRoutes(app, ctx);
   registerOAuthRoutes(app, ctx);

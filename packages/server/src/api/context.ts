@@ -13,6 +13,7 @@ import type { Payments } from "../payments/payments.ts";
 import type { AccountPhones } from "../phones/account-phones.ts";
 import type { Db } from "../store/database.ts";
 import type { LiveStore } from "../store/live-store.ts";
+import type { Webhooks } from "../webhooks/webhooks.ts";
 import type { LimitLog } from "./limit-log.ts";
 import type { RecordingLinks } from "./recording-links.ts";
 
@@ -42,6 +43,8 @@ export interface ApiContext {
   idempotency: IdempotencyKeys;
   /** Logs refusals by a limit, sampled (made by buildApp). */
   limitLog: LimitLog;
+  /** Outbound webhooks: wallets' subscriptions and their deliveries. */
+  webhooks: Webhooks;
   /** Routes the carrier and payment adapters serve themselves (webhooks, media WebSockets). */
   vendorRoutes?: readonly VendorRoutes[];
 }

@@ -13,6 +13,7 @@ const SOURCES: Readonly<Record<string, string>> = {
   "live-handoff.md": "docs/guides/live-handoff.md",
   "results.md": "docs/guides/results.md",
   "remote-mcp.md": "docs/guides/remote-mcp.md",
+  "webhooks.md": "docs/guides/webhooks.md",
 };
 
 export const GUIDE_INDEX = "index.md";

@@ -17,6 +17,13 @@ import {
   HistorySchema,
   MeSchema,
   PhoneVerificationStartedSchema,
+  WEBHOOK_DELIVERY_STATUSES,
+  WebhookDeliveryListSchema,
+  WebhookDeliverySchema,
+  WebhookEventSchema,
+  WebhookInputSchema,
+  WebhookReplaySchema,
+  WebhookSettingsSchema,
 } from "@clawcall/contract";
 import { z } from "zod";
 
@@ -43,6 +50,13 @@ export function buildOpenApi(serverUrl: string) {
     AccountPhoneInput: z.toJSONSchema(AccountPhoneInputSchema, { target: "openapi-3.0", io: "input" }),
     AccountPhone: schema(AccountPhoneViewSchema),
     PhoneVerificationStarted: schema(PhoneVerificationStartedSchema),
+    WebhookInput: z.toJSONSchema(WebhookInputSchema, { target: "openapi-3.0", io: "input" }),
+    WebhookSettings: schema(WebhookSettingsSchema),
+    WebhookDelivery: schema(WebhookDeliverySchema),
+    WebhookDeliveryList: schema(WebhookDeliveryListSchema),
+    WebhookReplay: schema(WebhookReplaySchema),
+    /** The body POSTed to a webhook receiver (signed in `ClawCall-Signature`; see /guides/v1/webhooks.md). */
+    WebhookEvent: schema(WebhookEventSchema),
     Error: schema(ErrorBodySchema),
   };
   const ref = (name: keyof typeof components) => ({ $ref: `#/components/schemas/${name}` });
@@ -124,6 +138,7 @@ export function buildOpenApi(serverUrl: string) {
               "invalid_loop_in_user",
               "invalid_loop_in_destination",
               "account_phone_unavailable",
+              "invalid_webhook_url",
             ),
           },
         },
@@ -289,6 +304,64 @@ export function buildOpenApi(serverUrl: string) {
           responses: {
             "200": { description: "Removed", content: json("AccountPhone") },
             ...errors("auth_required", "invalid_api_key"),
+          },
+        },
+      },
+      "/me/webhook": {
+        get: {
+          summary: "The wallet's webhook: URL, events and the first characters of its signing secret",
+          security: keyed,
+          responses: {
+            "200": { description: "Webhook", content: json("WebhookSettings") },
+            ...errors("auth_required"),
+          },
+        },
+        put: {
+          summary:
+            "Report every call of the wallet to an https URL (the answer that makes a secret shows it once)",
+          security: keyed,
+          requestBody: { required: true, content: json("WebhookInput") },
+          responses: {
+            "200": { description: "Webhook", content: json("WebhookSettings") },
+            ...errors("invalid_json", "invalid_webhook", "invalid_webhook_url", "auth_required"),
+          },
+        },
+        delete: {
+          summary: "Remove the webhook and its secret; deliveries not yet sent are given up",
+          security: keyed,
+          responses: {
+            "200": { description: "Webhook", content: json("WebhookSettings") },
+            ...errors("auth_required"),
+          },
+        },
+      },
+      "/me/webhook/deliveries": {
+        get: {
+          summary: "The wallet's webhook deliveries, newest first",
+          security: keyed,
+          parameters: [
+            {
+              name: "limit",
+              in: "query",
+              schema: { type: "integer", minimum: 1, maximum: 100, default: 20 },
+            },
+            { name: "status", in: "query", schema: { type: "string", enum: [...WEBHOOK_DELIVERY_STATUSES] } },
+            { name: "call_id", in: "query", schema: { type: "string" } },
+          ],
+          responses: {
+            "200": { description: "Deliveries", content: json("WebhookDeliveryList") },
+            ...errors("auth_required", "invalid_request"),
+          },
+        },
+      },
+      "/me/webhook/deliveries/{id}/replay": {
+        post: {
+          summary: "Send a delivery's event again (same event id, a new delivery)",
+          security: keyed,
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          responses: {
+            "202": { description: "The new delivery", content: json("WebhookReplay") },
+            ...errors("auth_required", "not_found"),
           },
         },
       },

@@ -39,6 +39,8 @@ export interface ActiveCall {
   report: CallReport | null;
   /** Finalization has begun: nothing more is added to the call. */
   finalizing: boolean;
+  /** Lines added to the live transcript so far (the next line's index). */
+  transcriptLines: number;
 }
 
 /** A call as this node starts holding it: not answered yet, nothing decided about its end. */
@@ -62,6 +64,7 @@ export function newActiveCall(
     endedByAgent: false,
     report: null,
     finalizing: false,
+    transcriptLines: 0,
     ...fields,
   };
 }

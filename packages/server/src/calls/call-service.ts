@@ -12,6 +12,7 @@ import type { CallTable } from "../store/schema.ts";
 import { type Carrier, type CarrierEvent, DialRefusedError } from "../telephony/carrier.ts";
 import { type ActiveCall, newActiveCall } from "./active-call.ts";
 import { admit, DIAL_FAILED, newCallRow, type PlaceResult, POOL_EXHAUSTED } from "./admission.ts";
+import type { CallHooks } from "./call-hooks.ts";
 import { CallStore } from "./call-store.ts";
 import type { CallSignal, ConversationEngine } from "./conversation.ts";
 import { type ConversationHost, startConversation } from "./conversation-runner.ts";
@@ -45,6 +46,8 @@ export interface CallServiceDeps {
   logger: Logger;
   metrics: Metrics;
   nodeId: string;
+  /** Told of each call's life, in the transactions that write it (webhooks). */
+  hooks?: CallHooks;
 }
 
 export type { PlaceResult } from "./admission.ts";
@@ -139,7 +142,15 @@ export class CallService {
       placedBy,
     });
     try {
-      await this.store.insert(row);
+      const { hooks } = this.deps;
+      if (hooks) {
+        await this.deps.db.transaction().execute(async (tx) => {
+          await new CallStore(tx).insert(row);
+          await hooks.created(tx, row, request, now);
+        });
+      } else {
+        await this.store.insert(row);
+      }
     } catch (err) {
       await pool.release(from, callId);
       throw err;
@@ -331,8 +342,12 @@ export class CallService {
     const active = this.active.get(callId);
     if (!active || active.finalizing) return;
     const full: TranscriptEntry = { ...entry, timestamp: new Date().toISOString() };
+    const index = active.transcriptLines++;
     await this.deps.live.appendTranscript(callId, full);
     await this.deps.live.publish(callId, { type: "transcript", entry: full });
+    await this.deps.hooks
+      ?.transcribed({ id: callId, wallet: active.wallet }, index, full)
+      .catch((err) => this.deps.logger.error({ err, callId }, "transcript hook failed"));
   }
 
   /** Keeps the call's latency summary with its record (an extension field under `_meta`). */
@@ -364,7 +379,17 @@ export class CallService {
     const row = await this.get(callId);
     if (!row || !canTransition(row.state, to)) return false;
     const fields = typeof set === "function" ? set(row) : set;
-    if (!(await this.store.transition(callId, row.state, to, fields, new Date()))) return false;
+    const now = new Date();
+    const { hooks } = this.deps;
+    const moved = hooks
+      ? await this.deps.db.transaction().execute(async (tx) => {
+          if (!(await new CallStore(tx).transition(callId, row.state, to, fields, now))) return false;
+          const after = { ...row, ...fields, state: to, last_seen_at: now.toISOString() };
+          await hooks.moved(tx, after, now);
+          return true;
+        })
+      : await this.store.transition(callId, row.state, to, fields, now);
+    if (!moved) return false;
     await this.deps.live.publish(
       callId,
       statusEvent({ state: to, fail_reason: null, outcome: null }, new Date()),

@@ -87,14 +87,15 @@ export class CallStore {
     return Number(updated.numUpdatedRows) > 0;
   }
 
-  /** Writes a call's final state, unless it already has one. */
-  async end(id: string, fields: FinalFields): Promise<void> {
-    await this.db
+  /** Writes a call's final state, unless it already has one; false when it had. */
+  async end(id: string, fields: FinalFields): Promise<boolean> {
+    const updated = await this.db
       .updateTable("calls")
       .set({ ...fields, state: "ended" })
       .where("id", "=", id)
       .where("state", "in", LIVE_STATES)
-      .execute();
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) > 0;
   }
 
   async setRecording(id: string, url: string, expiresAt: Date): Promise<void> {

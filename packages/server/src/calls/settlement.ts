@@ -1,7 +1,7 @@
 import type { ActiveCall } from "./active-call.ts";
 import { reportOf, resultEvent } from "./call-result.ts";
 import type { CallServiceDeps } from "./call-service.ts";
-import { CallStore } from "./call-store.ts";
+import { CallStore, type FinalFields } from "./call-store.ts";
 import type { HeldCalls } from "./held-calls.ts";
 import { type EndInfo, finalOutcome } from "./outcomes.ts";
 import { isTerminal, statusEvent } from "./states.ts";
@@ -14,7 +14,7 @@ export class Settlement {
   constructor(
     private readonly deps: Pick<
       CallServiceDeps,
-      "db" | "billing" | "live" | "pool" | "limits" | "logger" | "metrics"
+      "db" | "billing" | "live" | "pool" | "limits" | "logger" | "metrics" | "hooks"
     >,
     private readonly held: HeldCalls,
   ) {}
@@ -42,7 +42,7 @@ export class Settlement {
       const result = finalOutcome({ ...info, answered });
       const talk = Settlement.talkSeconds(row.answered_at, endedAt.getTime());
       const report = reportOf(row.to_number, result, answered, held?.report ?? null);
-      await calls.end(callId, {
+      const final: FinalFields = {
         result: JSON.stringify(report),
         fail_reason: result.failReason,
         outcome: result.outcome,
@@ -50,7 +50,10 @@ export class Settlement {
         talk_seconds: talk,
         finalized_at: endedAt.toISOString(),
         last_seen_at: endedAt.toISOString(),
-      });
+      };
+      // Two finalizations at once (the carrier's hang-up and the reaper, on PostgreSQL) both read the call
+      // live; the one whose update finds it final already settles nothing, and reports nothing twice.
+      if (!(await calls.end(callId, final))) return null;
       // A call the service itself failed (no agent, stuck) is not charged.
       let charged = result.outcome === "system_error" ? 0 : (talk ?? 0);
       // A free key's call that rang out (or was cancelled while ringing) held a line all that time: it
@@ -68,6 +71,8 @@ export class Settlement {
       if (charged > 0) await billing.ledger.debitCall(row.wallet, callId, charged, endedAt, tx);
       // In the same transaction, so no crash can leave an ended call holding its number.
       await pool.releaseCall(callId, tx);
+      // The final event is written with the final state: no crash can leave one without the other.
+      await this.deps.hooks?.finalized(tx, { ...row, ...final, state: "ended" }, endedAt);
       return { row, result, talk: charged, report };
     });
     this.held.release(callId);

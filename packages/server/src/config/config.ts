@@ -9,6 +9,7 @@ import { PAYMENT_ENV, paymentSettings } from "../payments/env.ts";
 import { PROVIDER_ENV, providerSettings } from "../providers/env.ts";
 import type { DatabaseSettings } from "../store/database.ts";
 import { missingTelnyxSettings, TELNYX_ENV, telnyxSettings } from "../telephony/telnyx/env.ts";
+import { WEBHOOK_ENV, webhookSettings } from "../webhooks/env.ts";
 import { parseTrustedProxies } from "./trusted-proxies.ts";
 
 /**
@@ -66,6 +67,7 @@ const EnvSchema = z.object({
   CLAWCALL_PURCHASE_URL: url,
   ...PAYMENT_ENV,
   ...MAIL_ENV,
+  ...WEBHOOK_ENV,
 
   CLAWCALL_CARRIER: z.enum(["sandbox", "telnyx"]).default("sandbox"),
   CLAWCALL_CALLER_NUMBERS: optionalString,
@@ -161,6 +163,7 @@ export function loadConfig(env: Env) {
     payments: payments.settings,
     /** Outgoing mail for sign-up links; undefined when CLAWCALL_SMTP_URL is unset. */
     mail: mail.settings,
+    webhooks: webhookSettings(e),
     limits: {
       maxActiveCallsPerKey: e.CLAWCALL_MAX_ACTIVE_CALLS_PER_KEY,
       mintsPerHour: e.CLAWCALL_MINTS_PER_HOUR,

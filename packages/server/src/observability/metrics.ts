@@ -33,6 +33,12 @@ export function createMetrics() {
       help: "API keys minted on first use",
       registers: [registry],
     }),
+    webhookAttempts: new client.Counter({
+      name: "clawcall_webhook_attempts_total",
+      help: "Webhook delivery attempts, by result: delivered, retry (tried again later) or failed (given up)",
+      labelNames: ["result"] as const,
+      registers: [registry],
+    }),
     secondsDebited: new client.Counter({
       name: "clawcall_talk_seconds_debited_total",
       help: "Talk seconds debited from balances",

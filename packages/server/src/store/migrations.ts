@@ -180,6 +180,57 @@ const buildMigrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.alterTable("calls").addColumn("bridge_from", "text").execute();
     },
   },
+  "0011_webhooks": {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable("webhook_endpoints")
+        .addColumn("owner", "text", (c) => c.primaryKey())
+        .addColumn("url", "text")
+        .addColumn("events", "text", (c) => c.notNull())
+        .addColumn("secret_box", "text", (c) => c.notNull())
+        .addColumn("secret_hint", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("call_webhooks")
+        .addColumn("call_id", "text", (c) => c.primaryKey())
+        .addColumn("url", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("webhook_deliveries")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("event_id", "text", (c) => c.notNull())
+        .addColumn("event_type", "text", (c) => c.notNull())
+        .addColumn("owner", "text", (c) => c.notNull())
+        .addColumn("call_id", "text", (c) => c.notNull())
+        .addColumn("url", "text", (c) => c.notNull())
+        .addColumn("payload", "text", (c) => c.notNull())
+        .addColumn("transcript_index", "integer")
+        .addColumn("with_transcript", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("next_attempt_at", "text")
+        .addColumn("lease_until", "text")
+        .addColumn("lease_holder", "text")
+        .addColumn("last_status_code", "integer")
+        .addColumn("last_error", "text")
+        .addColumn("replay_of", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("delivered_at", "text")
+        .execute();
+      await db.schema
+        .createIndex("webhook_deliveries_due")
+        .on("webhook_deliveries")
+        .columns(["status", "next_attempt_at"])
+        .execute();
+      await db.schema
+        .createIndex("webhook_deliveries_owner")
+        .on("webhook_deliveries")
+        .columns(["owner", "created_at"])
+        .execute();
+    },
+  },
   "0012_account_phones": {
     async up(db: AnyDb) {
       // One phone per account: the hand-off target of `loop_in_user`, once a call proved it is theirs.

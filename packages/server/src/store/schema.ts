@@ -129,6 +129,9 @@ export interface Database {
   oauth_tokens: OAuthTokenTable;
   dashboard_sessions: DashboardSessionTable;
   account_phones: AccountPhoneTable;
+  webhook_endpoints: WebhookEndpointTable;
+  call_webhooks: CallWebhookTable;
+  webhook_deliveries: WebhookDeliveryTable;
 }
 
 /**
@@ -232,4 +235,55 @@ export interface DashboardSessionTable {
   created_at: string;
   last_seen_at: string;
   expires_at: string;
+}
+
+/**
+ * A wallet's webhook: where every call of it is reported (none when `url` is null: its secret only signs
+ * the calls that name their own `webhook_url`). The signing secret is kept sealed under the service
+ * secret: the service must compute HMACs with it, so it cannot be hashed like a key.
+ */
+export interface WebhookEndpointTable {
+  owner: string;
+  url: string | null;
+  /** JSON array of event types. */
+  events: string;
+  secret_box: string;
+  secret_hint: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The `webhook_url` a call was placed with, written with the call. */
+export interface CallWebhookTable {
+  call_id: string;
+  url: string;
+}
+
+/**
+ * The outbox: one row per event and receiver, inserted in the transaction of what it reports, sent by
+ * whichever node leases it first. `payload` never holds transcript text (transcripts are never on disk):
+ * it is added from the live store at each attempt.
+ */
+export interface WebhookDeliveryTable {
+  id: string;
+  event_id: string;
+  event_type: string;
+  owner: string;
+  call_id: string;
+  url: string;
+  payload: string;
+  /** call.transcript: which line of the live transcript the event carries. */
+  transcript_index: number | null;
+  /** call.completed: the call's transcript is added when sent. */
+  with_transcript: number;
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  next_attempt_at: string | null;
+  lease_until: string | null;
+  lease_holder: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  replay_of: string | null;
+  created_at: string;
+  delivered_at: string | null;
 }

@@ -58,6 +58,7 @@ describe("the guides", () => {
         "remote-mcp.md",
         "results.md",
         "skill.md",
+        "webhooks.md",
         "writing-a-task.md",
       ].map((page) => GUIDES + page),
     );

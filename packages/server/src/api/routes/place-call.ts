@@ -7,7 +7,9 @@ import {
   IDEMPOTENCY_KEY_PATTERN,
 } from "@clawcall/contract";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { walletOf } from "../../billing/keys.ts";
 import type { Claim } from "../../calls/idempotency.ts";
+import { WebhookUrlRefused } from "../../webhooks/webhooks.ts";
 import { INVALID_JSON } from "../app.ts";
 import { keyHeader, resolveKey } from "../auth.ts";
 import { clientGroup } from "../client-address.ts";
@@ -117,6 +119,15 @@ export function registerPlaceCall(app: FastifyInstance, ctx: ApiContext): void {
     let key = raw ? await resolveKey(ctx, req, raw) : null;
     if (check.value.loop_in_user === true)
       check.value.bridge_number = await loopInTarget(ctx, key, check.value);
+    if (check.value.webhook_url) {
+      // Where it leads is checked before anything is minted or placed; every delivery checks again.
+      await ctx.webhooks.checkUrl(check.value.webhook_url).catch((err) => {
+        if (err instanceof WebhookUrlRefused) {
+          throw new ApiError("invalid_webhook_url", `\`webhook_url\` cannot be used: ${err.message}.`);
+        }
+        throw err;
+      });
+    }
     const idempotencyKey = idempotencyKeyOf(req);
 
     let claim: Claim | null = null;
@@ -163,17 +174,23 @@ async function place(
   claim: (Claim & { kind: "place" }) | null,
 ): Promise<CallCreated> {
   let placed: Awaited<ReturnType<ApiContext["calls"]["place"]>>;
+  // The call's events are signed with the wallet's secret: a wallet without one gets it now, shown once.
+  const webhookSecret = request.webhook_url
+    ? await ctx.webhooks.ensureSecret(walletOf(key.record))
+    : undefined;
   try {
     placed = await ctx.calls.place(key.record, await withPreferences(ctx, key, request), {
       ...(claim ? { callId: claim.callId } : {}),
       placedBy: placedByOf(ctx, client),
     });
   } catch (err) {
+    if (webhookSecret) await ctx.webhooks.discardSecret(walletOf(key.record), webhookSecret);
     // Another attempt of the same placement created the call first (its id is the claim's).
     if (claim && (await ctx.calls.get(claim.callId))) return created(claim.callId, key);
     throw err;
   }
   if (!placed.ok) {
+    if (webhookSecret) await ctx.webhooks.discardSecret(walletOf(key.record), webhookSecret);
     // Nothing was placed: the same Idempotency-Key may try again.
     if (claim) await ctx.idempotency.forget(claim.id);
     if (placed.code === "quota_exceeded" || placed.code === "balance_depleted") {
@@ -181,5 +198,6 @@ async function place(
     }
     throw new ApiError(placed.code, placed.message, { retryAfterSeconds: placed.retryAfterSeconds });
   }
-  return created(placed.call.id, key);
+  const answer = created(placed.call.id, key);
+  return webhookSecret ? { ...answer, webhook_secret: webhookSecret } : answer;
 }
