@@ -1,4 +1,4 @@
-import { CallPreferencesInputSchema, CallRequestSchema } from "@clawcall/contract";
+import { CallPreferencesInputSchema, CallRequestSchema, WebhookInputSchema } from "@clawcall/contract";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
@@ -290,15 +290,7 @@ export function registerTools(
         title: "Connect a webhook",
         description:
           "Subscribes an https URL to the account's call events (replacing any earlier one). The signing secret comes back once: hand it to the user for their receiver, not into a call.",
-        inputSchema: {
-          url: z.string().max(2000).describe("The https:// URL that receives the events."),
-          events: z
-            .array(z.string().max(40))
-            .max(10)
-            .optional()
-            .describe("Event types, e.g. call.started, call.status, call.transcript, call.completed."),
-          rotate_secret: z.boolean().optional().describe("Make a new signing secret."),
-        },
+        inputSchema: WebhookInputSchema.shape,
         annotations: {
           readOnlyHint: false,
           destructiveHint: true,

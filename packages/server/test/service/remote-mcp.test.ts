@@ -37,7 +37,7 @@ describe("the remote MCP server at /mcp", () => {
   const open: Client[] = [];
   beforeAll(async () => {
     service = await startTestService(
-      { CLAWCALL_SIGNUP_GRANT_SECONDS: "600" },
+      { CLAWCALL_SIGNUP_GRANT_SECONDS: "600", CLAWCALL_WEBHOOKS_ALLOW_LOOPBACK: "true" },
       { engine: new ListeningEngine({ talkSeconds: 0.3, lines: [{ role: "assistant", text: "Hello." }] }) },
     );
     await signUp(service, A.email, A.password);
@@ -138,6 +138,24 @@ describe("the remote MCP server at /mcp", () => {
     const refused = await callTool(client, "update_call_settings", { voice: "nobody" });
     expect(refused.isError).toBe(true);
     expect((await callTool(client, "get_call_settings")).structuredContent.voice).toBe("eric");
+  });
+
+  it("connects a webhook, refusing a private address, and says the secret once", async () => {
+    const client = await mcpClient(service, { "x-api-key": anonymousKey });
+    open.push(client);
+    const refused = await callTool(client, "connect_webhook", { url: "https://10.0.0.1/hooks" });
+    expect(refused.isError).toBe(true);
+    expect(refused.content[0]!.text).toContain("invalid_webhook_url");
+    const made = await callTool(client, "connect_webhook", {
+      url: "http://127.0.0.1:9/clawcall",
+      events: ["call.completed"],
+    });
+    expect(made.isError).toBeFalsy();
+    expect(made.structuredContent).toMatchObject({ configured: true, url: "http://127.0.0.1:9/clawcall" });
+    expect(made.structuredContent.secret).toMatch(/^whsec_/);
+    const again = await callTool(client, "connect_webhook", { url: "http://127.0.0.1:9/other" });
+    expect(again.structuredContent.secret).toBeUndefined();
+    expect(JSON.stringify(again)).not.toContain(anonymousKey);
   });
 
   it("registers only https or loopback redirect URIs", async () => {
