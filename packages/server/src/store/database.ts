@@ -6,6 +6,7 @@ import pg from "pg";
 import { migrate } from "./migrations.ts";
 import { privateDir, privateFile, privateIfPresent } from "./private-files.ts";
 import type { Database } from "./schema.ts";
+import { keepingStatements } from "./sqlite-statements.ts";
 
 export type Db = Kysely<Database>;
 
@@ -27,7 +28,7 @@ export async function openDatabase(config: { database: DatabaseSettings }): Prom
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("busy_timeout = 5000");
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: keepingStatements(sqlite) }) });
   } else {
     db = new Kysely<Database>({
       dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: config.database.url, max: 10 }) }),

@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
 type AnyDb = Kysely<any>;
@@ -178,6 +178,25 @@ const buildMigrations = (dialect: Dialect): Record<string, Migration> => ({
     async up(db: AnyDb) {
       await db.schema.alterTable("calls").addColumn("handoff", "text").execute();
       await db.schema.alterTable("calls").addColumn("bridge_from", "text").execute();
+    },
+  },
+  "0014_wallet_balance": {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable("wallet_balances")
+        .addColumn("wallet", "text", (c) => c.primaryKey())
+        .addColumn("balance_seconds", "integer", (c) => c.notNull())
+        .execute();
+      await db
+        .insertInto("wallet_balances")
+        .columns(["wallet", "balance_seconds"])
+        .expression(
+          db
+            .selectFrom("ledger")
+            .select(["wallet", sql`sum(delta_seconds)`.as("balance_seconds")])
+            .groupBy("wallet"),
+        )
+        .execute();
     },
   },
 });

@@ -15,9 +15,8 @@ export async function ownedCall(ctx: ApiContext, key: KeyContext, callId: string
   const row = callId.length <= 100 ? await ctx.calls.get(callId) : undefined;
   if (row) {
     if (row.key_id === key.record.id) return row;
-    if (key.record.account_id) {
-      const owner = await ctx.billing.keys.byId(row.key_id);
-      if (owner?.account_id === key.record.account_id) return row;
+    if (key.record.account_id && (await ctx.billing.keys.accountOf(row.key_id)) === key.record.account_id) {
+      return row;
     }
   }
   throw new ApiError("not_found", "No call with this id was found for this key.");
