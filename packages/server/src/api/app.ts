@@ -14,6 +14,7 @@ import { fastifyTrustProxy, proxyMatcher } from "./client-address.ts";
 import { guardConnections } from "./connection-guard.ts";
 import type { ApiContext } from "./context.ts";
 import { ApiError } from "./errors.ts";
+import { FinalCalls } from "./final-calls.ts";
 import { LimitLog } from "./limit-log.ts";
 import { registerAccountPages } from "./pages/account-pages.ts";
 import { registerPurchasePages } from "./pages/purchase-pages.ts";
@@ -46,9 +47,12 @@ function frameworkLogger(logger: ApiContext["logger"]): FastifyBaseLogger {
   return quiet as FastifyBaseLogger;
 }
 
-export async function buildApp(services: Omit<ApiContext, "limitLog">): Promise<FastifyInstance> {
+export async function buildApp(
+  services: Omit<ApiContext, "limitLog" | "finalCalls">,
+): Promise<FastifyInstance> {
   const limitLog = new LimitLog(services.logger);
-  const ctx: ApiContext = { ...services, limitLog };
+  const finalCalls = new FinalCalls(services.recordingsFollowHangup);
+  const ctx: ApiContext = { ...services, limitLog, finalCalls };
   // A request, headers and body, must arrive whole within this time however slowly it drips; Node
   // checks every connection for it on an interval, which must be shorter than the timeout itself.
   const requestTimeout = ctx.config.limits.requestTimeoutSeconds * 1000;

@@ -11,6 +11,7 @@ import type { Metrics } from "../observability/metrics.ts";
 import type { Payments } from "../payments/payments.ts";
 import type { Db } from "../store/database.ts";
 import type { LiveStore } from "../store/live-store.ts";
+import type { FinalCalls } from "./final-calls.ts";
 import type { LimitLog } from "./limit-log.ts";
 import type { RecordingLinks } from "./recording-links.ts";
 
@@ -36,6 +37,8 @@ export interface ApiContext {
   idempotency: IdempotencyKeys;
   /** Logs refusals by a limit, sampled (made by buildApp). */
   limitLog: LimitLog;
+  /** Rows and views of calls that can no longer change (made by buildApp). */
+  finalCalls: FinalCalls;
   /** Routes the carrier and payment adapters serve themselves (webhooks, media WebSockets). */
   vendorRoutes?: readonly VendorRoutes[];
 }

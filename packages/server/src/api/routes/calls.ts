@@ -1,6 +1,6 @@
 import { CallListQuerySchema, type HangupResult } from "@clawcall/contract";
 import type { FastifyInstance } from "fastify";
-import { toCallView } from "../../calls/call-view.ts";
+import { completeView } from "../../calls/call-view.ts";
 import { isTerminal, lifecycleOf, statusOf } from "../../calls/states.ts";
 import type { CallTable } from "../../store/schema.ts";
 import { balanceOf, requireKey, standingOf } from "../auth.ts";
@@ -12,7 +12,7 @@ import { registerPlaceCall } from "./place-call.ts";
 
 /** The call if this key may see it (its own, or its account's); otherwise 404 as for an unknown id. */
 export async function ownedCall(ctx: ApiContext, key: KeyContext, callId: string): Promise<CallTable> {
-  const row = callId.length <= 100 ? await ctx.calls.get(callId) : undefined;
+  const row = callId.length <= 100 ? await callRow(ctx, callId) : undefined;
   if (row) {
     if (row.key_id === key.record.id) return row;
     if (key.record.account_id && (await ctx.billing.keys.accountOf(row.key_id)) === key.record.account_id) {
@@ -22,8 +22,17 @@ export async function ownedCall(ctx: ApiContext, key: KeyContext, callId: string
   throw new ApiError("not_found", "No call with this id was found for this key.");
 }
 
+/** A call's row: kept in memory once it can no longer change, read from the store until then. */
+async function callRow(ctx: ApiContext, callId: string): Promise<CallTable | undefined> {
+  const kept = ctx.finalCalls.row(callId);
+  if (kept) return kept;
+  const row = await ctx.calls.get(callId);
+  if (row) ctx.finalCalls.note(row);
+  return row;
+}
+
 export async function viewOf(ctx: ApiContext, key: KeyContext, row: CallTable) {
-  return toCallView(row, {
+  return completeView(ctx.finalCalls.view(row), row, {
     transcript: await ctx.live.transcript(row.id),
     balanceSeconds: await balanceOf(ctx, key),
     standing: await standingOf(ctx, key),
