@@ -13,7 +13,8 @@ interface Entry {
  * Live key records by the hash of the key, for a short time: polling looks the same key up thousands of
  * times a second. Only keys found live are kept (an unknown key is looked up every time, so guessing
  * cannot fill the cache), at most `MAX_KEYS`, the least recently used dropped first. Revoking or linking
- * on this node drops the entry at once; on another node it is seen when the entry runs out.
+ * on this node drops the entry at once (and the admin command's writes to an SQLite file clear it all);
+ * on another node it is seen when the entry runs out.
  */
 export class KeyCache {
   private readonly byHash = new Map<string, Entry>();
@@ -41,6 +42,11 @@ export class KeyCache {
       if (!oldest.done) this.byHash.delete(oldest.value);
     }
     this.byHash.set(record.key_hash, { record, until: this.now() + this.seconds * 1000 });
+  }
+
+  clear(): void {
+    this.generation++;
+    this.byHash.clear();
   }
 
   /** Forgets a key by its id (revoked or linked here). */

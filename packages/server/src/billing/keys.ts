@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { API_KEY_PREFIX } from "@clawcall/contract";
-import type { Db } from "../store/database.ts";
+import { type Db, otherWritersVersion } from "../store/database.ts";
 import type { ApiKeyTable } from "../store/schema.ts";
 import { KeyCache } from "./key-cache.ts";
 
@@ -24,7 +24,14 @@ export class KeyStore {
   /** Accounts of keys, once linked: a key's account never changes after, so these never go stale. */
   private readonly accounts = new Map<string, string>();
 
-  constructor(private readonly db: Db) {}
+  /** Another process's writes to an SQLite file (the admin command revoking a key) end every cached key. */
+  private readonly writesElsewhere: (() => number) | null;
+  private seenWrites = 0;
+
+  constructor(private readonly db: Db) {
+    this.writesElsewhere = otherWritersVersion(db);
+    this.seenWrites = this.writesElsewhere?.() ?? 0;
+  }
 
   /** Creates a key; the raw value is returned once and only its hash is stored. */
   async mint(now: Date): Promise<{ key: string; record: ApiKeyRecord }> {
@@ -62,6 +69,11 @@ export class KeyStore {
    * where a key revoked or linked on another node that moment may still read for that long.
    */
   async findRecent(key: string): Promise<ApiKeyRecord | null> {
+    const writes = this.writesElsewhere?.();
+    if (writes !== undefined && writes !== this.seenWrites) {
+      this.seenWrites = writes;
+      this.cache.clear();
+    }
     return this.cache.get(hashApiKey(key)) ?? this.find(key);
   }
 

@@ -13,6 +13,17 @@ export type Db = Kysely<Database>;
 /** Where the records live: an SQLite file (the embedded default) or a Postgres server. */
 export type DatabaseSettings = { kind: "sqlite"; file: string } | { kind: "postgres"; url: string };
 
+const otherWriters = new WeakMap<Db, () => number>();
+
+/**
+ * For an SQLite file, a number that changes whenever another connection (another process: the admin
+ * command) committed a change to it since the last call; null for PostgreSQL, whose writers are other
+ * nodes too. Cheap enough to ask on every request: SQLite answers it from memory.
+ */
+export function otherWritersVersion(db: Db): (() => number) | null {
+  return otherWriters.get(db) ?? null;
+}
+
 /** Opens the configured database (SQLite file by default, Postgres with DATABASE_URL) and migrates it. */
 export async function openDatabase(config: { database: DatabaseSettings }): Promise<Db> {
   let db: Db;
@@ -29,6 +40,8 @@ export async function openDatabase(config: { database: DatabaseSettings }): Prom
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("busy_timeout = 5000");
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: keepingStatements(sqlite) }) });
+    const version = sqlite.prepare("PRAGMA data_version").pluck();
+    otherWriters.set(db, () => Number(version.get()));
   } else {
     db = new Kysely<Database>({
       dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: config.database.url, max: 10 }) }),
