@@ -73,12 +73,7 @@ export function rowView(row: CallTable): CallView {
  * and the recording link while it has not expired (its expiry passes while the row stays the same).
  */
 export function completeView(base: CallView, row: CallTable, extras: ViewExtras): CallView {
-  const recording =
-    row.recording_url &&
-    row.recording_expires_at &&
-    Date.parse(row.recording_expires_at) > extras.now.getTime()
-      ? row.recording_url
-      : null;
+  const recording = recordingLink(row, extras.now);
   return {
     ...base,
     transcript: extras.transcript,
@@ -92,6 +87,13 @@ export function completeView(base: CallView, row: CallTable, extras: ViewExtras)
     },
     api_key: extras.apiKey,
   };
+}
+
+/** The recording's link while it has not expired. */
+export function recordingLink(row: CallTable, now: Date): string | null {
+  return row.recording_url && row.recording_expires_at && Date.parse(row.recording_expires_at) > now.getTime()
+    ? row.recording_url
+    : null;
 }
 
 /**

@@ -7,6 +7,7 @@ import { balanceOf, requireKey, standingOf } from "../auth.ts";
 import { clientGroup } from "../client-address.ts";
 import type { ApiContext, KeyContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
+import type { RequestFields } from "../final-calls.ts";
 import { OpenStreams, streamCallEvents } from "./call-events.ts";
 import { registerPlaceCall } from "./place-call.ts";
 
@@ -31,14 +32,22 @@ async function callRow(ctx: ApiContext, callId: string): Promise<CallTable | und
   return row;
 }
 
-export async function viewOf(ctx: ApiContext, key: KeyContext, row: CallTable) {
-  return completeView(ctx.finalCalls.view(row), row, {
+/** What a call's view takes from the request: the transcript, the key, its wallet's balance and standing. */
+async function requestFields(ctx: ApiContext, key: KeyContext, row: CallTable): Promise<RequestFields> {
+  return {
     transcript: await ctx.live.transcript(row.id),
     balanceSeconds: await balanceOf(ctx, key),
     standing: await standingOf(ctx, key),
     apiKey: key.raw,
-    recordingMayFollow: ctx.recordingsFollowHangup,
     now: new Date(),
+  };
+}
+
+export async function viewOf(ctx: ApiContext, key: KeyContext, row: CallTable, fields?: RequestFields) {
+  const extras = fields ?? (await requestFields(ctx, key, row));
+  return completeView(ctx.finalCalls.view(row), row, {
+    ...extras,
+    recordingMayFollow: ctx.recordingsFollowHangup,
   });
 }
 
@@ -46,9 +55,14 @@ export function registerCallRoutes(app: FastifyInstance, ctx: ApiContext): void 
   registerPlaceCall(app, ctx);
   const streams = new OpenStreams(ctx.config.limits.streamsPerKey);
 
-  app.get<{ Params: { id: string } }>("/call/:id", async (req) => {
+  app.get<{ Params: { id: string } }>("/call/:id", async (req, reply) => {
     const key = await requireKey(ctx, req);
-    return viewOf(ctx, key, await ownedCall(ctx, key, req.params.id));
+    const row = await ownedCall(ctx, key, req.params.id);
+    const fields = await requestFields(ctx, key, row);
+    // A finished call's body is its kept text around this request's fields.
+    const body = ctx.finalCalls.body(row, fields);
+    if (body === null) return viewOf(ctx, key, row, fields);
+    return reply.type("application/json; charset=utf-8").send(body);
   });
 
   app.post<{ Params: { id: string } }>("/call/:id/hangup", async (req) => {
