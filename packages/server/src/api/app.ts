@@ -60,6 +60,9 @@ export async function buildApp(
     loggerInstance: frameworkLogger(ctx.logger),
     // Fastify's own request lines would log URLs, whose query may carry a key; ours log the path only.
     logController: new LogController({ disableRequestLogging: true }),
+    // Fastify would bind a child logger (its bindings serialised through the redaction) to every request
+    // for its own rare lines; ours name the request themselves (requestLogFields), so it gets the logger.
+    childLoggerFactory: (logger) => logger,
     trustProxy: fastifyTrustProxy(ctx.config.trustedProxies),
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
