@@ -1,6 +1,6 @@
-import type { Transaction } from "kysely";
+import type { CompiledQuery, Transaction } from "kysely";
 import type { Db } from "../store/database.ts";
-import type { Database, LedgerTable } from "../store/schema.ts";
+import type { Database, LedgerTable, WalletBalanceTable } from "../store/schema.ts";
 
 type Executor = Db | Transaction<Database>;
 export type LedgerKind = LedgerTable["kind"];
@@ -16,12 +16,28 @@ export class Ledger {
 
   /** The wallet's kept balance: one primary-key read (see `wallet_balances`). */
   async balance(wallet: string, tx: Executor = this.db): Promise<number> {
-    const row = await tx
+    const read = this.balanceRead(tx);
+    const { rows } = await tx.executeQuery<Pick<WalletBalanceTable, "balance_seconds">>({
+      ...read,
+      parameters: [wallet],
+    });
+    return Number(rows[0]?.balance_seconds ?? 0);
+  }
+
+  private compiledBalanceRead: CompiledQuery<Pick<WalletBalanceTable, "balance_seconds">> | undefined;
+
+  /**
+   * The balance read, built and compiled once: every request reads a balance, and Kysely would build and
+   * compile the same text each time. Only its parameter changes (the dialect's text is the same for a
+   * transaction as for the database it belongs to).
+   */
+  private balanceRead(tx: Executor): CompiledQuery<Pick<WalletBalanceTable, "balance_seconds">> {
+    this.compiledBalanceRead ??= tx
       .selectFrom("wallet_balances")
       .select("balance_seconds")
-      .where("wallet", "=", wallet)
-      .executeTakeFirst();
-    return Number(row?.balance_seconds ?? 0);
+      .where("wallet", "=", "")
+      .compile();
+    return this.compiledBalanceRead;
   }
 
   /** The balance summed from the ledger itself, which the kept balance must always equal. */
