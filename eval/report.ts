@@ -1,4 +1,4 @@
-import type { SandboxVerdict } from "../packages/server/src/sandbox/personas/index.ts";
+import type { SandboxVerdict } from "@clawcall/contract";
 
 /** One scenario's result, as the table and the JSON report show it. */
 export interface EvalRow {

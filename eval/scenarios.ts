@@ -1,4 +1,4 @@
-import type { SandboxVerdict, VerdictAction } from "../packages/server/src/sandbox/personas/index.ts";
+import type { SandboxVerdict, VerdictAction } from "@clawcall/contract";
 
 /** One task given to the agent on one sandbox number, and what the callee must have done for it. */
 export interface EvalScenario {

@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { SandboxReport, SandboxVerdict } from "@clawcall/contract";
 import { createVoiceAgentEngine } from "../packages/server/src/agent/voice-agent-engine.ts";
 import { type Env, loadConfig } from "../packages/server/src/config/config.ts";
 import { createProviders } from "../packages/server/src/providers/index.ts";
 import type { CalleeFactory } from "../packages/server/src/sandbox/network.ts";
-import { type SandboxVerdict, startSandboxCallee } from "../packages/server/src/sandbox/personas/index.ts";
+import { startSandboxCallee } from "../packages/server/src/sandbox/personas/index.ts";
 import { FliteSynth } from "../packages/server/src/sandbox/speech/flite.ts";
 import { FliteTts } from "../packages/server/src/sandbox/speech/flite-tts.ts";
 import { createSandboxSpeech } from "../packages/server/src/sandbox/speech/sandbox-speech.ts";
@@ -20,10 +21,7 @@ export interface EvalTarget {
   url: string;
   carrier: string;
   /** The verdict of a final call (its id and parsed view). */
-  verdictOf(
-    callId: string,
-    view: { _meta?: { sandbox?: { verdict?: SandboxVerdict } } },
-  ): Promise<SandboxVerdict | null>;
+  verdictOf(callId: string, view: { _meta?: { sandbox?: SandboxReport } }): Promise<SandboxVerdict | null>;
   close(): Promise<void>;
 }
 
@@ -85,7 +83,7 @@ export async function throughTelnyxEmulator(modelEnv: Env): Promise<EvalTarget> 
     timings: { ringMs: 1000, noAnswerMs: 6000, dropAfterMs: 2000 },
     channelLimit: 20,
     calleeFactory: calleesFromSandbox(personas, {
-      onVerdict: (id, verdict) => verdicts.set(id, verdict as SandboxVerdict),
+      onVerdict: (id, verdict) => verdicts.set(id, verdict),
     }),
   });
   const providers = await createProviders(loadConfig(modelEnv).providers);

@@ -62,6 +62,20 @@ describe("SDK against the sandbox", () => {
     expect(await sdk.clearPreferences()).toMatchObject({ configured: false, voice: null });
   });
 
+  it("asks for an account before it verifies a phone, and loop_in_user without one places nothing", async () => {
+    const { sdk } = await sdkFor(sandbox);
+    await sdk.placeCall({ to: "+12125550101", task });
+    for (const attempt of [() => sdk.accountPhone(), () => sdk.verifyAccountPhone("+13125550118")]) {
+      const err = await attempt().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ClawCallError);
+      expect((err as ClawCallError).code).toBe("auth_required");
+    }
+    const refused = await sdk
+      .placeCall({ to: "+12125550100", task, loop_in_user: true })
+      .catch((e: unknown) => e);
+    expect((refused as ClawCallError).code).toBe("account_phone_unavailable");
+  });
+
   it.each(["poll", "events"] as const)(
     "waitForCall (%s) reports each status once and returns the final view",
     async (follow) => {

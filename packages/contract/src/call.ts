@@ -2,6 +2,7 @@ import { z } from "zod";
 import { StandingSchema } from "./account.ts";
 import { CallResultSchema } from "./call-result.ts";
 import { PhoneNumberSchema } from "./phone.ts";
+import { SandboxReportSchema } from "./sandbox-verdict.ts";
 
 export const VOICES = ["jessica", "sarah", "chris", "eric"] as const;
 export const VoiceSchema = z.enum(VOICES);
@@ -206,6 +207,8 @@ export const CallViewSchema = z.object({
        * follows within seconds (carriers such as Telnyx save it after the hang-up).
        */
       recording_pending: z.boolean().optional(),
+      /** Sandbox calls only, once final: what the callee did (see sandbox-verdict.ts). */
+      sandbox: SandboxReportSchema.optional(),
     })
     // Always sent; optional to read, so a client also parses a server from before they existed.
     .extend(StandingSchema.partial().shape)

@@ -11,6 +11,7 @@ export const ERROR_STATUS = {
   invalid_request: 400,
   invalid_preferences: 400,
   invalid_loop_in_user: 400,
+  invalid_loop_in_destination: 400,
   unsupported_destination: 400,
   auth_required: 401,
   invalid_api_key: 401,

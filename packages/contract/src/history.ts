@@ -17,6 +17,8 @@ export const HistoryQuerySchema = z.object({
 export type HistoryQuery = z.infer<typeof HistoryQuerySchema>;
 
 export const HistoryCallSchema = CallViewSchema.extend({
+  /** As on History: left out for a client that shows the list whole to a model. */
+  api_key: z.string().optional(),
   /** When the recording link stops working; null when the call has no recording. */
   recording_available_until: z.string().nullable(),
   /** The call had a recording and its window has passed. */
@@ -30,6 +32,10 @@ export const HistorySchema = z.object({
   recordingWindowMinutes: z.number(),
   /** More calls match than `limit` returned. */
   has_more: z.boolean(),
-  api_key: z.string(),
+  /**
+   * The request's key, as the seed promises in every response; left out for the later revision's MCP
+   * client, which shows this list whole to a model (see the server's api/key-echo.ts).
+   */
+  api_key: z.string().optional(),
 });
 export type History = z.infer<typeof HistorySchema>;

@@ -1,4 +1,5 @@
 export * from "./account.ts";
+export * from "./account-phone.ts";
 export * from "./call.ts";
 export * from "./call-request.ts";
 export * from "./call-result.ts";
@@ -6,3 +7,4 @@ export * from "./errors.ts";
 export * from "./history.ts";
 export * from "./phone.ts";
 export * from "./preferences.ts";
+export * from "./sandbox-verdict.ts";

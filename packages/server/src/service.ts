@@ -12,6 +12,8 @@ import { NumberPool, sandboxCallerNumbers } from "./calls/number-pool.ts";
 import { CallSupervisor } from "./calls/supervisor.ts";
 import { type Config, ConfigError, type Env, loadConfig } from "./config/config.ts";
 import type { Mailer } from "./mail/mail.ts";
+import { registerRemoteMcp } from "./mcp/remote-mcp.ts";
+import { AuthorizationServer } from "./oauth/authorization-server.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
 import { startMetricsServer } from "./observability/metrics-server.ts";
@@ -19,13 +21,17 @@ import type { Payments } from "./payments/payments.ts";
 import { stripeVendorRoutes } from "./payments/webhook-route.ts";
 import { createSandboxCallees } from "./sandbox/callees.ts";
 import { SandboxNetwork } from "./sandbox/network.ts";
+import { ShownCodes } from "./sandbox/shown-codes.ts";
 import { createSandboxSpeech, type SandboxSpeech } from "./sandbox/speech/sandbox-speech.ts";
 import { loadSecret } from "./secret.ts";
 import { openDatabase } from "./store/database.ts";
 import { type LiveStore, MemoryLiveStore } from "./store/live-store.ts";
 import { RedisLiveStore } from "./store/redis-live-store.ts";
 import type { Carrier } from "./telephony/carrier.ts";
-import { createConversationEngine } from "./wiring/voice-agent.ts";
+import { shareCarrier } from "./telephony/carrier-switchboard.ts";
+import { greetingAudio } from "./wiring/greeting-audio.ts";
+import { createAccountPhones, serviceVoice } from "./wiring/phone-verification.ts";
+import { type BuiltVoiceAgent, createConversationEngine } from "./wiring/voice-agent.ts";
 
 export interface ServiceOptions {
   env: Env;
@@ -73,6 +79,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let numbers: string[];
   const vendorRoutes: VendorRoutes[] = [];
   let sandboxSpeech: SandboxSpeech | undefined;
+  // The service's own voice (verification calls, handoff greetings), set once the voice agent is built.
+  let voice: ReturnType<typeof serviceVoice> | undefined;
+  // What the sandbox's simulated phone owners were shown by phone verifications.
+  const shownCodes = new ShownCodes();
   if (config.carrier.kind === "sandbox") {
     numbers =
       config.carrier.callerNumbers.length > 0
@@ -81,7 +91,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     sandboxSpeech = createSandboxSpeech({ cacheDir: config.carrier.sandbox.speechCacheDir });
     carrier = new SandboxNetwork(
       { ringSeconds: config.carrier.sandbox.ringSeconds },
-      createSandboxCallees(config.carrier.sandbox, sandboxSpeech, recordings, logger),
+      createSandboxCallees(config.carrier.sandbox, sandboxSpeech, recordings, logger, shownCodes),
       logger,
     );
   } else {
@@ -96,6 +106,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       streamSecret: secret,
       baseURL: t.baseUrl,
       answeringMachineDetection: t.answeringMachineDetection,
+      // Handoffs happen only once the service runs, by when the voice is built.
+      greetingAudio: greetingAudio(() => voice!.tts, recordings, logger),
       logger,
     });
     carrier = telnyx;
@@ -121,7 +133,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const { createSmtpMailer } = await import("./mail/smtp-mailer.ts");
     mailer = createSmtpMailer(config.mail, logger);
   }
-  const built = options.engine
+  const built: BuiltVoiceAgent = options.engine
     ? {
         engine: options.engine,
         describe: () => ["voice agent: supplied by the embedding application"],
@@ -130,10 +142,22 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     : await createConversationEngine(config, logger, sandboxSpeech, metrics);
   // Each call holds one caller number, so the channel limit is met by leasing only that many.
   const pool = new NumberPool(db, numbers, config.carrier.channelLimit);
+  // Calls and phone verification calls share the carrier; each hears only its own calls' events.
+  const lines = shareCarrier(carrier);
+  const ownVoice = serviceVoice(built.tts);
+  voice = ownVoice;
+  const accountPhones = createAccountPhones({
+    db,
+    carrier: lines.side,
+    pool,
+    logger,
+    tts: ownVoice.tts,
+    ...(sandboxSpeech ? { sandbox: { spokenText: sandboxSpeech.spokenText, shownCodes } } : {}),
+  });
   const calls = new CallService({
     db,
     billing,
-    carrier,
+    carrier: lines.main,
     live,
     pool,
     engine: built.engine,
@@ -157,11 +181,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   await supervisor.recover();
   supervisor.start();
 
+  const oauth = new AuthorizationServer(db, billing);
   const app = await buildApp({
     config,
     db,
     billing,
+    oauth,
     calls,
+    phones: accountPhones,
     live,
     metrics,
     logger,
@@ -173,6 +200,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     mailer,
     vendorRoutes,
   });
+  registerRemoteMcp(app, { oauth, billing, logger, publicUrl: () => config.publicUrl });
   let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   const shutdown = async () => {
     supervisor.stop();
@@ -184,6 +212,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     await new Promise((r) => setTimeout(r, 50));
     recordings.close();
     await built.close();
+    await voice?.close();
     await sandboxSpeech?.close();
     await live.close();
     await db.destroy();
@@ -215,7 +244,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const describe = () => [
     `listening on ${url}`,
     `storage: ${config.database.kind === "sqlite" ? `SQLite at ${config.database.file}` : "PostgreSQL"}; live data: ${config.redisUrl ? "Redis" : "in memory"}`,
-    `carrier: ${carrier.name}${carrier.name === "sandbox" ? " (simulated phone network: magic numbers +1NPA5550100-0117, scripted callees)" : ""}`,
+    `carrier: ${carrier.name}${carrier.name === "sandbox" ? " (simulated phone network: magic numbers +1NPA5550100-0119, scripted callees)" : ""}`,
     `payments: ${payments ? payments.describe() : "off (the purchase page shows CLAWCALL_PURCHASE_TEXT)"}`,
     mailer
       ? `mail: ${mailer.describe()}; sign-up confirms each address with a mailed link to ${config.publicUrl}`

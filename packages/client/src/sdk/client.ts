@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 import {
+  type AccountPhoneView,
+  AccountPhoneViewSchema,
   type Balance,
   BalanceSchema,
   type CallCreated,
@@ -23,6 +25,8 @@ import {
   HistorySchema,
   type Me,
   MeSchema,
+  type PhoneVerificationStarted,
+  PhoneVerificationStartedSchema,
 } from "@clawcall/contract";
 import { ClawCallError } from "./errors.ts";
 import { KeyStore } from "./key-store.ts";
@@ -210,6 +214,32 @@ export class ClawCall {
     return this.transport.request("/me/call-preferences", {
       method: "DELETE",
       schema: CallPreferencesSchema,
+      signal: ctx.signal,
+    });
+  }
+
+  /** The account's own phone, the hand-off target of `loop_in_user` (null phone when it has none). */
+  accountPhone(ctx: RequestContext = {}): Promise<AccountPhoneView> {
+    return this.transport.request("/me/phone", { schema: AccountPhoneViewSchema, signal: ctx.signal });
+  }
+
+  /**
+   * Starts verifying the account's phone: the service calls it, and the user types the returned `code` on
+   * its keypad when asked. `accountPhone()` shows how it went.
+   */
+  verifyAccountPhone(phone: string, ctx: RequestContext = {}): Promise<PhoneVerificationStarted> {
+    return this.transport.request("/me/phone", {
+      method: "POST",
+      body: { phone },
+      schema: PhoneVerificationStartedSchema,
+      signal: ctx.signal,
+    });
+  }
+
+  removeAccountPhone(ctx: RequestContext = {}): Promise<AccountPhoneView> {
+    return this.transport.request("/me/phone", {
+      method: "DELETE",
+      schema: AccountPhoneViewSchema,
       signal: ctx.signal,
     });
   }

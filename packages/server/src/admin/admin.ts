@@ -12,7 +12,8 @@ Commands:
   grant --email E --minutes N [--note T]  credit N minutes of call time to an account
   balance --email E                       show an account's balance
   keys --email E                          list the account's API keys (hint, created, last used, calls)
-  revoke-key --email E --key K            revoke one of them, named by its hint or id; it answers 401 at once
+  revoke-key --email E --key=K            revoke one of them, named by its hint or id; it answers 401 at once
+                                          (write --key=K: a hint may start with a dash)
 
 Runs against the database the service is configured with (CLAWCALL_DATA_DIR or DATABASE_URL).`;
 

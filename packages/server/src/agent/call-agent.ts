@@ -1,6 +1,5 @@
 // Room agent/: what the voice agent says and does: instructions, tools, hold, voicemail and menu policy.
 import type { AnsweredCall, ConversationEnd } from "../calls/conversation.ts";
-import type { MediaCloseReason } from "../media/media-stream.ts";
 import type { LLM, LlmMessage, LlmToolCall } from "../providers/llm/llm.ts";
 import type { BridgeResult } from "../telephony/carrier.ts";
 import { AsyncQueue } from "../voice/async-queue.ts";
@@ -9,14 +8,15 @@ import type { SpeechSource } from "../voice/reply-pipeline.ts";
 import type { UserTurn, VoiceSessionHandlers } from "../voice/voice-session.ts";
 import { failureOf, type ProviderNames, type ReportFailure, sttFailureOf } from "./agent-failure.ts";
 import { AgentModel, type ModelCallOptions } from "./agent-model.ts";
+import type { AgentEvent, AgentHooks, AgentMode, AgentVoice } from "./agent-voice.ts";
 import { type AgentEnd, CallEnd, failed } from "./call-end.ts";
-import { callLimit, startCallTimers } from "./call-timers.ts";
+import { callLimit, lineSilent, SILENT_LINE, startCallTimers } from "./call-timers.ts";
 import { notConnectedLine } from "./handoff.ts";
 import { HandoffMode } from "./handoff-mode.ts";
 import { HoldQueue } from "./hold.ts";
 import { buildInstructions } from "./instructions.ts";
 import { isMenuFeedback, OpeningWait } from "./listening.ts";
-import { failureReason, type ModelTurnResult, type Speaker } from "./model-turn.ts";
+import { failureReason, type ModelTurnResult } from "./model-turn.ts";
 import type { OpeningFacts } from "./opening-line.ts";
 import type { OpeningPlan } from "./opening-plan.ts";
 import { GOODBYES, isHoldAnnouncement, isVoicemailGreeting, whatAnswered } from "./phrases.ts";
@@ -24,46 +24,6 @@ import type { VoiceAgentSettings } from "./settings.ts";
 import { runTools, type ToolContext } from "./tools.ts";
 import { CallHistory } from "./transcript-history.ts";
 import { leaveMessage, VoicemailPolicy } from "./voicemail.ts";
-
-/** The voice session as the agent sees it: speech out, a few facts about the line. */
-export interface AgentVoice extends Speaker {
-  readonly speaking: boolean;
-  readonly calleeSpeaking: boolean;
-  readonly lastActivity: number;
-  /** Audio received from the callee so far, in milliseconds of the line's own clock. */
-  readonly heardMs: number;
-  /** Speech was heard whose words the recogniser has not given yet. */
-  readonly wordsPending: boolean;
-  /** Asks the recogniser to give what it heard now. */
-  flushRecognition(): void;
-  stopSpeaking(): void;
-}
-
-type AgentEvent =
-  | { type: "turn"; turn: UserTurn }
-  | { type: "speech_start" }
-  | { type: "tone" }
-  | { type: "music" }
-  | { type: "stt_error"; error: Error }
-  | { type: "closed"; reason: MediaCloseReason | "ended" }
-  | { type: "deadline" }
-  | { type: "machine" }
-  | { type: "handoff"; result: BridgeResult }
-  | { type: "tick" };
-
-/**
- * listening: answered, nothing said yet, waiting to hear what answered; menu: a phone menu answered and
- * the opening waits for a person; handoff: the user's phone rings and the agent holds the line.
- */
-type Mode = "listening" | "menu" | "conversation" | "hold" | "voicemail" | "handoff" | "done";
-
-/** What the agent is told about the world around it beyond the call: a clock and where failures go. */
-export interface AgentHooks {
-  now?: () => number;
-  /** Each provider failure the agent meets (recovered or not), for the operator's log and metrics. */
-  onFailure?: ReportFailure;
-  providerNames?: ProviderNames;
-}
 
 /**
  * Holds one answered call: speaks the opening line, answers the callee through the model, runs its
@@ -78,7 +38,7 @@ export class CallAgent {
   private readonly backchannel: BargeInPolicy;
   private readonly now: () => number;
   private voice: AgentVoice | null = null;
-  private mode: Mode = "listening";
+  private mode: AgentMode = "listening";
   private readonly ending: CallEnd;
   private readonly report: ReportFailure;
   private readonly providerNames: ProviderNames;
@@ -323,16 +283,8 @@ export class CallAgent {
         return this.handoff.tick(voice, now);
       case "conversation":
       case "menu":
-        if (
-          !voice.speaking &&
-          !voice.calleeSpeaking &&
-          now - voice.lastActivity >= this.settings.silentLineMs
-        ) {
-          return this.ending.goodbye(
-            { reason: "the line was silent", end: { cause: "silent_line" } },
-            GOODBYES.silent,
-          );
-        }
+        if (lineSilent(voice, now, this.settings.silentLineMs))
+          return this.ending.goodbye(SILENT_LINE, GOODBYES.silent);
         return;
     }
   }

@@ -1,3 +1,4 @@
+import type { AgentVoice } from "./agent-voice.ts";
 import type { AgentEnd } from "./call-end.ts";
 import type { VoiceAgentSettings } from "./settings.ts";
 
@@ -46,4 +47,11 @@ export function startCallTimers(
     clearTimeout(deadline);
     signal.removeEventListener("abort", aborted);
   };
+}
+
+export const SILENT_LINE: AgentEnd = { reason: "the line was silent", end: { cause: "silent_line" } };
+
+/** Nobody has spoken, nor has the agent, for `silentLineMs`: the line is dead in all but name. */
+export function lineSilent(voice: AgentVoice, now: number, silentLineMs: number): boolean {
+  return !voice.speaking && !voice.calleeSpeaking && now - voice.lastActivity >= silentLineMs;
 }

@@ -1,7 +1,7 @@
 import type { AnsweredCall } from "../calls/conversation.ts";
 import type { LlmToolCall } from "../providers/llm/llm.ts";
 import type { BridgeResult } from "../telephony/carrier.ts";
-import type { AgentVoice } from "./call-agent.ts";
+import type { AgentVoice } from "./agent-voice.ts";
 import { asksForAgent, HANDOFF_LINES, PendingHandoff } from "./handoff.ts";
 import type { CallHistory } from "./transcript-history.ts";
 

@@ -1,4 +1,4 @@
-import type { AgentVoice } from "./call-agent.ts";
+import type { AgentVoice } from "./agent-voice.ts";
 import type { AgentEnd } from "./call-end.ts";
 import { type Answerer, whatAnswered } from "./phrases.ts";
 import type { CallHistory } from "./transcript-history.ts";

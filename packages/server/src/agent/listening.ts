@@ -1,4 +1,4 @@
-import type { AgentVoice } from "./call-agent.ts";
+import type { AgentVoice } from "./agent-voice.ts";
 import { whatAnswered } from "./phrases.ts";
 
 /** How much longer than planned the opening waits, by the wall clock, on a line that sends no audio. */

@@ -1,5 +1,5 @@
 import { failureOf, type ProviderNames } from "./agent-failure.ts";
-import type { AgentVoice } from "./call-agent.ts";
+import type { AgentVoice } from "./agent-voice.ts";
 import { type CallEnd, failed } from "./call-end.ts";
 import { voicemailInstructions } from "./instructions.ts";
 import { failureReason, type ModelTurnResult } from "./model-turn.ts";

@@ -6,9 +6,11 @@ import type { CallService } from "../calls/call-service.ts";
 import type { IdempotencyKeys } from "../calls/idempotency.ts";
 import type { Config } from "../config/config.ts";
 import type { Mailer } from "../mail/mail.ts";
+import type { AuthorizationServer } from "../oauth/authorization-server.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { Payments } from "../payments/payments.ts";
+import type { AccountPhones } from "../phones/account-phones.ts";
 import type { Db } from "../store/database.ts";
 import type { LiveStore } from "../store/live-store.ts";
 import type { FinalCalls } from "./final-calls.ts";
@@ -21,6 +23,8 @@ export interface ApiContext {
   db: Db;
   billing: Billing;
   calls: CallService;
+  /** Accounts' own phones: their verification calls, and the hand-off target of `loop_in_user`. */
+  phones: AccountPhones;
   live: LiveStore;
   metrics: Metrics;
   logger: Logger;
@@ -31,6 +35,8 @@ export interface ApiContext {
   payments?: Payments;
   /** Outgoing mail; with it sign-up is finished from a mailed link, without it at once. */
   mailer?: Mailer;
+  /** OAuth for remote MCP clients: registered clients, codes, tokens bound to an account. */
+  oauth: AuthorizationServer;
   /** Signs what pages hand back in hidden fields (and recording links). */
   secret: string;
   /** `Idempotency-Key` claims of POST /call, shared by every node. */

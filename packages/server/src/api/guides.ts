@@ -12,6 +12,7 @@ const SOURCES: Readonly<Record<string, string>> = {
   "outcomes-and-errors.md": "docs/guides/outcomes-and-errors.md",
   "live-handoff.md": "docs/guides/live-handoff.md",
   "results.md": "docs/guides/results.md",
+  "remote-mcp.md": "docs/guides/remote-mcp.md",
 };
 
 export const GUIDE_INDEX = "index.md";

@@ -1,4 +1,6 @@
 import {
+  AccountPhoneInputSchema,
+  AccountPhoneViewSchema,
   BalanceSchema,
   CallCreatedSchema,
   CallListSchema,
@@ -14,6 +16,7 @@ import {
   HISTORY_LIMIT_MAX,
   HistorySchema,
   MeSchema,
+  PhoneVerificationStartedSchema,
 } from "@clawcall/contract";
 import { z } from "zod";
 
@@ -37,6 +40,9 @@ export function buildOpenApi(serverUrl: string) {
     HangupResult: schema(HangupResultSchema),
     Balance: schema(BalanceSchema),
     Me: schema(MeSchema),
+    AccountPhoneInput: z.toJSONSchema(AccountPhoneInputSchema, { target: "openapi-3.0", io: "input" }),
+    AccountPhone: schema(AccountPhoneViewSchema),
+    PhoneVerificationStarted: schema(PhoneVerificationStartedSchema),
     Error: schema(ErrorBodySchema),
   };
   const ref = (name: keyof typeof components) => ({ $ref: `#/components/schemas/${name}` });
@@ -65,7 +71,22 @@ export function buildOpenApi(serverUrl: string) {
     servers: [{ url: serverUrl }],
     components: {
       schemas: components,
-      securitySchemes: { ApiKey: { type: "apiKey", in: "header", name: "X-Api-Key" } },
+      securitySchemes: {
+        ApiKey: { type: "apiKey", in: "header", name: "X-Api-Key" },
+        OAuth: {
+          type: "oauth2",
+          description:
+            "For the MCP endpoint only; clients register themselves at /oauth/register (RFC 7591).",
+          flows: {
+            authorizationCode: {
+              authorizationUrl: `${serverUrl}/oauth/authorize`,
+              tokenUrl: `${serverUrl}/oauth/token`,
+              refreshUrl: `${serverUrl}/oauth/token`,
+              scopes: { calls: "Place calls, read calls and the balance, change call settings" },
+            },
+          },
+        },
+      },
     },
     paths: {
       "/call": {
@@ -101,6 +122,7 @@ export function buildOpenApi(serverUrl: string) {
               "number_pool_exhausted",
               "idempotency_conflict",
               "invalid_loop_in_user",
+              "invalid_loop_in_destination",
               "account_phone_unavailable",
             ),
           },
@@ -232,6 +254,44 @@ export function buildOpenApi(serverUrl: string) {
           },
         },
       },
+      "/me/phone": {
+        get: {
+          summary: "The account's own phone (the hand-off target of loop_in_user) and its verification",
+          security: keyed,
+          responses: {
+            "200": { description: "The phone, or null", content: json("AccountPhone") },
+            ...errors("auth_required", "invalid_api_key"),
+          },
+        },
+        post: {
+          summary:
+            "Verify a phone: answers with the code and calls the phone, which asks for it to be typed on its keypad",
+          security: keyed,
+          requestBody: { required: true, content: json("AccountPhoneInput") },
+          responses: {
+            "202": { description: "Calling the phone", content: json("PhoneVerificationStarted") },
+            ...errors(
+              "invalid_json",
+              "missing_fields",
+              "invalid_phone",
+              "invalid_request",
+              "unsupported_destination",
+              "auth_required",
+              "invalid_api_key",
+              "rate_limited",
+              "number_pool_exhausted",
+            ),
+          },
+        },
+        delete: {
+          summary: "Remove the account's phone",
+          security: keyed,
+          responses: {
+            "200": { description: "Removed", content: json("AccountPhone") },
+            ...errors("auth_required", "invalid_api_key"),
+          },
+        },
+      },
       "/balance": {
         get: {
           summary: "Balance of the key",
@@ -260,6 +320,53 @@ export function buildOpenApi(serverUrl: string) {
             },
             ...errors("not_found", "rate_limited"),
           },
+        },
+      },
+      "/mcp": {
+        post: {
+          summary:
+            "The remote MCP server (Streamable HTTP, JSON-RPC). 401 names the protected-resource metadata in WWW-Authenticate",
+          security: [{ OAuth: ["calls"] }, ...keyed],
+          responses: {
+            "200": { description: "application/json or text/event-stream, as MCP's transport says" },
+            ...errors("auth_required", "invalid_api_key"),
+          },
+        },
+      },
+      "/.well-known/oauth-protected-resource/mcp": {
+        get: { summary: "RFC 9728 metadata of /mcp", responses: { "200": { description: "JSON" } } },
+      },
+      "/.well-known/oauth-authorization-server": {
+        get: {
+          summary: "RFC 8414 authorization server metadata",
+          responses: { "200": { description: "JSON" } },
+        },
+      },
+      "/oauth/register": {
+        post: {
+          summary: "RFC 7591 dynamic registration of a public client (https or loopback redirect URIs)",
+          responses: {
+            "201": { description: "JSON: client_id" },
+            "400": { description: "OAuth error JSON" },
+          },
+        },
+      },
+      "/oauth/authorize": {
+        get: {
+          summary: "The consent page: the account's sign-in form (authorization code, PKCE S256 required)",
+          responses: { "200": { description: "text/html" }, "302": { description: "Back to the client" } },
+        },
+      },
+      "/oauth/token": {
+        post: {
+          summary: "Form-encoded: authorization_code (with code_verifier) or refresh_token (rotated)",
+          responses: { "200": { description: "JSON tokens" }, "400": { description: "OAuth error JSON" } },
+        },
+      },
+      "/oauth/revoke": {
+        post: {
+          summary: "RFC 7009: revoking either token ends the authorization",
+          responses: { "200": { description: "Always, known token or not" } },
         },
       },
       "/healthz": { get: { summary: "Liveness", responses: { "200": { description: "OK" } } } },

@@ -12,7 +12,8 @@ export function securityHeaders(reply: FastifyReply): void {
   reply.header("referrer-policy", "no-referrer");
   const type = String(reply.getHeader("content-type") ?? "");
   if (type.startsWith("text/html")) {
-    reply.header("content-security-policy", PAGE_POLICY);
+    // The dashboard's pages set their own, which also lets in their script, event stream and recording.
+    if (!reply.hasHeader("content-security-policy")) reply.header("content-security-policy", PAGE_POLICY);
     reply.header("x-frame-options", "DENY");
   }
 }

@@ -5,6 +5,7 @@ import type { Transaction } from "kysely";
 import type { Db } from "../store/database.ts";
 import type { AccountTable, Database } from "../store/schema.ts";
 import { CallPreferenceStore } from "./call-preferences.ts";
+import { DashboardSessions, type SessionLifetimes } from "./dashboard-sessions.ts";
 import { type ApiKeyRecord, KeyStore, walletOf } from "./keys.ts";
 import { Ledger } from "./ledger.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
@@ -30,15 +31,18 @@ export class Billing {
   readonly ledger: Ledger;
   readonly preferences: CallPreferenceStore;
   readonly signups: SignupConfirmations;
+  readonly sessions: DashboardSessions;
 
   constructor(
     private readonly db: Db,
     private readonly settings: BillingSettings,
+    sessionLifetimes?: SessionLifetimes,
   ) {
     this.keys = new KeyStore(db);
     this.ledger = new Ledger(db);
     this.preferences = new CallPreferenceStore(db);
     this.signups = new SignupConfirmations(db);
+    this.sessions = new DashboardSessions(db, sessionLifetimes);
   }
 
   /** Mints a key with the free allowance, in one transaction so a key never exists without it. */
@@ -52,6 +56,14 @@ export class Billing {
       );
       return minted;
     });
+  }
+
+  /**
+   * A key of an account from its birth, with no free allowance of its own: the account's time is what it
+   * spends, so minting one never adds time (an OAuth grant gets one per authorization).
+   */
+  mintAccountKey(accountId: string, now: Date): Promise<{ key: string; record: ApiKeyRecord }> {
+    return this.keys.mint(now, accountId);
   }
 
   balanceOf(key: ApiKeyRecord): Promise<number> {

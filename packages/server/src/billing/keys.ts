@@ -33,14 +33,14 @@ export class KeyStore {
     this.seenWrites = this.writesElsewhere?.() ?? 0;
   }
 
-  /** Creates a key; the raw value is returned once and only its hash is stored. */
-  async mint(now: Date): Promise<{ key: string; record: ApiKeyRecord }> {
+  /** Creates a key, on an account or on its own; the raw value is returned once and only its hash is stored. */
+  async mint(now: Date, accountId: string | null = null): Promise<{ key: string; record: ApiKeyRecord }> {
     const key = generateApiKey();
     const record: ApiKeyRecord = {
       id: randomUUID(),
       key_hash: hashApiKey(key),
       hint: key.slice(API_KEY_PREFIX.length, API_KEY_PREFIX.length + 6),
-      account_id: null,
+      account_id: accountId,
       created_at: now.toISOString(),
       revoked_at: null,
       last_used_at: null,

@@ -1,4 +1,4 @@
-import type { CompiledQuery, Transaction } from "kysely";
+import { type CompiledQuery, sql, type Transaction } from "kysely";
 import type { Db } from "../store/database.ts";
 import type { Database, LedgerTable, WalletBalanceTable } from "../store/schema.ts";
 
@@ -76,6 +76,24 @@ export class Ledger {
       else debits -= r.delta_seconds;
     }
     return { credits, debits };
+  }
+
+  /**
+   * Seconds debited for calls per UTC day since `since` (an ISO time), oldest first; days without calls
+   * are absent. ISO strings start with their date, so the day is the first ten characters on both databases.
+   */
+  async dailyCallSeconds(wallet: string, since: string): Promise<{ day: string; seconds: number }[]> {
+    const day = sql<string>`substr(created_at, 1, 10)`;
+    const rows = await this.db
+      .selectFrom("ledger")
+      .select((eb) => [day.as("day"), eb.fn.sum<number>("delta_seconds").as("total")])
+      .where("wallet", "=", wallet)
+      .where("kind", "=", "call")
+      .where("created_at", ">=", since)
+      .groupBy(day)
+      .orderBy(day)
+      .execute();
+    return rows.map((r) => ({ day: r.day, seconds: -Number(r.total) }));
   }
 
   async append(

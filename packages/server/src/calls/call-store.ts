@@ -1,4 +1,4 @@
-import type { Handoff } from "@clawcall/contract";
+import type { Handoff, Outcome } from "@clawcall/contract";
 import type { Db } from "../store/database.ts";
 import type { CallTable } from "../store/schema.ts";
 import { type CallState, LIVE_STATES } from "./states.ts";
@@ -23,6 +23,16 @@ export type FinalFields = Pick<
  * call's state, to read both at once). Every state change goes through a conditional update, so two
  * nodes (or a node and its reaper) never both move a call.
  */
+/** What the dashboard's call list may be narrowed by; days are `YYYY-MM-DD` (UTC). */
+export interface CallFilter {
+  outcome?: Outcome | "running";
+  number?: string;
+  fromDay?: string;
+  toDay?: string;
+}
+
+const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString();
+
 export class CallStore {
   private readonly metaWrites = new Map<string, Promise<boolean>>();
 
@@ -157,6 +167,34 @@ export class CallStore {
   /** One page of an owner's calls, newest first, after the `before` call when given. */
   list(owner: CallOwner, before: CallTable | null, limit: number): Promise<CallTable[]> {
     let query = this.ownedBy(owner);
+    if (before) {
+      query = query.where((eb) =>
+        eb.or([
+          eb("calls.queued_at", "<", before.queued_at),
+          eb.and([eb("calls.queued_at", "=", before.queued_at), eb("calls.id", "<", before.id)]),
+        ]),
+      );
+    }
+    return query.orderBy("calls.queued_at", "desc").orderBy("calls.id", "desc").limit(limit).execute();
+  }
+
+  /**
+   * One page of the dashboard's list: an owner's calls, newest first, narrowed by outcome (`running` for
+   * calls not final yet), by the number called, and by the UTC days they were placed on (inclusive).
+   */
+  search(
+    owner: CallOwner,
+    filter: CallFilter,
+    before: CallTable | null,
+    limit: number,
+  ): Promise<CallTable[]> {
+    let query = this.ownedBy(owner);
+    if (filter.outcome === "running") query = query.where("calls.state", "in", LIVE_STATES);
+    else if (filter.outcome) query = query.where("calls.outcome", "=", filter.outcome);
+    if (filter.number) query = query.where("calls.to_number", "=", filter.number);
+    if (filter.fromDay) query = query.where("calls.queued_at", ">=", `${filter.fromDay}T00:00:00.000Z`);
+    // Every time of the day sorts before the next day's first instant.
+    if (filter.toDay) query = query.where("calls.queued_at", "<", nextDay(filter.toDay));
     if (before) {
       query = query.where((eb) =>
         eb.or([

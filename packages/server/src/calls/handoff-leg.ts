@@ -1,4 +1,4 @@
-import type { Handoff } from "@clawcall/contract";
+import type { Handoff, TranscriptEntry } from "@clawcall/contract";
 import type { BridgeResult, Carrier } from "../telephony/carrier.ts";
 import type { ActiveCall } from "./active-call.ts";
 import type { NumberPool } from "./number-pool.ts";
@@ -10,12 +10,15 @@ export interface HandoffHost {
   pool: Pick<NumberPool, "acquire" | "release">;
   /** Keeps the handoff (and the caller id its leg showed) with the call while it is live. */
   recordHandoff(callId: string, handoff: Handoff, bridgeFrom: string | null): Promise<void>;
+  /** Notes the warm greeting the user heard as they picked up. */
+  appendTranscript?(callId: string, entry: Omit<TranscriptEntry, "timestamp">): Promise<void>;
 }
 
 const failed = (message: string): BridgeResult => ({ ok: false, reason: "failed", message });
 
 /**
- * Rings the request's bridge_number and joins it to the call, recording on the call how it goes: ringing
+ * Rings the request's bridge_number (the account's verified phone for `loop_in_user`) and joins it to the
+ * call, the user hearing the request's `warm_greeting` first, recording on the call how it goes: ringing
  * at once, then connected or why not, with how long it rang. A call that ends while the user's phone
  * rings settles the handoff as failed at that moment, whatever the carrier reports later.
  */
@@ -35,10 +38,16 @@ export async function ringUser(host: HandoffHost, call: ActiveCall): Promise<Bri
   }
   call.handoff = { status: "ringing", at, ring_seconds: null };
   await host.recordHandoff(call.id, call.handoff, call.from);
+  const greeting = call.request.warm_greeting?.trim() || undefined;
   const result = await untilCallEnds(
     call.controller.signal,
     host.carrier
-      .bridge(call.id, call.bridgeNumber, call.from)
+      .bridge(
+        call.id,
+        call.bridgeNumber,
+        call.from,
+        greeting ? { greeting, voice: call.request.voice ?? "jessica" } : undefined,
+      )
       .catch((error: unknown) => failed(error instanceof Error ? error.message : String(error))),
   );
   if (!result.ok) await host.pool.release(line, call.id);
@@ -48,6 +57,11 @@ export async function ringUser(host: HandoffHost, call: ActiveCall): Promise<Bri
     ring_seconds: Math.round((Date.now() - startedAt) / 100) / 10,
   };
   await host.recordHandoff(call.id, call.handoff, call.from);
+  if (result.ok && greeting)
+    await host.appendTranscript?.(call.id, {
+      role: "system",
+      text: `Said to the user as they picked up, before joining them: "${greeting}"`,
+    });
   return result;
 }
 

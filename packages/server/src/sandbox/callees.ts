@@ -4,6 +4,7 @@ import type { Logger } from "../observability/logger.ts";
 import type { CalleeFactory } from "./network.ts";
 import { startSandboxCallee } from "./personas/index.ts";
 import { createCallRecorder } from "./recording.ts";
+import type { ShownCodes } from "./shown-codes.ts";
 import type { SandboxSpeech } from "./speech/sandbox-speech.ts";
 
 /** Where finished recordings are kept and how a link to one is handed out (signed and expiring). */
@@ -21,14 +22,17 @@ export function createSandboxCallees(
   speech: SandboxSpeech,
   recordings: RecordingShelf,
   logger: Logger,
+  shownCodes?: ShownCodes,
 ): CalleeFactory {
   return {
     spokenText: speech.spokenText,
-    start(line, media, controls) {
+    start(line, media, controls, context = {}) {
+      const shownCode = context.number ? shownCodes?.read(context.number) : undefined;
       return startSandboxCallee(line ?? "generic", media, controls, {
         speech: speech.speech,
         spokenText: speech.spokenText,
         holdSeconds: settings.holdSeconds,
+        context: { ...context, ...(shownCode ? { shownCode } : {}) },
         onError: (err) => logger.error({ err }, "sandbox persona failed"),
       });
     },

@@ -109,6 +109,8 @@ export interface MediaPair {
   callee: MediaStream;
   /** Delivers a keypad digit pressed by the agent to the callee side. */
   pressDigit(digit: string): void;
+  /** Delivers a keypad digit pressed by the callee to the agent side (inbound DTMF). */
+  calleePressDigit(digit: string): void;
   /**
    * The agent leaves the line (a handoff) while the callee stays: the agent's side is closed (what it
    * still sends is dropped) and the returned side is where the party it handed the call to talks.
@@ -199,6 +201,9 @@ export function createMediaPair(options: {
     },
     pressDigit(digit) {
       if (!ended) callee.handlers?.onDigit?.(digit);
+    },
+    calleePressDigit(digit) {
+      if (!ended) agent.handlers?.onDigit?.(digit);
     },
     end(reason) {
       if (ended) return;

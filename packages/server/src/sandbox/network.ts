@@ -1,7 +1,9 @@
 // Room sandbox/: the simulated phone network: magic numbers, scripted personas, offline speech, recordings.
+import type { SandboxVerdict } from "@clawcall/contract";
 import type { MediaStream } from "../media/media-stream.ts";
 import type { Logger } from "../observability/logger.ts";
 import {
+  type BridgeOptions,
   type BridgeResult,
   type Carrier,
   type CarrierEvent,
@@ -13,18 +15,24 @@ import {
 import type { SpokenTextJournal } from "../voice/spoken-text.ts";
 import { answeredByMachine, magicLine, networkBehaviour } from "./magic-numbers.ts";
 import { createMediaPair, type MediaPair } from "./media-pair.ts";
+import type { CalleeContext, CalleeControls } from "./personas/index.ts";
 import { PlayedTextFollower } from "./played-text.ts";
 
 /** A callee on a sandbox line: hears the agent's played words, and at the end says what it did. */
 export interface SandboxCallee {
   stop(): void;
   hear?(text: string): void;
-  verdict?(): unknown;
+  verdict?(): SandboxVerdict;
 }
 
 /** Who answers a sandbox call: given the line and the callee's side of the media, it plays its part. */
 export interface CalleeFactory {
-  start(line: string | null, media: MediaStream, controls: { hangup(): void }): SandboxCallee;
+  start(
+    line: string | null,
+    media: MediaStream,
+    controls: CalleeControls,
+    context?: CalleeContext,
+  ): SandboxCallee;
   /** The text of the agent's audio by playback mark, noted by the voice session (see SpokenTextJournal). */
   spokenText?: SpokenTextJournal;
   /** Recording sink for a call's two directions of audio, if recording is on. */
@@ -161,9 +169,15 @@ export class SandboxNetwork implements Carrier {
       answeredBy: answeredByMachine(call.to) ? "machine" : "human",
     });
     this.emit({ type: "media", callId: call.id, stream: pair.agent });
-    call.callee = this.callees.start(magicLine(call.to), pair.callee, {
-      hangup: () => this.end(call, "normal", "callee"),
-    });
+    call.callee = this.callees.start(
+      magicLine(call.to),
+      pair.callee,
+      {
+        hangup: () => this.end(call, "normal", "callee"),
+        pressDigit: (digit) => pair.calleePressDigit(digit),
+      },
+      { number: call.to },
+    );
     if (dropsMidCall) {
       // The far end is still talking when the audio path fails a little into the call.
       this.later(call, Math.max(0.5, this.settings.ringSeconds / 2), () =>
@@ -225,7 +239,7 @@ export class SandboxNetwork implements Carrier {
     }
   }
 
-  async bridge(callId: string, to: string): Promise<BridgeResult> {
+  async bridge(callId: string, to: string, _from: string, options?: BridgeOptions): Promise<BridgeResult> {
     const call = this.calls.get(callId);
     if (!call?.pair) return { ok: false, reason: "failed", message: "the call is not connected" };
     const behaviour = networkBehaviour(to);
@@ -251,9 +265,14 @@ export class SandboxNetwork implements Carrier {
         if (!(await wait(ring))) return ended;
         // The agent leaves: its media stream ends, and the bridged party takes its side of the line. The
         // two talk, and one of them hangs up (or the network does, after a while).
-        call.bridged = this.callees.start("bridged", call.pair.handOver(), {
-          hangup: () => this.end(call, "normal", "callee"),
-        });
+        // A warm greeting is played to the user's leg alone before the join, as a carrier's whisper is:
+        // the user hears it, the other party and the recording do not.
+        call.bridged = this.callees.start(
+          "bridged",
+          call.pair.handOver(),
+          { hangup: () => this.end(call, "normal", "callee") },
+          { number: to, ...(options?.greeting ? { greeting: options.greeting } : {}) },
+        );
         this.later(call, BRIDGED_TALK_LIMIT_SECONDS, () => this.end(call, "normal", "callee"));
         return { ok: true };
       }

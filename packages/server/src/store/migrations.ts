@@ -180,6 +180,68 @@ const buildMigrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.alterTable("calls").addColumn("bridge_from", "text").execute();
     },
   },
+  "0012_account_phones": {
+    async up(db: AnyDb) {
+      // One phone per account: the hand-off target of `loop_in_user`, once a call proved it is theirs.
+      await db.schema
+        .createTable("account_phones")
+        .addColumn("account_id", "text", (c) => c.primaryKey().references("accounts.id"))
+        .addColumn("phone", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("code_hash", "text")
+        .addColumn("code_expires_at", "text")
+        .addColumn("verified_at", "text")
+        .addColumn("last_error", "text")
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+    },
+  },
+  "0013_oauth": {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable("oauth_clients")
+        .addColumn("client_id", "text", (c) => c.primaryKey())
+        .addColumn("client_name", "text")
+        .addColumn("redirect_uris", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("oauth_codes")
+        .addColumn("code_hash", "text", (c) => c.primaryKey())
+        .addColumn("client_id", "text", (c) => c.notNull().references("oauth_clients.client_id"))
+        .addColumn("account_id", "text", (c) => c.notNull().references("accounts.id"))
+        .addColumn("redirect_uri", "text", (c) => c.notNull())
+        .addColumn("code_challenge", "text", (c) => c.notNull())
+        .addColumn("scope", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("used_at", "text")
+        .addColumn("grant_id", "text")
+        .execute();
+      await db.schema.createIndex("oauth_codes_expires").on("oauth_codes").column("expires_at").execute();
+      await db.schema
+        .createTable("oauth_grants")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("client_id", "text", (c) => c.notNull().references("oauth_clients.client_id"))
+        .addColumn("account_id", "text", (c) => c.notNull().references("accounts.id"))
+        .addColumn("key_id", "text", (c) => c.notNull().references("api_keys.id"))
+        .addColumn("scope", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("revoked_at", "text")
+        .execute();
+      await db.schema
+        .createTable("oauth_tokens")
+        .addColumn("token_hash", "text", (c) => c.primaryKey())
+        .addColumn("grant_id", "text", (c) => c.notNull().references("oauth_grants.id"))
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("key_box", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("oauth_tokens_grant").on("oauth_tokens").column("grant_id").execute();
+      await db.schema.createIndex("oauth_tokens_expires").on("oauth_tokens").column("expires_at").execute();
+    },
+  },
   "0014_wallet_balance": {
     async up(db: AnyDb) {
       await db.schema
@@ -196,6 +258,29 @@ const buildMigrations = (dialect: Dialect): Record<string, Migration> => ({
             .select(["wallet", sql`sum(delta_seconds)`.as("balance_seconds")])
             .groupBy("wallet"),
         )
+        .execute();
+    },
+  },
+  "0015_dashboard_sessions": {
+    async up(db: AnyDb) {
+      // A dashboard sign-in: only the SHA-256 of its cookie's random id is kept.
+      await db.schema
+        .createTable("dashboard_sessions")
+        .addColumn("id_hash", "text", (c) => c.primaryKey())
+        .addColumn("account_id", "text", (c) => c.notNull().references("accounts.id"))
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("last_seen_at", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex("dashboard_sessions_account")
+        .on("dashboard_sessions")
+        .column("account_id")
+        .execute();
+      await db.schema
+        .createIndex("dashboard_sessions_expires")
+        .on("dashboard_sessions")
+        .column("expires_at")
         .execute();
     },
   },

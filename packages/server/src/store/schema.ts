@@ -123,7 +123,29 @@ export interface Database {
   idempotency_keys: IdempotencyKeyTable;
   call_preferences: CallPreferencesTable;
   signup_confirmations: SignupConfirmationTable;
+  oauth_clients: OAuthClientTable;
+  oauth_codes: OAuthCodeTable;
+  oauth_grants: OAuthGrantTable;
+  oauth_tokens: OAuthTokenTable;
+  dashboard_sessions: DashboardSessionTable;
+  account_phones: AccountPhoneTable;
   wallet_balances: WalletBalanceTable;
+}
+
+/**
+ * An account's own phone and how its verification went. The code typed on the keypad is kept only as a
+ * SHA-256, for the one verification call it was made for.
+ */
+export interface AccountPhoneTable {
+  account_id: string;
+  phone: string;
+  /** calling | verified | failed */
+  status: string;
+  code_hash: string | null;
+  code_expires_at: string | null;
+  verified_at: string | null;
+  last_error: string | null;
+  updated_at: string;
 }
 
 /**
@@ -158,5 +180,67 @@ export interface SignupConfirmationTable {
   /** The key the person chose to link when signing up, linked once the sign-up is confirmed. */
   key_id: string | null;
   created_at: string;
+  expires_at: string;
+}
+
+/** A client that registered itself (RFC 7591): public, so it has no secret, only its redirect URIs. */
+export interface OAuthClientTable {
+  client_id: string;
+  /** As the client named itself: shown on the consent page as its claim, not as a verified name. */
+  client_name: string | null;
+  /** JSON array of the exact redirect URIs it may use. */
+  redirect_uris: string;
+  created_at: string;
+}
+
+/** An authorization code, kept only as its SHA-256, single-use and short-lived. */
+export interface OAuthCodeTable {
+  code_hash: string;
+  client_id: string;
+  account_id: string;
+  redirect_uri: string;
+  /** The PKCE S256 challenge the token request's verifier must match. */
+  code_challenge: string;
+  scope: string;
+  expires_at: string;
+  created_at: string;
+  /** Set when the code is spent; a second use ends the grant the first one made. */
+  used_at: string | null;
+  grant_id: string | null;
+}
+
+/** What an account allowed a client: it acts through a key of the account minted for the grant alone. */
+export interface OAuthGrantTable {
+  id: string;
+  client_id: string;
+  account_id: string;
+  key_id: string;
+  scope: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+/**
+ * An access or refresh token, kept only as its SHA-256. The grant's API key is kept encrypted under the
+ * token itself, so the table alone gives neither the token nor the key.
+ */
+export interface OAuthTokenTable {
+  token_hash: string;
+  grant_id: string;
+  kind: "access" | "refresh";
+  key_box: string;
+  expires_at: string;
+  created_at: string;
+}
+
+/**
+ * A dashboard sign-in. The cookie holds 32 random bytes; only their SHA-256 is kept, so the table alone
+ * signs nobody in. A session ends at `expires_at` (absolute) or after a quiet spell since `last_seen_at`.
+ */
+export interface DashboardSessionTable {
+  id_hash: string;
+  account_id: string;
+  created_at: string;
+  last_seen_at: string;
   expires_at: string;
 }

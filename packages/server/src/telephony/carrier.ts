@@ -1,4 +1,5 @@
 // Room telephony/: the Carrier seam and its adapters (telnyx/); vendor quirks stay inside the adapter.
+import type { SandboxReport, Voice } from "@clawcall/contract";
 import type { MediaStream } from "../media/media-stream.ts";
 
 /**
@@ -51,7 +52,7 @@ export type CarrierEvent =
    * The sandbox's own account of an answered call (what its scripted callee did), sent before the
    * hang-up; kept under the call's `_meta.sandbox` for tests and the evaluation. Real carriers never send it.
    */
-  | { type: "sandbox_report"; callId: string; report: Record<string, unknown> }
+  | { type: "sandbox_report"; callId: string; report: SandboxReport }
   | {
       type: "hangup";
       callId: string;
@@ -65,6 +66,12 @@ export type CarrierEvent =
 export type BridgeResult =
   | { ok: true }
   | { ok: false; reason: "no_answer" | "busy" | "rejected" | "failed"; message: string };
+
+export interface BridgeOptions {
+  greeting?: string;
+  /** The voice the greeting is said in: the call's own. */
+  voice?: Voice;
+}
 
 export class DialRefusedError extends Error {
   constructor(
@@ -86,8 +93,11 @@ export interface Carrier {
   hangup(callId: string): Promise<void>;
   /** Sends keypad digits out of band. `w` in the string is a half-second pause. */
   sendDigits(callId: string, digits: string): Promise<void>;
-  /** Rings `to` and joins it with the call; the agent's media leg leaves once joined. */
-  bridge(callId: string, to: string, from: string): Promise<BridgeResult>;
+  /**
+   * Rings `to` and joins it with the call; the agent's media leg leaves once joined. A `greeting` is said
+   * to whoever picks up, before they are joined (the later revision's `warm_greeting`).
+   */
+  bridge(callId: string, to: string, from: string, options?: BridgeOptions): Promise<BridgeResult>;
   /** One listener receives every event; the call service installs it before dialling. */
   onEvent(listener: (event: CarrierEvent) => void): void;
   close(): Promise<void>;

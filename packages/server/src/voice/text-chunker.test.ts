@@ -57,4 +57,62 @@ describe("TextChunker", () => {
     expect(chunkText('She said "see you then." Bye.')).toEqual(['She said "see you then."', "Bye."]);
     expect(chunkText("   ")).toEqual([]);
   });
+
+  it("starts speech on a short first clause, on the punctuation token itself", () => {
+    const tokens = [
+      "Great",
+      " choice",
+      ",",
+      " and",
+      " your",
+      " table",
+      " is",
+      " booked",
+      " for",
+      " seven",
+      ".",
+    ];
+    const chunker = new TextChunker();
+    const released: Array<{ chunk: string; atToken: number }> = [];
+    tokens.forEach((t, i) => {
+      for (const chunk of chunker.push(t)) released.push({ chunk, atToken: i });
+    });
+    expect(released).toEqual([
+      { chunk: "Great choice,", atToken: 2 },
+      { chunk: "and your table is booked for seven.", atToken: 10 },
+    ]);
+  });
+
+  it("holds later short clauses together, and waits where the next token could change the boundary", () => {
+    expect(chunkText("Sure, thanks. Yes, at two, okay.")).toEqual(["Sure, thanks.", "Yes, at two, okay."]);
+    const chunker = new TextChunker();
+    for (const [token, out] of [
+      ["It costs 3", []],
+      [".", []],
+      ["5 percent", []],
+      [". See Dr", ["It costs 3.5 percent."]],
+      [".", []],
+      [" Smith", []],
+      [" at 1", []],
+      [",", []],
+      ["000 Main St", []],
+      ["reet", []],
+      [" (the ", []],
+      ["corner.", []],
+      [")", ["See Dr. Smith at 1,000 Main Street (the corner.)"]],
+    ] as Array<[string, string[]]>) {
+      expect(chunker.push(token), token).toEqual(out);
+    }
+    expect(chunker.flush()).toBeNull();
+  });
+
+  it("leaves no stray closing quote as a chunk of its own", () => {
+    const chunker = new TextChunker();
+    expect(chunker.push('He said "fine')).toEqual([]);
+    expect(chunker.push('."')).toEqual(['He said "fine."']);
+    expect(chunker.push(" Then")).toEqual([]);
+    expect(chunker.push(" bye.")).toEqual(["Then bye."]);
+    expect(chunker.push('"')).toEqual([]);
+    expect(chunker.flush()).toBeNull();
+  });
 });

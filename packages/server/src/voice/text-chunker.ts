@@ -1,6 +1,11 @@
 export interface TextChunkerOptions {
   /** A clause (comma, semicolon, colon, dash) ends a chunk only once the chunk is at least this long. */
   minClauseChars?: number;
+  /**
+   * The same for the reply's first chunk, shorter so that speech starts on a short opening clause
+   * ("Great choice,") instead of waiting for the sentence to end.
+   */
+  firstClauseMinChars?: number;
   /** A chunk with no punctuation is cut at a space once it gets this long. */
   maxChars?: number;
 }
@@ -25,19 +30,26 @@ const SENTENCE_END = /[.!?…]/;
 const CLAUSE_END = /[,;:—–]/;
 const CLOSERS = /["')\]»”’]/;
 
+/** Only punctuation and closing quotes: nothing to say on its own. */
+const UNSPEAKABLE = /^[\s.!?…,;:—–"')\]»”’]*$/;
+
 /**
  * Turns a stream of model tokens into speakable chunks: whole sentences, or the first clause of a
  * sentence once it is long enough, so speech synthesis can start before the model finishes.
- * A boundary is only taken when the character after it is seen (whitespace), which keeps "3.5" and
- * "1,000" whole.
+ * A boundary is taken on the punctuation token itself when nothing after it could change it; after a
+ * digit ("3." of "3.5", "1," of "1,000"), a single letter ("e." of "e.g."), an abbreviation or inside
+ * an open quote, it waits for the next character.
  */
 export class TextChunker {
   private buffer = "";
   private readonly minClauseChars: number;
+  private readonly firstClauseMinChars: number;
   private readonly maxChars: number;
+  private emitted = false;
 
   constructor(options: TextChunkerOptions = {}) {
     this.minClauseChars = options.minClauseChars ?? 24;
+    this.firstClauseMinChars = Math.min(options.firstClauseMinChars ?? 10, this.minClauseChars);
     this.maxChars = options.maxChars ?? 240;
   }
 
@@ -49,7 +61,11 @@ export class TextChunker {
     while (cut > 0) {
       const chunk = this.buffer.slice(0, cut).trim();
       this.buffer = this.buffer.slice(cut).replace(/^\s+/, "");
-      if (chunk.length > 0) chunks.push(chunk);
+      // A boundary taken on the punctuation token can leave a stray closer ("…then." + '"') behind.
+      if (!UNSPEAKABLE.test(chunk)) {
+        chunks.push(chunk);
+        this.emitted = true;
+      }
       cut = this.nextBoundary();
     }
     return chunks;
@@ -59,13 +75,13 @@ export class TextChunker {
   flush(): string | null {
     const rest = this.buffer.trim();
     this.buffer = "";
-    return rest.length > 0 ? rest : null;
+    return UNSPEAKABLE.test(rest) ? null : rest;
   }
 
   /** Index just past the first usable boundary, or 0. */
   private nextBoundary(): number {
     const b = this.buffer;
-    for (let i = 0; i < b.length - 1; i++) {
+    for (let i = 0; i < b.length; i++) {
       const c = b[i]!;
       if (c === "\n") {
         if (b.slice(0, i).trim().length > 0) return i + 1;
@@ -76,10 +92,10 @@ export class TextChunker {
       if (!sentence && !clause) continue;
       let j = i + 1;
       while (j < b.length && CLOSERS.test(b[j]!)) j++;
-      if (j >= b.length) return 0; // need the next character to decide
+      if (clause && j < (this.emitted ? this.minClauseChars : this.firstClauseMinChars)) continue;
+      if (j >= b.length) return this.settledAtEnd(i) ? j : 0;
       if (!/\s/.test(b[j]!)) continue;
       if (sentence && c === "." && this.isAbbreviation(i)) continue;
-      if (clause && j < this.minClauseChars) continue;
       return j;
     }
     if (b.length >= this.maxChars) {
@@ -87,6 +103,22 @@ export class TextChunker {
       return space > 0 ? space + 1 : this.maxChars;
     }
     return 0;
+  }
+
+  /** The buffer ends in the punctuation at `at` (and maybe closers): can nothing that follows change it? */
+  private settledAtEnd(at: number): boolean {
+    const b = this.buffer;
+    const before = b[at - 1] ?? "";
+    if (
+      /\d/.test(before) ||
+      (b[at] === "." && (this.isAbbreviation(at) || /(^|[^\p{L}])\p{L}$/u.test(b.slice(0, at))))
+    )
+      return false;
+    // Still inside a quotation or a parenthesis: its closer may follow.
+    const straight = (b.match(/"/g) ?? []).length;
+    const opened = (b.match(/[“(]/g) ?? []).length;
+    const closed = (b.match(/[”)]/g) ?? []).length;
+    return straight % 2 === 0 && opened === closed;
   }
 
   private isAbbreviation(dot: number): boolean {

@@ -1,16 +1,20 @@
-// Room wiring/: builds the voice agent from the configured providers and the sandbox's offline speech.
+// Room wiring/: builds the voice agent from the configured providers and the sandbox's offline speech,
+// and beside it the service's own voice and the account phones (phone-verification.ts, greeting-audio.ts).
 import { createVoiceAgentEngine } from "../agent/voice-agent-engine.ts";
 import type { ConversationEngine } from "../calls/conversation.ts";
 import type { Config } from "../config/config.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import { createProviders, PROVIDER_SETTINGS } from "../providers/index.ts";
+import type { TTS } from "../providers/tts/tts.ts";
 import { FliteSynth } from "../sandbox/speech/flite.ts";
 import { FliteTts } from "../sandbox/speech/flite-tts.ts";
 import type { SandboxSpeech } from "../sandbox/speech/sandbox-speech.ts";
 
 export interface BuiltVoiceAgent {
   engine: ConversationEngine;
+  /** The agent's voice, for the other calls the service speaks on (phone verification). */
+  tts?: TTS;
   /** Banner lines: the active providers, and what is missing for real calls. */
   describe(): string[];
   close(): Promise<void>;
@@ -90,6 +94,7 @@ export async function createConversationEngine(
   };
   return {
     engine,
+    ...(tts ? { tts } : {}),
     describe,
     async close() {
       await engine.close();

@@ -50,6 +50,16 @@ export const POCKETSPHINX: Prerequisite = {
   requiredBy: "CLAWCALL_REQUIRE_POCKETSPHINX",
 };
 
+/** Debian's Chromium, driven headless through playwright-core (which brings no browser of its own). */
+export const CHROMIUM_PATH = process.env["CLAWCALL_CHROMIUM"] ?? "/usr/bin/chromium";
+
+export const CHROMIUM: Prerequisite = {
+  what: "a headless Chromium",
+  missing: () => (existsSync(CHROMIUM_PATH) ? null : `${CHROMIUM_PATH} not found`),
+  enable: "apt-get install chromium (or set CLAWCALL_CHROMIUM to a Chromium binary)",
+  requiredBy: "CLAWCALL_REQUIRE_CHROMIUM",
+};
+
 function unset(variables: string[]): string | null {
   const missing = variables.filter((v) => !process.env[v]);
   return missing.length === 0 ? null : `${missing.join(" and ")} not set`;

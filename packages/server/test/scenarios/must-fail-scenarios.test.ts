@@ -1,5 +1,5 @@
+import type { SandboxVerdict } from "@clawcall/contract";
 import { describe, expect, it } from "vitest";
-import type { SandboxVerdict } from "../../src/sandbox/personas/index.ts";
 import { REAL_TIME } from "../helpers/real-time.ts";
 import { pollUntilFinal } from "../helpers/service.ts";
 import { scenarioService, TASK } from "./scenario-checks.ts";

@@ -1,7 +1,11 @@
-import type { TranscriptEntry } from "@clawcall/contract";
+import {
+  CallViewSchema,
+  type SandboxReport,
+  type SandboxVerdict,
+  type TranscriptEntry,
+} from "@clawcall/contract";
 import { afterAll, beforeAll, describe, expect, it, type OnTestFailedHandler, vi } from "vitest";
 import { citationHolds } from "../../src/agent/result-citations.ts";
-import type { SandboxVerdict } from "../../src/sandbox/personas/index.ts";
 import { personaPhrases } from "../../src/sandbox/personas/lines.ts";
 import { type FakeOpenAi, startFakeOpenAi } from "../fakes/index.ts";
 import { REAL_TIME } from "../helpers/real-time.ts";
@@ -17,7 +21,7 @@ export type Call = {
   transcript: TranscriptEntry[];
   _meta: {
     latency?: { barge_ins: number };
-    sandbox?: { verdict: SandboxVerdict; bridged?: SandboxVerdict };
+    sandbox?: SandboxReport;
   };
 } & Record<string, Json>;
 
@@ -120,6 +124,10 @@ async function placeScenarioCall(service: TestService, target: string): Promise<
   }).catch((err: Error) => {
     throw new Error(`${target}: ${err.message}`);
   });
+  // The final view, verdict included, is what the contract says a client reads.
+  const parsed = CallViewSchema.safeParse(call);
+  if (!parsed.success)
+    throw new Error(`${target}: the final view breaks the contract: ${parsed.error.message}`);
   return { ...call, key: created.body.api_key };
 }
 

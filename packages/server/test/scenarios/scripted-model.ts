@@ -53,16 +53,24 @@ function nameAt(text: string): string | null {
   return words.length > 0 ? titleCase(words.join(" ")) : null;
 }
 
-/** Whom the task is for: "on behalf of X" or "for X" (any case), or the first full name in it. */
-export function principalOf(task: string): string {
+/**
+ * Whom the task is for: "on behalf of X" or "for X", or the person whose appointment (or
+ * other thing) it names ("Jordan Lee's appointment"); null when the task names nobody, as a careful
+ * reader would not guess a principal from any capitalised words ("City Utilities", "Delta Dental").
+ */
+export function principalOf(task: string): string | null {
   const behalf = /\bon behalf of\s+(.*)/isu.exec(task)?.[1];
-  const forWhom = /\b(?:call|calling|ring)\b[^.]*?\bfor\s+(.*)/isu.exec(task)?.[1];
+  // "for X" names someone only when X is written as a name ("for Jordan Lee", not "for pickup"),
+  // unless the whole task is in one case and its case tells nothing.
+  const oneCase = task === task.toLowerCase() || task === task.toUpperCase();
+  const forWhom = oneCase
+    ? /\b(?:call|calling|ring)\b[^.]*?\bfor\s+(.*)/isu.exec(task)?.[1]
+    : /\bfor\s+((?:(?:my|our|the)\s+\p{Ll}+\s+)?\p{Lu}.*)/su.exec(task)?.[1];
   return (
     (behalf !== undefined ? nameAt(behalf) : null) ??
     (forWhom !== undefined ? nameAt(forWhom) : null) ??
     /((?:\p{Lu}[\p{L}'’-]*\s)?\p{Lu}[\p{L}'’-]*?)['’]s\b/u.exec(task)?.[1] ??
-    /\b(\p{Lu}\p{Ll}+ \p{Lu}\p{Ll}+)\b/u.exec(task)?.[1] ??
-    "my client"
+    null
   );
 }
 
@@ -83,10 +91,11 @@ export function scriptedOpeningArguments(system: string, options: ScriptedAgentO
   const name = /^(?:I am |I'm |You are )?(\p{Lu}\p{Ll}+)(?=,)/u.exec(personality)?.[1];
   const purpose = options.hidesPurpose ? "" : purposeOf(task);
   const who = name ? `this is ${name}, an AI assistant` : "this is an AI assistant";
+  const forWhom = principal ? ` calling on behalf of ${principal}` : "";
   return {
-    line: `Hello, ${who} calling on behalf of ${principal}.${purpose ? ` ${purpose}` : ""} This call is recorded.`,
+    line: `Hello, ${who}${forWhom}.${purpose ? ` ${purpose}` : ""} This call is recorded.`,
     ...(name ? { caller_name: name } : {}),
-    on_behalf_of: principal,
+    ...(principal ? { on_behalf_of: principal } : {}),
     purpose,
   };
 }
@@ -104,7 +113,7 @@ export function createScriptedAgent(options: ScriptedAgentOptions = {}) {
     const heard = request.lastUserText.toLowerCase();
     const task = taskOf(request.system);
     const principal = principalOf(task);
-    const identity = `I'm an AI assistant calling for ${principal}.`;
+    const identity = principal ? `I'm an AI assistant calling for ${principal}.` : "I'm an AI assistant.";
     const purpose = options.hidesPurpose ? identity : purposeOf(task);
     if (request.toolNames.includes("compose_opening")) {
       return {
@@ -127,7 +136,7 @@ export function createScriptedAgent(options: ScriptedAgentOptions = {}) {
       /voicemail|after the tone|leave a message/.test(heard) ||
       /leave (a|the) message now/i.test(request.system + heard)
     ) {
-      return end(`Hi, this is an AI assistant calling for ${principal}. ${purpose} Goodbye.`, "message left");
+      return end(`Hi, ${identity.replace(/^I'm/, "this is")} ${purpose} Goodbye.`, "message left");
     }
     if (/press one/.test(heard)) {
       if (options.talksToMenus) return { text: `Hello? ${purpose}` };
@@ -137,7 +146,7 @@ export function createScriptedAgent(options: ScriptedAgentOptions = {}) {
       return { toolCalls: [{ name: "wait_on_hold", arguments: {} }] };
     }
     if (/say your name and why/.test(heard))
-      return { text: `This is an AI assistant calling for ${principal}. ${purpose}` };
+      return { text: `${identity.replace(/^I'm/, "This is")} ${purpose}` };
     if (/wrong person/.test(heard)) return end("Oh, I'm sorry for the trouble. Goodbye.", "wrong number");
     if (/not sure what you need|not available/.test(heard))
       return end("I understand. Goodbye.", "could not proceed");
@@ -149,7 +158,10 @@ export function createScriptedAgent(options: ScriptedAgentOptions = {}) {
         text: dob ? `The date of birth is ${dob}.` : "I'm sorry, I don't have the date of birth with me.",
       };
     }
-    if (/patient's name/.test(heard)) return { text: `The patient is ${principal}.` };
+    if (/patient's name/.test(heard))
+      return {
+        text: principal ? `The patient is ${principal}.` : "I'm sorry, I don't have the name with me.",
+      };
     if (/is that the appointment/.test(heard))
       return { text: options.hidesPurpose ? "Yes." : `Yes, that's the one. ${purpose}` };
     if (/which one works better/.test(heard)) {
@@ -171,7 +183,7 @@ export function createScriptedAgent(options: ScriptedAgentOptions = {}) {
       /anything else|taken care of|confirmed|thanks for letting me know/.test(heard)
     ) {
       return {
-        text: `Thank you. I'm connecting ${principal.split(" ")[0]} now, please hold.`,
+        text: `Thank you. I'm connecting ${principal?.split(" ")[0] ?? "the person I'm calling for"} now, please hold.`,
         toolCalls: [{ name: "connect_user", arguments: {} }],
       };
     }

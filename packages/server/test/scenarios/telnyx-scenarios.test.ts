@@ -1,8 +1,9 @@
+import type { SandboxVerdict } from "@clawcall/contract";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { createVoiceAgentEngine, type VoiceAgentEngine } from "../../src/agent/voice-agent-engine.ts";
 import { OpenAiLlm } from "../../src/providers/llm/openai-llm.ts";
 import type { CalleeFactory } from "../../src/sandbox/network.ts";
-import { type SandboxVerdict, startSandboxCallee } from "../../src/sandbox/personas/index.ts";
+import { startSandboxCallee } from "../../src/sandbox/personas/index.ts";
 import { FliteSynth } from "../../src/sandbox/speech/flite.ts";
 import { FliteTts } from "../../src/sandbox/speech/flite-tts.ts";
 import { createSandboxSpeech, type SandboxSpeech } from "../../src/sandbox/speech/sandbox-speech.ts";
@@ -54,7 +55,7 @@ describeWith(SHARED_SPECS, "sandbox scenarios through the Telnyx adapter and the
       timings: { ringMs: 300, noAnswerMs: 1800, dropAfterMs: 600 },
       channelLimit: 20,
       calleeFactory: calleesFromSandbox(personas, {
-        onVerdict: (callControlId, verdict) => verdicts.set(callControlId, verdict as SandboxVerdict),
+        onVerdict: (callControlId, verdict) => verdicts.set(callControlId, verdict),
       }),
     });
     synth = new FliteSynth();

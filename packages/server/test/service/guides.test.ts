@@ -55,6 +55,7 @@ describe("the guides", () => {
         "index.md",
         "live-handoff.md",
         "outcomes-and-errors.md",
+        "remote-mcp.md",
         "results.md",
         "skill.md",
         "writing-a-task.md",

@@ -1,3 +1,4 @@
+import type { SandboxVerdict } from "@clawcall/contract";
 import { FRAME_BYTES, type MediaHandlers, type MediaStream } from "../../src/media/media-stream.ts";
 import { magicLine } from "../../src/sandbox/magic-numbers.ts";
 import type { CalleeFactory as SandboxCalleeFactory } from "../../src/sandbox/network.ts";
@@ -14,7 +15,7 @@ const callerMark = (wire: string) => wire.replace(/#\d+$/, "");
  */
 export function calleesFromSandbox(
   sandbox: SandboxCalleeFactory,
-  options: { onVerdict?(callControlId: string, verdict: unknown): void } = {},
+  options: { onVerdict?(callControlId: string, verdict: SandboxVerdict): void } = {},
 ): CalleeFactory {
   return (ctx) => {
     let handlers: MediaHandlers | undefined;
@@ -47,7 +48,12 @@ export function calleesFromSandbox(
     };
     // The user a transfer joins is the sandbox's bridged person, whatever number was rung.
     const line = ctx.leg === "bridge" ? "bridged" : magicLine(ctx.to);
-    const running = sandbox.start(line, media, { hangup: () => ctx.hangup() });
+    const running = sandbox.start(
+      line,
+      media,
+      { hangup: () => ctx.hangup(), pressDigit: (digit) => ctx.sendDigit(digit) },
+      { number: ctx.to },
+    );
     const words = new PlayedTextFollower(sandbox.spokenText, (text) => running.hear?.(text));
     return {
       nextFrame: () => {

@@ -6,8 +6,10 @@ import type { ApiContext } from "../context.ts";
 import { esc, page, readForm, sendHtml } from "../html.ts";
 import { RateLimiter } from "../rate-limiter.ts";
 import { accountReadyPage, keyFromLink, keySummary } from "./account-ready.ts";
+import { registerDashboard } from "./dashboard/dashboard.ts";
 import { registerKeyPages } from "./key-pages.ts";
 import { registerMailSignupPages } from "./mail-signup-pages.ts";
+import { registerOAuthConsent } from "./oauth-consent.ts";
 
 type Query = { Querystring: { token?: string } };
 
@@ -50,10 +52,12 @@ ${confirm}
  * purchase-pages.ts; with outgoing mail, sign-up is finished from a mailed link (mail-signup-pages.ts).
  */
 export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): void {
-  // Shared with the keys page, which signs in too: one budget of attempts per client and per email.
+  // Shared with the keys page and the OAuth consent page, which sign in too: one budget of attempts per client and per email.
   const attempts = new RateLimiter(20, 60_000);
   const signIns = new SignInThrottle();
   registerKeyPages(app, ctx, { attempts, signIns });
+  registerDashboard(app, ctx, { attempts, signIns });
+  registerOAuthConsent(app, ctx, { attempts, signIns });
   // With outgoing mail, a sign-up is finished from a mailed link and answers alike for every address.
   const signUpByMail = ctx.mailer
     ? registerMailSignupPages(app, ctx, ctx.mailer, { attempts, signIns })
@@ -65,7 +69,8 @@ export function registerAccountPages(app: FastifyInstance, ctx: ApiContext): voi
       200,
       page(
         "ClawCall",
-        `<p>This service places phone calls for AI assistants. See <a href="/openapi.json">the API</a>.</p>`,
+        `<p>This service places phone calls for AI assistants. See <a href="/openapi.json">the API</a>, or
+<a href="/dashboard">sign in to the dashboard</a>.</p>`,
       ),
     ),
   );

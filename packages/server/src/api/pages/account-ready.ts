@@ -48,6 +48,7 @@ export async function accountReadyPage(
   return page(
     empty ? "Your account has no call time yet" : "You're all set",
     `${linked}<p>Account balance: <strong>${esc(formatSeconds(balance))}</strong>.</p>${howToGetTime}${buy}
-<p><a href="/keys">See and revoke the keys linked to this account</a></p>`,
+<p><a href="/keys">See and revoke the keys linked to this account</a></p>
+<p><a href="/dashboard/sign-in">Open your dashboard</a>: your calls, keys and call time.</p>`,
   );
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { balanceOf, requireKey, standingOf, tierOf } from "../auth.ts";
 import type { ApiContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
+import { echoesKey } from "../key-echo.ts";
 
 export function registerAccountRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get("/balance", async (req) => {
@@ -13,8 +14,8 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ApiContext): vo
       balance_minutes: Math.round((seconds / 60) * 10) / 10,
       tier: await tierOf(ctx, key),
       low_balance: seconds < LOW_BALANCE_SECONDS,
-      // The seed promises `api_key` in every keyed body; see docs/decisions.md.
-      api_key: key.raw,
+      // The seed promises `api_key` in every keyed body; see key-echo.ts and docs/decisions.md.
+      ...(echoesKey(req) ? { api_key: key.raw } : {}),
       ...(await standingOf(ctx, key)),
     };
     return body;

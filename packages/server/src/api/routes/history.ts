@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { requireKey } from "../auth.ts";
 import type { ApiContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
+import { echoesKey } from "../key-echo.ts";
 import { viewOf } from "./calls.ts";
 
 /**
@@ -31,12 +32,15 @@ export function registerHistoryRoutes(app: FastifyInstance, ctx: ApiContext): vo
             limit + 1,
           );
     const now = new Date();
+    const echo = echoesKey(req);
     const calls: HistoryCall[] = [];
     for (const row of rows.slice(0, limit)) {
       const until = row.recording_url ? row.recording_expires_at : null;
       const expired = until !== null && Date.parse(until) <= now.getTime();
+      const { api_key, ...view } = await viewOf(ctx, key, row);
       calls.push({
-        ...(await viewOf(ctx, key, row)),
+        ...view,
+        ...(echo ? { api_key } : {}),
         recording_available_until: until,
         recording_expired: expired,
       });
@@ -45,7 +49,7 @@ export function registerHistoryRoutes(app: FastifyInstance, ctx: ApiContext): vo
       calls,
       recordingWindowMinutes: ctx.config.limits.recordingTtlSeconds / 60,
       has_more: rows.length > limit,
-      api_key: key.raw,
+      ...(echo ? { api_key: key.raw } : {}),
     };
     return body;
   });

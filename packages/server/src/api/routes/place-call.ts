@@ -47,6 +47,31 @@ async function ownsCall(ctx: ApiContext, key: KeyContext, callId: string): Promi
   return (await ctx.billing.keys.byId(call.key_id))?.account_id === key.record.account_id;
 }
 
+/**
+ * `loop_in_user: true` hands off to the account's verified phone, whatever `bridge_number` says. Refused
+ * before a key is minted or anything is placed: 422 without an account or a verified phone, 400 when
+ * that phone is the number called or one of the service's own.
+ */
+async function loopInTarget(ctx: ApiContext, key: KeyContext | null, request: CallRequest): Promise<string> {
+  const accountId = key?.record.account_id;
+  const phone = accountId ? await ctx.phones.verifiedPhone(accountId) : null;
+  if (!phone) {
+    throw new ApiError(
+      "account_phone_unavailable",
+      accountId
+        ? "This account has no verified phone to hand the call off to. Verify one with POST /me/phone, or use bridge_number."
+        : "loop_in_user needs a key linked to an account with a verified phone. Sign in to link this key, or use bridge_number.",
+    );
+  }
+  if (phone === request.to || ctx.calls.ownsNumber(phone)) {
+    throw new ApiError(
+      "invalid_loop_in_destination",
+      "The account's phone cannot be handed the call: it is the number being called, or one of this service's own.",
+    );
+  }
+  return phone;
+}
+
 /** POST /call: validation, the key (or a new one), idempotency, then admission and the dial. */
 export function registerPlaceCall(app: FastifyInstance, ctx: ApiContext): void {
   const mints = new RateLimiter(ctx.config.limits.mintsPerHour, 3_600_000);
@@ -90,14 +115,8 @@ export function registerPlaceCall(app: FastifyInstance, ctx: ApiContext): void {
       throw new ApiError(check.code, check.message);
     }
     let key = raw ? await resolveKey(ctx, req, raw) : null;
-    if (check.value.loop_in_user === true) {
-      // No account phone can be verified on this service yet, so there is never one to hand off to;
-      // refused before a key is minted or anything is placed.
-      throw new ApiError(
-        "account_phone_unavailable",
-        "This account has no verified phone to hand the call off to. Use bridge_number with the user's number instead.",
-      );
-    }
+    if (check.value.loop_in_user === true)
+      check.value.bridge_number = await loopInTarget(ctx, key, check.value);
     const idempotencyKey = idempotencyKeyOf(req);
 
     let claim: Claim | null = null;
@@ -132,6 +151,10 @@ export function registerPlaceCall(app: FastifyInstance, ctx: ApiContext): void {
   });
 }
 
+/** Who placed a call, as stored with it: an HMAC of the client's address group, never the address. */
+export const placedByOf = (ctx: ApiContext, client: string) =>
+  createHmac("sha256", ctx.secret).update(`placed-by\n${client}`).digest("base64url");
+
 async function place(
   ctx: ApiContext,
   client: string,
@@ -143,7 +166,7 @@ async function place(
   try {
     placed = await ctx.calls.place(key.record, await withPreferences(ctx, key, request), {
       ...(claim ? { callId: claim.callId } : {}),
-      placedBy: createHmac("sha256", ctx.secret).update(`placed-by\n${client}`).digest("base64url"),
+      placedBy: placedByOf(ctx, client),
     });
   } catch (err) {
     // Another attempt of the same placement created the call first (its id is the claim's).

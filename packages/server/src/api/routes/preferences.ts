@@ -54,17 +54,20 @@ export function registerPreferenceRoutes(app: FastifyInstance, ctx: ApiContext):
 /** Fills what the request left out from the owner's preferences; what the request says always wins. */
 export async function withPreferences(
   ctx: ApiContext,
-  key: KeyContext,
+  key: Pick<KeyContext, "record">,
   request: CallRequest,
 ): Promise<CallRequest> {
-  if (request.voice !== undefined && request.personality !== undefined && request.greeting !== undefined) {
-    return request;
-  }
+  const given = [request.voice, request.personality, request.greeting, request.warm_greeting];
+  if (given.every((v) => v !== undefined)) return request;
   const p = await ctx.billing.preferences.get(walletOf(key.record));
   return {
     ...request,
     ...(request.voice === undefined && p.voice !== null ? { voice: p.voice } : {}),
     ...(request.personality === undefined && p.personality !== null ? { personality: p.personality } : {}),
     ...(request.greeting === undefined && p.greeting !== null ? { greeting: p.greeting } : {}),
+    // Said to the user when a hand-off to them connects; kept with the call like the others.
+    ...(request.warm_greeting === undefined && p.warm_greeting !== null
+      ? { warm_greeting: p.warm_greeting }
+      : {}),
   };
 }

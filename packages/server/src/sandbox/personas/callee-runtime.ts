@@ -49,6 +49,22 @@ export const DEFAULT_TIMINGS: CalleeTimings = {
   voicemailMaxMs: 60_000,
 };
 
+/**
+ * What a persona knows of its call beyond its line: the number dialled, a code its owner was shown (see
+ * ShownCodes), and what a user a handoff rang heard as they picked up.
+ */
+export interface CalleeContext {
+  number?: string;
+  shownCode?: string;
+  greeting?: string;
+}
+
+/** What a persona does to the line besides speaking: hang up, press keys. */
+export interface CalleeControls {
+  hangup(): void;
+  pressDigit?(digit: string): void;
+}
+
 /** What a persona did, for tests and the simulation's own records (never logged with text). */
 export type CalleeEvent =
   | { type: "said"; line: LineKey }
@@ -100,11 +116,12 @@ export class CalleeRuntime {
 
   constructor(
     private readonly media: MediaStream,
-    private readonly controls: { hangup(): void },
+    private readonly controls: CalleeControls,
     readonly speech: CalleeSpeech,
     readonly timings: CalleeTimings,
     private readonly onEvent: (event: CalleeEvent) => void,
     private readonly journal?: SpokenTextJournal,
+    readonly context: CalleeContext = {},
   ) {
     this.vad = new EnergyVad({ releaseFrames: Math.max(1, Math.round(timings.agentTurnEndMs / 20)) });
     media.attach({
@@ -258,6 +275,14 @@ export class CalleeRuntime {
       out.set(loop.subarray(0, Math.min(loop.length, out.length - offset)), offset);
     }
     return out;
+  }
+
+  /** Presses keys the caller hears as DTMF, a tone's length apart. */
+  async press(digits: string): Promise<void> {
+    for (const digit of digits) {
+      await this.sleep(150);
+      this.controls.pressDigit?.(digit);
+    }
   }
 
   emit(event: CalleeEvent): void {

@@ -16,6 +16,8 @@ describe("sandbox lines", () => {
       "0114",
       "0115",
       "0116",
+      "0118",
+      "0119",
       "4242",
     ]) {
       expect(isConversationalLine(line)).toBe(true);

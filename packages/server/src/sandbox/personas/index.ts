@@ -1,7 +1,10 @@
+import type { SandboxVerdict } from "@clawcall/contract";
 import type { MediaStream } from "../../media/media-stream.ts";
 import type { SpokenTextJournal } from "../../voice/spoken-text.ts";
 import type { CalleeSpeech } from "../speech/callee-speech.ts";
 import {
+  type CalleeContext,
+  type CalleeControls,
   type CalleeEvent,
   CalleeRuntime,
   CalleeStopped,
@@ -9,11 +12,16 @@ import {
   DEFAULT_TIMINGS,
 } from "./callee-runtime.ts";
 import * as scripts from "./scripts.ts";
-import { type SandboxVerdict, VerdictLog } from "./verdict.ts";
+import { VerdictLog } from "./verdict.ts";
 
-export { type CalleeEvent, type CalleeTimings, DEFAULT_TIMINGS } from "./callee-runtime.ts";
+export {
+  type CalleeContext,
+  type CalleeControls,
+  type CalleeEvent,
+  type CalleeTimings,
+  DEFAULT_TIMINGS,
+} from "./callee-runtime.ts";
 export { LINES, personaPhrases, personaUtterances } from "./lines.ts";
-export type { SandboxVerdict, VerdictAction } from "./verdict.ts";
 
 const PERSONAS: Record<string, scripts.PersonaScript> = {
   "0100": scripts.receptionist,
@@ -27,6 +35,8 @@ const PERSONAS: Record<string, scripts.PersonaScript> = {
   "0114": scripts.interrupter,
   "0115": scripts.silentLine,
   "0116": scripts.hangsUpOnAgent,
+  "0118": scripts.phoneOwner,
+  "0119": scripts.wrongCodeOwner,
   // Not a number: the person a sandbox handoff joins to the callee (see SandboxNetwork.bridge).
   bridged: scripts.bridgedPerson,
 };
@@ -53,6 +63,8 @@ export function bridgeTargetBehaviour(
 
 export interface SandboxCalleeOptions extends Partial<CalleeTimings> {
   speech: CalleeSpeech;
+  /** What the persona knows of the call beyond its line (see CalleeContext). */
+  context?: CalleeContext;
   /** Told what the persona does (lines spoken, digits taken, hang-up): for tests and traces. */
   onEvent?(event: CalleeEvent): void;
   /** Where the persona notes the text of its lines by mark, for another persona bridged onto the line. */
@@ -78,10 +90,10 @@ export interface RunningCallee {
 export function startSandboxCallee(
   line: string,
   media: MediaStream,
-  controls: { hangup(): void },
+  controls: CalleeControls,
   options: SandboxCalleeOptions,
 ): RunningCallee {
-  const { speech, onEvent, onError, spokenText, ...overrides } = options;
+  const { speech, onEvent, onError, spokenText, context = {}, ...overrides } = options;
   const timings: CalleeTimings = { ...DEFAULT_TIMINGS };
   for (const [key, value] of Object.entries(overrides) as [keyof CalleeTimings, number | undefined][]) {
     if (value !== undefined) timings[key] = value;
@@ -93,6 +105,7 @@ export function startSandboxCallee(
     timings,
     (event) => onEvent?.(event),
     spokenText,
+    context,
   );
   const script = PERSONAS[line] ?? scripts.genericPerson;
   const log = new VerdictLog(PERSONAS[line] ? line : "generic");

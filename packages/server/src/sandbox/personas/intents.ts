@@ -1,3 +1,7 @@
+import type { OfficeTopic } from "@clawcall/contract";
+
+export type { OfficeTopic };
+
 import {
   type CalendarDate,
   findDates,
@@ -9,7 +13,6 @@ import {
 } from "./numbers.ts";
 
 export type Request = "confirm" | "reschedule" | "cancel";
-export type OfficeTopic = "hours" | "address" | "parking" | "insurance" | "cancellation_policy";
 
 /** What a callee understood in the words the agent got across in one turn. */
 export interface Understood {

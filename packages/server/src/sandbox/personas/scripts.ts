@@ -200,6 +200,7 @@ export const bridgeTarget: PersonaScript = async (callee, log) => {
  */
 export const bridgedPerson: PersonaScript = async (callee, log) => {
   log.lacks("the bridged party heard nobody");
+  if (callee.context.greeting) log.did({ action: "greeted", heard: callee.context.greeting });
   await callee.say("bridgeGreeting");
   const heard = await listen(callee);
   if (heard === null) return;
@@ -270,3 +271,33 @@ export const genericPerson: PersonaScript = async (callee, log) => {
   const wrongPerson: Mind = { turn: () => ({ say: ["genericWrongPerson" satisfies LineKey], end: true }) };
   await converse(callee, wrongPerson);
 };
+
+/** Asked for the code, what the phone's owner types: the one it was shown, or (0119) a wrong one. */
+async function answerVerification(callee: CalleeRuntime, log: VerdictLog, asShown: boolean): Promise<void> {
+  log.lacks("nobody asked for a code");
+  await callee.say("hello");
+  for (let turn = 0; turn < 4; turn++) {
+    const heard = await listen(callee);
+    if (heard === null) return;
+    if (!/\b(code|keypad)\b/i.test(heard)) continue;
+    const shown = callee.context.shownCode;
+    if (shown === undefined) {
+      log.lacks("asked for a code it was never shown");
+      break;
+    }
+    // Every digit one off: certainly not the code.
+    const typed = asShown ? shown : [...shown].map((d) => String((Number(d) + 1) % 10)).join("");
+    await callee.press(typed);
+    log.did({ action: "typed_code", digits: typed.length, as_shown: asShown });
+    // Hears how it went; the caller hangs up.
+    if ((await listen(callee)) === null) return;
+  }
+  await callee.say("hangingUp");
+  callee.hangup();
+}
+
+/** 0118: the owner of a phone being verified: types the code it was shown when the call asks for it. */
+export const phoneOwner: PersonaScript = (callee, log) => answerVerification(callee, log, true);
+
+/** 0119: an owner who types the wrong code. */
+export const wrongCodeOwner: PersonaScript = (callee, log) => answerVerification(callee, log, false);

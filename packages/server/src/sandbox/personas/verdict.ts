@@ -1,33 +1,4 @@
-import type { OfficeTopic } from "./intents.ts";
-
-/** One thing a callee did for the caller (or refused to), as a test or `npm run eval` reads it. */
-export type VerdictAction =
-  | { action: "confirmed"; appointment: string }
-  | { action: "rescheduled"; appointment: string; to: string }
-  | { action: "cancelled"; appointment: string }
-  | { action: "answered"; topic: OfficeTopic }
-  /** A person took care of the stated purpose (the desk after a hold queue, the interrupter). */
-  | { action: "handled" }
-  | { action: "menu_choice"; digit: string; department: string }
-  | { action: "put_through" }
-  /** The person a handoff joined to the callee heard the callee and talked with it. */
-  | { action: "talked"; heard: string }
-  /** What a mailbox kept after the beep; `complete` is false when the mailbox cut it off. */
-  | { action: "message"; text: string; complete: boolean; states_purpose: boolean }
-  | { action: "declined"; why: string }
-  /** The callee asked for something the caller could not give, and told it so. */
-  | { action: "needs_info"; what: string };
-
-/**
- * What the callee did on a sandbox call, from its side. For tests and the evaluation only: it is kept
- * under the call's sandbox-only `_meta.sandbox`, and the agent never sees it.
- */
-export interface SandboxVerdict {
-  persona: string;
-  actions: VerdictAction[];
-  /** Why nothing was done for the caller, or null when something was. */
-  nothing_done: string | null;
-}
+import type { SandboxVerdict, VerdictAction } from "@clawcall/contract";
 
 const DOING = new Set([
   "confirmed",
@@ -38,6 +9,7 @@ const DOING = new Set([
   "put_through",
   "message",
   "talked",
+  "typed_code",
 ]);
 
 /** Collects a persona's actions as the call goes, and what it still lacked if it did nothing. */

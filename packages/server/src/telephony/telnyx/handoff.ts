@@ -1,3 +1,4 @@
+import type { BridgeResult } from "../carrier.ts";
 import { type CallRecord, settleBridge } from "./call-record.ts";
 import { normalizeHangup } from "./hangup-causes.ts";
 import type { TelnyxWebhook } from "./webhook-events.ts";
@@ -23,4 +24,19 @@ export function applyBridgeLeg(rec: CallRecord, event: TelnyxWebhook): boolean {
     message: `handoff ended: ${event.hangupCause ?? "unspecified"}`,
   });
   return true;
+}
+
+/**
+ * The handoff's result, once its leg's webhooks settle it; as unanswered if none does within the ring
+ * time and a margin (a lost webhook must not leave the agent waiting).
+ */
+export function awaitBridge(rec: CallRecord, ringSeconds: number): Promise<BridgeResult> {
+  return new Promise<BridgeResult>((resolve) => {
+    const timer = setTimeout(
+      () => settleBridge(rec, { ok: false, reason: "no_answer", message: "handoff was not answered" }),
+      (ringSeconds + 15) * 1000,
+    );
+    timer.unref();
+    rec.bridge = { resolve, timer };
+  });
 }

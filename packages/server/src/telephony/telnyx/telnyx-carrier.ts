@@ -1,12 +1,19 @@
 import { type KeyObject, randomBytes } from "node:crypto";
 import Telnyx from "telnyx";
-import type { AnsweredBy, BridgeResult, Carrier, CarrierEvent, DialRequest } from "../carrier.ts";
+import type {
+  AnsweredBy,
+  BridgeOptions,
+  BridgeResult,
+  Carrier,
+  CarrierEvent,
+  DialRequest,
+} from "../carrier.ts";
 import { DialRefusedError } from "../carrier.ts";
 import { type CallRecord, newCallRecord, releaseHeld, settleBridge, wantHangup } from "./call-record.ts";
 import { decodeClientState, encodeClientState } from "./client-state.ts";
 import { buildDialBody } from "./dial-request.ts";
 import { EventDedup } from "./event-dedup.ts";
-import { applyBridgeLeg } from "./handoff.ts";
+import { applyBridgeLeg, awaitBridge } from "./handoff.ts";
 import { normalizeHangup } from "./hangup-causes.ts";
 import { type MediaSocket, TelnyxMediaStream } from "./media-socket.ts";
 import { checkStreamToken, streamToken } from "./stream-token.ts";
@@ -144,18 +151,14 @@ export class TelnyxCarrier implements Carrier {
     }
   }
 
-  async bridge(callId: string, to: string, from: string): Promise<BridgeResult> {
+  async bridge(callId: string, to: string, from: string, options?: BridgeOptions): Promise<BridgeResult> {
     const rec = this.liveRecord(callId);
     if (rec.bridge) return { ok: false, reason: "failed", message: "a handoff is already in progress" };
+    // A greeting that cannot be made does not hold the handoff up (greetingAudio answers null then).
+    const { greeting: text, voice = "jessica" } = options ?? {};
+    const greeting = text ? await this.settings.greetingAudio?.(text, voice) : null;
     const ringSeconds = this.settings.bridgeRingTimeoutSeconds ?? 30;
-    const result = new Promise<BridgeResult>((resolve) => {
-      const timer = setTimeout(
-        () => settleBridge(rec, { ok: false, reason: "no_answer", message: "handoff was not answered" }),
-        (ringSeconds + 15) * 1000,
-      );
-      timer.unref();
-      rec.bridge = { resolve, timer };
-    });
+    const result = awaitBridge(rec, ringSeconds);
     try {
       await this.client.calls.actions.transfer(rec.callControlId!, {
         to,
@@ -164,15 +167,12 @@ export class TelnyxCarrier implements Carrier {
         webhook_url: this.webhookUrl(callId),
         webhook_url_method: "POST",
         target_leg_client_state: encodeClientState({ callId, leg: "bridge" }),
+        ...(greeting ? { audio_url: greeting } : {}),
         command_id: `transfer:${callId}:${++rec.seq}`,
       });
     } catch (err) {
-      const info = telnyxErrorInfo(err);
-      settleBridge(rec, {
-        ok: false,
-        reason: "failed",
-        message: info.title ?? "carrier refused the handoff",
-      });
+      const message = telnyxErrorInfo(err).title ?? "carrier refused the handoff";
+      settleBridge(rec, { ok: false, reason: "failed", message });
     }
     return result;
   }

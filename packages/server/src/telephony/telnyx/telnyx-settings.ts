@@ -1,3 +1,4 @@
+import type { Voice } from "@clawcall/contract";
 import type { AmdMode } from "./dial-request.ts";
 
 export interface TelnyxSettings {
@@ -20,6 +21,12 @@ export interface TelnyxSettings {
   answeringMachineDetection?: AmdMode;
   /** How long an ended call is remembered, for late recordings and duplicate webhooks. */
   endedRetentionMs?: number;
+  /**
+   * Makes the audio of a handoff's warm greeting and answers with a link Telnyx can fetch it from: the
+   * transfer plays it to the user as they pick up, before joining them (its `audio_url`). Without it, or
+   * when it yields null, the user is joined with no greeting. It never throws.
+   */
+  greetingAudio?: (text: string, voice: Voice) => Promise<string | null>;
   now?: () => number;
   logger?: { warn(obj: object, msg: string): void };
 }
