@@ -249,16 +249,7 @@ const buildMigrations = (dialect: Dialect): Record<string, Migration> => ({
         .addColumn("wallet", "text", (c) => c.primaryKey())
         .addColumn("balance_seconds", "integer", (c) => c.notNull())
         .execute();
-      await db
-        .insertInto("wallet_balances")
-        .columns(["wallet", "balance_seconds"])
-        .expression(
-          db
-            .selectFrom("ledger")
-            .select(["wallet", sql`sum(delta_seconds)`.as("balance_seconds")])
-            .groupBy("wallet"),
-        )
-        .execute();
+      await walletBalancesFromLedger(db);
     },
   },
   "0015_dashboard_sessions": {
@@ -285,6 +276,20 @@ const buildMigrations = (dialect: Dialect): Record<string, Migration> => ({
     },
   },
 });
+
+/** Fills the kept balances from the ledger's sums (the migration that made them; tests run it again). */
+export async function walletBalancesFromLedger(db: AnyDb): Promise<void> {
+  await db
+    .insertInto("wallet_balances")
+    .columns(["wallet", "balance_seconds"])
+    .expression(
+      db
+        .selectFrom("ledger")
+        .select(["wallet", sql`sum(delta_seconds)`.as("balance_seconds")])
+        .groupBy("wallet"),
+    )
+    .execute();
+}
 
 export async function migrate(db: AnyDb, dialect: Dialect): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => buildMigrations(dialect) };
