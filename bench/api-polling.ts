@@ -1,12 +1,30 @@
 /**
  * GET /call/{id} polling under load: the service runs in its own process (as `npm start` runs it) and
  * autocannon drives it from this one over loopback. Prints requests/s and latency percentiles.
+ *
+ * The sandbox callees' lines are synthesised into a speech cache kept between runs before the service
+ * starts: a fresh service otherwise spends its first tens of seconds synthesising every persona line
+ * (flite in a worker, resampling on the main thread), and the numbers would measure that instead.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
+import { personaUtterances } from "../packages/server/src/sandbox/personas/lines.ts";
+import { FliteCalleeSpeech } from "../packages/server/src/sandbox/speech/callee-speech.ts";
+
+const SPEECH_CACHE = path.join(os.tmpdir(), "clawcall-bench-speech");
+
+/** Fills the speech cache the service reads at start (once per machine: later runs find every line). */
+async function warmSpeechCache(): Promise<void> {
+  const speech = new FliteCalleeSpeech({ cacheDir: SPEECH_CACHE });
+  try {
+    await speech.warm(personaUtterances());
+  } finally {
+    await speech.close();
+  }
+}
 
 export interface PollingResult {
   requestsPerSecond: number;
@@ -14,9 +32,12 @@ export interface PollingResult {
   p99Ms: number;
   errors: number;
   non2xx: number;
+  /** One-minute load average at the end: other processes on the machine take the same cores. */
+  loadAverage: number;
 }
 
 export async function runPollingBench({ seconds = 10, connections = 32 } = {}): Promise<PollingResult> {
+  await warmSpeechCache();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "clawcall-bench-"));
   const root = path.resolve(import.meta.dirname, "..");
   const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "packages/server/src/main.ts")], {
@@ -29,6 +50,7 @@ export async function runPollingBench({ seconds = 10, connections = 32 } = {}): 
       CLAWCALL_LOG_LEVEL: "warn",
       CLAWCALL_REQUESTS_PER_MINUTE: "100000000",
       CLAWCALL_SANDBOX_RING_SECONDS: "0.2",
+      CLAWCALL_SANDBOX_SPEECH_CACHE: SPEECH_CACHE,
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -62,6 +84,7 @@ export async function runPollingBench({ seconds = 10, connections = 32 } = {}): 
       p99Ms: result.latency.p99,
       errors: result.errors,
       non2xx: result.non2xx,
+      loadAverage: Math.round(os.loadavg()[0]! * 10) / 10,
     };
   } finally {
     child.kill("SIGTERM");
@@ -73,6 +96,6 @@ export async function runPollingBench({ seconds = 10, connections = 32 } = {}): 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const r = await runPollingBench();
   console.log(
-    `GET /call/{id}: ${r.requestsPerSecond} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (errors ${r.errors}, non-2xx ${r.non2xx})`,
+    `GET /call/{id}: ${r.requestsPerSecond} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (errors ${r.errors}, non-2xx ${r.non2xx}; load ${r.loadAverage})`,
   );
 }

@@ -13,7 +13,7 @@ const benches: Bench[] = [
     name: "polling",
     run: async () => {
       const r = await runPollingBench();
-      return `GET /call/{id} polling from a second process: ${r.requestsPerSecond} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (errors ${r.errors}, non-2xx ${r.non2xx})`;
+      return `GET /call/{id} polling from a second process: ${r.requestsPerSecond} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (errors ${r.errors}, non-2xx ${r.non2xx}; load ${r.loadAverage})`;
     },
   },
   { name: "turn", run: async () => formatTurnLatency(await runTurnLatencyBench()) },

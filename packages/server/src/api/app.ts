@@ -14,6 +14,7 @@ import { fastifyTrustProxy, proxyMatcher } from "./client-address.ts";
 import { guardConnections } from "./connection-guard.ts";
 import type { ApiContext } from "./context.ts";
 import { ApiError } from "./errors.ts";
+import { FinalCalls } from "./final-calls.ts";
 import { LimitLog } from "./limit-log.ts";
 import { registerAccountPages } from "./pages/account-pages.ts";
 import { registerPurchasePages } from "./pages/purchase-pages.ts";
@@ -49,9 +50,12 @@ function frameworkLogger(logger: ApiContext["logger"]): FastifyBaseLogger {
   return quiet as FastifyBaseLogger;
 }
 
-export async function buildApp(services: Omit<ApiContext, "limitLog">): Promise<FastifyInstance> {
+export async function buildApp(
+  services: Omit<ApiContext, "limitLog" | "finalCalls">,
+): Promise<FastifyInstance> {
   const limitLog = new LimitLog(services.logger);
-  const ctx: ApiContext = { ...services, limitLog };
+  const finalCalls = new FinalCalls(services.recordingsFollowHangup);
+  const ctx: ApiContext = { ...services, limitLog, finalCalls };
   // A request, headers and body, must arrive whole within this time however slowly it drips; Node
   // checks every connection for it on an interval, which must be shorter than the timeout itself.
   const requestTimeout = ctx.config.limits.requestTimeoutSeconds * 1000;
@@ -59,6 +63,9 @@ export async function buildApp(services: Omit<ApiContext, "limitLog">): Promise<
     loggerInstance: frameworkLogger(ctx.logger),
     // Fastify's own request lines would log URLs, whose query may carry a key; ours log the path only.
     logController: new LogController({ disableRequestLogging: true }),
+    // Fastify would bind a child logger (its bindings serialised through the redaction) to every request
+    // for its own rare lines; ours name the request themselves (requestLogFields), so it gets the logger.
+    childLoggerFactory: (logger) => logger,
     trustProxy: fastifyTrustProxy(ctx.config.trustedProxies),
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,

@@ -26,7 +26,10 @@ export async function requireKey(ctx: ApiContext, req: FastifyRequest): Promise<
 }
 
 export async function resolveKey(ctx: ApiContext, req: FastifyRequest, raw: string): Promise<KeyContext> {
-  const record = API_KEY_PATTERN.test(raw) ? await ctx.billing.keys.find(raw) : null;
+  // Reads may take a key record a few seconds old; whatever spends or changes looks it up afresh.
+  const keys = ctx.billing.keys;
+  const reading = req.method === "GET" || req.method === "HEAD";
+  const record = API_KEY_PATTERN.test(raw) ? await (reading ? keys.findRecent(raw) : keys.find(raw)) : null;
   if (!record) throw new ApiError("invalid_api_key", "This API key is unknown or has been revoked.");
   await ctx.billing.keys.touch(record, new Date());
   req.key = { raw, record, minted: false };

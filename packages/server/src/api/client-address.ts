@@ -30,6 +30,8 @@ function ipv6Groups(address: string): number[] | null {
  * through it freely, so IPv6 addresses are grouped by their /64; an IPv4 address stands for itself.
  */
 export function clientGroup(address: string): string {
+  // Asked on every request: an IPv4 address (no colon) stands for itself without parsing.
+  if (!address.includes(":")) return address;
   const a = plain(address);
   const groups = net.isIPv6(a) ? ipv6Groups(a) : null;
   if (!groups) return a;

@@ -14,6 +14,7 @@ import type { AccountPhones } from "../phones/account-phones.ts";
 import type { Db } from "../store/database.ts";
 import type { LiveStore } from "../store/live-store.ts";
 import type { Webhooks } from "../webhooks/webhooks.ts";
+import type { FinalCalls } from "./final-calls.ts";
 import type { LimitLog } from "./limit-log.ts";
 import type { RecordingLinks } from "./recording-links.ts";
 
@@ -45,6 +46,8 @@ export interface ApiContext {
   limitLog: LimitLog;
   /** Outbound webhooks: wallets' subscriptions and their deliveries. */
   webhooks: Webhooks;
+  /** Rows and views of calls that can no longer change (made by buildApp). */
+  finalCalls: FinalCalls;
   /** Routes the carrier and payment adapters serve themselves (webhooks, media WebSockets). */
   vendorRoutes?: readonly VendorRoutes[];
 }

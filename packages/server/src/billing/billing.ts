@@ -205,6 +205,7 @@ export class Billing {
       }
       await tx.updateTable("api_keys").set({ account_id: account.id }).where("id", "=", key.id).execute();
     });
+    this.keys.forget(key.id);
     return "linked";
   }
 

@@ -1,7 +1,8 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { API_KEY_PREFIX } from "@clawcall/contract";
-import type { Db } from "../store/database.ts";
+import { type Db, otherWritersVersion } from "../store/database.ts";
 import type { ApiKeyTable } from "../store/schema.ts";
+import { KeyCache } from "./key-cache.ts";
 
 export type ApiKeyRecord = ApiKeyTable;
 
@@ -19,7 +20,18 @@ export function walletOf(key: Pick<ApiKeyRecord, "id" | "account_id">): string {
 }
 
 export class KeyStore {
-  constructor(private readonly db: Db) {}
+  private readonly cache = new KeyCache();
+  /** Accounts of keys, once linked: a key's account never changes after, so these never go stale. */
+  private readonly accounts = new Map<string, string>();
+
+  /** Another process's writes to an SQLite file (the admin command revoking a key) end every cached key. */
+  private readonly writesElsewhere: (() => number) | null;
+  private seenWrites = 0;
+
+  constructor(private readonly db: Db) {
+    this.writesElsewhere = otherWritersVersion(db);
+    this.seenWrites = this.writesElsewhere?.() ?? 0;
+  }
 
   /** Creates a key, on an account or on its own; the raw value is returned once and only its hash is stored. */
   async mint(now: Date, accountId: string | null = null): Promise<{ key: string; record: ApiKeyRecord }> {
@@ -39,12 +51,47 @@ export class KeyStore {
 
   /** The live record for a raw key, or null when unknown or revoked. */
   async find(key: string): Promise<ApiKeyRecord | null> {
+    const hash = hashApiKey(key);
+    const generation = this.cache.generation;
     const row = await this.db
       .selectFrom("api_keys")
       .selectAll()
-      .where("key_hash", "=", hashApiKey(key))
+      .where("key_hash", "=", hash)
       .executeTakeFirst();
-    return row && row.revoked_at === null ? row : null;
+    if (!row || row.revoked_at !== null) return null;
+    // A key revoked or linked here while this lookup was on its way is not put back.
+    if (generation === this.cache.generation) this.cache.set(row);
+    return row;
+  }
+
+  /**
+   * As `find`, but a record found in the last few seconds is taken as it was (see `KeyCache`): for reads,
+   * where a key revoked or linked on another node that moment may still read for that long.
+   */
+  async findRecent(key: string): Promise<ApiKeyRecord | null> {
+    const writes = this.writesElsewhere?.();
+    if (writes !== undefined && writes !== this.seenWrites) {
+      this.seenWrites = writes;
+      this.cache.clear();
+    }
+    return this.cache.get(hashApiKey(key)) ?? this.find(key);
+  }
+
+  /** The account a key is linked to, or null. */
+  async accountOf(keyId: string): Promise<string | null> {
+    const known = this.accounts.get(keyId);
+    if (known) return known;
+    const accountId = (await this.byId(keyId))?.account_id ?? null;
+    if (accountId) {
+      if (this.accounts.size >= MAX_KNOWN_ACCOUNTS) this.accounts.clear();
+      this.accounts.set(keyId, accountId);
+    }
+    return accountId;
+  }
+
+  /** Drops what this node holds about a key whose record just changed. */
+  forget(keyId: string): void {
+    this.cache.drop(keyId);
   }
 
   async byId(id: string): Promise<ApiKeyRecord | null> {
@@ -58,6 +105,7 @@ export class KeyStore {
       .where("id", "=", id)
       .where("revoked_at", "is", null)
       .execute();
+    this.forget(id);
   }
 
   /** Notes that the key was used; at most one write a minute per key. */
@@ -117,6 +165,7 @@ export class KeyStore {
 }
 
 const TOUCH_EVERY_MS = 60_000;
+const MAX_KNOWN_ACCOUNTS = 10_000;
 
 export interface AccountKey {
   id: string;

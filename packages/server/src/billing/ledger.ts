@@ -1,19 +1,47 @@
-import { sql, type Transaction } from "kysely";
+import { type CompiledQuery, sql, type Transaction } from "kysely";
 import type { Db } from "../store/database.ts";
-import type { Database, LedgerTable } from "../store/schema.ts";
+import type { Database, LedgerTable, WalletBalanceTable } from "../store/schema.ts";
 
 type Executor = Db | Transaction<Database>;
 export type LedgerKind = LedgerTable["kind"];
 
 /**
- * The append-only ledger of talk seconds. A balance is the sum of a wallet's rows. Call debits carry the
+ * The append-only ledger of talk seconds. A balance is the sum of a wallet's rows; each row also moves the
+ * wallet's kept balance in the same transaction, and reads take that one. Call debits carry the
  * call id and are unique per call, so settling a call twice (a retry, the reaper racing a webhook, a
  * restart) never charges twice.
  */
 export class Ledger {
   constructor(private readonly db: Db) {}
 
+  /** The wallet's kept balance: one primary-key read (see `wallet_balances`). */
   async balance(wallet: string, tx: Executor = this.db): Promise<number> {
+    const read = this.balanceRead(tx);
+    const { rows } = await tx.executeQuery<Pick<WalletBalanceTable, "balance_seconds">>({
+      ...read,
+      parameters: [wallet],
+    });
+    return Number(rows[0]?.balance_seconds ?? 0);
+  }
+
+  private compiledBalanceRead: CompiledQuery<Pick<WalletBalanceTable, "balance_seconds">> | undefined;
+
+  /**
+   * The balance read, built and compiled once: every request reads a balance, and Kysely would build and
+   * compile the same text each time. Only its parameter changes (the dialect's text is the same for a
+   * transaction as for the database it belongs to).
+   */
+  private balanceRead(tx: Executor): CompiledQuery<Pick<WalletBalanceTable, "balance_seconds">> {
+    this.compiledBalanceRead ??= tx
+      .selectFrom("wallet_balances")
+      .select("balance_seconds")
+      .where("wallet", "=", "")
+      .compile();
+    return this.compiledBalanceRead;
+  }
+
+  /** The balance summed from the ledger itself, which the kept balance must always equal. */
+  async summedBalance(wallet: string, tx: Executor = this.db): Promise<number> {
     const row = await tx
       .selectFrom("ledger")
       .select((eb) => eb.fn.coalesce(eb.fn.sum<number>("delta_seconds"), eb.lit(0)).as("total"))
@@ -73,17 +101,20 @@ export class Ledger {
     now: Date,
     tx: Executor = this.db,
   ): Promise<void> {
-    await tx
-      .insertInto("ledger")
-      .values({
-        wallet: entry.wallet,
-        delta_seconds: entry.delta,
-        kind: entry.kind,
-        call_id: entry.callId ?? null,
-        note: entry.note ?? null,
-        created_at: now.toISOString(),
-      })
-      .execute();
+    await inTransaction(tx, async (t) => {
+      await t
+        .insertInto("ledger")
+        .values({
+          wallet: entry.wallet,
+          delta_seconds: entry.delta,
+          kind: entry.kind,
+          call_id: entry.callId ?? null,
+          note: entry.note ?? null,
+          created_at: now.toISOString(),
+        })
+        .execute();
+      await moveBalance(t, entry.wallet, entry.delta);
+    });
   }
 
   /** Debits a call's talk time once; a second attempt for the same call is a no-op. */
@@ -95,18 +126,41 @@ export class Ledger {
     tx: Executor,
   ): Promise<boolean> {
     if (seconds <= 0) return false;
-    const result = await tx
-      .insertInto("ledger")
-      .values({
-        wallet,
-        delta_seconds: -seconds,
-        kind: "call",
-        call_id: callId,
-        note: null,
-        created_at: now.toISOString(),
-      })
-      .onConflict((oc) => oc.columns(["call_id", "kind"]).doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    return inTransaction(tx, async (t) => {
+      const result = await t
+        .insertInto("ledger")
+        .values({
+          wallet,
+          delta_seconds: -seconds,
+          kind: "call",
+          call_id: callId,
+          note: null,
+          created_at: now.toISOString(),
+        })
+        .onConflict((oc) => oc.columns(["call_id", "kind"]).doNothing())
+        .executeTakeFirst();
+      if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+      await moveBalance(t, wallet, -seconds);
+      return true;
+    });
   }
+}
+
+/** Runs `work` in the caller's transaction, or in a new one: a ledger row never lands without its balance. */
+function inTransaction<T>(tx: Executor, work: (t: Transaction<Database>) => Promise<T>): Promise<T> {
+  if (tx.isTransaction) return work(tx as Transaction<Database>);
+  return tx.transaction().execute(work);
+}
+
+/** Adds `delta` to the wallet's kept balance, creating it on the wallet's first row. */
+async function moveBalance(tx: Transaction<Database>, wallet: string, delta: number): Promise<void> {
+  await tx
+    .insertInto("wallet_balances")
+    .values({ wallet, balance_seconds: delta })
+    .onConflict((oc) =>
+      oc.column("wallet").doUpdateSet((eb) => ({
+        balance_seconds: eb("wallet_balances.balance_seconds", "+", eb.ref("excluded.balance_seconds")),
+      })),
+    )
+    .execute();
 }

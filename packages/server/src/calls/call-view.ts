@@ -3,27 +3,29 @@ import type { CallTable } from "../store/schema.ts";
 import type { CallReport } from "./call-result.ts";
 import { isTerminal, lifecycleOf, statusOf } from "./states.ts";
 
+/** What a view adds to the stored row for the request it answers. */
+export interface ViewExtras {
+  transcript: TranscriptEntry[] | null;
+  balanceSeconds: number;
+  standing: Standing;
+  apiKey: string;
+  /** The carrier sends recording links after the hang-up. */
+  recordingMayFollow: boolean;
+  now: Date;
+}
+
 /** Builds the GET /call/{id} body (both revisions' fields) from the stored row and the live transcript. */
-export function toCallView(
-  row: CallTable,
-  extras: {
-    transcript: TranscriptEntry[] | null;
-    balanceSeconds: number;
-    standing: Standing;
-    apiKey: string;
-    /** The carrier sends recording links after the hang-up. */
-    recordingMayFollow: boolean;
-    now: Date;
-  },
-): CallView {
+export function toCallView(row: CallTable, extras: ViewExtras): CallView {
+  return completeView(rowView(row), row, extras);
+}
+
+/**
+ * The part of the view that comes from the row alone, with the request's fields left empty. A final
+ * call's row no longer changes (but for its recording, see `completeView`), so this may be kept.
+ */
+export function rowView(row: CallTable): CallView {
   const failReason = row.fail_reason;
   const ended = isTerminal(row.state);
-  const recording =
-    row.recording_url &&
-    row.recording_expires_at &&
-    Date.parse(row.recording_expires_at) > extras.now.getTime()
-      ? row.recording_url
-      : null;
   const meta = row.meta ? (JSON.parse(row.meta) as Record<string, unknown>) : {};
   const view: CallView = {
     call_id: row.id,
@@ -38,10 +40,10 @@ export function toCallView(
     voice: row.voice as Voice,
     direction: "outbound",
     handling_mode: "agent",
-    transcript: extras.transcript,
+    transcript: null,
     handoff: handoffOf(row, ended),
-    recordingUrl: recording,
-    recording_url: recording,
+    recordingUrl: null,
+    recording_url: null,
     talk_seconds: row.talk_seconds,
     timestamps: {
       queued_at: row.queued_at,
@@ -49,13 +51,8 @@ export function toCallView(
       answered_at: row.answered_at,
       finalized_at: row.finalized_at,
     },
-    _meta: {
-      ...meta,
-      balance_seconds: extras.balanceSeconds,
-      ...extras.standing,
-      recording_pending: extras.recordingMayFollow && recordingPending(row, extras.now),
-    },
-    api_key: extras.apiKey,
+    _meta: { ...meta, balance_seconds: 0 },
+    api_key: "",
   };
   if (ended && failReason) view.failReason = failReason;
   if (ended && row.outcome) view.outcome = row.outcome;
@@ -69,6 +66,44 @@ export function toCallView(
     view.outcome_detail = { provider_error_code: null, ...(JSON.parse(row.outcome_detail) as OutcomeDetail) };
   }
   return view;
+}
+
+/**
+ * The row's view with the request's fields: the transcript, the wallet's balance and standing, the key,
+ * and the recording link while it has not expired (its expiry passes while the row stays the same).
+ */
+export function completeView(base: CallView, row: CallTable, extras: ViewExtras): CallView {
+  const recording = recordingLink(row, extras.now);
+  return {
+    ...base,
+    transcript: extras.transcript,
+    recordingUrl: recording,
+    recording_url: recording,
+    _meta: {
+      ...base._meta,
+      balance_seconds: extras.balanceSeconds,
+      ...extras.standing,
+      recording_pending: extras.recordingMayFollow && recordingPending(row, extras.now),
+    },
+    api_key: extras.apiKey,
+  };
+}
+
+/** The recording's link while it has not expired. */
+export function recordingLink(row: CallTable, now: Date): string | null {
+  return row.recording_url && row.recording_expires_at && Date.parse(row.recording_expires_at) > now.getTime()
+    ? row.recording_url
+    : null;
+}
+
+/**
+ * Whether nothing about this row can change any more: it is final, and no recording link can still
+ * arrive for it (the carrier sends none, the call was never answered, or its link is already here).
+ */
+export function isSettledRow(row: CallTable, recordingMayFollow: boolean): boolean {
+  return (
+    isTerminal(row.state) && (!recordingMayFollow || row.answered_at === null || row.recording_url !== null)
+  );
 }
 
 /** The handoff as stored; one still ringing when the call ended never connected. */

@@ -6,11 +6,23 @@ import pg from "pg";
 import { migrate } from "./migrations.ts";
 import { privateDir, privateFile, privateIfPresent } from "./private-files.ts";
 import type { Database } from "./schema.ts";
+import { keepingStatements } from "./sqlite-statements.ts";
 
 export type Db = Kysely<Database>;
 
 /** Where the records live: an SQLite file (the embedded default) or a Postgres server. */
 export type DatabaseSettings = { kind: "sqlite"; file: string } | { kind: "postgres"; url: string };
+
+const otherWriters = new WeakMap<Db, () => number>();
+
+/**
+ * For an SQLite file, a number that changes whenever another connection (another process: the admin
+ * command) committed a change to it since the last call; null for PostgreSQL, whose writers are other
+ * nodes too. Cheap enough to ask on every request: SQLite answers it from memory.
+ */
+export function otherWritersVersion(db: Db): (() => number) | null {
+  return otherWriters.get(db) ?? null;
+}
 
 /** Opens the configured database (SQLite file by default, Postgres with DATABASE_URL) and migrates it. */
 export async function openDatabase(config: { database: DatabaseSettings }): Promise<Db> {
@@ -27,7 +39,9 @@ export async function openDatabase(config: { database: DatabaseSettings }): Prom
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("busy_timeout = 5000");
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: keepingStatements(sqlite) }) });
+    const version = sqlite.prepare("PRAGMA data_version").pluck();
+    otherWriters.set(db, () => Number(version.get()));
   } else {
     db = new Kysely<Database>({
       dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: config.database.url, max: 10 }) }),

@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
 type AnyDb = Kysely<any>;
@@ -293,6 +293,16 @@ const buildMigrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.createIndex("oauth_tokens_expires").on("oauth_tokens").column("expires_at").execute();
     },
   },
+  "0014_wallet_balance": {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable("wallet_balances")
+        .addColumn("wallet", "text", (c) => c.primaryKey())
+        .addColumn("balance_seconds", "integer", (c) => c.notNull())
+        .execute();
+      await walletBalancesFromLedger(db);
+    },
+  },
   "0015_dashboard_sessions": {
     async up(db: AnyDb) {
       // A dashboard sign-in: only the SHA-256 of its cookie's random id is kept.
@@ -317,6 +327,20 @@ const buildMigrations = (dialect: Dialect): Record<string, Migration> => ({
     },
   },
 });
+
+/** Fills the kept balances from the ledger's sums (the migration that made them; tests run it again). */
+export async function walletBalancesFromLedger(db: AnyDb): Promise<void> {
+  await db
+    .insertInto("wallet_balances")
+    .columns(["wallet", "balance_seconds"])
+    .expression(
+      db
+        .selectFrom("ledger")
+        .select(["wallet", sql`sum(delta_seconds)`.as("balance_seconds")])
+        .groupBy("wallet"),
+    )
+    .execute();
+}
 
 export async function migrate(db: AnyDb, dialect: Dialect): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => buildMigrations(dialect) };

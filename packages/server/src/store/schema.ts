@@ -132,6 +132,7 @@ export interface Database {
   webhook_endpoints: WebhookEndpointTable;
   call_webhooks: CallWebhookTable;
   webhook_deliveries: WebhookDeliveryTable;
+  wallet_balances: WalletBalanceTable;
 }
 
 /**
@@ -148,6 +149,16 @@ export interface AccountPhoneTable {
   verified_at: string | null;
   last_error: string | null;
   updated_at: string;
+}
+
+/**
+ * Each wallet's balance, kept: the sum of its ledger rows, moved in the same transaction as every row
+ * inserted, so a read is one primary-key lookup instead of a sum over the wallet's whole history. The
+ * ledger stays the record; this is derived from it (the migration that made it summed the ledger).
+ */
+export interface WalletBalanceTable {
+  wallet: string;
+  balance_seconds: number;
 }
 
 /** An owner's defaults for calls that omit them; the owner is a wallet name (`key:<id>` or `account:<id>`). */

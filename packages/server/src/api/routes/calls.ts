@@ -1,36 +1,53 @@
 import { CallListQuerySchema, type HangupResult } from "@clawcall/contract";
 import type { FastifyInstance } from "fastify";
-import { toCallView } from "../../calls/call-view.ts";
+import { completeView } from "../../calls/call-view.ts";
 import { isTerminal, lifecycleOf, statusOf } from "../../calls/states.ts";
 import type { CallTable } from "../../store/schema.ts";
 import { balanceOf, requireKey, standingOf } from "../auth.ts";
 import { clientGroup } from "../client-address.ts";
 import type { ApiContext, KeyContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
+import type { RequestFields } from "../final-calls.ts";
 import { OpenStreams, streamCallEvents } from "./call-events.ts";
 import { registerPlaceCall } from "./place-call.ts";
 
 /** The call if this key may see it (its own, or its account's); otherwise 404 as for an unknown id. */
 export async function ownedCall(ctx: ApiContext, key: KeyContext, callId: string): Promise<CallTable> {
-  const row = callId.length <= 100 ? await ctx.calls.get(callId) : undefined;
+  const row = callId.length <= 100 ? await callRow(ctx, callId) : undefined;
   if (row) {
     if (row.key_id === key.record.id) return row;
-    if (key.record.account_id) {
-      const owner = await ctx.billing.keys.byId(row.key_id);
-      if (owner?.account_id === key.record.account_id) return row;
+    if (key.record.account_id && (await ctx.billing.keys.accountOf(row.key_id)) === key.record.account_id) {
+      return row;
     }
   }
   throw new ApiError("not_found", "No call with this id was found for this key.");
 }
 
-export async function viewOf(ctx: ApiContext, key: KeyContext, row: CallTable) {
-  return toCallView(row, {
+/** A call's row: kept in memory once it can no longer change, read from the store until then. */
+async function callRow(ctx: ApiContext, callId: string): Promise<CallTable | undefined> {
+  const kept = ctx.finalCalls.row(callId);
+  if (kept) return kept;
+  const row = await ctx.calls.get(callId);
+  if (row) ctx.finalCalls.note(row);
+  return row;
+}
+
+/** What a call's view takes from the request: the transcript, the key, its wallet's balance and standing. */
+async function requestFields(ctx: ApiContext, key: KeyContext, row: CallTable): Promise<RequestFields> {
+  return {
     transcript: await ctx.live.transcript(row.id),
     balanceSeconds: await balanceOf(ctx, key),
     standing: await standingOf(ctx, key),
     apiKey: key.raw,
-    recordingMayFollow: ctx.recordingsFollowHangup,
     now: new Date(),
+  };
+}
+
+export async function viewOf(ctx: ApiContext, key: KeyContext, row: CallTable, fields?: RequestFields) {
+  const extras = fields ?? (await requestFields(ctx, key, row));
+  return completeView(ctx.finalCalls.view(row), row, {
+    ...extras,
+    recordingMayFollow: ctx.recordingsFollowHangup,
   });
 }
 
@@ -38,9 +55,14 @@ export function registerCallRoutes(app: FastifyInstance, ctx: ApiContext): void 
   registerPlaceCall(app, ctx);
   const streams = new OpenStreams(ctx.config.limits.streamsPerKey);
 
-  app.get<{ Params: { id: string } }>("/call/:id", async (req) => {
+  app.get<{ Params: { id: string } }>("/call/:id", async (req, reply) => {
     const key = await requireKey(ctx, req);
-    return viewOf(ctx, key, await ownedCall(ctx, key, req.params.id));
+    const row = await ownedCall(ctx, key, req.params.id);
+    const fields = await requestFields(ctx, key, row);
+    // A finished call's body is its kept text around this request's fields.
+    const body = ctx.finalCalls.body(row, fields);
+    if (body === null) return viewOf(ctx, key, row, fields);
+    return reply.type("application/json; charset=utf-8").send(body);
   });
 
   app.post<{ Params: { id: string } }>("/call/:id/hangup", async (req) => {
