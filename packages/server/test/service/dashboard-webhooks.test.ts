@@ -12,6 +12,16 @@ const secretIn = (html: string) => /id="new-secret"[^>]* value="([^"]+)"/.exec(h
 const deliveryIdsIn = (html: string) =>
   [...html.matchAll(/name="delivery_id" value="([^"]+)"/g)].map((m) => m[1]!);
 
+/** The page once it shows `text`: the worker records a delivery's answer just after the receiver has it. */
+async function pageShowing(visitor: DashboardVisitor, text: string): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const page = (await visitor.get(PAGE)).text;
+    if (page.includes(text)) return page;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${PAGE} never showed ${text}`);
+}
+
 describe("the dashboard's webhooks page", () => {
   let service: TestService;
   let receiver: WebhookReceiver;
@@ -126,11 +136,7 @@ describe("the dashboard's webhooks page", () => {
     const got = receiver.received.find(fromAlice)!;
     expect(verify(secret, String(got.headers["clawcall-signature"]), got.body)).toBe(true);
 
-    let listed = (await alice.get(PAGE)).text;
-    for (let i = 0; i < 100 && !listed.includes(">delivered<"); i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      listed = (await alice.get(PAGE)).text;
-    }
+    const listed = await pageShowing(alice, ">delivered<");
     expect(listed).toContain(`/dashboard/calls/${callId}`);
     expect(listed).toMatch(/<code>call\.completed<\/code><\/td>.*<td>delivered<\/td><td>1<\/td>/s);
     const [deliveryId] = deliveryIdsIn(listed);
@@ -144,11 +150,17 @@ describe("the dashboard's webhooks page", () => {
     expect(bobTry.text).toContain("No such delivery on this account.");
     expect(receiver.received.filter(fromAlice)).toHaveLength(1);
 
+    // The replay finds the receiver failing: the page says how.
+    receiver.answer = (r) => ({ status: fromAlice(r) ? 500 : 200 });
     const replayed = await alice.submit(PAGE, `${PAGE}/replay`, { delivery_id: deliveryId! });
     expect(replayed.status).toBe(202);
-    await receiver.until((rs) => rs.filter(fromAlice).length === 2);
+    await receiver.until((rs) => rs.filter(fromAlice).length >= 2);
     const [one, two] = receiver.received.filter(fromAlice);
     expect(two!.headers["clawcall-event-id"]).toBe(one!.headers["clawcall-event-id"]);
-    expect(deliveryIdsIn((await alice.get(PAGE)).text)).toHaveLength(2);
+    const after = await pageShowing(alice, "HTTP 500");
+    expect(deliveryIdsIn(after)).toHaveLength(2);
+    expect(after).toContain("(replay)");
+    expect(after).toContain("HTTP 500");
+    receiver.answer = () => ({ status: 200 });
   });
 });

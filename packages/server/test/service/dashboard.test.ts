@@ -258,6 +258,7 @@ describe("the dashboard over HTTP", () => {
       "/dashboard/place",
       "/dashboard/usage",
       "/dashboard/keys",
+      "/dashboard/webhooks",
     ]) {
       const res = await alice.get(p);
       expect(res.status, p).toBe(200);

@@ -74,14 +74,14 @@ export function webhookActions(csrf: string): string {
 
 function deliveryRow(d: WebhookDelivery, csrf: string): string {
   const call = `<a href="/dashboard/calls/${encodeURIComponent(d.call_id)}">${esc(d.call_id.slice(0, 8))}…</a>`;
-  const error =
-    d.last_status_code !== null || d.last_error !== null
-      ? esc(
-          [d.last_status_code !== null ? `HTTP ${d.last_status_code}` : "", d.last_error ?? ""]
-            .filter(Boolean)
-            .join(": "),
-        )
-      : "—";
+  // A delivered row's last answer was its 2xx: not an error to show.
+  const failure =
+    d.status === "delivered"
+      ? ""
+      : [d.last_status_code !== null ? `HTTP ${d.last_status_code}` : "", d.last_error ?? ""]
+          .filter(Boolean)
+          .join(": ");
+  const error = failure ? esc(failure) : "—";
   const status =
     d.status === "pending" && d.next_attempt_at
       ? `pending (next try ${esc(utc(d.next_attempt_at))})`
