@@ -64,6 +64,11 @@ function suite(open: () => Promise<{ db: Db; close(): Promise<void> }>) {
     ]);
     for (const secret of [tokens.access_token, tokens.refresh_token, key!])
       expect(stored).not.toContain(secret);
+    // The grant's key is named as one, for this account only, and stays named once the grant is revoked.
+    expect([...(await server.grantKeyIds(account.id))]).toEqual([record!.id]);
+    expect((await server.grantKeyIds("another-account")).size).toBe(0);
+    await server.revoke(tokens.refresh_token, clientId);
+    expect([...(await server.grantKeyIds(account.id))]).toEqual([record!.id]);
   });
 
   it("spends a code once, ends the grant of a code used twice, refuses it after 60 s and a wrong verifier", async () => {

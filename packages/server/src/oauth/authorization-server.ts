@@ -258,6 +258,14 @@ export class AuthorizationServer {
     await this.billing.keys.revoke(grant.key_id, now);
   }
 
+  /**
+   * The account's keys that belong to its grants: each acts for an MCP client and ends with its grant, so
+   * nothing else of the account's (the dashboard) should act with one.
+   */
+  async grantKeyIds(accountId: string): Promise<Set<string>> {
+    return new Set(await this.store.grantKeyIds(accountId));
+  }
+
   /** The API key an access token acts with, or null for a token that is unknown, expired or revoked. */
   async apiKeyFor(accessToken: string): Promise<string | null> {
     if (!accessToken.startsWith(ACCESS_TOKEN_PREFIX) || accessToken.length > 200) return null;

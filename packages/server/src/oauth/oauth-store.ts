@@ -70,6 +70,16 @@ export class OAuthStore {
     );
   }
 
+  /** The ids of the keys the account's grants were given, revoked grants' too. */
+  async grantKeyIds(accountId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("oauth_grants")
+      .select("key_id")
+      .where("account_id", "=", accountId)
+      .execute();
+    return rows.map((r) => r.key_id);
+  }
+
   /** Ends a grant: its tokens are deleted and it is marked revoked (its key is the caller's to revoke). */
   async revokeGrant(id: string, now: Date): Promise<void> {
     await this.db.transaction().execute(async (tx) => {

@@ -40,10 +40,14 @@ export class DashboardVisitor {
     );
   }
 
-  async post(path: string, fields: Record<string, string>): Promise<TestResponse> {
+  /** Posts a form; a list is sent as one field repeated (checkboxes of one name). */
+  async post(path: string, fields: Record<string, string | string[]>): Promise<TestResponse> {
+    const form = new URLSearchParams();
+    for (const [name, value] of Object.entries(fields))
+      for (const v of Array.isArray(value) ? value : [value]) form.append(name, v);
     return this.keep(
       await this.service.request("POST", path, {
-        raw: new URLSearchParams(fields).toString(),
+        raw: form.toString(),
         headers: {
           ...this.cookieHeader(),
           "content-type": "application/x-www-form-urlencoded",
@@ -54,7 +58,11 @@ export class DashboardVisitor {
   }
 
   /** Posts a page's form with the CSRF token the page carries. */
-  async submit(pagePath: string, action: string, fields: Record<string, string>): Promise<TestResponse> {
+  async submit(
+    pagePath: string,
+    action: string,
+    fields: Record<string, string | string[]>,
+  ): Promise<TestResponse> {
     const page = await this.get(pagePath);
     return this.post(action, { csrf: csrfIn(page.text), ...fields });
   }

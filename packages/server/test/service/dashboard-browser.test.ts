@@ -5,6 +5,7 @@ import type { AnsweredCall, ConversationEngine, ConversationResult } from "../..
 import { launchChromium, screenshotPath, seriousViolations } from "../helpers/browser.ts";
 import { CHROMIUM, describeWith } from "../helpers/prerequisites.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
+import { WEBHOOK_TEST_ENV, WebhookReceiver } from "../helpers/webhook-receiver.ts";
 
 const LINES = [
   { role: "assistant", text: "Hello, this is an AI assistant calling for Sam about Saturday." },
@@ -65,11 +66,15 @@ describeWith(CHROMIUM, "the dashboard in a browser", () => {
   let service: TestService;
   let browser: Browser;
   let page: Page;
+  let receiver: WebhookReceiver;
+  let receiverUrl: string;
   const policyViolations: string[] = [];
 
   beforeAll(async () => {
+    receiver = new WebhookReceiver();
+    receiverUrl = await receiver.start();
     service = await startTestService(
-      { CLAWCALL_SIGNUP_GRANT_SECONDS: "600" },
+      { CLAWCALL_SIGNUP_GRANT_SECONDS: "600", ...WEBHOOK_TEST_ENV },
       { engine: new DrippingEngine() },
     );
     browser = await launchChromium();
@@ -82,6 +87,7 @@ describeWith(CHROMIUM, "the dashboard in a browser", () => {
   afterAll(async () => {
     await browser?.close();
     await service?.dispose();
+    await receiver?.close();
   });
 
   /** Follows a link of the dashboard's navigation. */
@@ -108,6 +114,15 @@ describeWith(CHROMIUM, "the dashboard in a browser", () => {
     await page.getByRole("button", { name: "Create your account" }).click();
     await page.waitForURL(/\/dashboard\/calls$/);
     await check("calls-empty");
+
+    // A webhook to a receiver on this machine, its secret shown once in a field to copy.
+    await nav("Webhooks");
+    await page.getByLabel("Address (URL)").fill(`${receiverUrl}/sam`);
+    await page.getByLabel(/call\.transcript/).check();
+    await page.getByRole("button", { name: "Save the webhook" }).click();
+    const secret = await page.getByLabel("Signing secret", { exact: true }).inputValue();
+    expect(secret).toMatch(/^whsec_/);
+    await check("webhooks-secret");
 
     // Place the call from the page, by keyboard-reachable labelled fields.
     await nav("Place a call");
@@ -153,6 +168,20 @@ describeWith(CHROMIUM, "the dashboard in a browser", () => {
     });
     expect(played.error).toBeNull();
     expect(played.time).toBeGreaterThan(0);
+
+    // The webhook was told of the call, and its page lists the deliveries.
+    await receiver.until((rs) => rs.some((r) => r.headers["clawcall-event-type"] === "call.completed"));
+    await nav("Webhooks");
+    const rows = page.locator("table[aria-labelledby=deliveries] tbody tr");
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return page.getByRole("cell", { name: "delivered" }).count();
+      })
+      .toBeGreaterThanOrEqual(2);
+    expect(await rows.filter({ hasText: "call.completed" }).count()).toBe(1);
+    expect(await page.getByText(secret).count()).toBe(0);
+    await check("webhooks");
 
     // The calls list shows it, and the usage page the time spent.
     await nav("Calls");

@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { csrfIn, DashboardVisitor } from "../helpers/dashboard-visitor.ts";
 import { ListeningEngine } from "../helpers/listening-engine.ts";
+import { tokensFor } from "../helpers/oauth-flow.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
 
 const PASSWORD = "amber lantern quay";
@@ -201,6 +202,28 @@ describe("the dashboard over HTTP", () => {
     expect((await service.request("GET", "/me", { key })).status).toBe(401);
   });
 
+  it("places calls with a key of its own, never with an OAuth grant's newer key", async () => {
+    const heidi = new DashboardVisitor(service, "192.0.2.71");
+    await heidi.signUp("heidi@example.test", PASSWORD);
+    const accountId = (await service.billing.accountByEmail("heidi@example.test"))!.id;
+    await placeFromPage(heidi, { to: "+12125550100", task: "Say hello." });
+    const [own] = await service.billing.keys.ofAccount(accountId);
+    await tokensFor(service, { email: "heidi@example.test", password: PASSWORD });
+    const [grantKey] = await service.billing.keys.ofAccount(accountId);
+    expect(grantKey!.id).not.toBe(own!.id);
+    await placeFromPage(heidi, { to: "+12125550100", task: "Say hello again." });
+    const keys = await service.billing.keys.ofAccount(accountId);
+    expect(keys.find((k) => k.id === grantKey!.id)?.calls).toBe(0);
+    expect(keys.find((k) => k.id === own!.id)?.calls).toBe(2);
+    // With its own key revoked, the dashboard makes another rather than take the grant's.
+    await service.billing.keys.revoke(own!.id, new Date());
+    await placeFromPage(heidi, { to: "+12125550100", task: "And once more." });
+    const after = await service.billing.keys.ofAccount(accountId);
+    expect(after.find((k) => k.id === grantKey!.id)?.calls).toBe(0);
+    expect(after).toHaveLength(3);
+    expect(after[0]!.calls).toBe(1);
+  });
+
   it("shows the balance with a low-balance note below 120 s, and saves preferences", async () => {
     const usage = await bob.get("/dashboard/usage");
     expect(usage.text).toContain("10 min 0 s");
@@ -235,6 +258,7 @@ describe("the dashboard over HTTP", () => {
       "/dashboard/place",
       "/dashboard/usage",
       "/dashboard/keys",
+      "/dashboard/webhooks",
     ]) {
       const res = await alice.get(p);
       expect(res.status, p).toBe(200);

@@ -28,6 +28,41 @@ const view = (key: KeyContext, endpoint: Endpoint | null, secret?: string): Webh
   api_key: key.raw,
 });
 
+export type SavedWebhook =
+  | { ok: true; endpoint: Endpoint; secret?: string }
+  | { ok: false; code: "invalid_webhook" | "invalid_webhook_url"; message: string };
+
+/**
+ * Checks a webhook's settings and saves them for the wallet: the checks and words of PUT /me/webhook,
+ * which the dashboard's form shares. An address that leads nowhere safe is refused here, before saving.
+ */
+export async function saveWebhook(ctx: ApiContext, owner: string, body: unknown): Promise<SavedWebhook> {
+  const parsed = WebhookInputSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    if (issue?.path[0] === "url") {
+      return {
+        ok: false,
+        code: "invalid_webhook_url",
+        message: "`url` must be an https:// URL without credentials.",
+      };
+    }
+    return {
+      ok: false,
+      code: "invalid_webhook",
+      message: `Invalid webhook: \`url\` is an https:// URL, \`events\` a non-empty list of ${WEBHOOK_EVENT_TYPES.join(", ")}, \`rotate_secret\` true or false.`,
+    };
+  }
+  try {
+    return { ok: true, ...(await ctx.webhooks.subscribe(owner, parsed.data)) };
+  } catch (err) {
+    if (err instanceof WebhookUrlRefused) {
+      return { ok: false, code: "invalid_webhook_url", message: `\`url\` cannot be used: ${err.message}.` };
+    }
+    throw err;
+  }
+}
+
 /**
  * GET|PUT|DELETE /me/webhook and the wallet's deliveries. A wallet is the key's account, or the key
  * itself when it has none (as call preferences): a key sees only its own wallet's webhook and deliveries.
@@ -44,26 +79,9 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: ApiContext): vo
     if (body === INVALID_JSON || typeof body !== "object" || body === null || Array.isArray(body)) {
       throw new ApiError("invalid_json", "Send the webhook as a JSON object.");
     }
-    const parsed = WebhookInputSchema.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      if (issue?.path[0] === "url") {
-        throw new ApiError("invalid_webhook_url", "`url` must be an https:// URL without credentials.");
-      }
-      throw new ApiError(
-        "invalid_webhook",
-        `Invalid webhook: \`url\` is an https:// URL, \`events\` a non-empty list of ${WEBHOOK_EVENT_TYPES.join(", ")}, \`rotate_secret\` true or false.`,
-      );
-    }
-    try {
-      const saved = await ctx.webhooks.subscribe(walletOf(key.record), parsed.data);
-      return view(key, saved.endpoint, saved.secret);
-    } catch (err) {
-      if (err instanceof WebhookUrlRefused) {
-        throw new ApiError("invalid_webhook_url", `\`url\` cannot be used: ${err.message}.`);
-      }
-      throw err;
-    }
+    const saved = await saveWebhook(ctx, walletOf(key.record), body);
+    if (!saved.ok) throw new ApiError(saved.code, saved.message);
+    return view(key, saved.endpoint, saved.secret);
   });
 
   app.delete("/me/webhook", async (req) => {

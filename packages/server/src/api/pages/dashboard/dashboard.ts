@@ -10,10 +10,11 @@ import { registerPreferencesPage } from "./preferences-page.ts";
 import { registerDashboardScript } from "./script.ts";
 import { registerSignInPages } from "./sign-in-pages.ts";
 import { registerUsagePage } from "./usage-page.ts";
+import { registerWebhooksPage } from "./webhooks-page.ts";
 
 /**
  * The dashboard at /dashboard, for the people behind the keys: server-rendered pages behind a session
- * cookie, each showing only the signed-in account's calls, keys and time. The token links of the account
+ * cookie, each showing only the signed-in account's calls, keys, time and webhook. The token links of the account
  * pages keep working beside it.
  */
 export function registerDashboard(
@@ -29,4 +30,5 @@ export function registerDashboard(
   registerKeysPage(app, ctx);
   registerUsagePage(app, ctx);
   registerPreferencesPage(app, ctx);
+  registerWebhooksPage(app, ctx);
 }

@@ -11,6 +11,7 @@ const NAV = [
   ["/dashboard/usage", "Usage"],
   ["/dashboard/keys", "Keys"],
   ["/dashboard/preferences", "Preferences"],
+  ["/dashboard/webhooks", "Webhooks"],
 ] as const;
 
 const STYLE = `
@@ -39,6 +40,9 @@ table{border-collapse:collapse;width:100%;margin-top:1rem}caption{text-align:lef
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dl.facts dt{font-weight:600}dl.facts dd{margin:0}
 .key{font-family:ui-monospace,monospace;word-break:break-all;background:#f4f4f4;padding:.5rem}
 .inline{display:inline}
+.key+button{margin-top:.5rem}
+fieldset{border:1px solid #767676;border-radius:3px;margin:1rem 0;padding:.25rem .75rem .75rem}legend{font-weight:600;padding:0 .25rem}
+.check{display:flex;gap:.5rem;align-items:baseline;margin:.35rem 0}.check input{width:auto}.check label{display:inline;margin:0;font-weight:normal}
 `;
 
 /** A dashboard page: the navigation, a sign-out form with its CSRF token, and the page's own body. */

@@ -82,10 +82,14 @@ ${input("bridge_number", "Bridge number (optional)", "Your own number, to be joi
 </form>`;
 }
 
-/** The key the dashboard places calls with: the account's newest live key, or a new one for the account. */
+/**
+ * The key the dashboard places calls with: the account's newest live key that no OAuth grant holds, or a
+ * new one for the account. A grant's key acts for an MCP client and dies with its grant.
+ */
 async function placingKey(ctx: ApiContext, accountId: string): Promise<ApiKeyRecord> {
+  const grants = await ctx.oauth.grantKeyIds(accountId);
   for (const k of await ctx.billing.keys.ofAccount(accountId)) {
-    if (k.revoked_at !== null) continue;
+    if (k.revoked_at !== null || grants.has(k.id)) continue;
     const record = await ctx.billing.keys.byId(k.id);
     if (record) return record;
   }

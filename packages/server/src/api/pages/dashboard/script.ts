@@ -4,7 +4,8 @@ import { SCRIPT_PATH } from "./layout.ts";
 /**
  * The dashboard's only script, served from this service so the pages' policy can refuse every inline
  * and foreign script. Everything it does is a nicety over pages that work without it: the call page's
- * live status and transcript (from the session's event stream), and the recording's time left.
+ * live status and transcript (from the session's event stream), the recording's time left, and a Copy
+ * button beside a secret shown once.
  * Lines are drawn as call-page.ts's transcriptLine draws them.
  */
 const SCRIPT = `"use strict";
@@ -63,7 +64,22 @@ const SCRIPT = `"use strict";
     tick();
   }
 
+  function copyButton(field) {
+    if (!navigator.clipboard) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "plain";
+    button.textContent = "Copy";
+    button.setAttribute("aria-label", "Copy the " + (field.labels && field.labels[0] ? field.labels[0].textContent : "value"));
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(field.value).then(function () { button.textContent = "Copied"; });
+    });
+    field.insertAdjacentElement("afterend", button);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var copyable = document.querySelectorAll("[data-copy]");
+    for (var i = 0; i < copyable.length; i++) copyButton(copyable[i]);
     var list = document.querySelector("[data-events]");
     if (list && window.EventSource) {
       followCall(list);
