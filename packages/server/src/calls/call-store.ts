@@ -167,16 +167,7 @@ export class CallStore {
 
   /** One page of an owner's calls, newest first, after the `before` call when given. */
   list(owner: CallOwner, before: CallTable | null, limit: number): Promise<CallTable[]> {
-    let query = this.ownedBy(owner);
-    if (before) {
-      query = query.where((eb) =>
-        eb.or([
-          eb("calls.queued_at", "<", before.queued_at),
-          eb.and([eb("calls.queued_at", "=", before.queued_at), eb("calls.id", "<", before.id)]),
-        ]),
-      );
-    }
-    return query.orderBy("calls.queued_at", "desc").orderBy("calls.id", "desc").limit(limit).execute();
+    return this.search(owner, {}, before, limit);
   }
 
   /**

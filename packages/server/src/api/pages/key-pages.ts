@@ -1,11 +1,9 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { AccountKey } from "../../billing/keys.ts";
-import type { SignInThrottle } from "../../billing/signin-throttle.ts";
-import { clientGroup } from "../client-address.ts";
 import type { ApiContext } from "../context.ts";
 import { esc, keyName, page, readForm, sendHtml } from "../html.ts";
-import type { RateLimiter } from "../rate-limiter.ts";
+import { type SignInGuards, signInWait } from "./sign-in-guards.ts";
 
 /** How long the key list's revoke buttons work after the password was entered. */
 const MANAGE_MS = 10 * 60_000;
@@ -55,11 +53,7 @@ ${esc(when(k.last_used_at))}, ${k.calls} call(s). ${action}</li>`;
 }
 
 /** The keys page: list an account's keys (after its password) and revoke them. */
-export function registerKeyPages(
-  app: FastifyInstance,
-  ctx: ApiContext,
-  guards: { attempts: RateLimiter; signIns: SignInThrottle },
-): void {
+export function registerKeyPages(app: FastifyInstance, ctx: ApiContext, guards: SignInGuards): void {
   const show = async (reply: FastifyReply, status: number, accountId: string, notice = "") =>
     sendHtml(
       reply,
@@ -80,11 +74,9 @@ export function registerKeyPages(
     const f = readForm(req);
     const email = (f.get("email") ?? "").trim();
     const password = f.get("password") ?? "";
-    const retry = guards.attempts.hit(clientGroup(req.ip));
-    const wait = guards.signIns.retryAfter(email);
-    if (retry > 0 || wait > 0) {
-      ctx.limitLog.trip("account attempts", clientGroup(req.ip));
-      reply.header("retry-after", String(Math.max(retry, wait)));
+    const wait = signInWait(ctx, guards, req.ip, email);
+    if (wait > 0) {
+      reply.header("retry-after", String(wait));
       return sendHtml(reply, 429, page(TITLE, signInForm("Too many attempts. Wait a little and try again.")));
     }
     const account = email && password ? await ctx.billing.authenticate(email, password) : null;

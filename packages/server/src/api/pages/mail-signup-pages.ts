@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { PASSWORD_MAX_CHARS } from "../../billing/password-policy.ts";
-import type { SignInThrottle } from "../../billing/signin-throttle.ts";
 import { SIGNUP_LINK_HOURS } from "../../billing/signup-confirmations.ts";
 import { isDeliverableAddress, type Mailer } from "../../mail/mail.ts";
 import { confirmationMail, existingAccountMail } from "../../mail/signup-mails.ts";
@@ -9,6 +8,7 @@ import type { ApiContext } from "../context.ts";
 import { esc, page, readForm, sendHtml } from "../html.ts";
 import { RateLimiter } from "../rate-limiter.ts";
 import { accountReadyPage, keyFromLink, keySummary } from "./account-ready.ts";
+import type { SignInGuards } from "./sign-in-guards.ts";
 
 /** A mailbox gets at most this many sign-up mails an hour, however many clients ask. */
 export const MAILS_PER_ADDRESS_PER_HOUR = 3;
@@ -45,7 +45,7 @@ export function registerMailSignupPages(
   app: FastifyInstance,
   ctx: ApiContext,
   mailer: Mailer,
-  guards: { attempts: RateLimiter; signIns: SignInThrottle },
+  guards: SignInGuards,
 ) {
   const perAddress = new RateLimiter(MAILS_PER_ADDRESS_PER_HOUR, HOUR_MS);
   const perClient = new RateLimiter(MAILS_PER_CLIENT_PER_HOUR, HOUR_MS);

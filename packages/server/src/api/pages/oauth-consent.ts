@@ -1,13 +1,11 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { PASSWORD_MAX_CHARS } from "../../billing/password-policy.ts";
-import type { SignInThrottle } from "../../billing/signin-throttle.ts";
 import type { AuthorizeRequest } from "../../oauth/authorization-server.ts";
-import { clientGroup } from "../client-address.ts";
 import type { ApiContext } from "../context.ts";
 import { esc, page, readForm, sendHtml } from "../html.ts";
-import type { RateLimiter } from "../rate-limiter.ts";
 import { mcpResources } from "../routes/oauth.ts";
+import { type SignInGuards, signInWait } from "./sign-in-guards.ts";
 
 const TITLE = "Allow an application to use ClawCall";
 /** A consent form older than this is refused: the person starts again from their application. */
@@ -76,11 +74,7 @@ function redirectBack(
  * GET|POST /oauth/authorize: the consent step of OAuth's authorization code flow is our sign-in form.
  * The account's password is checked with the same per-client budget and per-email backoff as /signin.
  */
-export function registerOAuthConsent(
-  app: FastifyInstance,
-  ctx: ApiContext,
-  guards: { attempts: RateLimiter; signIns: SignInThrottle },
-): void {
+export function registerOAuthConsent(app: FastifyInstance, ctx: ApiContext, guards: SignInGuards): void {
   const check = (q: URLSearchParams) =>
     ctx.oauth.checkAuthorizeRequest(q, mcpResources(ctx.config.publicUrl));
   const problemPage = (reply: FastifyReply, description: string) =>
@@ -130,11 +124,9 @@ export function registerOAuthConsent(
       sendHtml(reply, status, page(TITLE, consentForm(ctx.secret, request, query, message)));
     const email = (f.get("email") ?? "").trim();
     const password = f.get("password") ?? "";
-    const retry = guards.attempts.hit(clientGroup(req.ip));
-    const wait = guards.signIns.retryAfter(email);
-    if (retry > 0 || wait > 0) {
-      ctx.limitLog.trip("account attempts", clientGroup(req.ip));
-      reply.header("retry-after", String(Math.max(retry, wait)));
+    const wait = signInWait(ctx, guards, req.ip, email);
+    if (wait > 0) {
+      reply.header("retry-after", String(wait));
       return refuse(429, "Too many attempts. Wait a little and try again.");
     }
     if (!email || email.length > 254 || !password || password.length > PASSWORD_MAX_CHARS)

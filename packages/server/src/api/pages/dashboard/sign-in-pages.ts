@@ -1,11 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import type { Account } from "../../../billing/billing.ts";
 import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, passwordProblem } from "../../../billing/password-policy.ts";
-import type { SignInThrottle } from "../../../billing/signin-throttle.ts";
 import { clientGroup } from "../../client-address.ts";
 import type { ApiContext } from "../../context.ts";
 import { esc, readForm } from "../../html.ts";
-import type { RateLimiter } from "../../rate-limiter.ts";
+import type { SignInGuards } from "../sign-in-guards.ts";
 import { dashboardPage, seeOther, sendDashboard } from "./layout.ts";
 import {
   csrfMatches,
@@ -44,11 +43,7 @@ function credentialsForm(action: Action, csrf: string, next: string, error?: str
  * cookie, kept only hashed; the forms carry CSRF tokens tied to their cookie. The attempt budget and
  * the per-email backoff are the account pages' own, so the dashboard is no way around them.
  */
-export function registerSignInPages(
-  app: FastifyInstance,
-  ctx: ApiContext,
-  guards: { attempts: RateLimiter; signIns: SignInThrottle },
-): void {
+export function registerSignInPages(app: FastifyInstance, ctx: ApiContext, guards: SignInGuards): void {
   // With outgoing mail an address is proven by its mailed link, which the account pages send.
   const actions: Action[] = ctx.mailer ? ["sign-in"] : ["sign-in", "sign-up"];
 
