@@ -4,6 +4,7 @@
  */
 import { runPollingBench } from "./api-polling.ts";
 import { formatConcurrentCalls, runConcurrentCallsBench } from "./concurrent-calls.ts";
+import { formatIdleMemory, runIdleMemoryBench } from "./idle-memory.ts";
 import { formatTurnLatency, runTurnLatencyBench } from "./turn-latency.ts";
 
 type Bench = { name: string; run: () => Promise<string> };
@@ -18,6 +19,7 @@ const benches: Bench[] = [
   },
   { name: "turn", run: async () => formatTurnLatency(await runTurnLatencyBench()) },
   { name: "concurrency", run: async () => formatConcurrentCalls(await runConcurrentCallsBench()) },
+  { name: "idle", run: async () => formatIdleMemory(await runIdleMemoryBench()) },
 ];
 
 const wanted = process.argv.slice(2);

@@ -26,7 +26,6 @@ import { createSandboxSpeech, type SandboxSpeech } from "./sandbox/speech/sandbo
 import { loadSecret } from "./secret.ts";
 import { openDatabase } from "./store/database.ts";
 import { type LiveStore, MemoryLiveStore } from "./store/live-store.ts";
-import { RedisLiveStore } from "./store/redis-live-store.ts";
 import type { Carrier } from "./telephony/carrier.ts";
 import { shareCarrier } from "./telephony/carrier-switchboard.ts";
 import { Webhooks } from "./webhooks/webhooks.ts";
@@ -65,8 +64,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const db = await openDatabase(config);
   const billing = new Billing(db, config.billing);
   const liveLifetime = config.limits.maxCallSeconds + 300;
+  // The Redis client is loaded only when configured, as the vendor SDKs below are.
   const live: LiveStore = config.redisUrl
-    ? new RedisLiveStore(config.redisUrl, liveLifetime)
+    ? new (await import("./store/redis-live-store.ts")).RedisLiveStore(config.redisUrl, liveLifetime)
     : new MemoryLiveStore(liveLifetime);
   const secret = loadSecret(config.secret, config.dataDir);
   const recordings = new RecordingLinks(

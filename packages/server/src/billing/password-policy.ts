@@ -1,12 +1,21 @@
-import { dictionary } from "@zxcvbn-ts/language-common";
+import { createRequire } from "node:module";
 
 export const PASSWORD_MIN_CHARS = 10;
 export const PASSWORD_MAX_CHARS = 200;
 
-/** The ~50,000 most common passwords of leaked lists, as zxcvbn-ts maintains them. */
+/**
+ * The ~50,000 most common passwords of leaked lists, as zxcvbn-ts maintains them. Its dictionaries are
+ * loaded on the first password checked, not at start: a service that signs nobody up never needs them.
+ */
 let common: ReadonlySet<string> | undefined;
 const commonPasswords = () => {
-  common ??= new Set(dictionary["passwords-common"]);
+  common ??= new Set(
+    (
+      createRequire(import.meta.url)(
+        "@zxcvbn-ts/language-common",
+      ) as typeof import("@zxcvbn-ts/language-common")
+    ).dictionary["passwords-common"],
+  );
   return common;
 };
 

@@ -1,8 +1,6 @@
 // Room mcp/: the remote MCP server at /mcp (Streamable HTTP): who is calling, and the tools, each acting
 // through the HTTP API with the caller's key.
 import { API_KEY_PATTERN, HEADER_API_KEY } from "@clawcall/contract";
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { INVALID_JSON } from "../api/app.ts";
 import { ApiError } from "../api/errors.ts";
@@ -11,7 +9,6 @@ import type { Billing } from "../billing/billing.ts";
 import type { AuthorizationServer } from "../oauth/authorization-server.ts";
 import type { Logger } from "../observability/logger.ts";
 import { ApiCaller } from "./api-caller.ts";
-import { registerTools } from "./tools.ts";
 
 export interface RemoteMcpDeps {
   oauth: AuthorizationServer;
@@ -22,9 +19,6 @@ export interface RemoteMcpDeps {
   /** Longest place_call_and_wait holds its request (default 10 minutes). */
   maxWaitSeconds?: number;
 }
-
-const INSTRUCTIONS =
-  "Place real phone calls (US and Canada, +1) that an AI voice agent conducts for the user. Read get_calling_guide before the first call. Put everything the agent needs in `task`. Lead your answer with the outcome and the number called. Calls are recorded. Never retry no_answer, busy or call_rejected without asking the user.";
 
 const header = (req: FastifyRequest, name: string) => {
   const v = req.headers[name];
@@ -103,12 +97,11 @@ export function registerRemoteMcp(app: FastifyInstance, deps: RemoteMcpDeps): vo
         .status(400)
         .send({ jsonrpc: "2.0", error: { code: -32700, message: "Parse error" }, id: null });
 
-    const server = new McpServer({ name: "clawcall", version: "0.1.0" }, { instructions: INSTRUCTIONS });
-    registerTools(server, new ApiCaller(app, key, req.ip), {
+    const { mcpSession } = await import("./mcp-session.ts");
+    const { server, transport } = mcpSession(new ApiCaller(app, key, req.ip), {
       maxWaitSeconds: deps.maxWaitSeconds ?? 600,
       webhooks: app.hasRoute({ method: "PUT", url: "/me/webhook" }),
     });
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     reply.hijack();
     const res = reply.raw;
     // place_call_and_wait holds its answer open while the call runs, longer than an idle socket may stay.

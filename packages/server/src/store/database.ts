@@ -2,7 +2,6 @@
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
-import pg from "pg";
 import { migrate } from "./migrations.ts";
 import { privateDir, privateFile, privateIfPresent } from "./private-files.ts";
 import type { Database } from "./schema.ts";
@@ -43,6 +42,8 @@ export async function openDatabase(config: { database: DatabaseSettings }): Prom
     const version = sqlite.prepare("PRAGMA data_version").pluck();
     otherWriters.set(db, () => Number(version.get()));
   } else {
+    // Loaded only for PostgreSQL: the embedded default never needs the driver.
+    const { default: pg } = await import("pg");
     db = new Kysely<Database>({
       dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: config.database.url, max: 10 }) }),
     });

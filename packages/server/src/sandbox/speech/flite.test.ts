@@ -1,0 +1,28 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { FliteSynth } from "./flite.ts";
+
+describe("flite's worker", () => {
+  const synths: FliteSynth[] = [];
+  afterEach(async () => {
+    await Promise.all(synths.map((s) => s.close()));
+  });
+
+  it("is let go once idle and started again by the next line, which still speaks", async () => {
+    const synth = new FliteSynth({ idleWorkerMs: 20 });
+    synths.push(synth);
+    expect(synth.running).toBe(false);
+    const first = await synth.synthesize("Hello there.", "kal");
+    expect(first.pcm.length).toBeGreaterThan(0);
+    await vi.waitFor(() => expect(synth.running).toBe(false), { timeout: 10_000 });
+    const again = await synth.synthesize("Hello there.", "kal");
+    expect(again.sampleRate).toBe(first.sampleRate);
+    expect(Array.from(again.pcm)).toEqual(Array.from(first.pcm));
+  });
+
+  it("keeps a worker that has work, and answers every line asked for at once", async () => {
+    const synth = new FliteSynth({ idleWorkerMs: 0 });
+    synths.push(synth);
+    const lines = await Promise.all(["One.", "Two.", "Three."].map((t) => synth.synthesize(t, "kal")));
+    for (const line of lines) expect(line.pcm.length).toBeGreaterThan(0);
+  });
+});
