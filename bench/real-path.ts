@@ -84,6 +84,21 @@ export function tokensToFirstChunk(): number {
   return pieces.length;
 }
 
+/** Waits for the call to be final, so the next one finds its caller number and the account free. */
+async function untilFinal(url: string, key: string, callId: string): Promise<void> {
+  const deadline = performance.now() + 15_000;
+  for (;;) {
+    const res = await fetch(`${url}/call/${callId}`, {
+      headers: { "x-api-key": key },
+      signal: AbortSignal.timeout(5000),
+    });
+    const { status } = (await res.json()) as { status?: string };
+    if (status === "completed" || status === "failed") return;
+    if (performance.now() > deadline) throw new Error(`call still ${status} 15 s after the hang-up`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export interface RealPathResult {
   stages: Record<string, Stats>;
   turn: Stats;
@@ -196,7 +211,8 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
         signal: AbortSignal.timeout(10_000),
       });
       const created = (await res.json()) as { call_id?: string; api_key?: string };
-      if (res.status !== 201 || !created.call_id) throw new Error(`POST /call answered ${res.status}`);
+      if (res.status !== 201 || !created.call_id)
+        throw new Error(`POST /call answered ${res.status}: ${JSON.stringify(created)}`);
       apiKey ??= created.api_key;
       await waitFor(() => callees.length > c, 15_000, "the emulated call to be answered").catch(
         async (err) => {
@@ -244,7 +260,7 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
       await callee.agentFinished(cut.endAt!, 400, 15_000);
 
       callee.ctx.hangup();
-      await waitFor(() => callee.closed, 10_000, "the call to end");
+      await untilFinal(service.url, apiKey ?? "", created.call_id);
     }
   } catch (err) {
     throw new Error(
