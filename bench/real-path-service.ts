@@ -1,8 +1,9 @@
 /**
- * The service for the real-path bench, started as users start it (`tsx packages/server/src/main.ts`) in
- * its own process, with the environment pointing at the emulated carrier and the vendor fakes.
+ * The service for the real-path bench, started as users start it (`npm start`: the server built to plain
+ * JavaScript, then run by node) in its own process, with the environment pointing at the emulated carrier
+ * and the vendor fakes.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -18,7 +19,17 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "clawcall-bench-real-"));
   const root = path.resolve(import.meta.dirname, "..");
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "packages/server/src/main.ts")], {
+  // npm's prestart: the build of the sources as they are now.
+  execFileSync(
+    process.execPath,
+    ["--import", "tsx", path.join(root, "packages/server/scripts/build-start.ts")],
+    {
+      cwd: root,
+      stdio: "inherit",
+      timeout: 120_000,
+    },
+  );
+  const child = spawn(process.execPath, [path.join(root, "packages/server/dist/start/main.js")], {
     cwd: root,
     env: {
       PATH: process.env["PATH"] ?? "",

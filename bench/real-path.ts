@@ -218,6 +218,7 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
         async (err) => {
           const view = await fetch(`${service!.url}/call/${created.call_id}`, {
             headers: { "x-api-key": apiKey ?? "" },
+            signal: AbortSignal.timeout(5000),
           });
           throw new Error(`${(err as Error).message}; the call: ${await view.text()}`);
         },
