@@ -1,15 +1,18 @@
 /**
  * `npm run bench`: every benchmark in turn, each printing its own numbers. Only loopback traffic.
- * Select some with `npm run bench -- polling turn`.
+ * The headline comes first: turn latency on the real path (the service's own process, the Telnyx
+ * adapter, the real provider adapters). Select some with `npm run bench -- real polling turn`.
  */
 import { runPollingBench } from "./api-polling.ts";
 import { formatConcurrentCalls, runConcurrentCallsBench } from "./concurrent-calls.ts";
 import { formatIdleMemory, runIdleMemoryBench } from "./idle-memory.ts";
+import { formatRealPath, runRealPathBench } from "./real-path.ts";
 import { formatTurnLatency, runTurnLatencyBench } from "./turn-latency.ts";
 
 type Bench = { name: string; run: () => Promise<string> };
 
 const benches: Bench[] = [
+  { name: "real", run: async () => formatRealPath(await runRealPathBench()) },
   {
     name: "polling",
     run: async () => {
@@ -17,7 +20,11 @@ const benches: Bench[] = [
       return `GET /call/{id} polling from a second process: ${r.requestsPerSecond} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (errors ${r.errors}, non-2xx ${r.non2xx}; load ${r.loadAverage})`;
     },
   },
-  { name: "turn", run: async () => formatTurnLatency(await runTurnLatencyBench()) },
+  {
+    name: "turn",
+    run: async () =>
+      `in-process micro-benchmark (voice session and agent with in-memory fakes, no service, carrier or vendor wire):\n${formatTurnLatency(await runTurnLatencyBench())}`,
+  },
   { name: "concurrency", run: async () => formatConcurrentCalls(await runConcurrentCallsBench()) },
   { name: "idle", run: async () => formatIdleMemory(await runIdleMemoryBench()) },
 ];

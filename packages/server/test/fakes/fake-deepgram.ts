@@ -33,6 +33,13 @@ export interface FakeDeepgramOptions {
   idleTimeoutMs?: number;
   /** Frame RMS above which audio counts as speech. */
   speechThreshold?: number;
+  /**
+   * Silence before a final, whatever endpointing the client asked for: with `finalDelayMs` it fixes when
+   * the final comes after the speech ends (benchmarks impose a vendor's latency this way).
+   */
+  endpointMs?: number;
+  /** Sees every Results message as it is sent (benchmarks time the final by it). */
+  onResult?(result: { text: string; isFinal: boolean; speechFinal: boolean }): void;
 }
 
 export interface FakeFinalOptions {
@@ -137,6 +144,7 @@ function createSession(
   };
   const seconds = () => received / sampleRate;
   const results = (text: string, isFinal: boolean, speechFinal: boolean, fromFinalize = false) => {
+    options.onResult?.({ text, isFinal, speechFinal });
     const words = text.split(/\s+/).filter(Boolean);
     const end = seconds();
     const start = Math.max(0, end - words.length * 0.3);
@@ -192,7 +200,7 @@ function createSession(
   };
 
   // Endpointing is off when "false"; Deepgram's default is 10 ms of silence.
-  const endpointMs = endpointing === "false" ? null : Number(endpointing ?? 10);
+  const endpointMs = options.endpointMs ?? (endpointing === "false" ? null : Number(endpointing ?? 10));
   const tracker = new SpeechTracker({
     sampleRate,
     encoding: query.get("encoding") === "linear16" ? "linear16" : "mulaw",

@@ -135,8 +135,10 @@ async function handleChat(req: IncomingMessage, res: ServerResponse, chat: LlmSc
   for (const [i, piece] of pieces.entries()) {
     if (gone(res)) return;
     if (outcome.cutAfterTokens !== undefined && i >= outcome.cutAfterTokens) return cutOff(res);
-    if (piece.kind === "text") send({ content: piece.text });
-    else if (piece.kind === "tool_start") {
+    if (piece.kind === "text") {
+      send({ content: piece.text });
+      outcome.onToken?.(i, piece.text);
+    } else if (piece.kind === "tool_start") {
       send({
         tool_calls: [
           {

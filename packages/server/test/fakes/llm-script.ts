@@ -22,6 +22,10 @@ export interface FakeLlmReply {
   cutAfterTokens?: number;
   /** Delay before the response headers are sent. */
   headersDelayMs?: number;
+  /** Punctuation as its own token (" choice", ","), as OpenAI's tokenizers split it; else words carry it. */
+  splitPunctuation?: boolean;
+  /** Called as each token is written (0 is the first), so a benchmark can time them. OpenAI fake only. */
+  onToken?(index: number, text: string): void;
 }
 
 export interface FakeLlmFailure {
@@ -114,7 +118,10 @@ export class LlmScriptQueue implements FakeLlmControl {
 /** Words with their leading space, as models stream them; tool arguments in small slices. */
 export function planTokens(reply: FakeLlmReply): TokenPiece[] {
   const pieces: TokenPiece[] = [];
-  for (const word of reply.text?.match(/\s*\S+\s*$|\s*\S+/g) ?? []) pieces.push({ kind: "text", text: word });
+  const words = reply.splitPunctuation
+    ? /\s*[\p{L}\p{N}']+\s*$|\s*[\p{L}\p{N}']+|\s*[^\s\p{L}\p{N}']\s*$|\s*[^\s\p{L}\p{N}']/gu
+    : /\s*\S+\s*$|\s*\S+/g;
+  for (const word of reply.text?.match(words) ?? []) pieces.push({ kind: "text", text: word });
   (reply.toolCalls ?? []).forEach((call, index) => {
     const args = typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments);
     pieces.push({ kind: "tool_start", index, id: call.id ?? `call_${index + 1}`, name: call.name });

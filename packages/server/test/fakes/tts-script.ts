@@ -15,6 +15,8 @@ export interface FakeTtsReply {
   realtimeFactor?: number;
   /** Sends this much audio, then destroys the socket mid-body. */
   cutAfterMs?: number;
+  /** Called as the first audio bytes are written, so a benchmark can time them. */
+  onFirstByte?(): void;
 }
 
 export interface FakeTtsFailure {
@@ -104,6 +106,7 @@ export async function streamAudio(
     if (offset >= cutAt) return cutOff(res);
     const chunk = audio.subarray(offset, Math.min(offset + chunkBytes, audio.length));
     res.write(chunk);
+    if (offset === 0) reply.onFirstByte?.();
     if (reply.realtimeFactor && reply.realtimeFactor > 0) {
       await pause(chunk.length / bytesPerMs / reply.realtimeFactor, res);
     } else {

@@ -24,6 +24,8 @@ export interface EmulatedCallee {
   hearAgent(frame: Uint8Array): void;
   /** A keypad digit the agent sent with send_dtmf. */
   hearDigit(digit: string): void;
+  /** A media message of the agent's arrived on the stream (before it is queued for play-out). */
+  agentAudioArrived?(): void;
   /** Bytes of the agent's queued audio (not line silence) just played out. */
   agentPlayed?(bytes: number): void;
   /** A mark of the agent's was reached in play-out. */

@@ -144,6 +144,7 @@ export class MediaClient {
       return;
     }
     if (msg.event === "media" && msg.media?.payload) {
+      this.init.callee.agentAudioArrived?.();
       this.playout.push({ audio: new Uint8Array(Buffer.from(msg.media.payload, "base64")) });
     } else if (msg.event === "mark" && msg.mark?.name) {
       this.playout.push({ mark: msg.mark.name });

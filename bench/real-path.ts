@@ -1,0 +1,349 @@
+/**
+ * The headline of `npm run bench`: turn latency on the path users run. The service runs in its own
+ * process as users start it, on its Telnyx adapter and its real Deepgram, OpenAI and ElevenLabs
+ * adapters. The carrier is the Telnyx emulator, whose media client plays the callee at real 20 ms pace
+ * in Telnyx's media-stream format and echoes marks as the agent's audio plays; the vendors are loopback
+ * fakes that speak each wire format with fixed latencies (recogniser final 150 ms after the speech,
+ * interim results before it; model's first token 300 ms after the request, then 50 tokens/s split as
+ * OpenAI's are; first speech audio 120 ms after its request).
+ *
+ * The emulator and the fakes run in this process so that every stage is stamped on one clock
+ * (performance.now()): the emulator must, since its media client is where frames are sent and received.
+ * Run alone with `npx tsx bench/real-path.ts`, or call `runRealPathBench()`.
+ */
+import os from "node:os";
+import { pathToFileURL } from "node:url";
+import { percentile } from "../packages/server/src/observability/latency.ts";
+import { FliteSynth } from "../packages/server/src/sandbox/speech/flite.ts";
+import { TextChunker } from "../packages/server/src/voice/text-chunker.ts";
+import {
+  startFakeDeepgram,
+  startFakeElevenLabs,
+  startFakeOpenAi,
+} from "../packages/server/test/fakes/index.ts";
+import { planTokens } from "../packages/server/test/fakes/llm-script.ts";
+import { startTelnyxEmulator } from "../packages/server/test/telnyx-emulator/emulator.ts";
+import { BenchCallee, speechFrames, waitFor } from "./real-path-callee.ts";
+import { type ServiceProcess, startServiceProcess } from "./real-path-service.ts";
+
+export interface RealPathOptions {
+  calls?: number;
+  turnsPerCall?: number;
+}
+
+const STT_FINAL_MS = 150;
+const LLM_FIRST_TOKEN_MS = 300;
+const TOKENS_PER_SECOND = 50;
+const TTS_FIRST_AUDIO_MS = 120;
+const FRAME_MS = 20;
+/** The fake recogniser's silence before a final; the rest of STT_FINAL_MS is its delay after it. */
+const STT_ENDPOINT_MS = 100;
+
+const OPENING =
+  "Hi, this is Alex, an AI assistant calling to book a table for tonight; this call is recorded.";
+const REPLY =
+  "Great choice, I have booked a table for two at seven tonight. Is there anything else I can help with?";
+const LONG_REPLY =
+  "Let me read the whole booking back to you, so that we are sure of every detail. The table is for two people at seven tonight, by the window if one is free, under the name Jordan Lee, and they will call the restaurant if they are running more than fifteen minutes late.";
+const HELLO = "Hello?";
+// Lines flite speaks without a pause as long as the endpointing (a comma would end the turn there).
+const TURNS = ["Table for two", "And at what time?", "Any seating preference?", "Is that all?"];
+const ASK_AGAIN = "Could you read the whole booking back to me?";
+const INTERRUPT = "Wait let me stop you there.";
+
+export interface Stats {
+  samples: number;
+  p50: number | null;
+  p95: number | null;
+}
+const stats = (values: number[]): Stats => {
+  const round = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
+  return { samples: values.length, p50: round(percentile(values, 50)), p95: round(percentile(values, 95)) };
+};
+
+interface LlmRequest {
+  at: number;
+  tokens: number[];
+}
+interface TtsRequest {
+  at: number;
+  firstByteAt: number | null;
+}
+interface Turn {
+  endAt: number;
+  frameAt: number;
+}
+
+/** Tokens of REPLY up to and including the one that completes the first chunk, by the chunker in use. */
+export function tokensToFirstChunk(): number {
+  const chunker = new TextChunker();
+  const pieces = planTokens({ text: REPLY, splitPunctuation: true });
+  for (const [i, piece] of pieces.entries()) {
+    if (piece.kind === "text" && chunker.push(piece.text).length > 0) return i + 1;
+  }
+  return pieces.length;
+}
+
+/** Waits for the call to be final, so the next one finds its caller number and the account free. */
+async function untilFinal(url: string, key: string, callId: string): Promise<void> {
+  const deadline = performance.now() + 15_000;
+  for (;;) {
+    const res = await fetch(`${url}/call/${callId}`, {
+      headers: { "x-api-key": key },
+      signal: AbortSignal.timeout(5000),
+    });
+    const { status } = (await res.json()) as { status?: string };
+    if (status === "completed" || status === "failed") return;
+    if (performance.now() > deadline) throw new Error(`call still ${status} 15 s after the hang-up`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface RealPathResult {
+  stages: Record<string, Stats>;
+  turn: Stats;
+  bargeIn: Stats;
+  floorMs: number;
+  tokensToFirstChunk: number;
+  ratioP50: number | null;
+  ratioP95: number | null;
+  loadAverage: number;
+}
+
+export async function runRealPathBench(options: RealPathOptions = {}): Promise<RealPathResult> {
+  const calls = options.calls ?? 8;
+  const turnsPerCall = options.turnsPerCall ?? 4;
+  const finals: number[] = [];
+  const llmRequests: LlmRequest[] = [];
+  const ttsRequests: TtsRequest[] = [];
+  let longNext = false;
+
+  const synth = new FliteSynth();
+  const cleanups: (() => Promise<unknown>)[] = [async () => synth.close()];
+  const turns: Turn[] = [];
+  const bargeIns: number[] = [];
+  let service: ServiceProcess | undefined;
+  const callees: BenchCallee[] = [];
+  try {
+    const deepgram = await startFakeDeepgram({
+      endpointMs: STT_ENDPOINT_MS,
+      finalDelayMs: STT_FINAL_MS - STT_ENDPOINT_MS,
+      onResult: (r) => {
+        if (r.isFinal && r.speechFinal && r.text) finals.push(performance.now());
+      },
+    });
+    cleanups.push(deepgram.close);
+    const openai = await startFakeOpenAi({
+      firstTokenMs: LLM_FIRST_TOKEN_MS,
+      tokensPerSecond: TOKENS_PER_SECOND,
+    });
+    cleanups.push(openai.close);
+    openai.chat.setDefault((view) => {
+      const request: LlmRequest = { at: performance.now(), tokens: [] };
+      llmRequests.push(request);
+      // The opening is composed while the phone rings, through a tool whose arguments carry the line.
+      if (view.toolNames.includes("compose_opening"))
+        return {
+          toolCalls: [{ name: "compose_opening", arguments: { line: OPENING, purpose: "to book a table" } }],
+        };
+      return {
+        text: longNext ? LONG_REPLY : REPLY,
+        splitPunctuation: true,
+        onToken: () => request.tokens.push(performance.now()),
+      };
+    });
+    const elevenlabs = await startFakeElevenLabs();
+    cleanups.push(elevenlabs.close);
+    elevenlabs.speech.setFirstByteMs(TTS_FIRST_AUDIO_MS);
+    elevenlabs.speech.setDefault(() => {
+      const request: TtsRequest = { at: performance.now(), firstByteAt: null };
+      ttsRequests.push(request);
+      return {
+        onFirstByte: () => {
+          request.firstByteAt = performance.now();
+        },
+      };
+    });
+
+    const emulator = await startTelnyxEmulator({
+      apiKey: "KEYbench",
+      spec: null,
+      timings: { ringMs: 1000 },
+      calleeFactory: (ctx) => {
+        const callee = new BenchCallee(ctx);
+        callees.push(callee);
+        return callee;
+      },
+    });
+    cleanups.push(() => emulator.close());
+
+    service = await startServiceProcess({
+      CLAWCALL_CARRIER: "telnyx",
+      TELNYX_API_KEY: "KEYbench",
+      TELNYX_PUBLIC_KEY: emulator.publicKey,
+      TELNYX_CONNECTION_ID: "1234567890",
+      TELNYX_BASE_URL: emulator.apiBaseUrl,
+      // Answering-machine detection would only add the emulator's detection time before the first turn.
+      TELNYX_AMD: "disabled",
+      CLAWCALL_CALLER_NUMBERS: "+13125550180",
+      OPENAI_API_KEY: "sk-bench",
+      OPENAI_BASE_URL: openai.url,
+      CLAWCALL_LLM: "openai",
+      DEEPGRAM_API_KEY: "dg-bench",
+      DEEPGRAM_BASE_URL: deepgram.url,
+      ELEVENLABS_API_KEY: "el-bench",
+      ELEVENLABS_BASE_URL: elevenlabs.url,
+    });
+
+    const frames = {
+      hello: await speechFrames(synth, HELLO, STT_ENDPOINT_MS),
+      turns: await Promise.all(TURNS.map((t) => speechFrames(synth, t, STT_ENDPOINT_MS))),
+      askAgain: await speechFrames(synth, ASK_AGAIN, STT_ENDPOINT_MS),
+      interrupt: await speechFrames(synth, INTERRUPT, STT_ENDPOINT_MS),
+    };
+
+    let apiKey: string | undefined;
+    for (let c = 0; c < calls; c++) {
+      const res = await fetch(`${service.url}/call`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(apiKey ? { "x-api-key": apiKey } : {}) },
+        body: JSON.stringify({ to: "+12125550199", task: "Book a table for two at seven tonight." }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      const created = (await res.json()) as { call_id?: string; api_key?: string };
+      if (res.status !== 201 || !created.call_id)
+        throw new Error(`POST /call answered ${res.status}: ${JSON.stringify(created)}`);
+      apiKey ??= created.api_key;
+      await waitFor(() => callees.length > c, 15_000, "the emulated call to be answered").catch(
+        async (err) => {
+          const view = await fetch(`${service!.url}/call/${created.call_id}`, {
+            headers: { "x-api-key": apiKey ?? "" },
+            signal: AbortSignal.timeout(5000),
+          });
+          throw new Error(`${(err as Error).message}; the call: ${await view.text()}`);
+        },
+      );
+      const callee = callees[c]!;
+
+      deepgram.hear(HELLO);
+      const hello = callee.say(frames.hello);
+      await waitFor(() => hello.endAt !== null, 10_000, "the callee's hello");
+      await callee.agentFinished(hello.endAt!, 400, 15_000);
+
+      for (let i = 0; i < turnsPerCall; i++) {
+        deepgram.hear(TURNS[i % TURNS.length]!);
+        const said = callee.say(frames.turns[i % TURNS.length]!);
+        await waitFor(() => said.endAt !== null, 10_000, "the callee's turn");
+        await callee.agentFinished(said.endAt!, 400, 15_000);
+        turns.push({ endAt: said.endAt!, frameAt: callee.firstArrivalAfter(said.endAt!)! });
+      }
+
+      // Barge-in: the callee talks over a long reply, 600 ms into its audio.
+      longNext = true;
+      deepgram.hear(ASK_AGAIN);
+      const ask = callee.say(frames.askAgain);
+      await waitFor(
+        () => ask.endAt !== null && callee.firstArrivalAfter(ask.endAt) !== undefined,
+        15_000,
+        "the long reply",
+      );
+      await new Promise((r) => setTimeout(r, 600));
+      longNext = false;
+      deepgram.hear(INTERRUPT);
+      const cut = callee.say(frames.interrupt);
+      await waitFor(
+        () => cut.onsetAt !== null && callee.clears.some((t) => t >= cut.onsetAt!),
+        5000,
+        "playback cleared",
+      );
+      bargeIns.push(callee.clears.find((t) => t >= cut.onsetAt!)! - cut.onsetAt!);
+      await waitFor(() => cut.endAt !== null, 10_000, "the interruption");
+      await callee.agentFinished(cut.endAt!, 400, 15_000);
+
+      callee.ctx.hangup();
+      await untilFinal(service.url, apiKey ?? "", created.call_id);
+    }
+  } catch (err) {
+    throw new Error(
+      `${(err as Error).message} (seen: ${finals.length} finals, ${llmRequests.length} model requests, ${ttsRequests.length} speech requests, ${callees.at(-1)?.arrivals.length ?? 0} agent media messages on the last call)`,
+      { cause: err },
+    );
+  } finally {
+    await service?.stop();
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  }
+
+  const chunkTokens = tokensToFirstChunk();
+  const rows: Record<string, number[]> = {
+    "end of speech → STT final": [],
+    "STT final → LLM request": [],
+    "LLM request → first token": [],
+    "first token → first clause to TTS": [],
+    "TTS request → TTS first byte": [],
+    "TTS first byte → first frame on the wire": [],
+    "our own time (all but the fakes' waits)": [],
+  };
+  const turnTotals: number[] = [];
+  for (const t of turns) {
+    const final = finals.find((x) => x >= t.endAt);
+    const llm = final === undefined ? undefined : llmRequests.find((r) => r.at >= final);
+    const tts = llm === undefined ? undefined : ttsRequests.find((r) => r.at >= llm.at);
+    const firstToken = llm?.tokens[0];
+    const chunkToken = llm?.tokens[chunkTokens - 1];
+    if (
+      final === undefined ||
+      !llm ||
+      !tts?.firstByteAt ||
+      firstToken === undefined ||
+      chunkToken === undefined
+    )
+      continue;
+    if (tts.firstByteAt > t.frameAt) continue;
+    rows["end of speech → STT final"]!.push(final - t.endAt);
+    rows["STT final → LLM request"]!.push(llm.at - final);
+    rows["LLM request → first token"]!.push(firstToken - llm.at);
+    rows["first token → first clause to TTS"]!.push(tts.at - firstToken);
+    rows["TTS request → TTS first byte"]!.push(tts.firstByteAt - tts.at);
+    rows["TTS first byte → first frame on the wire"]!.push(t.frameAt - tts.firstByteAt);
+    rows["our own time (all but the fakes' waits)"]!.push(
+      llm.at - final + (tts.at - chunkToken) + (t.frameAt - tts.firstByteAt),
+    );
+    turnTotals.push(t.frameAt - t.endAt);
+  }
+  const floorMs =
+    STT_FINAL_MS +
+    LLM_FIRST_TOKEN_MS +
+    (chunkTokens - 1) * (1000 / TOKENS_PER_SECOND) +
+    TTS_FIRST_AUDIO_MS +
+    FRAME_MS;
+  const turn = stats(turnTotals);
+  const ratio = (v: number | null) => (v === null ? null : Math.round((v / floorMs) * 100) / 100);
+  return {
+    stages: Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, stats(v)])),
+    turn,
+    bargeIn: stats(bargeIns),
+    floorMs,
+    tokensToFirstChunk: chunkTokens,
+    ratioP50: ratio(turn.p50),
+    ratioP95: ratio(turn.p95),
+    loadAverage: Math.round(os.loadavg()[0]! * 10) / 10,
+  };
+}
+
+export function formatRealPath(r: RealPathResult): string {
+  const f = (p: Stats) => `p50 ${p.p50} ms, p95 ${p.p95} ms (n=${p.samples})`;
+  const width = Math.max(...Object.keys(r.stages).map((k) => k.length));
+  return [
+    "real path: service process on its Telnyx, Deepgram, OpenAI and ElevenLabs adapters; carrier and vendors emulated on loopback",
+    ...Object.entries(r.stages).map(([k, v]) => `  ${k.padEnd(width)}  ${f(v)}`),
+    `  end of speech → first agent frame on the wire: ${f(r.turn)}`,
+    `  floor ${r.floorMs} ms (final ${STT_FINAL_MS} + first token ${LLM_FIRST_TOKEN_MS} + ${r.tokensToFirstChunk - 1} more tokens to the first clause × ${1000 / TOKENS_PER_SECOND} + TTS ${TTS_FIRST_AUDIO_MS} + one frame ${FRAME_MS}); ratio to floor p50 ${r.ratioP50}, p95 ${r.ratioP95}`,
+    `  barge-in onset → playback cleared (clear on the wire): ${f(r.bargeIn)}`,
+    `  (load ${r.loadAverage})`,
+  ].join("\n");
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const calls = Number(process.env["BENCH_CALLS"] ?? 8);
+  console.log(formatRealPath(await runRealPathBench({ calls })));
+}
