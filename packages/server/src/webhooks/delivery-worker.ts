@@ -100,8 +100,20 @@ export class DeliveryWorker {
       const now = new Date();
       const batch = await this.outbox.claim(this.holder, now, new Date(now.getTime() + LEASE_MS), BATCH);
       if (batch.length === 0) return;
-      // Every attempt is waited for, failed or not, so stop() returns only once none is under way.
-      await Promise.allSettled(batch.map((d) => this.attempt(d)));
+      // A call's events go out one after another, in the order they happened (only a retry reorders
+      // them); different calls' at once. Every attempt is waited for, failed or not, so stop() returns
+      // only once none is under way.
+      const byCall = new Map<string, DeliveryRow[]>();
+      for (const d of batch) {
+        const list = byCall.get(d.call_id);
+        if (list) list.push(d);
+        else byCall.set(d.call_id, [d]);
+      }
+      await Promise.allSettled(
+        [...byCall.values()].map(async (list) => {
+          for (const d of list) await this.attempt(d);
+        }),
+      );
     }
   }
 

@@ -51,6 +51,7 @@ export class Outbox {
       .where("next_attempt_at", "<=", nowIso)
       .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", nowIso)]))
       .orderBy("next_attempt_at")
+      .orderBy("created_at")
       // More than it will take: nodes polling at once race for the same first rows, and a node that
       // loses one goes on to the next instead of coming back empty.
       .limit(limit * 4)

@@ -94,7 +94,9 @@ function suite(database: () => Promise<{ env: Record<string, string>; drop(): Pr
       expect(r.body).not.toContain("api_key");
     }
     const types = mine().map((r) => r.json.type);
-    expect(types[0]).toBe("call.started");
+    // A call's events go out in the order they were written, but two written in the same millisecond
+    // have no order between them; what a receiver can rely on is each event's lifecycle.
+    expect(types.filter((t) => t === "call.started")).toHaveLength(1);
     expect(types).toContain("call.status");
     const started = mine().find((r) => r.json.type === "call.started")!;
     expect(started.json.data.call).toMatchObject({ id: callId, lifecycle: "queued", to: "+12125550100" });
