@@ -5,11 +5,12 @@
  * and let its flite worker go; and on a restart over the same data directory, whose lines come from disk.
  * Prints the server process's resident set (from /proc, as `ps -o rss` shows it) and its V8 heap.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { personaUtterances } from "../packages/server/src/sandbox/personas/lines.ts";
+import { BUILT_MAIN, buildServer } from "./built-server.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 // The flite worker stays this long after its last line (sandbox/speech/flite.ts), plus a margin.
@@ -43,21 +44,17 @@ function residentMb(pid: number): number {
 function start(dataDir: string): ChildProcess {
   // Answers the bench's question over the IPC channel: the heap is only visible from inside.
   const probe = `data:text/javascript,process.on("message",()=>process.send(process.memoryUsage()))`;
-  return spawn(
-    process.execPath,
-    [`--import=${probe}`, path.join(root, "packages/server/dist/start/main.js")],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        PORT: "0",
-        HOST: "127.0.0.1",
-        CLAWCALL_DATA_DIR: dataDir,
-        CLAWCALL_LOG_LEVEL: "warn",
-      },
-      stdio: ["ignore", "pipe", "inherit", "ipc"],
+  return spawn(process.execPath, [`--import=${probe}`, BUILT_MAIN], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      CLAWCALL_DATA_DIR: dataDir,
+      CLAWCALL_LOG_LEVEL: "warn",
     },
-  );
+    stdio: ["ignore", "pipe", "inherit", "ipc"],
+  });
 }
 
 async function listening(child: ChildProcess): Promise<void> {
@@ -105,14 +102,7 @@ async function warmedUp(dataDir: string): Promise<void> {
 }
 
 export async function runIdleMemoryBench(): Promise<IdleResult> {
-  execFileSync(
-    process.execPath,
-    ["--import", "tsx", path.join(root, "packages/server/scripts/build-start.ts")],
-    {
-      cwd: root,
-      stdio: "inherit",
-    },
-  );
+  buildServer();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "clawcall-bench-idle-"));
   try {
     const first = start(dataDir);

@@ -3,11 +3,12 @@
  * JavaScript, then run by node) in its own process, with the environment pointing at the emulated carrier
  * and the vendor fakes.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "../packages/server/test/helpers/service.ts";
+import { BUILT_MAIN, buildServer } from "./built-server.ts";
 
 export interface ServiceProcess {
   url: string;
@@ -19,17 +20,8 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "clawcall-bench-real-"));
   const root = path.resolve(import.meta.dirname, "..");
   const port = await freePort();
-  // npm's prestart: the build of the sources as they are now.
-  execFileSync(
-    process.execPath,
-    ["--import", "tsx", path.join(root, "packages/server/scripts/build-start.ts")],
-    {
-      cwd: root,
-      stdio: "inherit",
-      timeout: 120_000,
-    },
-  );
-  const child = spawn(process.execPath, [path.join(root, "packages/server/dist/start/main.js")], {
+  buildServer();
+  const child = spawn(process.execPath, [BUILT_MAIN], {
     cwd: root,
     env: {
       PATH: process.env["PATH"] ?? "",
