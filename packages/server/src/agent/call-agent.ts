@@ -19,7 +19,7 @@ import { isMenuFeedback, OpeningWait } from "./listening.ts";
 import { failureReason, type ModelTurnResult } from "./model-turn.ts";
 import type { OpeningFacts } from "./opening-line.ts";
 import type { OpeningPlan } from "./opening-plan.ts";
-import { GOODBYES, isHoldAnnouncement, isVoicemailGreeting, whatAnswered } from "./phrases.ts";
+import { conversationTurn, GOODBYES, whatAnswered } from "./phrases.ts";
 import type { VoiceAgentSettings } from "./settings.ts";
 import { runTools, type ToolContext } from "./tools.ts";
 import { CallHistory } from "./transcript-history.ts";
@@ -252,15 +252,18 @@ export class CallAgent {
       case "conversation":
         this.history.user(text);
         if (turn.duringReply && this.backchannel.isBackchannel(text)) return;
-        if (this.modelCalls === 0 && isVoicemailGreeting(text))
-          return this.enterVoicemail("voicemail greeting", true);
-        if (isHoldAnnouncement(text)) {
-          this.enterHold("asked to hold");
-          // A person asking whether we can hold expects an answer; a queue announcement does not.
-          if (/\?\s*$/.test(text)) await this.sayLine("Sure, I'll hold.");
-          return;
+        switch (conversationTurn(text, this.modelCalls === 0)) {
+          case "voicemail":
+            return this.enterVoicemail("voicemail greeting", true);
+          case "hold":
+            this.enterHold("asked to hold");
+            // A person asking whether we can hold expects an answer; a queue announcement does not.
+            if (/\?\s*$/.test(text)) await this.sayLine("Sure, I'll hold.");
+            return;
+          case "model":
+            return this.respond(turn);
         }
-        return this.respond(turn);
+        return;
       case "handoff":
         return this.handoff.heard(text);
       case "done":
@@ -280,7 +283,7 @@ export class CallAgent {
     }
     const quiet = !this.busy && this.voice !== null && !this.voice.speaking && !this.lineGone;
     if (this.mode !== "conversation" || !quiet || this.ending.decided) return;
-    if ((this.modelCalls === 0 && isVoicemailGreeting(text)) || isHoldAnnouncement(text)) return;
+    if (conversationTurn(text, this.modelCalls === 0) !== "model") return;
     this.agentModel.prepare(this.instructions(), text);
   }
 
