@@ -170,7 +170,7 @@ class ScriptedStreamTts implements TTS {
   readonly ops: string[] = [];
   readonly events = new AsyncQueue<TtsStreamEvent>();
   signal: AbortSignal | null = null;
-  async *synthesize(): AsyncIterable<Uint8Array> {
+  synthesize(): AsyncIterable<Uint8Array> {
     throw new Error("the pipeline should stream its text");
   }
   openStream(request: TtsStreamRequest): TtsTextStream {
