@@ -6,6 +6,11 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   private closed = false;
   private error: unknown = null;
 
+  /** Ended or failed: nothing more will be added. */
+  get ended(): boolean {
+    return this.closed;
+  }
+
   push(item: T): void {
     if (this.closed) return;
     if (this.waiting !== null) {
