@@ -24,6 +24,7 @@ export interface FakeStreamInputOptions {
   messages: Record<string, unknown>[];
   /** The address of each connection accepted. */
   urls: URL[];
+  onMessage?(message: Record<string, unknown>): void;
 }
 
 const ROUTE = /^\/v1\/text-to-speech\/([^/]+)\/multi-stream-input$/;
@@ -83,6 +84,7 @@ function serve(ws: WebSocket, url: URL, voice: string, authorised: boolean, o: F
       return fail(1007, "invalid_message", "Messages must be JSON");
     }
     o.messages.push(m);
+    o.onMessage?.(m);
     if (first) {
       first = false;
       if (!authorised) {

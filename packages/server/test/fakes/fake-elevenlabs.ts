@@ -29,6 +29,8 @@ export interface FakeElevenLabsOptions {
   apiKey?: string;
   /** Voice ids the fake knows; others get 404 voice_not_found. Any id is accepted when absent. */
   voiceIds?: readonly string[];
+  /** Called as each WebSocket message arrives, so a benchmark can time the text it carries. */
+  onStreamMessage?(message: Record<string, unknown>): void;
 }
 
 const ROUTE = /^\/v1\/text-to-speech\/([^/]+)\/stream$/;
@@ -80,6 +82,7 @@ export async function startFakeElevenLabs(options: FakeElevenLabsOptions = {}): 
   attachStreamInput(loopback.server, {
     ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
     ...(options.voiceIds !== undefined ? { voiceIds: options.voiceIds } : {}),
+    ...(options.onStreamMessage !== undefined ? { onMessage: options.onStreamMessage } : {}),
     speech,
     apiKeys,
     messages: streamMessages,
