@@ -40,8 +40,15 @@ interface Context {
   closed: boolean;
 }
 
-export function attachStreamInput(server: Server, o: FakeStreamInputOptions): void {
+/** Ends connections as a vendor might: at once, or on the next message any of them gets. */
+export interface StreamInputControl {
+  drop(): void;
+  dropOnNextMessage(): void;
+}
+
+export function attachStreamInput(server: Server, o: FakeStreamInputOptions): StreamInputControl {
   const wss = new WebSocketServer({ noServer: true });
+  const dropNext = { armed: false };
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? "/", "http://fake");
     const match = ROUTE.exec(url.pathname);
@@ -58,12 +65,27 @@ export function attachStreamInput(server: Server, o: FakeStreamInputOptions): vo
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       o.urls.push(url);
-      serve(ws, url, voice, headerKey !== undefined, o);
+      serve(ws, url, voice, headerKey !== undefined, o, dropNext);
     });
   });
+  return {
+    drop: () => {
+      for (const ws of wss.clients) ws.terminate();
+    },
+    dropOnNextMessage: () => {
+      dropNext.armed = true;
+    },
+  };
 }
 
-function serve(ws: WebSocket, url: URL, voice: string, authorised: boolean, o: FakeStreamInputOptions): void {
+function serve(
+  ws: WebSocket,
+  url: URL,
+  voice: string,
+  authorised: boolean,
+  o: FakeStreamInputOptions,
+  dropNext: { armed: boolean },
+): void {
   const contexts = new Map<string, Context>();
   const format = url.searchParams.get("output_format") ?? "mp3_44100_128";
   const model = url.searchParams.get("model_id") ?? "";
@@ -77,6 +99,13 @@ function serve(ws: WebSocket, url: URL, voice: string, authorised: boolean, o: F
   };
 
   ws.on("message", (data) => {
+    // Frames that came in with the one that ended the connection are not read.
+    if (ws.readyState !== ws.OPEN) return;
+    if (dropNext.armed) {
+      dropNext.armed = false;
+      ws.terminate();
+      return;
+    }
     let m: Record<string, unknown>;
     try {
       m = JSON.parse(data.toString()) as Record<string, unknown>;

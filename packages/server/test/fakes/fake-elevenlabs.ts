@@ -22,6 +22,9 @@ export interface FakeElevenLabs {
   readonly streamMessages: Record<string, unknown>[];
   /** The address of each WebSocket accepted. */
   readonly streamUrls: URL[];
+  /** Ends the open WebSockets now, or on the next message one of them gets (dropping that message). */
+  dropStreams(): void;
+  dropStreamsOnNextMessage(): void;
   close(): Promise<void>;
 }
 
@@ -79,7 +82,7 @@ export async function startFakeElevenLabs(options: FakeElevenLabsOptions = {}): 
   });
   const streamMessages: Record<string, unknown>[] = [];
   const streamUrls: URL[] = [];
-  attachStreamInput(loopback.server, {
+  const streams = attachStreamInput(loopback.server, {
     ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
     ...(options.voiceIds !== undefined ? { voiceIds: options.voiceIds } : {}),
     ...(options.onStreamMessage !== undefined ? { onMessage: options.onStreamMessage } : {}),
@@ -95,6 +98,8 @@ export async function startFakeElevenLabs(options: FakeElevenLabsOptions = {}): 
     apiKeys,
     streamMessages,
     streamUrls,
+    dropStreams: streams.drop,
+    dropStreamsOnNextMessage: streams.dropOnNextMessage,
     close: loopback.close,
   };
 }

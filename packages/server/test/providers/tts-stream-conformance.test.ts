@@ -130,6 +130,28 @@ describe("ElevenLabs text stream (multi-stream-input)", () => {
     expect(fake.speech.requests.map((r) => r.text)).toEqual(["One.", "Two."]);
   });
 
+  it("opens a new connection when the kept one was closed, before or after the reply took it", async () => {
+    await rig();
+    const reply = async (text: string) => {
+      const stream = tts.openStream({ voice: "chris", signal: new AbortController().signal });
+      const heard = hear(stream);
+      stream.write(text);
+      stream.flush();
+      stream.end();
+      return heard;
+    };
+    expect((await reply("One. ")).error).toBeUndefined();
+    fake.dropStreams();
+    expect((await reply("Two. ")).error).toBeUndefined();
+    expect(fake.streamUrls).toHaveLength(2);
+    fake.dropStreamsOnNextMessage();
+    const third = await reply("Three. ");
+    expect(third.error).toBeUndefined();
+    expect(third.bytes[0]).toBeGreaterThan(0);
+    expect(fake.streamUrls).toHaveLength(3);
+    expect(fake.speech.requests.map((r) => r.text)).toEqual(["One.", "Two.", "Three."]);
+  });
+
   it("stops at once on abort mid-reply, closes its contexts, and leaves the connection usable", async () => {
     await rig();
     fake.speech.setDefault({ durationMs: 3000, chunkMs: 100, realtimeFactor: 2 });

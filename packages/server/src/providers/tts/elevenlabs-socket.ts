@@ -42,6 +42,8 @@ export class ElevenLabsSocket {
   private socket: net.Socket | null = null;
   private idleTimer: NodeJS.Timeout | undefined;
   closedWith: ProviderError | null = null;
+  /** Replies that have taken this connection. */
+  replies = 0;
 
   private constructor(
     private readonly ws: WebSocket,
@@ -120,7 +122,10 @@ export class ElevenLabsSocket {
   }
 
   on(contextId: string, listener: ContextListener): void {
-    this.listeners.set(contextId, listener);
+    const closed = this.closedWith;
+    // Closed already (while idle, say): told at once rather than waiting on messages that cannot come.
+    if (closed !== null) queueMicrotask(() => listener.closed(closed));
+    else this.listeners.set(contextId, listener);
   }
 
   off(contextId: string): void {
@@ -129,6 +134,7 @@ export class ElevenLabsSocket {
 
   /** In use: keeps the process alive and stops the idle clock. */
   take(): void {
+    this.replies++;
     clearTimeout(this.idleTimer);
     this.socket?.ref();
   }

@@ -24,6 +24,8 @@ interface Segment {
   contextId: string;
   /** Messages held back while the segment may not open its context yet. */
   held: Record<string, unknown>[];
+  /** Messages sent, kept until the reply's first audio in case they must go again on a new connection. */
+  sent: Record<string, unknown>[];
   opened: boolean;
   flushed: boolean;
   /** Its isFinal came: all its audio is in. */
@@ -59,6 +61,9 @@ export class ElevenLabsTextStream implements TtsTextStream {
   private wake: (() => void) | null = null;
   private stallTimer: NodeJS.Timeout | undefined;
   private finished = false;
+  /** Set while the connection may still be replaced: until the first audio, for a reused connection. */
+  private retry: (() => void) | null = null;
+  private retries = 0;
 
   constructor(
     private readonly pool: ElevenLabsSocketPool,
@@ -68,14 +73,35 @@ export class ElevenLabsTextStream implements TtsTextStream {
   ) {
     this.events = this.run();
     signal.addEventListener("abort", this.onAbort, { once: true });
-    pool.acquire(voiceId, signal).then(
+    this.connect(voiceId);
+  }
+
+  private connect(voiceId: string): void {
+    this.pool.acquire(voiceId, this.signal).then(
       (socket) => {
-        if (this.finished || signal.aborted) return pool.release(socket);
+        if (this.finished || this.signal.aborted) return this.pool.release(socket);
         this.socket = socket;
+        const reused = socket.replies > 1;
+        this.retry = reused && this.retries < 2 ? () => this.reconnect(voiceId) : null;
         for (const s of this.segments) this.sendHeld(s);
       },
       (error: unknown) => this.fail(error instanceof Error ? error : new Error(String(error))),
     );
+  }
+
+  /**
+   * A connection kept from an earlier reply that turns out closed (the vendor ended it while idle) is
+   * replaced before any audio came, and what was sent goes again: the reply has lost nothing.
+   */
+  private reconnect(voiceId: string): void {
+    this.retries++;
+    this.socket?.terminate();
+    this.socket = null;
+    for (const s of this.segments) {
+      s.held.unshift(...s.sent.splice(0));
+      s.opened = false;
+    }
+    this.connect(voiceId);
   }
 
   write(text: string): void {
@@ -118,6 +144,7 @@ export class ElevenLabsTextStream implements TtsTextStream {
     const segment: Segment = {
       contextId: `${this.id}-${this.segments.length}`,
       held: [],
+      sent: [],
       opened: false,
       flushed: false,
       final: false,
@@ -142,10 +169,19 @@ export class ElevenLabsTextStream implements TtsTextStream {
       segment.opened = true;
       socket.on(segment.contextId, {
         message: (m) => this.onMessage(segment, m),
-        closed: (error) => this.fail(error),
+        closed: (error) => this.lost(socket, error),
       });
     }
-    for (const message of segment.held.splice(0)) socket.send(message);
+    for (const message of segment.held.splice(0)) {
+      socket.send(message);
+      if (this.retry !== null) segment.sent.push(message);
+    }
+  }
+
+  private lost(socket: ElevenLabsSocket, error: Error): void {
+    if (socket !== this.socket) return;
+    if (this.retry !== null && !this.finished) this.retry();
+    else this.fail(error);
   }
 
   private onMessage(segment: Segment, message: ElevenLabsStreamMessage): void {
@@ -154,6 +190,10 @@ export class ElevenLabsTextStream implements TtsTextStream {
       return;
     }
     if (typeof message.audio === "string" && message.audio.length > 0) {
+      if (this.retry !== null) {
+        this.retry = null;
+        for (const s of this.segments) s.sent.length = 0;
+      }
       segment.audio.push(new Uint8Array(Buffer.from(message.audio, "base64")));
       this.armStall();
     }
