@@ -116,6 +116,40 @@ describe("ElevenLabs text stream (multi-stream-input)", () => {
     ]);
   });
 
+  it("starts a generation only where ElevenLabs does: at a flush, or once the text reaches the schedule", async () => {
+    await rig();
+    const words = "This sentence has more than fifty characters in it, but it has no end ";
+    const yets = () => fake.streamMessages.filter((m) => m["text"] === "yet ").length;
+    const waitForText = async (stream: TtsTextStream) => {
+      const before = yets();
+      stream.write(words);
+      stream.write("yet ");
+      for (let i = 0; i < 500 && yets() === before; i++) await new Promise((r) => setTimeout(r, 2));
+    };
+    // ElevenLabs' default schedule waits for 120 characters.
+    const held = tts.openStream({ voice: "jessica", signal: new AbortController().signal });
+    const first = hear(held);
+    await waitForText(held);
+    expect(fake.speech.requests).toHaveLength(0);
+    held.flush();
+    held.end();
+    expect((await first).error).toBeUndefined();
+    expect(fake.speech.requests).toHaveLength(1);
+
+    tts.close();
+    tts = new ElevenLabsTts({ apiKey: "test-xi-key", baseUrl: fake.url, chunkLengthSchedule: [50] });
+    const early = tts.openStream({ voice: "jessica", signal: new AbortController().signal });
+    const second = hear(early);
+    await waitForText(early);
+    expect(fake.speech.requests).toHaveLength(2);
+    expect(fake.streamMessages.filter((m) => m["text"] === " ").at(-1)).toMatchObject({
+      generation_config: { chunk_length_schedule: [50] },
+    });
+    early.flush();
+    early.end();
+    expect((await second).error).toBeUndefined();
+  });
+
   it("keeps the connection for the next reply", async () => {
     await rig();
     for (const text of ["One. ", "Two. "]) {
