@@ -19,6 +19,8 @@ export interface ElevenLabsStreamSettings {
 
 /** ElevenLabs allows 5 contexts per connection; segments beyond these wait for one to finish. */
 const OPEN_CONTEXTS = 4;
+/** How long contexts a reply left generating may take to finish before their connection is dropped. */
+const DRAIN_MS = 10_000;
 
 interface Segment {
   contextId: string;
@@ -249,7 +251,32 @@ export class ElevenLabsTextStream implements TtsTextStream {
       if (!s.flushed && !s.final) socket.send({ context_id: s.contextId, close_context: true });
     }
     if (broken) socket.terminate();
-    else this.pool.release(socket);
+    else this.releaseWhenDrained(socket);
+  }
+
+  /**
+   * A reply cut short leaves flushed contexts generating on the connection, and ElevenLabs allows only 5
+   * at once: the connection goes back to the pool once their isFinal came (the next reply opens its own
+   * meanwhile), or is closed if they take too long.
+   */
+  private releaseWhenDrained(socket: ElevenLabsSocket): void {
+    const draining = this.segments.filter((s) => s.opened && s.flushed && !s.final);
+    if (draining.length === 0) return this.pool.release(socket);
+    let left = draining.length;
+    const timer = setTimeout(() => socket.terminate(), DRAIN_MS);
+    timer.unref?.();
+    for (const s of draining) {
+      socket.on(s.contextId, {
+        message: (m) => {
+          if (m.isFinal !== true && m.is_final !== true) return;
+          socket.off(s.contextId);
+          if (--left > 0) return;
+          clearTimeout(timer);
+          this.pool.release(socket);
+        },
+        closed: () => clearTimeout(timer),
+      });
+    }
   }
 
   private changed(): void {
