@@ -261,7 +261,10 @@ export class ElevenLabsTextStream implements TtsTextStream {
    */
   private releaseWhenDrained(socket: ElevenLabsSocket): void {
     const draining = this.segments.filter((s) => s.opened && s.flushed && !s.final);
-    if (draining.length === 0) return this.pool.release(socket);
+    if (draining.length === 0) {
+      this.pool.release(socket);
+      return;
+    }
     let left = draining.length;
     const timer = setTimeout(() => socket.terminate(), DRAIN_MS);
     timer.unref?.();
