@@ -133,7 +133,7 @@ describe("playReply without input streaming", () => {
     expect(line.log).toEqual(["audio 1"]);
   });
 
-  it("fails as speech synthesis when the TTS fails, and passes a failing text source on as it is", async () => {
+  it("fails as speech synthesis when the TTS fails, and passes a failing text source on after what was complete", async () => {
     const tts = new GatedTts();
     tts.failFirst = true;
     const failed = playReply({
@@ -148,18 +148,26 @@ describe("playReply without input streaming", () => {
 
     const broken = new Error("model broke");
     async function* source() {
-      yield "Some words ";
+      yield "A whole sentence. Some words ";
       throw broken;
     }
+    const { line, tracker } = rig();
+    const speaker = new GatedTts();
     const sourceFailed = playReply({
       source: () => source(),
-      tts: new GatedTts(),
+      tts: speaker,
       voice: "jessica",
-      tracker: rig().tracker,
+      tracker,
       signal: new AbortController().signal,
       onFirstAudio() {},
     });
+    sourceFailed.catch(() => {});
+    await until(() => speaker.waiting === 1, "the complete sentence's synthesis");
+    speaker.release("A whole sentence.");
     await expect(sourceFailed).rejects.toBe(broken);
+    // The sentence complete before the failure was spoken; the words after it were not.
+    expect(speaker.started).toEqual(["A whole sentence."]);
+    expect(line.log).toEqual(["audio 1", "audio 1", "mark A whole sentence."]);
   });
 });
 

@@ -41,7 +41,7 @@ export interface ReplyPipelineOptions {
  */
 export async function playReply(o: ReplyPipelineOptions): Promise<void> {
   if (typeof o.source === "object") return playPrepared(o, o.source);
-  // Our own controller, so a failed synthesis also stops the text source, and the reverse.
+  // Our own controller, so a failed synthesis also stops the text source.
   const inner = new AbortController();
   const stop = () => inner.abort();
   o.signal.addEventListener("abort", stop, { once: true });
@@ -49,7 +49,7 @@ export async function playReply(o: ReplyPipelineOptions): Promise<void> {
   const texts: string[] = [];
   const stream = openTextStream(o.tts, { voice: o.voice, signal });
   const source = { error: null as unknown };
-  const producer = produceText(o, signal, stream, texts, source, inner);
+  const producer = produceText(o, signal, stream, texts, source);
   let first = true;
   let open = -1;
   try {
@@ -104,14 +104,16 @@ async function playPrepared(o: ReplyPipelineOptions, speech: PreparedSpeech): Pr
   await o.tracker.drained(o.signal);
 }
 
-/** Feeds the text to the stream; a failure of the source stops the reply and is kept for the caller. */
+/**
+ * Feeds the text to the stream. A failure of the source is kept for the caller: the chunks already
+ * complete are still spoken, the words after them are dropped.
+ */
 async function produceText(
   o: ReplyPipelineOptions,
   signal: AbortSignal,
   stream: TtsTextStream,
   texts: string[],
   source: { error: unknown },
-  inner: AbortController,
 ): Promise<void> {
   const feed = new TextFeed(o.chunker);
   const apply = (steps: FeedStep[]) => {
@@ -134,9 +136,7 @@ async function produceText(
     if (!signal.aborted) apply(feed.finish());
     stream.end();
   } catch (error) {
+    if (!signal.aborted) source.error = error;
     stream.end();
-    if (signal.aborted) return;
-    source.error = error;
-    inner.abort();
   }
 }
