@@ -5,7 +5,9 @@
  * in Telnyx's media-stream format and echoes marks as the agent's audio plays; the vendors are loopback
  * fakes that speak each wire format with fixed latencies (recogniser final 150 ms after the speech,
  * interim results before it, one with every word 50 ms after the speech; model's first token 300 ms after
- * the request, then 50 tokens/s split as OpenAI's are; first speech audio 120 ms after its request).
+ * the request, then 50 tokens/s split as OpenAI's are; first speech audio 120 ms after its generation
+ * starts: an HTTP request, or the flush of a chunk on ElevenLabs' WebSocket, where a reply's words go as
+ * the model writes them).
  *
  * The emulator and the fakes run in this process so that every stage is stamped on one clock
  * (performance.now()): the emulator must, since its media client is where frames are sent and received.
@@ -127,6 +129,7 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
   const fullInterims: number[] = [];
   const llmRequests: LlmRequest[] = [];
   const ttsRequests: TtsRequest[] = [];
+  const textsToTts: number[] = [];
   let longNext = false;
 
   const synth = new FliteSynth();
@@ -165,7 +168,13 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
         onToken: () => request.tokens.push(performance.now()),
       };
     });
-    const elevenlabs = await startFakeElevenLabs();
+    // Replies stream their words over ElevenLabs' WebSocket: the first text after a model request is timed.
+    const elevenlabs = await startFakeElevenLabs({
+      onStreamMessage: (m) => {
+        const text = m["text"];
+        if (typeof text === "string" && text.trim().length > 0) textsToTts.push(performance.now());
+      },
+    });
     cleanups.push(elevenlabs.close);
     elevenlabs.speech.setFirstByteMs(TTS_FIRST_AUDIO_MS);
     elevenlabs.speech.setDefault(() => {
@@ -292,6 +301,7 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
     "end of speech → interim with every word": [],
     "end of speech → LLM request": [],
     "LLM request → first token": [],
+    "first token → first text to TTS": [],
     "first token → first clause to TTS": [],
     "TTS request → TTS first byte": [],
     "TTS first byte → first frame on the wire": [],
@@ -325,6 +335,8 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
     if (interim !== undefined) rows["end of speech → interim with every word"]!.push(interim - t.endAt);
     rows["end of speech → LLM request"]!.push(llm.at - t.endAt);
     rows["LLM request → first token"]!.push(firstToken - llm.at);
+    const firstText = textsToTts.find((x) => x >= firstToken);
+    if (firstText !== undefined) rows["first token → first text to TTS"]!.push(firstText - firstToken);
     rows["first token → first clause to TTS"]!.push(tts.at - firstToken);
     rows["TTS request → TTS first byte"]!.push(tts.firstByteAt - tts.at);
     rows["TTS first byte → first frame on the wire"]!.push(t.frameAt - tts.firstByteAt);
