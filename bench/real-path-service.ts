@@ -1,7 +1,7 @@
 /**
- * The service for the real-path bench, started as users start it (`npm start`: the server built to plain
- * JavaScript, then run by node) in its own process, with the environment pointing at the emulated carrier
- * and the vendor fakes.
+ * The service for the benches that measure it from outside, started as users start it (`npm start`: the
+ * server built to plain JavaScript, then run by node) in its own process: the real-path bench points its
+ * environment at the emulated carrier and the vendor fakes, the polling bench at the sandbox.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -26,13 +26,13 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
     env: {
       PATH: process.env["PATH"] ?? "",
       HOME: process.env["HOME"] ?? "",
+      CLAWCALL_REQUESTS_PER_MINUTE: "100000",
       ...env,
       PORT: String(port),
       HOST: "127.0.0.1",
       CLAWCALL_PUBLIC_URL: `http://127.0.0.1:${port}`,
       CLAWCALL_DATA_DIR: dataDir,
       CLAWCALL_LOG_LEVEL: process.env["BENCH_LOG_LEVEL"] ?? "warn",
-      CLAWCALL_REQUESTS_PER_MINUTE: "100000",
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
