@@ -21,7 +21,11 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
   const root = path.resolve(import.meta.dirname, "..");
   const port = await freePort();
   buildServer();
-  const child = spawn(process.execPath, [BUILT_MAIN], {
+  // BENCH_CPU_PROFILE=<folder> writes the service's V8 CPU profile there when it stops (node refuses
+  // --cpu-prof in NODE_OPTIONS); open it in Chrome's DevTools or any .cpuprofile viewer.
+  const profile = process.env["BENCH_CPU_PROFILE"];
+  const profiling = profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profile)}`] : [];
+  const child = spawn(process.execPath, [...profiling, BUILT_MAIN], {
     cwd: root,
     env: {
       PATH: process.env["PATH"] ?? "",
