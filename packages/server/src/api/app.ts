@@ -131,7 +131,9 @@ export async function buildApp(
   app.addHook("onResponse", (req, reply, done) => {
     const started = (req as { startedAt?: number }).startedAt ?? performance.now();
     ctx.metrics.httpDuration.observe(
-      { route: req.routeOptions.url ?? "unknown", method: req.method, status: String(reply.statusCode) },
+      req.routeOptions.url ?? "unknown",
+      req.method,
+      reply.statusCode,
       (performance.now() - started) / 1000,
     );
     if (reply.statusCode >= 500)

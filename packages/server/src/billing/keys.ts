@@ -26,6 +26,8 @@ export class KeyStore {
   private readonly cache = new KeyCache();
   /** Accounts of keys, once linked: a key's account never changes after, so these never go stale. */
   private readonly accounts = new Map<string, string>();
+  /** Each record's `last_used_at` in milliseconds, as `touch` last saw it. */
+  private readonly lastUsed = new WeakMap<ApiKeyRecord, number>();
 
   /**
    * Another process's writes to an SQLite file (the admin command revoking a key, or granting time) end
@@ -129,7 +131,14 @@ export class KeyStore {
 
   /** Notes that the key was used; at most one write a minute per key. */
   async touch(key: ApiKeyRecord, now: Date): Promise<void> {
-    if (key.last_used_at && now.getTime() - Date.parse(key.last_used_at) < TOUCH_EVERY_MS) return;
+    // Asked on every request: the record's time is parsed once, not each time.
+    let last = this.lastUsed.get(key);
+    if (last === undefined && key.last_used_at) {
+      last = Date.parse(key.last_used_at);
+      this.lastUsed.set(key, last);
+    }
+    if (last !== undefined && now.getTime() - last < TOUCH_EVERY_MS) return;
+    this.lastUsed.set(key, now.getTime());
     key.last_used_at = now.toISOString();
     await this.db
       .updateTable("api_keys")
