@@ -1,7 +1,7 @@
 /**
- * The service for the real-path bench, started as users start it (`npm start`: the server built to plain
- * JavaScript, then run by node) in its own process, with the environment pointing at the emulated carrier
- * and the vendor fakes.
+ * The service for the benches that measure it from outside, started as users start it (`npm start`: the
+ * server built to plain JavaScript, then run by node) in its own process: the real-path bench points its
+ * environment at the emulated carrier and the vendor fakes, the polling bench at the sandbox.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -21,20 +21,24 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
   const root = path.resolve(import.meta.dirname, "..");
   const port = await freePort();
   buildServer();
-  // e.g. BENCH_SERVICE_NODE_FLAGS="--cpu-prof --trace-gc" to look inside the service while it is measured.
+  // BENCH_CPU_PROFILE=<folder> writes the service's V8 CPU profile there when it stops (node refuses
+  // --cpu-prof in NODE_OPTIONS); open it in Chrome's DevTools or any .cpuprofile viewer. Other node flags
+  // for a look inside (e.g. --trace-gc): BENCH_SERVICE_NODE_FLAGS.
+  const profile = process.env["BENCH_CPU_PROFILE"];
+  const profiling = profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profile)}`] : [];
   const flags = (process.env["BENCH_SERVICE_NODE_FLAGS"] ?? "").split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...START_FLAGS, ...flags, BUILT_MAIN], {
+  const child = spawn(process.execPath, [...START_FLAGS, ...profiling, ...flags, BUILT_MAIN], {
     cwd: root,
     env: {
       PATH: process.env["PATH"] ?? "",
       HOME: process.env["HOME"] ?? "",
+      CLAWCALL_REQUESTS_PER_MINUTE: "100000",
       ...env,
       PORT: String(port),
       HOST: "127.0.0.1",
       CLAWCALL_PUBLIC_URL: `http://127.0.0.1:${port}`,
       CLAWCALL_DATA_DIR: dataDir,
       CLAWCALL_LOG_LEVEL: process.env["BENCH_LOG_LEVEL"] ?? "warn",
-      CLAWCALL_REQUESTS_PER_MINUTE: "100000",
     },
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -59,17 +59,29 @@ export async function standingOf(ctx: ApiContext, key: KeyContext): Promise<Stan
   };
 }
 
-/** Every response made with or for a key carries the balance and tier headers, and the key when minted. */
-export async function addKeyHeaders(
+/**
+ * Every response made with or for a key carries the balance and tier headers, and the key when minted.
+ * Synchronous when the route already read both (polling does), so the common answer needs no promise.
+ */
+export function addKeyHeaders(
   ctx: ApiContext,
   req: FastifyRequest,
   reply: FastifyReply,
-): Promise<void> {
+): Promise<void> | null {
   const key = req.key;
-  if (!key) return;
-  const balance = await balanceOf(ctx, key);
+  if (!key) return null;
+  if (key.balance !== undefined && key.tier !== undefined) {
+    writeKeyHeaders(reply, key, key.balance, key.tier);
+    return null;
+  }
+  return Promise.all([balanceOf(ctx, key), tierOf(ctx, key)]).then(([balance, tier]) =>
+    writeKeyHeaders(reply, key, balance, tier),
+  );
+}
+
+function writeKeyHeaders(reply: FastifyReply, key: KeyContext, balance: number, tier: Tier): void {
   reply.header(HEADER_BALANCE_SECONDS, String(balance));
   reply.header(HEADER_BALANCE_MINUTES, (balance / 60).toFixed(1));
-  reply.header(HEADER_TIER, await tierOf(ctx, key));
+  reply.header(HEADER_TIER, tier);
   if (key.minted) reply.header(HEADER_MINTED_KEY, key.raw);
 }

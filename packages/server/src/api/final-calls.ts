@@ -30,14 +30,20 @@ interface Settled {
  */
 export class FinalCalls {
   private readonly byId = new Map<string, Settled>();
+  /** The id last in the Map's order, if known. */
+  private newest: string | undefined;
 
   constructor(private readonly recordingMayFollow: boolean) {}
 
   row(id: string): CallTable | undefined {
     const settled = this.byId.get(id);
     if (!settled) return undefined;
-    this.byId.delete(id);
-    this.byId.set(id, settled);
+    // Moved to the end of the Map's order unless already there (a poller asks for the same call again).
+    if (this.newest !== id) {
+      this.byId.delete(id);
+      this.byId.set(id, settled);
+      this.newest = id;
+    }
     return settled.row;
   }
 
@@ -49,6 +55,7 @@ export class FinalCalls {
       if (!oldest.done) this.byId.delete(oldest.value);
     }
     const view = rowView(row);
+    this.newest = row.id;
     this.byId.set(row.id, { row, view, body: bodyTemplate(view, row, this.recordingMayFollow) });
   }
 

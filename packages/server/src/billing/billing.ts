@@ -22,8 +22,6 @@ export interface BillingSettings {
   purchaseText: string;
   purchaseUrl: string | undefined;
 }
-/** Credits that make an account `paid`: bought time, or time the operator granted by hand. */
-const PAID_CREDITS = ["purchase", "grant"] as const;
 
 /** Keys, accounts and minutes: everything about who may call and how much time they have. */
 export class Billing {
@@ -38,8 +36,8 @@ export class Billing {
     private readonly settings: BillingSettings,
     sessionLifetimes?: SessionLifetimes,
   ) {
-    this.keys = new KeyStore(db);
     this.ledger = new Ledger(db);
+    this.keys = new KeyStore(db, () => this.ledger.forgetShown());
     this.preferences = new CallPreferenceStore(db);
     this.signups = new SignupConfirmations(db);
     this.sessions = new DashboardSessions(db, sessionLifetimes);
@@ -66,8 +64,9 @@ export class Billing {
     return this.keys.mint(now, accountId);
   }
 
+  /** The balance a response made with this key shows, once the key was looked up (see `balanceToShow`). */
   balanceOf(key: ApiKeyRecord): Promise<number> {
-    return this.ledger.balance(walletOf(key));
+    return this.ledger.balanceToShow(walletOf(key));
   }
 
   /**
@@ -76,7 +75,7 @@ export class Billing {
    */
   async tierOf(key: ApiKeyRecord): Promise<Tier> {
     if (!key.account_id) return "free";
-    return (await this.ledger.hasCredit(walletOf(key), PAID_CREDITS)) ? "paid" : "free";
+    return (await this.ledger.paidToShow(walletOf(key))) ? "paid" : "free";
   }
 
   async quotaOf(key: ApiKeyRecord): Promise<Quota> {

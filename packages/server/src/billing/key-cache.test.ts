@@ -62,4 +62,28 @@ describe("remembered keys", () => {
     cache.drop("k1");
     expect(cache.get(record.key_hash)).toBeUndefined();
   });
+
+  it("drop the least recently used when full, however often one key is asked for in a row", () => {
+    const cache = new KeyCache(2, () => 0);
+    const record = (id: string) => ({
+      id,
+      key_hash: hashApiKey(`ck_${id}`),
+      hint: id,
+      account_id: null,
+      created_at: "",
+      revoked_at: null,
+      last_used_at: null,
+    });
+    const [a, b, c] = [record("a"), record("b"), record("c")];
+    cache.set(a);
+    cache.set(b);
+    expect(cache.get(a.key_hash)).toBe(a);
+    expect(cache.get(a.key_hash)).toBe(a);
+    for (let i = 0; i < 9_998; i++) cache.set(record(`filler-${i}`));
+    // Full at 10,000: b is now the least recently used, a was asked for after it.
+    cache.set(c);
+    expect(cache.get(b.key_hash)).toBeUndefined();
+    expect(cache.get(a.key_hash)).toBe(a);
+    expect(cache.get(c.key_hash)).toBe(c);
+  });
 });

@@ -18,6 +18,8 @@ interface Entry {
  */
 export class KeyCache {
   private readonly byHash = new Map<string, Entry>();
+  /** The hash last in the Map's order, if known. */
+  private newest: string | undefined;
   /** Moves on every drop, so a lookup that started before one does not store what it read. */
   generation = 0;
 
@@ -29,13 +31,21 @@ export class KeyCache {
   get(hash: string): ApiKeyTable | undefined {
     const entry = this.byHash.get(hash);
     if (!entry) return undefined;
-    this.byHash.delete(hash);
-    if (entry.until <= this.now()) return undefined;
-    this.byHash.set(hash, entry);
+    if (entry.until <= this.now()) {
+      this.byHash.delete(hash);
+      return undefined;
+    }
+    // Moved to the end of the Map's order unless already there (a poller sends the same key again).
+    if (this.newest !== hash) {
+      this.byHash.delete(hash);
+      this.byHash.set(hash, entry);
+      this.newest = hash;
+    }
     return entry.record;
   }
 
   set(record: ApiKeyTable): void {
+    this.newest = record.key_hash;
     this.byHash.delete(record.key_hash);
     if (this.byHash.size >= MAX_KEYS) {
       const oldest = this.byHash.keys().next();

@@ -1,9 +1,13 @@
 import { type CompiledQuery, sql, type Transaction } from "kysely";
-import type { Db } from "../store/database.ts";
+import { type Db, ownWritesCount, readCommitted } from "../store/database.ts";
 import type { Database, LedgerTable, WalletBalanceTable } from "../store/schema.ts";
+import { KeptReads } from "./kept-reads.ts";
 
 type Executor = Db | Transaction<Database>;
 export type LedgerKind = LedgerTable["kind"];
+
+/** Credits that make an account `paid`: bought time, or time the operator granted by hand. */
+export const PAID_CREDITS: readonly LedgerKind[] = ["purchase", "grant"];
 
 /**
  * The append-only ledger of talk seconds. A balance is the sum of a wallet's rows; each row also moves the
@@ -12,15 +16,48 @@ export type LedgerKind = LedgerTable["kind"];
  * restart) never charges twice.
  */
 export class Ledger {
-  constructor(private readonly db: Db) {}
+  /** On SQLite, what responses show as last read (see `KeptReads`); null on PostgreSQL, where other nodes write. */
+  private readonly shown: { balances: KeptReads<number>; paid: KeptReads<boolean> } | null;
 
-  /** The wallet's kept balance: one primary-key read (see `wallet_balances`). */
+  constructor(private readonly db: Db) {
+    const writes = ownWritesCount(db);
+    this.shown = writes ? { balances: new KeptReads(writes), paid: new KeptReads(writes) } : null;
+  }
+
+  /**
+   * The balance a keyed response shows, read after its key was looked up (which notices other processes'
+   * writes and calls `forgetShown`): on SQLite from memory while nothing was written since it was read.
+   * What decides (admission, settlement, the meter) reads `balance`.
+   */
+  balanceToShow(wallet: string): Promise<number> {
+    const read = () => this.balance(wallet);
+    return this.shown ? this.shown.balances.get(wallet, read) : read();
+  }
+
+  /** As `balanceToShow`, whether the wallet was ever credited with one of `PAID_CREDITS` (its tier). */
+  paidToShow(wallet: string): Promise<boolean> {
+    const read = () => this.hasCredit(wallet, PAID_CREDITS);
+    return this.shown ? this.shown.paid.get(wallet, read) : read();
+  }
+
+  /** Another process wrote to the SQLite file: nothing kept may be what it holds now. */
+  forgetShown(): void {
+    this.shown?.balances.clear();
+    this.shown?.paid.clear();
+  }
+
+  /**
+   * The wallet's kept balance: one primary-key read (see `wallet_balances`). Outside a transaction, on
+   * SQLite, read at once from what is committed (every request reads a balance).
+   */
   async balance(wallet: string, tx: Executor = this.db): Promise<number> {
-    const read = this.balanceRead(tx);
-    const { rows } = await tx.executeQuery<Pick<WalletBalanceTable, "balance_seconds">>({
-      ...read,
+    const read: CompiledQuery<Pick<WalletBalanceTable, "balance_seconds">> = {
+      ...this.balanceRead(tx),
       parameters: [wallet],
-    });
+    };
+    const rows =
+      (tx === this.db ? readCommitted(this.db, read) : null) ??
+      (await tx.executeQuery<Pick<WalletBalanceTable, "balance_seconds">>(read)).rows;
     return Number(rows[0]?.balance_seconds ?? 0);
   }
 

@@ -1,4 +1,8 @@
 import client from "prom-client";
+import { RequestDurations } from "./request-durations.ts";
+
+/** Seconds: polling answers in about a millisecond, a slow page in a second or two. */
+export const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 /** Prometheus metrics of one service instance (a registry of its own, so tests can run several). */
 export function createMetrics() {
@@ -44,13 +48,7 @@ export function createMetrics() {
       help: "Talk seconds debited from balances",
       registers: [registry],
     }),
-    httpDuration: new client.Histogram({
-      name: "clawcall_http_request_duration_seconds",
-      help: "HTTP request duration by route and status",
-      labelNames: ["route", "method", "status"] as const,
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers: [registry],
-    }),
+    httpDuration: new RequestDurations(registry, HTTP_BUCKETS),
     turnLatency: new client.Histogram({
       name: "clawcall_turn_latency_seconds",
       help: "End of callee speech to first agent audio on the wire, per turn (p50 per call)",

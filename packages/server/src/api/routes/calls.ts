@@ -59,10 +59,12 @@ export function registerCallRoutes(app: FastifyInstance, ctx: ApiContext): void 
     const key = await requireKey(ctx, req);
     const row = await ownedCall(ctx, key, req.params.id);
     const fields = await requestFields(ctx, key, row);
-    // A finished call's body is its kept text around this request's fields.
+    // A finished call's body is its kept text around this request's fields. Returned, not sent: an async
+    // handler that returns the reply makes Fastify wait on it as a promise (a listener per request).
     const body = ctx.finalCalls.body(row, fields);
     if (body === null) return viewOf(ctx, key, row, fields);
-    return reply.type("application/json; charset=utf-8").send(body);
+    reply.type("application/json; charset=utf-8");
+    return body;
   });
 
   app.post<{ Params: { id: string } }>("/call/:id/hangup", async (req) => {

@@ -48,6 +48,8 @@ export class FliteCalleeSpeech implements CalleeSpeech {
   private readonly synth: FliteSynth;
   private readonly ownsSynth: boolean;
   private readonly cache = new Map<string, Promise<Uint8Array>>();
+  /** The warm-up's own synthesiser while it runs. */
+  private warming: FliteSynth | null = null;
   private music: Uint8Array | null = null;
   private tone: Uint8Array | null = null;
 
@@ -71,9 +73,21 @@ export class FliteCalleeSpeech implements CalleeSpeech {
     return audio;
   }
 
-  /** Synthesises lines ahead of time (in the background worker), so first calls do not wait. */
+  /**
+   * Synthesises lines ahead of time, so first calls do not wait. With a synthesiser of its own, in a flite
+   * process that ends with the warm-up (and makes the lines asked for meanwhile): a worker thread would
+   * leave its allocator's arenas, tens of MB, mapped in this process after it ended. Lines already on disk
+   * start no process.
+   */
   async warm(items: ReadonlyArray<{ text: string; voice: FliteVoice }>): Promise<void> {
-    for (const { text, voice } of items) await this.line(text, voice);
+    const warming = this.ownsSynth ? new FliteSynth({ ownProcess: true }) : null;
+    this.warming = warming;
+    try {
+      for (const { text, voice } of items) await this.line(text, voice);
+    } finally {
+      if (this.warming === warming) this.warming = null;
+      await warming?.close();
+    }
   }
 
   holdMusic(): Uint8Array {
@@ -87,6 +101,7 @@ export class FliteCalleeSpeech implements CalleeSpeech {
   }
 
   async close(): Promise<void> {
+    await this.warming?.close();
     if (this.ownsSynth) await this.synth.close();
   }
 
@@ -104,7 +119,8 @@ export class FliteCalleeSpeech implements CalleeSpeech {
         return new Uint8Array(cached.buffer, cached.byteOffset, cached.byteLength);
       }
     }
-    const bytes = mulawEncode(toPhonePcm(await this.synth.synthesize(text, voice)));
+    const synth = this.warming ?? this.synth;
+    const bytes = mulawEncode(toPhonePcm(await synth.synthesize(text, voice)));
     if (dir && file) {
       // Write then rename, so a concurrent reader never sees half a file.
       const partial = `${file}.${process.pid}.partial`;

@@ -4,10 +4,20 @@
 // It brings its own minimal WASI (the dozen calls flite imports, with an in-memory file for the WAV it
 // writes) instead of node:wasi, which on Node 20 prints an experimental warning and, measured here,
 // segfaults within a few hundred syntheses once the event loop turns between them.
+//
+// Also runs as a child process (forked with an IPC channel, the WASM path as its argument) for work whose
+// memory should leave with it: a thread's allocator arenas stay mapped in the process after it ends.
 import { readFileSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 
-const module_ = new WebAssembly.Module(readFileSync(workerData.wasmPath));
+const channel = parentPort ?? {
+  on: (event, listener) => process.on(event, listener),
+  postMessage: (message) => process.send(message),
+};
+// A child whose parent is gone (or let it go) has no one to speak for.
+if (!parentPort) process.on("disconnect", () => process.exit(0));
+
+const module_ = new WebAssembly.Module(readFileSync(parentPort ? workerData.wasmPath : process.argv[2]));
 const ERRNO_SUCCESS = 0;
 const ERRNO_BADF = 8;
 const ERRNO_NOENT = 44;
@@ -168,11 +178,11 @@ function parseWav(buf) {
   throw new Error("flite wrote no WAV data");
 }
 
-parentPort.on("message", ({ id, text, voice }) => {
+channel.on("message", ({ id, text, voice }) => {
   try {
     const audio = parseWav(runFlite(["flite", "-voice", voice, "-t", text, "/out/speech.wav"]));
-    parentPort.postMessage({ id, ...audio }, [audio.pcm.buffer]);
+    channel.postMessage({ id, ...audio }, [audio.pcm.buffer]);
   } catch (error) {
-    parentPort.postMessage({ id, error: String(error?.message ?? error) });
+    channel.postMessage({ id, error: String(error?.message ?? error) });
   }
 });

@@ -19,6 +19,22 @@ describe("flite's worker", () => {
     expect(Array.from(again.pcm)).toEqual(Array.from(first.pcm));
   });
 
+  it("speaks the same in a process of its own, which ends when closed", async () => {
+    const thread = new FliteSynth();
+    const own = new FliteSynth({ ownProcess: true });
+    synths.push(thread, own);
+    const [a, b] = await Promise.all([
+      thread.synthesize("Hello there.", "kal"),
+      own.synthesize("Hello there.", "kal"),
+    ]);
+    expect(b.sampleRate).toBe(a.sampleRate);
+    expect(Array.from(b.pcm)).toEqual(Array.from(a.pcm));
+    const waiting = own.synthesize("One more.", "kal");
+    await own.close();
+    await expect(waiting).rejects.toThrow(/exited/);
+    expect(own.running).toBe(false);
+  });
+
   it("keeps a worker that has work, and answers every line asked for at once", async () => {
     const synth = new FliteSynth({ idleWorkerMs: 0 });
     synths.push(synth);
