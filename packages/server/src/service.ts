@@ -92,7 +92,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         : sandboxCallerNumbers(config.carrier.sandbox.poolSize);
     sandboxSpeech = createSandboxSpeech({ cacheDir: config.carrier.sandbox.speechCacheDir });
     carrier = new SandboxNetwork(
-      { ringSeconds: config.carrier.sandbox.ringSeconds },
+      {
+        ringSeconds: config.carrier.sandbox.ringSeconds,
+        onFrameJitter: (ms) => metrics.sandboxFrameJitter.observe(ms / 1000),
+      },
       createSandboxCallees(config.carrier.sandbox, sandboxSpeech, recordings, logger, shownCodes),
       logger,
     );

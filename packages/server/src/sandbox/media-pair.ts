@@ -134,6 +134,11 @@ export function createMediaPair(options: {
   agentWords?: PlayedTextFollower;
   /** Follows the callee's audio as the agent's side hears it (a bridged party is told the words). */
   calleeWords?: PlayedTextFollower;
+  /**
+   * Told |inter-arrival − frame period| in ms of every frame the agent's side receives: what a
+   * stalled process costs a call's audio, as a carrier's jitter buffer would see it.
+   */
+  onFrameJitter?: (ms: number) => void;
 }): MediaPair {
   const toCallee = new Direction();
   const toAgent = new Direction();
@@ -155,6 +160,8 @@ export function createMediaPair(options: {
   const period = options.frameMs ?? FRAME_MS;
   let next = performance.now() + period;
   let timer: NodeJS.Timeout | undefined;
+  const onJitter = options.onFrameJitter;
+  let lastFrameAt = 0;
 
   const step = () => {
     const fromAgent = toCallee.tick(
@@ -173,6 +180,11 @@ export function createMediaPair(options: {
     );
     options.onTap?.(fromAgent, fromCallee);
     callee.handlers?.onAudio(fromAgent);
+    if (onJitter) {
+      const at = performance.now();
+      if (lastFrameAt > 0) onJitter(Math.abs(at - lastFrameAt - period));
+      lastFrameAt = at;
+    }
     agent.handlers?.onAudio(fromCallee);
   };
   // Self-correcting clock: catches up after a late tick instead of drifting.
