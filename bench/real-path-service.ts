@@ -21,7 +21,9 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
   const root = path.resolve(import.meta.dirname, "..");
   const port = await freePort();
   buildServer();
-  const child = spawn(process.execPath, [BUILT_MAIN], {
+  // For profiling the service as a bench drives it, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeFlags = process.env["BENCH_SERVICE_NODE_FLAGS"]?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeFlags, BUILT_MAIN], {
     cwd: root,
     env: {
       PATH: process.env["PATH"] ?? "",

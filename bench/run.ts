@@ -2,11 +2,14 @@
  * `npm run bench`: every benchmark in turn, each printing its own numbers. Only loopback traffic.
  * The headline comes first: turn latency on the real path (the service's own process, the Telnyx
  * adapter, the real provider adapters). Select some with `npm run bench -- real polling turn`.
+ * `calls` drives concurrent calls through the service process, on the sandbox and on the Telnyx path.
  */
 import { runPollingBench } from "./api-polling.ts";
 import { formatConcurrentCalls, runConcurrentCallsBench } from "./concurrent-calls.ts";
 import { formatIdleMemory, runIdleMemoryBench } from "./idle-memory.ts";
 import { formatRealPath, runRealPathBench } from "./real-path.ts";
+import { formatSandboxCalls, formatSandboxStep, runSandboxCallsBench } from "./sandbox-calls.ts";
+import { formatTelnyxCalls, runTelnyxCallsBench } from "./telnyx-calls.ts";
 import { formatTurnLatency, runTurnLatencyBench } from "./turn-latency.ts";
 
 type Bench = { name: string; run: () => Promise<string> };
@@ -25,7 +28,25 @@ const benches: Bench[] = [
     run: async () =>
       `in-process micro-benchmark (voice session and agent with in-memory fakes, no service, carrier or vendor wire):\n${formatTurnLatency(await runTurnLatencyBench())}`,
   },
-  { name: "concurrency", run: async () => formatConcurrentCalls(await runConcurrentCallsBench()) },
+  {
+    name: "calls",
+    run: async () => {
+      // BENCH_QUICK=1: a look in about a minute (two small steps, a short hold, fewer Telnyx calls).
+      const quick = process.env["BENCH_QUICK"] === "1";
+      const sandbox = await runSandboxCallsBench({
+        steps: quick ? [10, 25] : [25, 50, 100, 200],
+        ...(quick ? { holdSeconds: 14 } : {}),
+        onStep: (s) => console.error(`[calls] ${formatSandboxStep(s).trim()}`),
+      });
+      const telnyx = await runTelnyxCallsBench({ calls: quick ? 10 : 50 });
+      return `${formatSandboxCalls(sandbox)}\n${formatTelnyxCalls(telnyx)}`;
+    },
+  },
+  {
+    name: "concurrency",
+    run: async () =>
+      `micro-benchmark (bare sandbox media pairs with VAD in the bench's process: no service, recogniser, agent, voice, recording or database):\n${formatConcurrentCalls(await runConcurrentCallsBench())}`,
+  },
   { name: "idle", run: async () => formatIdleMemory(await runIdleMemoryBench()) },
 ];
 
