@@ -1,6 +1,6 @@
 import { type FileHandle, open } from "node:fs/promises";
-import { SAMPLE_RATE } from "../media/media-stream.ts";
-import { mulawDecode } from "../media/mulaw.ts";
+import { FRAME_BYTES, SAMPLE_RATE } from "../media/media-stream.ts";
+import { mulawDecodeSample } from "../media/mulaw.ts";
 
 const HEADER_BYTES = 44;
 const CHANNELS = 2;
@@ -42,19 +42,22 @@ export function createCallRecorder(path: string): CallRecorder {
     await handle.write(wavHeader(0), 0, HEADER_BYTES, 0);
     return handle;
   });
-  let chunks: Buffer[] = [];
+  const capacity = FLUSH_FRAMES * FRAME_BYTES * CHANNELS * 2;
+  // Each second is interleaved straight into the buffer that goes to disk: no per-frame allocation.
+  let pending = Buffer.allocUnsafe(capacity);
+  let view = new DataView(pending.buffer, pending.byteOffset, capacity);
   let buffered = 0;
   let dataBytes = 0;
   let position = HEADER_BYTES;
   let writing: Promise<unknown> = file;
   let finished: Promise<{ path: string; seconds: number; bytes: number }> | null = null;
-  const left = new Int16Array(160);
-  const right = new Int16Array(160);
 
   const flush = () => {
     if (buffered === 0) return;
-    const data = Buffer.concat(chunks);
-    chunks = [];
+    const data = pending.subarray(0, buffered);
+    // The write owns this buffer until it is done: the next second gets one of its own.
+    pending = Buffer.allocUnsafe(capacity);
+    view = new DataView(pending.buffer, pending.byteOffset, capacity);
     buffered = 0;
     const at = position;
     position += data.length;
@@ -65,23 +68,19 @@ export function createCallRecorder(path: string): CallRecorder {
     write(fromAgent, fromCallee) {
       if (finished) return;
       const samples = Math.max(fromAgent.length, fromCallee.length);
-      const l = mulawDecode(
-        fromAgent,
-        samples <= left.length ? left.subarray(0, fromAgent.length) : undefined,
-      );
-      const r = mulawDecode(
-        fromCallee,
-        samples <= right.length ? right.subarray(0, fromCallee.length) : undefined,
-      );
-      const frame = Buffer.alloc(samples * CHANNELS * 2);
+      const bytes = samples * CHANNELS * 2;
+      if (buffered + bytes > capacity) flush();
+      // Frames are 20 ms (see the interface): one never outgrows a second.
+      if (bytes > capacity) return;
       for (let i = 0; i < samples; i++) {
-        frame.writeInt16LE(l[i] ?? 0, 4 * i);
-        frame.writeInt16LE(r[i] ?? 0, 4 * i + 2);
+        const at = buffered + 4 * i;
+        // WAV is little-endian; a missing sample (one side shorter) is silence.
+        view.setInt16(at, i < fromAgent.length ? mulawDecodeSample(fromAgent[i]!) : 0, true);
+        view.setInt16(at + 2, i < fromCallee.length ? mulawDecodeSample(fromCallee[i]!) : 0, true);
       }
-      chunks.push(frame);
-      buffered++;
-      dataBytes += frame.length;
-      if (buffered >= FLUSH_FRAMES) flush();
+      buffered += bytes;
+      dataBytes += bytes;
+      if (buffered + bytes > capacity) flush();
     },
     finish() {
       finished ??= (async () => {
