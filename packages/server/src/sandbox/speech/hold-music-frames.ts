@@ -1,12 +1,6 @@
 import { FRAME_BYTES } from "../../media/media-stream.ts";
+import { hashFrame, sameBytes } from "./frame-hash.ts";
 import { holdMusic } from "./tones.ts";
-
-// FNV-1a over a frame: a cheap first look before the byte-exact comparison.
-function hashFrame(frame: Uint8Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < frame.length; i++) h = Math.imul(h ^ frame[i]!, 0x01000193);
-  return h >>> 0;
-}
 
 let index: Map<number, Uint8Array[]> | null = null;
 
@@ -33,8 +27,5 @@ export function isHoldMusicFrame(frame: Uint8Array): boolean {
   if (frame.length !== FRAME_BYTES) return false;
   const candidates = musicIndex().get(hashFrame(frame));
   if (!candidates) return false;
-  return candidates.some((c) => {
-    for (let i = 0; i < FRAME_BYTES; i++) if (c[i] !== frame[i]) return false;
-    return true;
-  });
+  return candidates.some((c) => sameBytes(c, frame));
 }
