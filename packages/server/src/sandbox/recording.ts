@@ -1,11 +1,12 @@
 import { type FileHandle, open } from "node:fs/promises";
 import { FRAME_BYTES, SAMPLE_RATE } from "../media/media-stream.ts";
-import { mulawDecodeSample } from "../media/mulaw.ts";
+import { mulawDecode } from "../media/mulaw.ts";
 
 const HEADER_BYTES = 44;
 const CHANNELS = 2;
 // About a second of audio per write: few syscalls, little memory.
 const FLUSH_FRAMES = 50;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function wavHeader(dataBytes: number): Buffer {
   const h = Buffer.alloc(HEADER_BYTES);
@@ -45,19 +46,23 @@ export function createCallRecorder(path: string): CallRecorder {
   const capacity = FLUSH_FRAMES * FRAME_BYTES * CHANNELS * 2;
   // Each second is interleaved straight into the buffer that goes to disk: no per-frame allocation.
   let pending = Buffer.allocUnsafe(capacity);
-  let view = new DataView(pending.buffer, pending.byteOffset, capacity);
+  let samplesOut = new Int16Array(pending.buffer, pending.byteOffset, capacity / 2);
   let buffered = 0;
   let dataBytes = 0;
   let position = HEADER_BYTES;
   let writing: Promise<unknown> = file;
   let finished: Promise<{ path: string; seconds: number; bytes: number }> | null = null;
+  const left = new Int16Array(FRAME_BYTES);
+  const right = new Int16Array(FRAME_BYTES);
 
   const flush = () => {
     if (buffered === 0) return;
     const data = pending.subarray(0, buffered);
+    // WAV is little-endian; the samples were written in the machine's order.
+    if (!LITTLE_ENDIAN) data.swap16();
     // The write owns this buffer until it is done: the next second gets one of its own.
     pending = Buffer.allocUnsafe(capacity);
-    view = new DataView(pending.buffer, pending.byteOffset, capacity);
+    samplesOut = new Int16Array(pending.buffer, pending.byteOffset, capacity / 2);
     buffered = 0;
     const at = position;
     position += data.length;
@@ -70,13 +75,17 @@ export function createCallRecorder(path: string): CallRecorder {
       const samples = Math.max(fromAgent.length, fromCallee.length);
       const bytes = samples * CHANNELS * 2;
       if (buffered + bytes > capacity) flush();
-      // Frames are 20 ms (see the interface): one never outgrows a second.
-      if (bytes > capacity) return;
+      // Frames are 20 ms (see the interface): longer ones are not recorded.
+      if (samples > FRAME_BYTES) return;
+      const l = mulawDecode(fromAgent, left.subarray(0, fromAgent.length));
+      const r = mulawDecode(fromCallee, right.subarray(0, fromCallee.length));
+      // A missing sample (one side shorter) is silence.
+      if (l.length < samples) left.fill(0, l.length, samples);
+      if (r.length < samples) right.fill(0, r.length, samples);
+      const at = buffered / 2;
       for (let i = 0; i < samples; i++) {
-        const at = buffered + 4 * i;
-        // WAV is little-endian; a missing sample (one side shorter) is silence.
-        view.setInt16(at, i < fromAgent.length ? mulawDecodeSample(fromAgent[i]!) : 0, true);
-        view.setInt16(at + 2, i < fromCallee.length ? mulawDecodeSample(fromCallee[i]!) : 0, true);
+        samplesOut[at + 2 * i] = left[i]!;
+        samplesOut[at + 2 * i + 1] = right[i]!;
       }
       buffered += bytes;
       dataBytes += bytes;
