@@ -57,6 +57,13 @@ export interface SandboxStep {
   /** Service process CPU in the hold window, percent of one core: all calls, and per call. */
   cpuPercent: number;
   cpuPercentPerCall: number;
+  /**
+   * Service CPU per inbound frame delivered in the window, in µs, and what a call costs at that rate
+   * when its frames all keep pace (50 a second): a starved process delivers fewer frames and shows
+   * less CPU than it needs, so this is the fairer figure on a busy machine.
+   */
+  cpuMicrosPerFrame: number | null;
+  cpuPercentPerCallAtPace: number | null;
   /** Its pocketsphinx children (when installed) in the same window, per call. */
   childCpuPercentPerCall: number;
   /** The service's CPU from the first POST to the last final view, per call per second of its life. */
@@ -165,6 +172,11 @@ export async function runSandboxCallsBench(options: SandboxCallsOptions = {}): P
       step.jitterP99Ms = p99.ms;
       step.jitterP50Ms = percentileBetween(jitterBefore, jitterAfter, 50).ms;
       step.frames = p99.count;
+      if (p99.count > 0) {
+        const perFrame = ((to.cpuSeconds - from.cpuSeconds) * 1e6) / p99.count;
+        step.cpuMicrosPerFrame = Math.round(perFrame * 10) / 10;
+        step.cpuPercentPerCallAtPace = Math.round(((perFrame * 50) / 1e6) * 100 * 1000) / 1000;
+      }
       step.held = p99.ms !== null && p99.ms <= JITTER_LIMIT_MS && step.handled === n && step.failed === 0;
       step.machineJitterP99Ms = machineJitter === null ? null : Math.round(machineJitter * 10) / 10;
       // Neighbours decided only if the service's own recognisers were not what loaded the machine.
@@ -214,6 +226,8 @@ function summarise(
     wholeCallCpuPercentPerCall: round(((s.end.cpuSeconds - s.start.cpuSeconds) / wholeSeconds / n) * 100, 2)!,
     rssMbPerCall: round((s.to.rssMb - s.idle.rssMb) / n, 2)!,
     childRssMbPerCall: round(s.to.childRssMb / n, 2)!,
+    cpuMicrosPerFrame: null,
+    cpuPercentPerCallAtPace: null,
     jitterP50Ms: null,
     jitterP99Ms: null,
     frames: 0,
@@ -234,7 +248,8 @@ function summarise(
 export function formatSandboxStep(s: SandboxStep): string {
   return (
     `  ${String(s.calls).padStart(4)} calls: service CPU ${s.cpuPercent}% (${s.cpuPercentPerCall}%/call in the hold, ` +
-    `${s.wholeCallCpuPercentPerCall}%/call over whole calls), RSS +${s.rssMbPerCall} MB/call; ` +
+    `${s.wholeCallCpuPercentPerCall}%/call over whole calls; ${s.cpuMicrosPerFrame} µs per frame delivered, ` +
+    `${s.cpuPercentPerCallAtPace}%/call at full pace), RSS +${s.rssMbPerCall} MB/call; ` +
     `pocketsphinx ${s.childCpuPercentPerCall}%/call, ${s.childRssMbPerCall} MB/call; ` +
     `frame jitter p50 ≤${s.jitterP50Ms} ms, p99 ≤${s.jitterP99Ms} ms (${s.frames} frames); ` +
     `turn p50 ${s.turnP50Ms} ms, p95 ${s.turnP95Ms} ms; handled ${s.handled}/${s.calls}` +
