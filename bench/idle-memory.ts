@@ -10,7 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { personaUtterances } from "../packages/server/src/sandbox/personas/lines.ts";
-import { BUILT_MAIN, buildServer } from "./built-server.ts";
+import { BUILT_MAIN, buildServer, START_FLAGS } from "./built-server.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 // The flite worker stays this long after its last line (sandbox/speech/flite.ts), plus a margin.
@@ -44,7 +44,7 @@ function residentMb(pid: number): number {
 function start(dataDir: string): ChildProcess {
   // Answers the bench's question over the IPC channel: the heap is only visible from inside.
   const probe = `data:text/javascript,process.on("message",()=>process.send(process.memoryUsage()))`;
-  return spawn(process.execPath, [`--import=${probe}`, BUILT_MAIN], {
+  return spawn(process.execPath, [...START_FLAGS, `--import=${probe}`, BUILT_MAIN], {
     cwd: root,
     env: {
       ...process.env,

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "../packages/server/test/helpers/service.ts";
-import { BUILT_MAIN, buildServer } from "./built-server.ts";
+import { BUILT_MAIN, buildServer, START_FLAGS } from "./built-server.ts";
 
 export interface ServiceProcess {
   url: string;
@@ -21,9 +21,9 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
   const root = path.resolve(import.meta.dirname, "..");
   const port = await freePort();
   buildServer();
-  // For profiling the service as a bench drives it, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-  const nodeFlags = process.env["BENCH_SERVICE_NODE_FLAGS"]?.split(" ").filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeFlags, BUILT_MAIN], {
+  // e.g. BENCH_SERVICE_NODE_FLAGS="--cpu-prof --trace-gc" to look inside the service while it is measured.
+  const flags = (process.env["BENCH_SERVICE_NODE_FLAGS"] ?? "").split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...START_FLAGS, ...flags, BUILT_MAIN], {
     cwd: root,
     env: {
       PATH: process.env["PATH"] ?? "",

@@ -4,8 +4,10 @@
  * adapters. The carrier is the Telnyx emulator, whose media client plays the callee at real 20 ms pace
  * in Telnyx's media-stream format and echoes marks as the agent's audio plays; the vendors are loopback
  * fakes that speak each wire format with fixed latencies (recogniser final 150 ms after the speech,
- * interim results before it; model's first token 300 ms after the request, then 50 tokens/s split as
- * OpenAI's are; first speech audio 120 ms after its request).
+ * interim results before it, one with every word 50 ms after the speech; model's first token 300 ms after
+ * the request, then 50 tokens/s split as OpenAI's are; first speech audio 120 ms after its generation
+ * starts: an HTTP request, or the flush of a chunk on ElevenLabs' WebSocket, where a reply's words go as
+ * the model writes them).
  *
  * The emulator and the fakes run in this process so that every stage is stamped on one clock
  * (performance.now()): the emulator must, since its media client is where frames are sent and received.
@@ -15,6 +17,7 @@ import os from "node:os";
 import { pathToFileURL } from "node:url";
 import { percentile } from "../packages/server/src/observability/latency.ts";
 import { FliteSynth } from "../packages/server/src/sandbox/speech/flite.ts";
+import { DEFAULT_PREVIEW_QUIET_MS } from "../packages/server/src/voice/end-of-turn.ts";
 import { TextChunker } from "../packages/server/src/voice/text-chunker.ts";
 import {
   startFakeDeepgram,
@@ -38,6 +41,13 @@ const TTS_FIRST_AUDIO_MS = 120;
 const FRAME_MS = 20;
 /** The fake recogniser's silence before a final; the rest of STT_FINAL_MS is its delay after it. */
 const STT_ENDPOINT_MS = 100;
+/** The fake recogniser's interim with every word, this long after the speech. */
+const STT_INTERIM_MS = 50;
+/**
+ * When the words are first ours to act on: the agent prepares its reply once the callee has been quiet
+ * DEFAULT_PREVIEW_QUIET_MS with an interim covering every word (preemptive generation), else at the final.
+ */
+const WORDS_READY_MS = Math.min(STT_FINAL_MS, Math.max(STT_INTERIM_MS, DEFAULT_PREVIEW_QUIET_MS));
 
 const OPENING =
   "Hi, this is Alex, an AI assistant calling to book a table for tonight; this call is recorded.";
@@ -105,6 +115,8 @@ export interface RealPathResult {
   bargeIn: Stats;
   floorMs: number;
   tokensToFirstChunk: number;
+  /** Turns whose reply was asked for before the recogniser's final. */
+  preempted: number;
   ratioP50: number | null;
   ratioP95: number | null;
   loadAverage: number;
@@ -114,8 +126,10 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
   const calls = options.calls ?? 8;
   const turnsPerCall = options.turnsPerCall ?? 4;
   const finals: number[] = [];
+  const fullInterims: number[] = [];
   const llmRequests: LlmRequest[] = [];
   const ttsRequests: TtsRequest[] = [];
+  const textsToTts: number[] = [];
   let longNext = false;
 
   const synth = new FliteSynth();
@@ -128,8 +142,10 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
     const deepgram = await startFakeDeepgram({
       endpointMs: STT_ENDPOINT_MS,
       finalDelayMs: STT_FINAL_MS - STT_ENDPOINT_MS,
+      pauseInterimMs: STT_INTERIM_MS,
       onResult: (r) => {
         if (r.isFinal && r.speechFinal && r.text) finals.push(performance.now());
+        else if (!r.isFinal && TURNS.includes(r.text)) fullInterims.push(performance.now());
       },
     });
     cleanups.push(deepgram.close);
@@ -152,7 +168,13 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
         onToken: () => request.tokens.push(performance.now()),
       };
     });
-    const elevenlabs = await startFakeElevenLabs();
+    // Replies stream their words over ElevenLabs' WebSocket: the first text after a model request is timed.
+    const elevenlabs = await startFakeElevenLabs({
+      onStreamMessage: (m) => {
+        const text = m["text"];
+        if (typeof text === "string" && text.trim().length > 0) textsToTts.push(performance.now());
+      },
+    });
     cleanups.push(elevenlabs.close);
     elevenlabs.speech.setFirstByteMs(TTS_FIRST_AUDIO_MS);
     elevenlabs.speech.setDefault(() => {
@@ -276,18 +298,24 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
   const chunkTokens = tokensToFirstChunk();
   const rows: Record<string, number[]> = {
     "end of speech → STT final": [],
-    "STT final → LLM request": [],
+    "end of speech → interim with every word": [],
+    "end of speech → LLM request": [],
     "LLM request → first token": [],
+    "first token → first text to TTS": [],
     "first token → first clause to TTS": [],
     "TTS request → TTS first byte": [],
     "TTS first byte → first frame on the wire": [],
-    "our own time (all but the fakes' waits)": [],
+    "our own time (all but the fakes' and the design's waits)": [],
   };
   const turnTotals: number[] = [];
+  let preempted = 0;
   for (const t of turns) {
     const final = finals.find((x) => x >= t.endAt);
-    const llm = final === undefined ? undefined : llmRequests.find((r) => r.at >= final);
-    const tts = llm === undefined ? undefined : ttsRequests.find((r) => r.at >= llm.at);
+    const interim = fullInterims.find((x) => x >= t.endAt);
+    const tts = ttsRequests.find((r) => r.at >= t.endAt);
+    // The request the reply came from: the last one before its speech (a dropped preview may precede it).
+    const llm =
+      tts === undefined ? undefined : llmRequests.findLast((r) => r.at >= t.endAt && r.at <= tts.at);
     const firstToken = llm?.tokens[0];
     const chunkToken = llm?.tokens[chunkTokens - 1];
     if (
@@ -299,19 +327,26 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
     )
       continue;
     if (tts.firstByteAt > t.frameAt) continue;
+    const early = llm.at < final;
+    if (early) preempted++;
+    // What the design waits for before asking the model: the preview's quiet and its interim, or the final.
+    const wordsReady = early ? Math.max(interim ?? t.endAt, t.endAt + DEFAULT_PREVIEW_QUIET_MS) : final;
     rows["end of speech → STT final"]!.push(final - t.endAt);
-    rows["STT final → LLM request"]!.push(llm.at - final);
+    if (interim !== undefined) rows["end of speech → interim with every word"]!.push(interim - t.endAt);
+    rows["end of speech → LLM request"]!.push(llm.at - t.endAt);
     rows["LLM request → first token"]!.push(firstToken - llm.at);
+    const firstText = textsToTts.find((x) => x >= firstToken);
+    if (firstText !== undefined) rows["first token → first text to TTS"]!.push(firstText - firstToken);
     rows["first token → first clause to TTS"]!.push(tts.at - firstToken);
     rows["TTS request → TTS first byte"]!.push(tts.firstByteAt - tts.at);
     rows["TTS first byte → first frame on the wire"]!.push(t.frameAt - tts.firstByteAt);
-    rows["our own time (all but the fakes' waits)"]!.push(
-      llm.at - final + (tts.at - chunkToken) + (t.frameAt - tts.firstByteAt),
+    rows["our own time (all but the fakes' and the design's waits)"]!.push(
+      llm.at - wordsReady + (tts.at - chunkToken) + (t.frameAt - tts.firstByteAt),
     );
     turnTotals.push(t.frameAt - t.endAt);
   }
   const floorMs =
-    STT_FINAL_MS +
+    WORDS_READY_MS +
     LLM_FIRST_TOKEN_MS +
     (chunkTokens - 1) * (1000 / TOKENS_PER_SECOND) +
     TTS_FIRST_AUDIO_MS +
@@ -324,6 +359,7 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
     bargeIn: stats(bargeIns),
     floorMs,
     tokensToFirstChunk: chunkTokens,
+    preempted,
     ratioP50: ratio(turn.p50),
     ratioP95: ratio(turn.p95),
     loadAverage: Math.round(os.loadavg()[0]! * 10) / 10,
@@ -337,7 +373,8 @@ export function formatRealPath(r: RealPathResult): string {
     "real path: service process on its Telnyx, Deepgram, OpenAI and ElevenLabs adapters; carrier and vendors emulated on loopback",
     ...Object.entries(r.stages).map(([k, v]) => `  ${k.padEnd(width)}  ${f(v)}`),
     `  end of speech → first agent frame on the wire: ${f(r.turn)}`,
-    `  floor ${r.floorMs} ms (final ${STT_FINAL_MS} + first token ${LLM_FIRST_TOKEN_MS} + ${r.tokensToFirstChunk - 1} more tokens to the first clause × ${1000 / TOKENS_PER_SECOND} + TTS ${TTS_FIRST_AUDIO_MS} + one frame ${FRAME_MS}); ratio to floor p50 ${r.ratioP50}, p95 ${r.ratioP95}`,
+    `  replies prepared before the final (preemptive generation): ${r.preempted} of ${r.turn.samples}`,
+    `  floor ${r.floorMs} ms (words ready ${WORDS_READY_MS}: the preview's ${DEFAULT_PREVIEW_QUIET_MS} ms of quiet after an interim at ${STT_INTERIM_MS}, before the final at ${STT_FINAL_MS}; + first token ${LLM_FIRST_TOKEN_MS} + ${r.tokensToFirstChunk - 1} more tokens to the first clause × ${1000 / TOKENS_PER_SECOND} + TTS ${TTS_FIRST_AUDIO_MS} + one frame ${FRAME_MS}); ratio to floor p50 ${r.ratioP50}, p95 ${r.ratioP95}`,
     `  barge-in onset → playback cleared (clear on the wire): ${f(r.bargeIn)}`,
     `  (load ${r.loadAverage})`,
   ].join("\n");

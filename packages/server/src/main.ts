@@ -1,5 +1,10 @@
 import { ConfigError } from "./config/config.ts";
+import { type ExposedGc, tidyHeapWhenIdle } from "./observability/heap-tidy.ts";
 import { startService } from "./service.ts";
+
+// `npm start` runs node with --no-memory-reducer --expose-gc: the heap is compacted between calls
+// (heap-tidy.ts), not by V8's memory reducer in the middle of one.
+const gc = (globalThis as { gc?: ExposedGc }).gc;
 
 /** `npm start`: the service on the configuration in the environment. */
 async function main() {
@@ -14,8 +19,10 @@ async function main() {
     throw err;
   }
   console.log(["ClawCall is running.", ...service.describe().map((l) => `  ${l}`)].join("\n"));
+  const tidy = gc && tidyHeapWhenIdle({ gc, activeCalls: () => service.calls.activeCount() });
   const stop = async (signal: string) => {
     console.log(`${signal} received, shutting down`);
+    tidy?.stop();
     await service.close();
     process.exit(0);
   };

@@ -1,4 +1,5 @@
 import type { LLM, LlmMessage, LlmTool } from "../providers/llm/llm.ts";
+import { SpeculativeLlm } from "../providers/llm/speculative-llm.ts";
 import type { UserTurn } from "../voice/voice-session.ts";
 import { type ModelTurnResult, ReplyWait, runModelTurn, type Speaker } from "./model-turn.ts";
 import type { VoiceAgentSettings } from "./settings.ts";
@@ -22,9 +23,10 @@ type ReportModelFailure = (error: Error, fatal: boolean) => void;
 export class AgentModel {
   private readonly tools: LlmTool[];
   private readonly wait = new ReplyWait();
+  private readonly llm: SpeculativeLlm;
 
   constructor(
-    private readonly llm: LLM,
+    llm: LLM,
     canConnect: boolean,
     private readonly settings: VoiceAgentSettings,
     private readonly history: CallHistory,
@@ -32,6 +34,30 @@ export class AgentModel {
     private readonly report: ReportModelFailure,
   ) {
     this.tools = agentTools(canConnect);
+    this.llm = new SpeculativeLlm(llm);
+  }
+
+  /**
+   * Starts the reply to `userText` before the turn is certain, exactly as `speak` would ask for it once
+   * the turn has been recorded; `speak` then takes it up if the turn's words are the same.
+   */
+  prepare(instructions: LlmMessage, userText: string): void {
+    this.llm.speculate({
+      messages: [instructions, ...this.history.messagesWithUser(userText)],
+      tools: this.tools,
+      temperature: this.settings.temperature,
+      maxTokens: this.settings.maxTokens,
+    });
+  }
+
+  /** Drops a reply prepared ahead (the callee spoke on, or something else came first). */
+  dropPrepared(): void {
+    this.llm.cancel();
+  }
+
+  /** Replies prepared ahead, and how many were used. */
+  get preparedReplies(): { started: number; used: number } {
+    return { started: this.llm.started, used: this.llm.used };
   }
 
   /** One model call spoken as it streams, after `instructions` and the conversation so far. */

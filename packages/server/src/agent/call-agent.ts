@@ -19,7 +19,7 @@ import { isMenuFeedback, OpeningWait } from "./listening.ts";
 import { failureReason, type ModelTurnResult } from "./model-turn.ts";
 import type { OpeningFacts } from "./opening-line.ts";
 import type { OpeningPlan } from "./opening-plan.ts";
-import { GOODBYES, isHoldAnnouncement, isVoicemailGreeting, whatAnswered } from "./phrases.ts";
+import { conversationTurn, GOODBYES, whatAnswered } from "./phrases.ts";
 import type { VoiceAgentSettings } from "./settings.ts";
 import { runTools, type ToolContext } from "./tools.ts";
 import { CallHistory } from "./transcript-history.ts";
@@ -48,6 +48,8 @@ export class CallAgent {
   private readonly voicemail: VoicemailPolicy;
   private readonly handoff: HandoffMode;
   private tickPending = false;
+  /** An event is being handled (a reply prepared now could be overtaken by what it does). */
+  private busy = false;
   private openingSpoken = false;
   /** The opening spoken (or chosen for the voicemail message); null before. */
   private opening: OpeningFacts | null = null;
@@ -123,6 +125,7 @@ export class CallAgent {
   /** Handlers for the voice session; pass them when creating it. */
   readonly handlers: VoiceSessionHandlers = {
     onUserTurn: (turn) => this.events.push({ type: "turn", turn }),
+    onTurnPreview: (text) => this.preview(text),
     onSpeechStart: () => this.events.push({ type: "speech_start" }),
     onTone: () => this.heardTone(),
     onMusic: () => this.events.push({ type: "music" }),
@@ -145,11 +148,14 @@ export class CallAgent {
       if (this.call.answeredBy === "machine") await this.enterVoicemail("answering machine detected", false);
       else this.openingWait.waitFor(this.settings.openingWaitMs);
       for await (const event of this.events) {
+        this.busy = true;
         await this.handle(event);
+        this.busy = false;
         if (this.ending.decided) break;
       }
       return this.ending.result();
     } finally {
+      this.agentModel.dropPrepared();
       stopTimers();
       this.openingPlan.cancel();
       this.mode = "done";
@@ -246,20 +252,39 @@ export class CallAgent {
       case "conversation":
         this.history.user(text);
         if (turn.duringReply && this.backchannel.isBackchannel(text)) return;
-        if (this.modelCalls === 0 && isVoicemailGreeting(text))
-          return this.enterVoicemail("voicemail greeting", true);
-        if (isHoldAnnouncement(text)) {
-          this.enterHold("asked to hold");
-          // A person asking whether we can hold expects an answer; a queue announcement does not.
-          if (/\?\s*$/.test(text)) await this.sayLine("Sure, I'll hold.");
-          return;
+        switch (conversationTurn(text, this.modelCalls === 0)) {
+          case "voicemail":
+            return this.enterVoicemail("voicemail greeting", true);
+          case "hold":
+            this.enterHold("asked to hold");
+            // A person asking whether we can hold expects an answer; a queue announcement does not.
+            if (/\?\s*$/.test(text)) await this.sayLine("Sure, I'll hold.");
+            return;
+          case "model":
+            return this.respond(turn);
         }
-        return this.respond(turn);
+        return;
       case "handoff":
         return this.handoff.heard(text);
       case "done":
         return;
     }
+  }
+
+  /**
+   * The callee went quiet in conversation: the model is asked now for the reply the turn would get, so
+   * the recogniser's final wait is not also the model's. Only when nothing else is going on and the words
+   * would be answered by the model; the turn takes the reply up only if its words are the same.
+   */
+  private preview(text: string | null): void {
+    if (text === null) {
+      this.agentModel.dropPrepared();
+      return;
+    }
+    const quiet = !this.busy && this.voice !== null && !this.voice.speaking && !this.lineGone;
+    if (this.mode !== "conversation" || !quiet || this.ending.decided) return;
+    if (conversationTurn(text, this.modelCalls === 0) !== "model") return;
+    this.agentModel.prepare(this.instructions(), text);
   }
 
   private async onTick(): Promise<void> {

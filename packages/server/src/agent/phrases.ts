@@ -80,3 +80,13 @@ export const GOODBYES = {
   trouble: "I'm sorry, I'm having technical trouble, so I'll have to end the call. Goodbye.",
   hold: "I've been waiting on hold for too long, so I'll try again another time. Goodbye.",
 } as const;
+
+/**
+ * What a callee's words in conversation call for before any model is asked: a voicemail greeting (only
+ * before the agent's first reply: later, the words are someone quoting one), a hold, or the model's reply.
+ */
+export function conversationTurn(text: string, beforeFirstReply: boolean): "voicemail" | "hold" | "model" {
+  if (beforeFirstReply && isVoicemailGreeting(text)) return "voicemail";
+  if (isHoldAnnouncement(text)) return "hold";
+  return "model";
+}

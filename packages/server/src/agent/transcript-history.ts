@@ -25,6 +25,14 @@ export class CallHistory {
     else this.messages.push({ role: "user", content: text });
   }
 
+  /** The messages as they would be after `userToModel(text)`, leaving the history as it is. */
+  messagesWithUser(text: string): LlmMessage[] {
+    const last = this.messages.at(-1);
+    if (last?.role === "user")
+      return [...this.messages.slice(0, -1), { role: "user", content: `${last.content} ${text}` }];
+    return [...this.messages, { role: "user", content: text }];
+  }
+
   assistant(spoken: string, toolCalls: LlmToolCall[] = []): void {
     const text = spoken.trim();
     if (text.length > 0) this.append({ role: "assistant", text });

@@ -44,4 +44,35 @@ describe("EndOfTurnDetector", () => {
     d.onInterim("okay");
     expect(d.heard).toBe("uh-huh okay");
   });
+
+  it("offers the words as a preview once the callee is quiet and they cover all the speech", () => {
+    const d = new EndOfTurnDetector({ silenceMs: 700, previewQuietMs: 60 });
+    d.onSpeech();
+    // Words given while the callee was still talking do not cover what followed.
+    d.onInterim("do you have", 95);
+    expect(d.evaluate(105, true, 100)).toEqual({ type: "none" });
+    d.onInterim("do you have a table", 102);
+    expect(d.evaluate(102, true, 100)).toEqual({ type: "none" });
+    expect(d.evaluate(103, true, 100)).toEqual({ type: "preview", text: "do you have a table" });
+    // Offered once; the final with the same words is the turn.
+    expect(d.evaluate(104, true, 100)).toEqual({ type: "none" });
+    d.onFinal("Do you have a table?", true, 108);
+    expect(d.evaluate(108, true, 100)).toEqual({ type: "turn", text: "Do you have a table?" });
+  });
+
+  it("offers a new preview after the callee spoke on, and none when previews are off", () => {
+    const d = new EndOfTurnDetector({ previewQuietMs: 60 });
+    d.onSpeech();
+    d.onInterim("do you have", 104);
+    expect(d.evaluate(104, true, 100)).toEqual({ type: "preview", text: "do you have" });
+    d.onVoiced();
+    expect(d.previewOpen).toBe(false);
+    d.onInterim("do you have a table", 124);
+    expect(d.evaluate(124, true, 120)).toEqual({ type: "preview", text: "do you have a table" });
+
+    const off = new EndOfTurnDetector({ previewQuietMs: 0 });
+    off.onSpeech();
+    off.onInterim("do you have", 104);
+    expect(off.evaluate(110, true, 100)).toEqual({ type: "none" });
+  });
 });

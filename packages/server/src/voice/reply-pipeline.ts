@@ -1,9 +1,10 @@
 import type { Voice } from "@clawcall/contract";
-import type { TTS } from "../providers/tts/tts.ts";
-import { AsyncQueue } from "./async-queue.ts";
+import { openTextStream } from "../providers/tts/segmented-stream.ts";
+import type { TTS, TtsTextStream } from "../providers/tts/tts.ts";
 import type { PlaybackTracker } from "./playback-tracker.ts";
 import type { PreparedSpeech } from "./prepared-speech.ts";
-import { TextChunker, type TextChunkerOptions } from "./text-chunker.ts";
+import type { TextChunkerOptions } from "./text-chunker.ts";
+import { type FeedStep, TextFeed } from "./text-feed.ts";
 
 /** Speech synthesis failed (as opposed to the text source), so the caller can say which one broke. */
 export class SpeechSynthesisError extends Error {
@@ -31,10 +32,12 @@ export interface ReplyPipelineOptions {
 }
 
 /**
- * Streams one reply end to end: text → chunks (first clause as soon as it is complete) → one speech
- * synthesis per chunk → the playback tracker. Synthesis of a chunk starts while the text source is
- * still producing the next ones. Resolves once everything has been played out; throws the first
- * failure of the text source or the synthesis (not an abort).
+ * Streams one reply end to end: text → the TTS's text stream, opened before the first token so its
+ * connection is ready (words as they complete, a flush at each chunk boundary: the first clause as soon
+ * as it is complete) → audio tagged with its chunk → the playback tracker. A TTS without input streaming
+ * synthesises each chunk in one request, the next one's already under way while the current one plays.
+ * Resolves once everything has been played out; throws the first failure of the text source or the
+ * synthesis (not an abort).
  */
 export async function playReply(o: ReplyPipelineOptions): Promise<void> {
   if (typeof o.source === "object") return playPrepared(o, o.source);
@@ -43,40 +46,42 @@ export async function playReply(o: ReplyPipelineOptions): Promise<void> {
   const stop = () => inner.abort();
   o.signal.addEventListener("abort", stop, { once: true });
   const signal = inner.signal;
-  const chunks = new AsyncQueue<string>();
-  const producer = produceChunks(o, signal, chunks);
+  const texts: string[] = [];
+  const stream = openTextStream(o.tts, { voice: o.voice, signal });
+  const source = { error: null as unknown };
+  const producer = produceText(o, signal, stream, texts, source);
   let first = true;
+  let open = -1;
   try {
-    for await (const chunk of chunks) {
-      if (signal.aborted) break;
-      o.tracker.begin(chunk);
-      try {
-        for await (const audio of o.tts.synthesize({ text: chunk, voice: o.voice, signal })) {
-          if (signal.aborted) break;
-          if (audio.length === 0) continue;
-          if (first) {
-            first = false;
-            o.onFirstAudio();
-          }
-          o.tracker.send(audio);
-        }
-      } catch (error) {
-        throw signal.aborted ? error : new SpeechSynthesisError(error);
-      }
+    for await (const event of stream.events) {
       // Once aborted, the tracker may already be carrying the next reply.
       if (signal.aborted) break;
-      o.tracker.end();
+      if (open !== event.segment) {
+        o.tracker.begin(texts[event.segment] ?? "");
+        open = event.segment;
+      }
+      if (event.type === "end") {
+        o.tracker.end();
+        open = -1;
+        continue;
+      }
+      if (first) {
+        first = false;
+        o.onFirstAudio();
+      }
+      o.tracker.send(event.audio);
     }
   } catch (error) {
     if (!o.signal.aborted) {
       inner.abort();
       await producer;
-      throw error;
+      throw source.error ?? new SpeechSynthesisError(error);
     }
   } finally {
     o.signal.removeEventListener("abort", stop);
   }
   await producer;
+  if (source.error) throw source.error;
   if (o.signal.aborted) return;
   await o.tracker.drained(o.signal);
 }
@@ -99,26 +104,39 @@ async function playPrepared(o: ReplyPipelineOptions, speech: PreparedSpeech): Pr
   await o.tracker.drained(o.signal);
 }
 
-async function produceChunks(
+/**
+ * Feeds the text to the stream. A failure of the source is kept for the caller: the chunks already
+ * complete are still spoken, the words after them are dropped.
+ */
+async function produceText(
   o: ReplyPipelineOptions,
   signal: AbortSignal,
-  out: AsyncQueue<string>,
+  stream: TtsTextStream,
+  texts: string[],
+  source: { error: unknown },
 ): Promise<void> {
-  const chunker = new TextChunker(o.chunker);
-  try {
-    if (typeof o.source === "string") {
-      for (const c of chunker.push(o.source)) out.push(c);
-    } else if (typeof o.source === "function") {
-      for await (const text of o.source(signal)) {
-        if (signal.aborted) break;
-        for (const c of chunker.push(text)) out.push(c);
+  const feed = new TextFeed(o.chunker);
+  const apply = (steps: FeedStep[]) => {
+    for (const step of steps) {
+      if ("write" in step) stream.write(step.write);
+      else {
+        texts.push(step.flush);
+        stream.flush();
       }
     }
-    const rest = chunker.flush();
-    if (rest !== null && !signal.aborted) out.push(rest);
-    out.end();
+  };
+  try {
+    if (typeof o.source === "string") apply(feed.push(o.source));
+    else if (typeof o.source === "function") {
+      for await (const text of o.source(signal)) {
+        if (signal.aborted) break;
+        apply(feed.push(text));
+      }
+    }
+    if (!signal.aborted) apply(feed.finish());
+    stream.end();
   } catch (error) {
-    if (signal.aborted) out.end();
-    else out.fail(error);
+    if (!signal.aborted) source.error = error;
+    stream.end();
   }
 }

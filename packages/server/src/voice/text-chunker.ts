@@ -71,6 +71,11 @@ export class TextChunker {
     return chunks;
   }
 
+  /** Text pushed that no chunk has taken yet: the start of the next chunk. */
+  get pending(): string {
+    return this.buffer;
+  }
+
   /** The rest once the stream ended (null when nothing is left). */
   flush(): string | null {
     const rest = this.buffer.trim();

@@ -52,6 +52,11 @@ export interface SpeakResult {
 
 export interface VoiceSessionHandlers {
   onUserTurn(turn: UserTurn): void;
+  /**
+   * The callee went quiet with these words heard (before the recogniser's final), while the agent was
+   * silent: a reply may be prepared for them. Null: they spoke again, so the preview no longer stands.
+   */
+  onTurnPreview?(text: string | null): void;
   onSpeechStart?(): void;
   onBargeIn?(): void;
   onTone?(tone: DetectedTone): void;
@@ -188,12 +193,13 @@ export class VoiceSession {
         this.lastActivityAt = this.now();
         return;
       case "interim":
-        this.endOfTurn.onInterim(event.text);
+        this.endOfTurn.onInterim(event.text, this.vad.frames - 1);
         if (event.text.trim().length > 0) this.lastActivityAt = this.now();
         this.checkBargeIn();
+        this.evaluateTurn();
         return;
       case "final":
-        this.endOfTurn.onFinal(event.text, event.endOfUtterance);
+        this.endOfTurn.onFinal(event.text, event.endOfUtterance, this.vad.frames - 1);
         if (event.text.trim().length > 0) this.lastActivityAt = this.now();
         this.evaluateTurn();
         return;
@@ -303,6 +309,10 @@ export class VoiceSession {
     if (this.vad.voiced) {
       this.lastVoicedAt = now;
       this.lastActivityAt = now;
+      if (this.endOfTurn.previewOpen) {
+        this.endOfTurn.onVoiced();
+        this.handlers.onTurnPreview?.(null);
+      }
     }
     if (event === "start") {
       this.segmentText = "";
@@ -376,7 +386,10 @@ export class VoiceSession {
   private evaluateTurn(): void {
     const action = this.endOfTurn.evaluate(this.vad.frames - 1, this.vad.speaking, this.vad.lastVoicedFrame);
     if (action.type === "flush") this.stt.flush();
-    else if (action.type === "turn") {
+    else if (action.type === "preview") {
+      // While the agent speaks, the callee's words are weighed by the barge-in policy instead.
+      if (this.reply === null) this.handlers.onTurnPreview?.(action.text);
+    } else if (action.type === "turn") {
       this.segmentText = this.vad.speaking ? action.text : "";
       this.handlers.onUserTurn({
         text: action.text,

@@ -38,6 +38,12 @@ export interface FakeDeepgramOptions {
    * the final comes after the speech ends (benchmarks impose a vendor's latency this way).
    */
   endpointMs?: number;
+  /**
+   * Silence after which an interim with every word of the utterance is sent (with interim results on),
+   * as a streaming recogniser's next interim covers all the audio so far (the fake knows only whole lines,
+   * so a pause inside one gives all of it). Off by default.
+   */
+  pauseInterimMs?: number;
   /** Sees every Results message as it is sent (benchmarks time the final by it). */
   onResult?(result: { text: string; isFinal: boolean; speechFinal: boolean }): void;
 }
@@ -207,7 +213,12 @@ function createSession(
     threshold: options.speechThreshold ?? 500,
     endpointMs,
     utteranceEndMs: utteranceEndMs > 0 ? utteranceEndMs : null,
+    pauseMs: options.pauseInterimMs ?? null,
     onSpeechStarted: () => vadEvents && session.speechStarted(),
+    onPause: () => {
+      const text = heard[0];
+      if (interimResults && text) session.interim(text);
+    },
     onProgress: (fraction) => {
       const text = heard[0];
       if (!interimResults || !text) return;

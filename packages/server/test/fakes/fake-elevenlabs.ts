@@ -1,20 +1,30 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { mulawEncode } from "../../src/media/mulaw.ts";
+import { attachStreamInput } from "./fake-elevenlabs-stream.ts";
 import { readJson, sendJson, startLoopback } from "./loopback.ts";
 import { type FakeTtsControl, streamAudio, TtsScriptQueue, toneSamples } from "./tts-script.ts";
 
 /**
  * ElevenLabs' streaming text-to-speech on loopback: POST /v1/text-to-speech/{voice_id}/stream with the
  * output format as a query parameter, the key in xi-api-key, and the audio as a chunked body
- * (ulaw_8000: raw 8 kHz mu-law bytes, no header). GET /v1/models answers for warmups.
+ * (ulaw_8000: raw 8 kHz mu-law bytes, no header). GET /v1/models answers for warmups. The multi-context
+ * WebSocket (multi-stream-input) is served beside it (fake-elevenlabs-stream.ts), with the same replies
+ * and first-audio delay.
  */
 export interface FakeElevenLabs {
   /** Base URL without /v1, as the SDK's baseUrl takes it. */
   url: string;
   speech: FakeTtsControl;
   connections(): number;
-  /** xi-api-key headers seen, in order. */
+  /** xi-api-key headers seen, in order (and keys sent in a WebSocket's first message). */
   readonly apiKeys: string[];
+  /** Messages received on the multi-stream-input WebSockets, in order. */
+  readonly streamMessages: Record<string, unknown>[];
+  /** The address of each WebSocket accepted. */
+  readonly streamUrls: URL[];
+  /** Ends the open WebSockets now, or on the next message one of them gets (dropping that message). */
+  dropStreams(): void;
+  dropStreamsOnNextMessage(): void;
   close(): Promise<void>;
 }
 
@@ -22,6 +32,8 @@ export interface FakeElevenLabsOptions {
   apiKey?: string;
   /** Voice ids the fake knows; others get 404 voice_not_found. Any id is accepted when absent. */
   voiceIds?: readonly string[];
+  /** Called as each WebSocket message arrives, so a benchmark can time the text it carries. */
+  onStreamMessage?(message: Record<string, unknown>): void;
 }
 
 const ROUTE = /^\/v1\/text-to-speech\/([^/]+)\/stream$/;
@@ -68,7 +80,28 @@ export async function startFakeElevenLabs(options: FakeElevenLabsOptions = {}): 
       await streamAudio(res, audio, 8, outcome);
     }
   });
-  return { url: loopback.origin, speech, connections: loopback.connections, apiKeys, close: loopback.close };
+  const streamMessages: Record<string, unknown>[] = [];
+  const streamUrls: URL[] = [];
+  const streams = attachStreamInput(loopback.server, {
+    ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
+    ...(options.voiceIds !== undefined ? { voiceIds: options.voiceIds } : {}),
+    ...(options.onStreamMessage !== undefined ? { onMessage: options.onStreamMessage } : {}),
+    speech,
+    apiKeys,
+    messages: streamMessages,
+    urls: streamUrls,
+  });
+  return {
+    url: loopback.origin,
+    speech,
+    connections: loopback.connections,
+    apiKeys,
+    streamMessages,
+    streamUrls,
+    dropStreams: streams.drop,
+    dropStreamsOnNextMessage: streams.dropOnNextMessage,
+    close: loopback.close,
+  };
 }
 
 function detail(res: ServerResponse, status: number, code: string, message: string) {

@@ -7,7 +7,11 @@ export interface SpeechTrackerOptions {
   /** Silence after speech that ends an utterance; null turns endpointing off. */
   endpointMs: number | null;
   utteranceEndMs: number | null;
+  /** Silence after which onPause is called once (null: never). */
+  pauseMs?: number | null;
   onSpeechStarted(): void;
+  /** The speech has paused for `pauseMs`: a recogniser's interim then covers every word said. */
+  onPause?(): void;
   /** Called every 300 ms of speech with a rough share of the utterance heard so far (0..1). */
   onProgress(fraction: number): void;
   onEndpoint(): void;
@@ -70,7 +74,10 @@ export class SpeechTracker {
     this.speaking = false;
     if (!this.utteranceOpen) return;
     this.silenceMs += FRAME_MS;
-    const { endpointMs, utteranceEndMs } = this.options;
+    const { endpointMs, utteranceEndMs, pauseMs } = this.options;
+    const pause = Math.max(pauseMs ?? 0, FRAME_MS);
+    if (!this.endpointed && pauseMs != null && this.silenceMs >= pause && this.silenceMs - FRAME_MS < pause)
+      this.options.onPause?.();
     if (!this.endpointed && endpointMs !== null && this.silenceMs >= Math.max(endpointMs, FRAME_MS)) {
       this.endpointed = true;
       this.options.onEndpoint();

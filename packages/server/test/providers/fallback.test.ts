@@ -118,6 +118,55 @@ describe("FallbackTts", () => {
     expect(out.error).toBeDefined();
     expect(openai.speech.requests).toHaveLength(0);
   });
+
+  it("streams a reply's text to the next provider, from its first word, when the first fails before audio", async () => {
+    const failed: string[] = [];
+    eleven = await startFakeElevenLabs();
+    openai = await startFakeOpenAi();
+    closers.push(eleven.close, openai.close);
+    const first = new ElevenLabsTts({ apiKey: "k", baseUrl: eleven.url, maxRetries: 0 });
+    closers.push(async () => first.close());
+    const tts = new FallbackTts([first, new OpenAiTts({ apiKey: "k", baseUrl: openai.url, maxRetries: 0 })], {
+      onFallback: (name) => failed.push(name),
+    });
+    expect(tts.capabilities.inputStreaming).toBe(true);
+    eleven.speech.reply({ status: 503 });
+    const stream = tts.openStream({ voice: "sarah", signal: new AbortController().signal });
+    const segments: number[] = [];
+    const done = (async () => {
+      for await (const event of stream.events) if (event.type === "end") segments.push(event.segment);
+    })();
+    stream.write("Hello ");
+    stream.write("there. ");
+    stream.flush();
+    stream.write("Bye ");
+    stream.write("now. ");
+    stream.flush();
+    stream.end();
+    await done;
+    expect(segments).toEqual([0, 1]);
+    expect(failed).toEqual([first.name]);
+    expect(openai.speech.requests.map((r) => r.text)).toEqual(["Hello there.", "Bye now."]);
+  });
+
+  it("passes a text stream's failure on once its audio has started", async () => {
+    const tts = await rig();
+    eleven.speech.reply({ durationMs: 2000, cutAfterMs: 300, realtimeFactor: 20 });
+    const stream = tts.openStream({ voice: "jessica", signal: new AbortController().signal });
+    stream.write("Hello there. ");
+    stream.flush();
+    stream.end();
+    let bytes = 0;
+    let error: unknown;
+    try {
+      for await (const event of stream.events) if (event.type === "audio") bytes += event.audio.length;
+    } catch (e) {
+      error = e;
+    }
+    expect(bytes).toBeGreaterThan(0);
+    expect(error).toBeDefined();
+    expect(openai.speech.requests).toHaveLength(0);
+  });
 });
 
 describe("FallbackStt", () => {

@@ -41,7 +41,7 @@ export class FakeStt implements STT {
     inputEncodings: ["mulaw"] as const,
     sampleRates: [8000],
   };
-  readonly lines: Array<{ text: string; interimAfterMs?: number }> = [];
+  readonly lines: HeardLine[] = [];
   /** Timing of every utterance heard (performance.now()), for benchmarks. */
   readonly utterances: Array<{ startAt: number; lastLoudAt: number; finalAt: number | null }> = [];
   opened = 0;
@@ -56,16 +56,23 @@ export class FakeStt implements STT {
     return s;
   }
 
-  /** Queues what the next utterance will be recognised as. */
-  willHear(text: string, interimAfterMs?: number): void {
-    this.lines.push({ text, interimAfterMs });
+  /** Queues what the next utterance will be recognised as (and, if given, its interim and when). */
+  willHear(text: string, interimAfterMs?: number, interimText = text): void {
+    this.lines.push({ text, interimAfterMs, interimText });
   }
+}
+
+interface HeardLine {
+  text: string;
+  /** An interim is sent this long after the utterance starts (none if undefined). */
+  interimAfterMs?: number;
+  interimText: string;
 }
 
 class FakeSttSession implements SttSession {
   private readonly features = createFrameFeatures();
   private inSpeech = false;
-  private current: { text: string; interimAfterMs?: number } | null = null;
+  private current: HeardLine | null = null;
   private finalTimer: NodeJS.Timeout | undefined;
   private interimTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -87,7 +94,7 @@ class FakeSttSession implements SttSession {
       this.emit({ type: "speech_started" });
       const interimAfter = this.current?.interimAfterMs;
       if (interimAfter !== undefined && this.current !== null) {
-        const text = this.current.text;
+        const text = this.current.interimText;
         this.interimTimer = setTimeout(() => this.emit({ type: "interim", text }), interimAfter);
       }
     }
@@ -280,9 +287,12 @@ export class FakeCallee {
     });
   }
 
-  /** Talks for `ms` (speech-shaped sound) that the recogniser will hear as `text`. */
-  say(text: string, ms: number, interimAfterMs?: number): void {
-    this.stt.willHear(text, interimAfterMs);
+  /**
+   * Talks for `ms` (speech-shaped sound) that the recogniser will hear as `text`, with an interim
+   * `interimAfterMs` after it starts if given (`interimText`, by default the same words).
+   */
+  say(text: string, ms: number, interimAfterMs?: number, interimText?: string): void {
+    this.stt.willHear(text, interimAfterMs, interimText);
     this.pair.callee.send(speechLikeMulaw(ms, text.length + 1));
   }
 

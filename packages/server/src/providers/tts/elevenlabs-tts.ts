@@ -3,8 +3,10 @@ import { ElevenLabsClient, ElevenLabsError } from "@elevenlabs/elevenlabs-js";
 import { abortError, describeHost, ProviderError } from "../abort.ts";
 import { DEFAULT_MODELS } from "../default-models.ts";
 import { connectionReleased } from "../idle.ts";
+import { ElevenLabsSocketPool } from "./elevenlabs-socket.ts";
+import { ElevenLabsTextStream } from "./elevenlabs-stream.ts";
 import { readBody } from "./read-body.ts";
-import type { TTS, TtsCapabilities, TtsRequest } from "./tts.ts";
+import type { TTS, TtsCapabilities, TtsRequest, TtsStreamRequest, TtsTextStream } from "./tts.ts";
 import { ELEVENLABS_VOICE_IDS } from "./voices.ts";
 
 export interface ElevenLabsTtsOptions {
@@ -17,16 +19,25 @@ export interface ElevenLabsTtsOptions {
   /** Retries before the first byte; audio cut off mid-sentence is never retried. */
   maxRetries?: number;
   timeoutMs?: number;
+  /** Replies stream their text over the multi-context WebSocket (default); false: one request per chunk. */
+  inputStreaming?: boolean;
+  /** WebSocket: connecting, and waiting for audio once text was flushed (default 5 s each). */
+  connectTimeoutMs?: number;
+  audioTimeoutMs?: number;
+  /** WebSocket: how long a connection stays open for the next reply (default 60 s). */
+  idleMs?: number;
+  /** WebSocket: ElevenLabs' chunk_length_schedule; its own default when absent. */
+  chunkLengthSchedule?: readonly number[];
 }
 
 /** ElevenLabs streaming TTS, asked for 8 kHz mu-law so its bytes go to the phone as they are. */
 export class ElevenLabsTts implements TTS {
   readonly name: string;
-  readonly capabilities: TtsCapabilities = {
-    streaming: true,
-    outputFormats: ["mulaw_8000", "pcm_16000", "pcm_24000"],
-  };
+  readonly capabilities: TtsCapabilities;
   private readonly client: ElevenLabsClient;
+  private readonly sockets: ElevenLabsSocketPool;
+  private readonly audioTimeoutMs: number;
+  private readonly chunkLengthSchedule: readonly number[] | undefined;
   private readonly model: string;
   private readonly voiceIds: Record<Voice, string>;
   private readonly maxRetries: number;
@@ -36,6 +47,21 @@ export class ElevenLabsTts implements TTS {
     this.voiceIds = { ...ELEVENLABS_VOICE_IDS, ...options.voiceIds };
     this.maxRetries = options.maxRetries ?? 1;
     this.name = `elevenlabs:${this.model}@${describeHost(options.baseUrl, "api.elevenlabs.io")}`;
+    this.capabilities = {
+      streaming: true,
+      inputStreaming: options.inputStreaming ?? true,
+      outputFormats: ["mulaw_8000", "pcm_16000", "pcm_24000"],
+    };
+    this.audioTimeoutMs = options.audioTimeoutMs ?? 5000;
+    this.chunkLengthSchedule = options.chunkLengthSchedule;
+    this.sockets = new ElevenLabsSocketPool({
+      name: this.name,
+      apiKey: options.apiKey,
+      baseUrl: options.baseUrl ?? "https://api.elevenlabs.io",
+      model: this.model,
+      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+      idleMs: options.idleMs ?? 60_000,
+    });
     this.client = new ElevenLabsClient({
       apiKey: options.apiKey,
       ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
@@ -47,6 +73,25 @@ export class ElevenLabsTts implements TTS {
   async warmup(): Promise<void> {
     await this.client.models.list({ maxRetries: 0, timeoutInSeconds: 5 });
     await connectionReleased();
+  }
+
+  /** A reply's text streamed in as it is written; see ElevenLabsTextStream. */
+  openStream(request: TtsStreamRequest): TtsTextStream {
+    return new ElevenLabsTextStream(
+      this.sockets,
+      this.voiceIds[request.voice],
+      {
+        name: this.name,
+        audioTimeoutMs: this.audioTimeoutMs,
+        ...(this.chunkLengthSchedule ? { chunkLengthSchedule: this.chunkLengthSchedule } : {}),
+      },
+      request.signal,
+    );
+  }
+
+  /** Closes the connections kept open between replies. */
+  close(): void {
+    this.sockets.close();
   }
 
   async *synthesize(request: TtsRequest): AsyncIterable<Uint8Array> {

@@ -1,5 +1,6 @@
 import { type FallbackOptions, FallbackOrder, streamFromFirstThatStarts } from "../fallback-order.ts";
-import type { TTS, TtsCapabilities, TtsRequest } from "./tts.ts";
+import { fallbackTextStream } from "./fallback-stream.ts";
+import type { TTS, TtsCapabilities, TtsRequest, TtsStreamRequest, TtsTextStream } from "./tts.ts";
 
 /**
  * Tries each TTS in turn until one produces audio. A sentence already sounding is never restarted in
@@ -18,6 +19,7 @@ export class FallbackTts implements TTS {
     this.name = providers.map((p) => p.name).join(" → ");
     this.capabilities = {
       streaming: providers.every((p) => p.capabilities.streaming),
+      inputStreaming: providers.some((p) => p.capabilities.inputStreaming),
       outputFormats: [...new Set(providers.flatMap((p) => p.capabilities.outputFormats))],
     };
   }
@@ -28,5 +30,10 @@ export class FallbackTts implements TTS {
 
   synthesize(request: TtsRequest): AsyncIterable<Uint8Array> {
     return streamFromFirstThatStarts(this.order, this.options, request.signal, (p) => p.synthesize(request));
+  }
+
+  /** A reply's text streamed to the first provider that speaks; see fallbackTextStream. */
+  openStream(request: TtsStreamRequest): TtsTextStream {
+    return fallbackTextStream(this.order, this.options, request);
   }
 }

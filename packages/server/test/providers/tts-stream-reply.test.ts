@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { MediaHandlers, MediaStream } from "../../src/media/media-stream.ts";
+import { ElevenLabsTts } from "../../src/providers/tts/elevenlabs-tts.ts";
+import { PlaybackTracker } from "../../src/voice/playback-tracker.ts";
+import { playReply } from "../../src/voice/reply-pipeline.ts";
+import { SpokenTextJournal } from "../../src/voice/spoken-text.ts";
+import { type FakeElevenLabs, startFakeElevenLabs } from "../fakes/fake-elevenlabs.ts";
+import { pitchOf } from "./tts-harness.ts";
+
+/** Plays everything at once and keeps the audio before each mark, under the mark's text. */
+class Line implements MediaStream {
+  readonly played: { text: string; audio: Uint8Array }[] = [];
+  readonly journal = new SpokenTextJournal();
+  tracker: PlaybackTracker | null = null;
+  private pending: Uint8Array[] = [];
+  attach(_handlers: MediaHandlers): void {}
+  send(audio: Uint8Array): void {
+    this.pending.push(audio);
+  }
+  mark(name: string): void {
+    this.played.push({ text: this.journal.take(name) ?? "?", audio: Buffer.concat(this.pending) });
+    this.pending = [];
+    queueMicrotask(() => this.tracker?.onMark(name));
+  }
+  clear(): void {
+    this.pending = [];
+  }
+  close(): void {}
+}
+
+let fake: FakeElevenLabs;
+let tts: ElevenLabsTts;
+afterEach(async () => {
+  tts?.close();
+  await fake?.close();
+});
+
+describe("a reply spoken through ElevenLabs' WebSocket", () => {
+  it("sends the model's words as they come and plays each chunk's audio under that chunk's text", async () => {
+    fake = await startFakeElevenLabs({ apiKey: "k" });
+    tts = new ElevenLabsTts({ apiKey: "k", baseUrl: fake.url, maxRetries: 0 });
+    const tones: Record<string, number> = {
+      "Great choice,": 400,
+      "I have booked a table for two at seven tonight.": 600,
+      "Anything else?": 800,
+    };
+    fake.speech.setDefault((view) => ({ toneHz: tones[view.text] ?? 300, durationMs: 500 }));
+    const line = new Line();
+    const tracker = new PlaybackTracker(line, { journal: line.journal });
+    line.tracker = tracker;
+    let midChunk: string[] = [];
+    async function* model() {
+      for (const token of ["Great", " choice", ",", " I", " have", " booked", " a", " table", " for"]) {
+        yield token;
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      // Held here until the words so far reach the vendor (or give up), the chunk still unfinished.
+      for (let i = 0; i < 500 && !fake.streamMessages.some((m) => m["text"] === "table "); i++)
+        await new Promise((r) => setTimeout(r, 2));
+      midChunk = fake.streamMessages.map((m) => String(m["text"] ?? ""));
+      for (const token of [" two", " at", " seven", " tonight", ".", " Anything", " else", "?"]) yield token;
+    }
+    await playReply({
+      source: () => model(),
+      tts,
+      voice: "jessica",
+      tracker,
+      signal: new AbortController().signal,
+      onFirstAudio() {},
+    });
+    // The second chunk's first words were on the wire before the model had finished it.
+    expect(midChunk).toContain("table ");
+    expect(line.played.map((p) => p.text)).toEqual(Object.keys(tones));
+    for (const p of line.played) {
+      expect(p.audio.length).toBe(4000);
+      expect(Math.abs(pitchOf(p.audio) - tones[p.text]!)).toBeLessThan(10);
+    }
+  });
+});
