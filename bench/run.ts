@@ -52,7 +52,7 @@ const benches: Bench[] = [
         parts.push(
           formatSandboxCalls(
             await runSandboxCallsBench({
-              steps: quick ? [25, 50] : [50, 100, 200],
+              steps: quick ? [25, 50] : [100, 200],
               holdSeconds,
               pocketsphinx: false,
               onStep: progress,
