@@ -201,7 +201,7 @@ const tick = () => {
 setTimeout(tick, 20);
 `;
 
-function referenceJitter(ms: number): Promise<number | null> {
+export function referenceJitter(ms: number): Promise<number | null> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,

@@ -90,9 +90,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       config.carrier.callerNumbers.length > 0
         ? config.carrier.callerNumbers
         : sandboxCallerNumbers(config.carrier.sandbox.poolSize);
-    sandboxSpeech = createSandboxSpeech({ cacheDir: config.carrier.sandbox.speechCacheDir });
+    sandboxSpeech = createSandboxSpeech({
+      cacheDir: config.carrier.sandbox.speechCacheDir,
+      usePocketsphinx: config.carrier.sandbox.usePocketsphinx,
+    });
     carrier = new SandboxNetwork(
-      { ringSeconds: config.carrier.sandbox.ringSeconds },
+      {
+        ringSeconds: config.carrier.sandbox.ringSeconds,
+        onFrameJitter: (ms) => metrics.sandboxFrameJitter.observe(ms / 1000),
+      },
       createSandboxCallees(config.carrier.sandbox, sandboxSpeech, recordings, logger, shownCodes),
       logger,
     );

@@ -8,6 +8,11 @@ describe("config", () => {
     expect(c.database.kind).toBe("sqlite");
     expect(c.carrier.kind).toBe("sandbox");
     expect(c.billing.freeSeconds).toBe(1200);
+    // The sandbox's agent hears with pocketsphinx when it is installed, unless told not to.
+    expect(c.carrier.sandbox.usePocketsphinx).toBe(true);
+    expect(loadConfig({ CLAWCALL_SANDBOX_POCKETSPHINX: "false" }).carrier.sandbox.usePocketsphinx).toBe(
+      false,
+    );
   });
 
   it("names the variable when a value is bad", () => {

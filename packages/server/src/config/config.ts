@@ -76,6 +76,7 @@ const EnvSchema = z.object({
   CLAWCALL_SANDBOX_POOL_SIZE: int(20, 1),
   CLAWCALL_SANDBOX_HOLD_SECONDS: seconds(20),
   CLAWCALL_SANDBOX_SPEECH_CACHE: optionalString,
+  CLAWCALL_SANDBOX_POCKETSPHINX: bool(true),
 
   ...TELNYX_ENV,
   ...PROVIDER_ENV,
@@ -187,6 +188,7 @@ export function loadConfig(env: Env) {
         ringSeconds: e.CLAWCALL_SANDBOX_RING_SECONDS,
         poolSize: e.CLAWCALL_SANDBOX_POOL_SIZE,
         holdSeconds: e.CLAWCALL_SANDBOX_HOLD_SECONDS,
+        usePocketsphinx: e.CLAWCALL_SANDBOX_POCKETSPHINX,
         // Synthesised callee lines are deterministic, so several data folders may share one cache.
         speechCacheDir: e.CLAWCALL_SANDBOX_SPEECH_CACHE
           ? path.resolve(e.CLAWCALL_SANDBOX_SPEECH_CACHE)

@@ -61,6 +61,12 @@ export function createMetrics() {
       buckets: [0.05, 0.1, 0.15, 0.2, 0.25, 0.35, 0.5, 1],
       registers: [registry],
     }),
+    sandboxFrameJitter: new client.Histogram({
+      name: "clawcall_sandbox_frame_jitter_seconds",
+      help: "Sandbox lines: |inter-arrival - 20 ms| of each frame the agent's side receives",
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
   };
 }
 

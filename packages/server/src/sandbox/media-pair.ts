@@ -5,6 +5,7 @@ import {
   type MediaHandlers,
   type MediaStream,
 } from "../media/media-stream.ts";
+import { everyFrame } from "./frame-clock.ts";
 import type { PlayedTextFollower } from "./played-text.ts";
 
 /** Mu-law byte for silence: what an idle leg of a phone call carries. */
@@ -123,7 +124,8 @@ export interface MediaPair {
 
 /**
  * A full-duplex 8 kHz line between the agent and a sandbox callee, clocked in real time: every 20 ms each
- * side receives exactly one frame, silence when the other side is quiet, as on a real call.
+ * side receives exactly one frame, silence when the other side is quiet, as on a real call. Every line
+ * of one frame period shares one clock (see frame-clock.ts).
  * `onTap` sees both directions' frames for recording.
  */
 export function createMediaPair(options: {
@@ -134,6 +136,11 @@ export function createMediaPair(options: {
   agentWords?: PlayedTextFollower;
   /** Follows the callee's audio as the agent's side hears it (a bridged party is told the words). */
   calleeWords?: PlayedTextFollower;
+  /**
+   * Told |inter-arrival − frame period| in ms of every frame the agent's side receives: what a
+   * stalled process costs a call's audio, as a carrier's jitter buffer would see it.
+   */
+  onFrameJitter?: (ms: number) => void;
 }): MediaPair {
   const toCallee = new Direction();
   const toAgent = new Direction();
@@ -153,40 +160,34 @@ export function createMediaPair(options: {
     back ? (dropped) => back.cleared(dropped.remainingBytes, dropped.marks) : undefined,
   );
   const period = options.frameMs ?? FRAME_MS;
-  let next = performance.now() + period;
-  let timer: NodeJS.Timeout | undefined;
+  const onJitter = options.onFrameJitter;
+  let lastFrameAt = 0;
+  // Made once, not per frame: a frame's work is the hot path of every sandbox call.
+  const onAgentMark = (m: string) => {
+    words?.mark(m);
+    agent.handlers?.onMark?.(m);
+  };
+  const onAgentPlayed = words ? (bytes: number) => words.played(bytes) : undefined;
+  const onCalleeMark = (m: string) => {
+    back?.mark(m);
+    callee.handlers?.onMark?.(m);
+  };
+  const onCalleePlayed = back ? (bytes: number) => back.played(bytes) : undefined;
 
   const step = () => {
-    const fromAgent = toCallee.tick(
-      (m) => {
-        words?.mark(m);
-        agent.handlers?.onMark?.(m);
-      },
-      words ? (bytes) => words.played(bytes) : undefined,
-    );
-    const fromCallee = toAgent.tick(
-      (m) => {
-        back?.mark(m);
-        callee.handlers?.onMark?.(m);
-      },
-      back ? (bytes) => back.played(bytes) : undefined,
-    );
+    if (ended) return;
+    const fromAgent = toCallee.tick(onAgentMark, onAgentPlayed);
+    const fromCallee = toAgent.tick(onCalleeMark, onCalleePlayed);
     options.onTap?.(fromAgent, fromCallee);
     callee.handlers?.onAudio(fromAgent);
+    if (onJitter) {
+      const at = performance.now();
+      if (lastFrameAt > 0) onJitter(Math.abs(at - lastFrameAt - period));
+      lastFrameAt = at;
+    }
     agent.handlers?.onAudio(fromCallee);
   };
-  // Self-correcting clock: catches up after a late tick instead of drifting.
-  const loop = () => {
-    const now = performance.now();
-    let guard = 0;
-    while (!ended && next <= now && guard++ < 10) {
-      step();
-      next += period;
-    }
-    if (next <= now) next = now + period;
-    if (!ended) timer = setTimeout(loop, Math.max(0, next - performance.now()));
-  };
-  timer = setTimeout(loop, period);
+  const stopClock = everyFrame(period, step);
 
   return {
     agent,
@@ -208,7 +209,7 @@ export function createMediaPair(options: {
     end(reason) {
       if (ended) return;
       ended = true;
-      clearTimeout(timer);
+      stopClock();
       // A hang-up cuts the agent's audio like a clear: the callee heard the words played until then.
       const dropped = toCallee.clear();
       words?.cleared(dropped.remainingBytes, dropped.marks);

@@ -46,6 +46,8 @@ export interface SandboxNetworkSettings {
   /** Time from dial to answer; other timings scale from it so tests can shorten everything at once. */
   ringSeconds: number;
   frameMs?: number;
+  /** Jitter of each frame the agent's side of a line receives, in ms (see createMediaPair). */
+  onFrameJitter?: (ms: number) => void;
 }
 
 interface SandboxCall {
@@ -158,6 +160,7 @@ export class SandboxNetwork implements Carrier {
     const recorder = call.recorder;
     const pair = createMediaPair({
       frameMs: this.settings.frameMs,
+      onFrameJitter: this.settings.onFrameJitter,
       onTap: recorder ? (a, c) => recorder.write(a, c) : undefined,
       agentWords: new PlayedTextFollower(this.callees.spokenText, (text) => call.callee?.hear?.(text)),
       calleeWords: new PlayedTextFollower(this.callees.spokenText, (text) => call.bridged?.hear?.(text)),

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { mulawEncode } from "../media/mulaw.ts";
+import { mulawDecodeSample, mulawEncode } from "../media/mulaw.ts";
 import { createCallRecorder } from "./recording.ts";
 
 let dir: string | null = null;
@@ -38,5 +38,26 @@ describe("call recording", () => {
     const lastRight = wav.readInt16LE(wav.length - 2);
     expect(Math.abs(lastLeft - 1000)).toBeLessThan(40);
     expect(Math.abs(lastRight + 2000)).toBeLessThan(80);
+  });
+
+  it("keeps every frame in order across the writes to disk, each side on its own channel", async () => {
+    dir = await mkdtemp(join(tmpdir(), "clawcall-rec-"));
+    const path = join(dir, "order.wav");
+    const recorder = createCallRecorder(path);
+    const frames = 120;
+    const frame = (i: number, side: number) =>
+      mulawEncode(Int16Array.from({ length: 160 }, (_, s) => (i * 97 + s * 13 + side * 5000) % 8000));
+    for (let i = 0; i < frames; i++) recorder.write(frame(i, 0), frame(i, 1));
+    await recorder.finish();
+    const wav = await readFile(path);
+    for (let i = 0; i < frames; i++) {
+      const agent = frame(i, 0);
+      const callee = frame(i, 1);
+      for (const s of [0, 77, 159]) {
+        const at = 44 + (i * 160 + s) * 4;
+        expect(wav.readInt16LE(at)).toBe(mulawDecodeSample(agent[s]!));
+        expect(wav.readInt16LE(at + 2)).toBe(mulawDecodeSample(callee[s]!));
+      }
+    }
   });
 });

@@ -1,11 +1,12 @@
 import { type FileHandle, open } from "node:fs/promises";
-import { SAMPLE_RATE } from "../media/media-stream.ts";
+import { FRAME_BYTES, SAMPLE_RATE } from "../media/media-stream.ts";
 import { mulawDecode } from "../media/mulaw.ts";
 
 const HEADER_BYTES = 44;
 const CHANNELS = 2;
 // About a second of audio per write: few syscalls, little memory.
 const FLUSH_FRAMES = 50;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function wavHeader(dataBytes: number): Buffer {
   const h = Buffer.alloc(HEADER_BYTES);
@@ -42,19 +43,26 @@ export function createCallRecorder(path: string): CallRecorder {
     await handle.write(wavHeader(0), 0, HEADER_BYTES, 0);
     return handle;
   });
-  let chunks: Buffer[] = [];
+  const capacity = FLUSH_FRAMES * FRAME_BYTES * CHANNELS * 2;
+  // Each second is interleaved straight into the buffer that goes to disk: no per-frame allocation.
+  let pending = Buffer.allocUnsafe(capacity);
+  let samplesOut = new Int16Array(pending.buffer, pending.byteOffset, capacity / 2);
   let buffered = 0;
   let dataBytes = 0;
   let position = HEADER_BYTES;
   let writing: Promise<unknown> = file;
   let finished: Promise<{ path: string; seconds: number; bytes: number }> | null = null;
-  const left = new Int16Array(160);
-  const right = new Int16Array(160);
+  const left = new Int16Array(FRAME_BYTES);
+  const right = new Int16Array(FRAME_BYTES);
 
   const flush = () => {
     if (buffered === 0) return;
-    const data = Buffer.concat(chunks);
-    chunks = [];
+    const data = pending.subarray(0, buffered);
+    // WAV is little-endian; the samples were written in the machine's order.
+    if (!LITTLE_ENDIAN) data.swap16();
+    // The write owns this buffer until it is done: the next second gets one of its own.
+    pending = Buffer.allocUnsafe(capacity);
+    samplesOut = new Int16Array(pending.buffer, pending.byteOffset, capacity / 2);
     buffered = 0;
     const at = position;
     position += data.length;
@@ -65,23 +73,23 @@ export function createCallRecorder(path: string): CallRecorder {
     write(fromAgent, fromCallee) {
       if (finished) return;
       const samples = Math.max(fromAgent.length, fromCallee.length);
-      const l = mulawDecode(
-        fromAgent,
-        samples <= left.length ? left.subarray(0, fromAgent.length) : undefined,
-      );
-      const r = mulawDecode(
-        fromCallee,
-        samples <= right.length ? right.subarray(0, fromCallee.length) : undefined,
-      );
-      const frame = Buffer.alloc(samples * CHANNELS * 2);
+      const bytes = samples * CHANNELS * 2;
+      if (buffered + bytes > capacity) flush();
+      // Frames are 20 ms (see the interface): longer ones are not recorded.
+      if (samples > FRAME_BYTES) return;
+      const l = mulawDecode(fromAgent, left.subarray(0, fromAgent.length));
+      const r = mulawDecode(fromCallee, right.subarray(0, fromCallee.length));
+      // A missing sample (one side shorter) is silence.
+      if (l.length < samples) left.fill(0, l.length, samples);
+      if (r.length < samples) right.fill(0, r.length, samples);
+      const at = buffered / 2;
       for (let i = 0; i < samples; i++) {
-        frame.writeInt16LE(l[i] ?? 0, 4 * i);
-        frame.writeInt16LE(r[i] ?? 0, 4 * i + 2);
+        samplesOut[at + 2 * i] = left[i]!;
+        samplesOut[at + 2 * i + 1] = right[i]!;
       }
-      chunks.push(frame);
-      buffered++;
-      dataBytes += frame.length;
-      if (buffered >= FLUSH_FRAMES) flush();
+      buffered += bytes;
+      dataBytes += bytes;
+      if (buffered + bytes > capacity) flush();
     },
     finish() {
       finished ??= (async () => {

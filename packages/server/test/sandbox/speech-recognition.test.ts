@@ -99,6 +99,19 @@ describeWith(POCKETSPHINX, "pocketsphinx recognition over 8 kHz mu-law", () => {
     }
   });
 
+  it("recognises a hold announcement between stretches of hold music, which it leaves out", async () => {
+    const stt = new PocketsphinxStt({ phrases: personaPhrases() });
+    try {
+      const hold = await speech.line(LINES.holdAnnouncement.text, LINES.holdAnnouncement.voice);
+      const events = await transcribe(stt, [speech.holdMusic(), hold, speech.holdMusic(), SILENCE], 50);
+      expect(finals(events)).toEqual([LINES.holdAnnouncement.text]);
+      // The music is still sound to the session's own voice detector.
+      expect(events[0]).toEqual({ type: "speech_started" });
+    } finally {
+      stt.dispose();
+    }
+  });
+
   it("hears nothing in hold music, a beep or silence", async () => {
     const stt = new PocketsphinxStt({ phrases: personaPhrases() });
     try {

@@ -1,4 +1,5 @@
 import { FRAME_BYTES } from "../../media/media-stream.ts";
+import { hashFrame, sameBytes } from "./frame-hash.ts";
 
 export interface IndexedLine {
   text: string;
@@ -6,9 +7,7 @@ export interface IndexedLine {
   audio: Uint8Array;
 }
 
-function frameKey(frame: Uint8Array): string {
-  return Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString("latin1");
-}
+const NONE: readonly IndexedLine[] = [];
 
 /**
  * What the simulation knows about its own callees' speech: every line audio the sandbox synthesised,
@@ -17,13 +16,13 @@ function frameKey(frame: Uint8Array): string {
  * sees frames can still tell, exactly, which line was played.
  */
 export class PersonaLineIndex {
-  private readonly byFirstFrame = new Map<string, IndexedLine[]>();
+  private readonly byFirstFrame = new Map<number, IndexedLine[]>();
   private readonly seen = new WeakSet<Uint8Array>();
 
   register(text: string, audio: Uint8Array): void {
     if (audio.length < FRAME_BYTES || audio.length % FRAME_BYTES !== 0 || this.seen.has(audio)) return;
     this.seen.add(audio);
-    const key = frameKey(audio.subarray(0, FRAME_BYTES));
+    const key = hashFrame(audio.subarray(0, FRAME_BYTES));
     const entries = this.byFirstFrame.get(key);
     const entry = { text, audio };
     if (entries) entries.push(entry);
@@ -32,7 +31,9 @@ export class PersonaLineIndex {
 
   /** Lines whose audio starts with this frame. */
   startingWith(frame: Uint8Array): readonly IndexedLine[] {
-    if (frame.length !== FRAME_BYTES) return [];
-    return this.byFirstFrame.get(frameKey(frame)) ?? [];
+    if (frame.length !== FRAME_BYTES) return NONE;
+    const candidates = this.byFirstFrame.get(hashFrame(frame));
+    if (!candidates) return NONE;
+    return candidates.filter((line) => sameBytes(line.audio.subarray(0, FRAME_BYTES), frame));
   }
 }

@@ -35,6 +35,9 @@ class PersonaLineSession implements SttSession {
   }
 
   private frame(frame: Uint8Array): void {
+    const starting = this.index.startingWith(frame);
+    // Most frames are silence, music or the middle of nothing known: nothing to follow, nothing made.
+    if (this.tracks.length === 0 && starting.length === 0) return;
     // Follow the lines already being played; a line is heard once its last frame has gone by.
     const stillPlaying: Track[] = [];
     for (const track of this.tracks) {
@@ -48,7 +51,7 @@ class PersonaLineSession implements SttSession {
       stillPlaying.push(track);
     }
     const wasQuiet = stillPlaying.length === 0;
-    for (const line of this.index.startingWith(frame)) {
+    for (const line of starting) {
       if (line.audio.length === FRAME_BYTES) {
         this.tracks = [];
         this.options.onEvent({ type: "speech_started" });

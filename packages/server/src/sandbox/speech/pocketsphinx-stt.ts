@@ -7,6 +7,7 @@ import type { STT, SttCapabilities, SttOpenOptions, SttSession } from "../../pro
 import { ToneDetector } from "../../voice/tone-detector.ts";
 import { EnergyVad } from "./energy-vad.ts";
 import { buildGrammar, restorePhrases, type SandboxGrammar } from "./grammar.ts";
+import { isHoldMusicFrame } from "./hold-music-frames.ts";
 import { upsample8kTo16k } from "./resample.ts";
 
 export const POCKETSPHINX_MODEL_DIR = "/usr/share/pocketsphinx/model/en-us";
@@ -37,6 +38,13 @@ function killGroup(child: ChildProcessWithoutNullStreams): void {
  */
 const BEEP_GATE_FRAMES = 6;
 const FRAME_BYTES = 160;
+/**
+ * Audio goes to the recogniser this many frames at a time: one pipe write per frame was half the
+ * service's main thread with many calls. No word waits on it: a flush (the end of a turn) sends what
+ * is pending first, and the recogniser's own end of speech needs a second of silence anyway.
+ */
+const FRAMES_PER_WRITE = 5;
+const UPSAMPLED_FRAME_BYTES = FRAME_BYTES * 2 * 2;
 
 class PocketsphinxSession implements SttSession {
   private readonly vad = new EnergyVad();
@@ -46,6 +54,10 @@ class PocketsphinxSession implements SttSession {
   private heldFrom = 0;
   private heldCount = 0;
   private lastSample = 0;
+  private batch = Buffer.allocUnsafe(FRAMES_PER_WRITE * UPSAMPLED_FRAME_BYTES);
+  private batchBytes = 0;
+  /** Inside a stretch of the sandbox's hold music, which is not decoded (see isHoldMusicFrame). */
+  private inMusic = false;
   private stdoutRest = "";
   private closing: Promise<void> | null = null;
 
@@ -85,9 +97,17 @@ class PocketsphinxSession implements SttSession {
       if (this.tones.process(chunk) !== null) {
         // The beep's first frames are still held: drop them and end the utterance before it.
         this.heldCount = 0;
+        this.sendPending();
         this.child.stdin.write(FLUSH_SILENCE);
       }
       if (this.tones.sounding) continue;
+      if (isHoldMusicFrame(chunk)) {
+        // What was said before the music is over: end its utterance now, not after the music.
+        if (!this.inMusic) this.endUtterance();
+        this.inMusic = true;
+        continue;
+      }
+      this.inMusic = false;
       if (this.heldCount === BEEP_GATE_FRAMES) {
         this.decode(this.held[this.heldFrom]!);
         this.heldFrom = (this.heldFrom + 1) % BEEP_GATE_FRAMES;
@@ -100,8 +120,22 @@ class PocketsphinxSession implements SttSession {
 
   flush(): void {
     if (this.closing) return;
+    this.endUtterance();
+  }
+
+  /** Sends everything held and pending, then the silence that ends an utterance at once. */
+  private endUtterance(): void {
     this.release();
+    this.sendPending();
     this.child.stdin.write(FLUSH_SILENCE);
+  }
+
+  private sendPending(): void {
+    if (this.batchBytes === 0) return;
+    this.child.stdin.write(this.batch.subarray(0, this.batchBytes));
+    // The stream keeps the written bytes until they are out: the next batch gets a buffer of its own.
+    this.batch = Buffer.allocUnsafe(FRAMES_PER_WRITE * UPSAMPLED_FRAME_BYTES);
+    this.batchBytes = 0;
   }
 
   /** Sends the frames held back for the beep gate. */
@@ -116,7 +150,10 @@ class PocketsphinxSession implements SttSession {
     const pcm = mulawDecode(frame, this.pcm8.subarray(0, frame.length));
     const up = upsample8kTo16k(pcm, this.lastSample);
     this.lastSample = pcm[pcm.length - 1] ?? this.lastSample;
-    this.child.stdin.write(Buffer.from(up.buffer, up.byteOffset, up.byteLength));
+    if (this.batchBytes + up.byteLength > this.batch.length) this.sendPending();
+    this.batch.set(new Uint8Array(up.buffer, up.byteOffset, up.byteLength), this.batchBytes);
+    this.batchBytes += up.byteLength;
+    if (this.batchBytes + UPSAMPLED_FRAME_BYTES > this.batch.length) this.sendPending();
   }
 
   close(): Promise<void> {
@@ -129,6 +166,7 @@ class PocketsphinxSession implements SttSession {
         resolve();
       });
       this.release();
+      this.sendPending();
       this.child.stdin.end(FLUSH_SILENCE);
     });
     return this.closing;

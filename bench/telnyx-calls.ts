@@ -1,0 +1,196 @@
+/**
+ * Concurrent calls on the Telnyx path: the built service in its own process on its Telnyx adapter and
+ * its real Deepgram, OpenAI and ElevenLabs adapters, as bench/real-path.ts sets them up (the carrier is
+ * the Telnyx emulator, whose media client plays each callee at real 20 ms pace; the vendors are loopback
+ * fakes). N calls talk at once: each callee says hello, then a short turn every time the agent has
+ * finished a reply. Measured over a window while all N talk: the service's CPU and resident set, per call.
+ * The emulator and the fakes run in the bench's process, so their work is not counted.
+ */
+import { pathToFileURL } from "node:url";
+import { FliteSynth } from "../packages/server/src/sandbox/speech/flite.ts";
+import {
+  startFakeDeepgram,
+  startFakeElevenLabs,
+  startFakeOpenAi,
+} from "../packages/server/test/fakes/index.ts";
+import { startTelnyxEmulator } from "../packages/server/test/telnyx-emulator/emulator.ts";
+import { cpuPercent, loadAverage, sampleUsage, untilQuiet } from "./process-usage.ts";
+import { BenchCallee, speechFrames, waitFor } from "./real-path-callee.ts";
+import { startServiceProcess } from "./real-path-service.ts";
+import { placeCalls, untilAllFinal } from "./service-calls.ts";
+
+const STT_ENDPOINT_MS = 100;
+const OPENING = "Hi, this is Alex, an AI assistant calling to book a table for tonight.";
+const REPLY = "Great choice, I have booked a table for two at seven tonight. Anything else?";
+const HELLO = "Hello?";
+const TURN = "Table for two";
+
+export interface TelnyxCallsOptions {
+  calls?: number;
+  /** After the last call is answered, before the window: the openings and first turns under way. */
+  warmupMs?: number;
+  windowMs?: number;
+}
+
+export interface TelnyxCallsResult {
+  calls: number;
+  cpuPercent: number;
+  cpuPercentPerCall: number;
+  rssMbPerCall: number;
+  idleRssMb: number;
+  /** Callee turns the agent answered inside the window, per call per minute: the calls kept talking. */
+  turnsPerCallPerMinute: number;
+  completed: number;
+  loadAverage: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Plays one callee's side: hello, then a turn after each reply of the agent, until the call ends. */
+async function converse(
+  callee: BenchCallee,
+  frames: { hello: Uint8Array[]; turn: Uint8Array[] },
+  hear: (text: string) => void,
+  onTurn: () => void,
+  stopped: () => boolean,
+): Promise<void> {
+  let said = callee.say(frames.hello);
+  hear(HELLO);
+  while (!stopped() && !callee.closed) {
+    await waitFor(() => said.endAt !== null || stopped(), 20_000, "the callee's words");
+    if (stopped()) return;
+    await callee.agentFinished(said.endAt!, 400, 30_000);
+    onTurn();
+    hear(TURN);
+    said = callee.say(frames.turn);
+  }
+}
+
+export async function runTelnyxCallsBench(options: TelnyxCallsOptions = {}): Promise<TelnyxCallsResult> {
+  const n = options.calls ?? 50;
+  const warmupMs = options.warmupMs ?? 8000;
+  const windowMs = options.windowMs ?? 10_000;
+  const synth = new FliteSynth();
+  const cleanups: (() => Promise<unknown>)[] = [async () => synth.close()];
+  const callees: BenchCallee[] = [];
+  let stop = false;
+  try {
+    const deepgram = await startFakeDeepgram({ endpointMs: STT_ENDPOINT_MS, finalDelayMs: 50 });
+    cleanups.push(deepgram.close);
+    const openai = await startFakeOpenAi({ firstTokenMs: 300, tokensPerSecond: 50 });
+    cleanups.push(openai.close);
+    openai.chat.setDefault((view) =>
+      view.toolNames.includes("compose_opening")
+        ? {
+            toolCalls: [
+              { name: "compose_opening", arguments: { line: OPENING, purpose: "to book a table" } },
+            ],
+          }
+        : { text: REPLY, splitPunctuation: true },
+    );
+    const elevenlabs = await startFakeElevenLabs();
+    cleanups.push(elevenlabs.close);
+    elevenlabs.speech.setFirstByteMs(120);
+    const emulator = await startTelnyxEmulator({
+      apiKey: "KEYbench",
+      spec: null,
+      channelLimit: n,
+      timings: { ringMs: 1000 },
+      calleeFactory: (ctx) => {
+        const callee = new BenchCallee(ctx);
+        callees.push(callee);
+        return callee;
+      },
+    });
+    cleanups.push(() => emulator.close());
+    const callerNumbers = Array.from({ length: n }, (_, i) => `+1312555${String(2000 + i).padStart(4, "0")}`);
+    const service = await startServiceProcess({
+      CLAWCALL_CARRIER: "telnyx",
+      TELNYX_API_KEY: "KEYbench",
+      TELNYX_PUBLIC_KEY: emulator.publicKey,
+      TELNYX_CONNECTION_ID: "1234567890",
+      TELNYX_BASE_URL: emulator.apiBaseUrl,
+      TELNYX_AMD: "disabled",
+      CLAWCALL_CALLER_NUMBERS: callerNumbers.join(","),
+      CLAWCALL_MAX_ACTIVE_CALLS_PER_KEY: String(n),
+      CLAWCALL_FREE_RINGING_PER_CLIENT: String(n),
+      CLAWCALL_FREE_SECONDS: "100000000",
+      CLAWCALL_CONNECTIONS_PER_ADDRESS: "1000",
+      OPENAI_API_KEY: "sk-bench",
+      OPENAI_BASE_URL: openai.url,
+      CLAWCALL_LLM: "openai",
+      DEEPGRAM_API_KEY: "dg-bench",
+      DEEPGRAM_BASE_URL: deepgram.url,
+      ELEVENLABS_API_KEY: "el-bench",
+      ELEVENLABS_BASE_URL: elevenlabs.url,
+    });
+    cleanups.push(service.stop);
+    const frames = {
+      hello: await speechFrames(synth, HELLO, STT_ENDPOINT_MS),
+      turn: await speechFrames(synth, TURN, STT_ENDPOINT_MS),
+    };
+    const pid = service.child.pid!;
+    await untilQuiet(pid, 3, 30_000);
+    const idle = sampleUsage(pid);
+
+    const placed = await placeCalls(service.url, undefined, n, {
+      to: "+12125550199",
+      task: "Book a table for two at seven tonight.",
+    });
+    await waitFor(() => callees.length >= n, 30_000, "every emulated call to be answered");
+    let turns = 0;
+    let counting = false;
+    const talks = callees.map((c) =>
+      converse(
+        c,
+        frames,
+        (text) => deepgram.hear(text),
+        () => {
+          if (counting) turns++;
+        },
+        () => stop,
+      ).catch((err: Error) => err),
+    );
+    await sleep(warmupMs);
+    const from = sampleUsage(pid);
+    counting = true;
+    await sleep(windowMs);
+    counting = false;
+    const to = sampleUsage(pid);
+    stop = true;
+    for (const c of callees) c.ctx.hangup();
+    const failures = (await Promise.all(talks)).filter((r) => r instanceof Error);
+    const views = (await untilAllFinal(service.url, placed.key, placed.callIds, 60_000)) as {
+      status?: string;
+    }[];
+    if (failures.length > 0)
+      console.error(`telnyx calls: ${failures.length} callees stopped early: ${failures[0]}`);
+    const cpu = cpuPercent(from, to);
+    return {
+      calls: n,
+      cpuPercent: Math.round(cpu * 10) / 10,
+      cpuPercentPerCall: Math.round((cpu / n) * 100) / 100,
+      rssMbPerCall: Math.round(((to.rssMb - idle.rssMb) / n) * 100) / 100,
+      idleRssMb: Math.round(idle.rssMb),
+      turnsPerCallPerMinute: Math.round((turns / n / (windowMs / 60_000)) * 10) / 10,
+      completed: views.filter((v) => v.status === "completed").length,
+      loadAverage: loadAverage(),
+    };
+  } finally {
+    stop = true;
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  }
+}
+
+export function formatTelnyxCalls(r: TelnyxCallsResult): string {
+  return [
+    "Telnyx path: built service process on its Telnyx, Deepgram, OpenAI and ElevenLabs adapters; carrier (media WebSocket) and vendors emulated on loopback in the bench's process",
+    `  ${r.calls} calls talking at once: service CPU ${r.cpuPercent}% (${r.cpuPercentPerCall}%/call), RSS +${r.rssMbPerCall} MB/call over the idle ${r.idleRssMb} MB; ${r.turnsPerCallPerMinute} turns/call/min; completed ${r.completed}/${r.calls} (load ${r.loadAverage})`,
+  ].join("\n");
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.log(
+    formatTelnyxCalls(await runTelnyxCallsBench({ calls: Number(process.env["BENCH_CALLS"] ?? 50) })),
+  );
+}
