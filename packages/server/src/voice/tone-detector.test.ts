@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { frameViews } from "../media/frames.ts";
+import { analyzeFrame, createFrameFeatures, frameViews } from "../media/frames.ts";
 import { dualToneMulaw, lineNoiseMulaw, sineMulaw, speechLikeMulaw } from "./synth.ts";
 import { type DetectedTone, DtmfDetector, ToneDetector } from "./tone-detector.ts";
 
-function tones(audio: Uint8Array, detector = new ToneDetector()): DetectedTone[] {
+function tones(audio: Uint8Array, detector = new ToneDetector(), withFeatures = false): DetectedTone[] {
   const found: DetectedTone[] = [];
+  const features = createFrameFeatures();
   for (const frame of frameViews(audio)) {
-    const t = detector.process(frame);
+    const t = detector.process(frame, withFeatures ? analyzeFrame(frame, features) : undefined);
     if (t !== null) found.push(t);
   }
   return found;
@@ -25,6 +26,18 @@ describe("ToneDetector", () => {
     expect(tones(speechLikeMulaw(3000))).toEqual([]);
     expect(tones(lineNoiseMulaw(2000, 3, 2000))).toEqual([]);
     expect(tones(sineMulaw(1000, 80))).toEqual([]);
+  });
+
+  it("hears the same with the frame features the voice session already has", () => {
+    const audio = Uint8Array.from([
+      ...speechLikeMulaw(1000),
+      ...sineMulaw(850, 500),
+      ...lineNoiseMulaw(300),
+      ...sineMulaw(1400, 400),
+    ]);
+    const plain = tones(audio);
+    expect(plain).toHaveLength(2);
+    expect(tones(audio, new ToneDetector(), true)).toEqual(plain);
   });
 
   it("reports two beeps separated by silence as two tones", () => {

@@ -1,3 +1,4 @@
+import type { FrameFeatures } from "../media/frames.ts";
 import { FRAME_BYTES, FRAME_MS, SAMPLE_RATE } from "../media/media-stream.ts";
 import { mulawDecode } from "../media/mulaw.ts";
 import { goertzelPower, meanSquare } from "./goertzel.ts";
@@ -40,11 +41,12 @@ export class ToneDetector {
     return this.reported && this.run > 0;
   }
 
-  /** Feeds one frame; returns the tone once it has lasted long enough, else null. */
-  process(frame: Uint8Array): DetectedTone | null {
-    const pcm = frame.length === this.pcm.length ? this.pcm : new Int16Array(frame.length);
-    mulawDecode(frame, pcm);
-    const frequency = this.toneIn(pcm);
+  /**
+   * Feeds one frame; returns the tone once it has lasted long enough, else null. `features`, when the
+   * caller has them for this frame, spare it decoding the frames that cannot hold a tone (most of them).
+   */
+  process(frame: Uint8Array, features?: FrameFeatures): DetectedTone | null {
+    const frequency = this.toneIn(frame, features);
     if (frequency === null || (this.run > 0 && Math.abs(frequency - this.runFrequency) > 60)) {
       this.run = frequency === null ? 0 : 1;
       this.runFrequency = frequency ?? 0;
@@ -61,13 +63,23 @@ export class ToneDetector {
     return null;
   }
 
-  private toneIn(pcm: Int16Array): number | null {
-    const energy = meanSquare(pcm);
-    if (energy < this.o.minRms * this.o.minRms) return null;
-    let crossings = 0;
-    for (let i = 1; i < pcm.length; i++) if (pcm[i]! >= 0 !== pcm[i - 1]! >= 0) crossings++;
+  private toneIn(frame: Uint8Array, features: FrameFeatures | undefined): number | null {
+    const pcm = frame.length === this.pcm.length ? this.pcm : new Int16Array(frame.length);
+    let energy: number;
+    let crossings: number;
+    if (features !== undefined && features.samples === frame.length) {
+      energy = features.energy;
+      crossings = Math.round(features.zeroCrossingRate * frame.length);
+      if (!this.mayBeTone(energy, crossings, frame.length)) return null;
+      mulawDecode(frame, pcm);
+    } else {
+      mulawDecode(frame, pcm);
+      energy = meanSquare(pcm);
+      crossings = 0;
+      for (let i = 1; i < pcm.length; i++) if (pcm[i]! >= 0 !== pcm[i - 1]! >= 0) crossings++;
+      if (!this.mayBeTone(energy, crossings, pcm.length)) return null;
+    }
     const estimate = (crossings * SAMPLE_RATE) / (2 * (pcm.length - 1));
-    if (estimate < this.o.minHz * 0.8 || estimate > this.o.maxHz * 1.2) return null;
     // Zero crossings land within a bin or so; probe around the estimate and keep the strongest.
     let best = 0;
     let bestFrequency = estimate;
@@ -82,6 +94,13 @@ export class ToneDetector {
     }
     if (bestFrequency < this.o.minHz || bestFrequency > this.o.maxHz) return null;
     return best / energy >= this.o.purity ? bestFrequency : null;
+  }
+
+  /** Loud enough, and crossing zero at a rate some tone in range would. */
+  private mayBeTone(energy: number, crossings: number, samples: number): boolean {
+    if (energy < this.o.minRms * this.o.minRms) return false;
+    const estimate = (crossings * SAMPLE_RATE) / (2 * (samples - 1));
+    return estimate >= this.o.minHz * 0.8 && estimate <= this.o.maxHz * 1.2;
   }
 }
 

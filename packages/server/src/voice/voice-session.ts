@@ -319,7 +319,7 @@ export class VoiceSession {
       this.endOfTurn.onSpeech();
       this.handlers.onSpeechStart?.();
     }
-    const tone = this.tones.process(frame);
+    const tone = this.tones.process(frame, f);
     if (tone !== null) this.handlers.onTone?.(tone);
     if (this.music.process(f)) this.handlers.onMusic?.();
     const reply = this.reply;
