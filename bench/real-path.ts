@@ -25,9 +25,9 @@ import {
   startFakeOpenAi,
 } from "../packages/server/test/fakes/index.ts";
 import { planTokens } from "../packages/server/test/fakes/llm-script.ts";
-import { startTelnyxEmulator } from "../packages/server/test/telnyx-emulator/emulator.ts";
-import { BenchCallee, speechFrames, waitFor } from "./real-path-callee.ts";
+import { type BenchCallee, speechFrames, waitFor } from "./real-path-callee.ts";
 import { type ServiceProcess, startServiceProcess } from "./real-path-service.ts";
+import { startBenchCarrier, telnyxPathEnv } from "./telnyx-path.ts";
 
 export interface RealPathOptions {
   calls?: number;
@@ -187,35 +187,14 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
       };
     });
 
-    const emulator = await startTelnyxEmulator({
-      apiKey: "KEYbench",
-      spec: null,
-      timings: { ringMs: 1000 },
-      calleeFactory: (ctx) => {
-        const callee = new BenchCallee(ctx);
-        callees.push(callee);
-        return callee;
-      },
-    });
+    const emulator = await startBenchCarrier(callees);
     cleanups.push(() => emulator.close());
 
-    service = await startServiceProcess({
-      CLAWCALL_CARRIER: "telnyx",
-      TELNYX_API_KEY: "KEYbench",
-      TELNYX_PUBLIC_KEY: emulator.publicKey,
-      TELNYX_CONNECTION_ID: "1234567890",
-      TELNYX_BASE_URL: emulator.apiBaseUrl,
-      // Answering-machine detection would only add the emulator's detection time before the first turn.
-      TELNYX_AMD: "disabled",
-      CLAWCALL_CALLER_NUMBERS: "+13125550180",
-      OPENAI_API_KEY: "sk-bench",
-      OPENAI_BASE_URL: openai.url,
-      CLAWCALL_LLM: "openai",
-      DEEPGRAM_API_KEY: "dg-bench",
-      DEEPGRAM_BASE_URL: deepgram.url,
-      ELEVENLABS_API_KEY: "el-bench",
-      ELEVENLABS_BASE_URL: elevenlabs.url,
-    });
+    service = await startServiceProcess(
+      telnyxPathEnv(emulator, { openai: openai.url, deepgram: deepgram.url, elevenlabs: elevenlabs.url }, [
+        "+13125550180",
+      ]),
+    );
 
     const frames = {
       hello: await speechFrames(synth, HELLO, STT_ENDPOINT_MS),

@@ -13,11 +13,11 @@ import {
   startFakeElevenLabs,
   startFakeOpenAi,
 } from "../packages/server/test/fakes/index.ts";
-import { startTelnyxEmulator } from "../packages/server/test/telnyx-emulator/emulator.ts";
 import { cpuPercent, loadAverage, sampleUsage, untilQuiet } from "./process-usage.ts";
-import { BenchCallee, speechFrames, waitFor } from "./real-path-callee.ts";
+import { type BenchCallee, speechFrames, waitFor } from "./real-path-callee.ts";
 import { startServiceProcess } from "./real-path-service.ts";
 import { placeCalls, untilAllFinal } from "./service-calls.ts";
+import { startBenchCarrier, telnyxPathEnv } from "./telnyx-path.ts";
 
 const STT_ENDPOINT_MS = 100;
 const OPENING = "Hi, this is Alex, an AI assistant calling to book a table for tonight.";
@@ -91,38 +91,19 @@ export async function runTelnyxCallsBench(options: TelnyxCallsOptions = {}): Pro
     const elevenlabs = await startFakeElevenLabs();
     cleanups.push(elevenlabs.close);
     elevenlabs.speech.setFirstByteMs(120);
-    const emulator = await startTelnyxEmulator({
-      apiKey: "KEYbench",
-      spec: null,
-      channelLimit: n,
-      timings: { ringMs: 1000 },
-      calleeFactory: (ctx) => {
-        const callee = new BenchCallee(ctx);
-        callees.push(callee);
-        return callee;
-      },
-    });
+    const emulator = await startBenchCarrier(callees, n);
     cleanups.push(() => emulator.close());
     const callerNumbers = Array.from({ length: n }, (_, i) => `+1312555${String(2000 + i).padStart(4, "0")}`);
     const service = await startServiceProcess({
-      CLAWCALL_CARRIER: "telnyx",
-      TELNYX_API_KEY: "KEYbench",
-      TELNYX_PUBLIC_KEY: emulator.publicKey,
-      TELNYX_CONNECTION_ID: "1234567890",
-      TELNYX_BASE_URL: emulator.apiBaseUrl,
-      TELNYX_AMD: "disabled",
-      CLAWCALL_CALLER_NUMBERS: callerNumbers.join(","),
+      ...telnyxPathEnv(
+        emulator,
+        { openai: openai.url, deepgram: deepgram.url, elevenlabs: elevenlabs.url },
+        callerNumbers,
+      ),
       CLAWCALL_MAX_ACTIVE_CALLS_PER_KEY: String(n),
       CLAWCALL_FREE_RINGING_PER_CLIENT: String(n),
       CLAWCALL_FREE_SECONDS: "100000000",
       CLAWCALL_CONNECTIONS_PER_ADDRESS: "1000",
-      OPENAI_API_KEY: "sk-bench",
-      OPENAI_BASE_URL: openai.url,
-      CLAWCALL_LLM: "openai",
-      DEEPGRAM_API_KEY: "dg-bench",
-      DEEPGRAM_BASE_URL: deepgram.url,
-      ELEVENLABS_API_KEY: "el-bench",
-      ELEVENLABS_BASE_URL: elevenlabs.url,
     });
     cleanups.push(service.stop);
     const frames = {
