@@ -17,13 +17,16 @@ export interface HeapTidyOptions {
   idleMs?: number;
   /** How often that is checked. */
   checkMs?: number;
-  /** Growth of the heap in use since the last compaction that makes another worth it, while no call is held. */
+  /**
+   * Growth of the heap's footprint (its committed pages and the buffers it holds outside them) since the
+   * last compaction that makes another worth it, while no call is held.
+   */
   growthBytes?: number;
   now?: () => number;
 }
 
-type GcOptions = { type: "major"; execution: "sync"; flavor: "last-resort" };
-export type ExposedGc = (options?: GcOptions) => void;
+/** Called with no argument it is a full, compacting collection (node 20's V8 takes any argument as "minor"). */
+export type ExposedGc = () => void;
 
 export interface HeapTidy {
   /** Compactions done so far. */
@@ -40,7 +43,7 @@ export function tidyHeapWhenIdle(options: HeapTidyOptions): HeapTidy {
   let quietSince: number | null = now();
   // Start-up leaves the most garbage of all: the first quiet spell is worth a compaction.
   let dirty = true;
-  let usedAfter = 0;
+  let footprintAfter = 0;
   const timer = setInterval(() => {
     if (options.activeCalls() > 0) {
       quietSince = null;
@@ -49,12 +52,14 @@ export function tidyHeapWhenIdle(options: HeapTidyOptions): HeapTidy {
     }
     quietSince ??= now();
     if (now() - quietSince < idleMs) return;
-    // Work done with no call (a sandbox warm-up, a burst of API requests) leaves garbage too.
-    if (!dirty && getHeapStatistics().used_heap_size - usedAfter < growthBytes) return;
+    // Work done with no call (a sandbox warm-up, a burst of API requests) grows the heap too; ordinary
+    // collections free its garbage but keep the pages.
+    if (!dirty && footprint() - footprintAfter < growthBytes) return;
     dirty = false;
-    // All that can be freed, pages given back: what the memory reducer would have done.
-    gc({ type: "major", execution: "sync", flavor: "last-resort" });
-    usedAfter = getHeapStatistics().used_heap_size;
+    // A full, compacting collection while nobody is on a call. It keeps more pages committed than the
+    // reducer's would (no JavaScript call asks V8 to shrink the heap), which the idle bench shows is fine.
+    gc();
+    footprintAfter = footprint();
     tidied++;
   }, options.checkMs ?? 1000);
   timer.unref();
@@ -64,4 +69,9 @@ export function tidyHeapWhenIdle(options: HeapTidyOptions): HeapTidy {
     },
     stop: () => clearInterval(timer),
   };
+}
+
+function footprint(): number {
+  const heap = getHeapStatistics();
+  return heap.total_heap_size + heap.external_memory;
 }
