@@ -55,11 +55,6 @@ export class AgentModel {
     this.llm.cancel();
   }
 
-  /** Replies prepared ahead, and how many were used. */
-  get preparedReplies(): { started: number; used: number } {
-    return { started: this.llm.started, used: this.llm.used };
-  }
-
   /** One model call spoken as it streams, after `instructions` and the conversation so far. */
   async speak(speaker: Speaker, instructions: LlmMessage, o: ModelCallOptions): Promise<ModelTurnResult> {
     const result = await runModelTurn({

@@ -25,7 +25,7 @@ export class SpeculativeLlm implements LLM {
   readonly name: string;
   readonly capabilities: LlmCapabilities;
   private pending: Speculation | null = null;
-  /** Speculations started and those a request took up (for the call's latency record and tests). */
+  /** Speculations started, and those a request took up. */
   started = 0;
   used = 0;
 
