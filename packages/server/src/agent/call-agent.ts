@@ -1,8 +1,8 @@
 // Room agent/: what the voice agent says and does: instructions, tools, hold, voicemail and menu policy.
 import type { AnsweredCall, ConversationEnd } from "../calls/conversation.ts";
+import { AsyncQueue } from "../providers/async-queue.ts";
 import type { LLM, LlmMessage, LlmToolCall } from "../providers/llm/llm.ts";
 import type { BridgeResult } from "../telephony/carrier.ts";
-import { AsyncQueue } from "../voice/async-queue.ts";
 import { BargeInPolicy } from "../voice/barge-in.ts";
 import type { SpeechSource } from "../voice/reply-pipeline.ts";
 import type { UserTurn, VoiceSessionHandlers } from "../voice/voice-session.ts";
