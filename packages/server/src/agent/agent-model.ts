@@ -50,6 +50,15 @@ export class AgentModel {
     });
   }
 
+  /**
+   * The callee has started to speak: the reply's request is a second or so away, so a connection the
+   * vendor closed in the pause is opened again now rather than on the reply's time. Its failure is
+   * the request's to report.
+   */
+  warmConnection(): void {
+    this.llm.warmup().catch(() => undefined);
+  }
+
   /** Drops a reply prepared ahead (the callee spoke on, or something else came first). */
   dropPrepared(): void {
     this.llm.cancel();

@@ -126,7 +126,10 @@ export class CallAgent {
   readonly handlers: VoiceSessionHandlers = {
     onUserTurn: (turn) => this.events.push({ type: "turn", turn }),
     onTurnPreview: (text) => this.preview(text),
-    onSpeechStart: () => this.events.push({ type: "speech_start" }),
+    onSpeechStart: () => {
+      this.agentModel.warmConnection();
+      this.events.push({ type: "speech_start" });
+    },
     onTone: () => this.heardTone(),
     onMusic: () => this.events.push({ type: "music" }),
     onSttError: (error) => this.events.push({ type: "stt_error", error }),

@@ -139,7 +139,9 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
       entry.opening = openingPlan(request, options.llm!);
       prepared.set(callId, entry);
       options.llm?.warmup?.().catch((e: unknown) => warn("language model warmup failed", e));
-      options.tts?.warmup?.().catch((e: unknown) => warn("speech synthesis warmup failed", e));
+      options.tts
+        ?.warmup?.(request.voice ?? "jessica")
+        .catch((e: unknown) => warn("speech synthesis warmup failed", e));
     },
 
     async run(call: AnsweredCall): Promise<ConversationResult> {

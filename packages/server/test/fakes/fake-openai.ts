@@ -23,6 +23,8 @@ export interface FakeOpenAi {
   speech: FakeTtsControl;
   /** TCP connections accepted so far. */
   connections(): number;
+  /** Closes the connections no request is using, as a server whose keep-alive ran out does. */
+  dropIdleConnections(): void;
   /** Authorization headers seen, in order (to check the key is sent; never log them). */
   readonly authorizations: string[];
   close(): Promise<void>;
@@ -61,6 +63,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     chat,
     speech,
     connections: loopback.connections,
+    dropIdleConnections: () => loopback.server.closeIdleConnections(),
     authorizations,
     close: loopback.close,
   };

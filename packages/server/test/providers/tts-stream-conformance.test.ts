@@ -164,6 +164,21 @@ describe("ElevenLabs text stream (multi-stream-input)", () => {
     expect(fake.speech.requests.map((r) => r.text)).toEqual(["One.", "Two."]);
   });
 
+  it("opens the voice's connection at warmup, once, and the first reply speaks on it", async () => {
+    await rig();
+    await Promise.all([tts.warmup("chris"), tts.warmup("chris")]);
+    await tts.warmup("chris");
+    expect(fake.streamUrls).toHaveLength(1);
+    expect(fake.streamUrls[0]?.pathname).toContain(ELEVENLABS_VOICE_IDS.chris);
+    const stream = tts.openStream({ voice: "chris", signal: new AbortController().signal });
+    const heard = hear(stream);
+    stream.write("One. ");
+    stream.flush();
+    stream.end();
+    expect((await heard).error).toBeUndefined();
+    expect(fake.streamUrls).toHaveLength(1);
+  });
+
   it("opens a new connection when the kept one was closed, before or after the reply took it", async () => {
     await rig();
     const reply = async (text: string) => {

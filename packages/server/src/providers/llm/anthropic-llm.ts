@@ -6,7 +6,7 @@ import type {
   Tool,
 } from "@anthropic-ai/sdk/resources/messages/messages";
 import { abortError, describeHost, PHONE_TURN_HEADERS_TIMEOUT_MS, ProviderError } from "../abort.ts";
-import { connectionReleased } from "../idle.ts";
+import { createKeptFetch, warmupOnDemand } from "../kept-fetch.ts";
 import type { LLM, LlmCapabilities, LlmChunk, LlmMessage, LlmRequest, LlmTool, LlmToolCall } from "./llm.ts";
 
 export interface AnthropicLlmOptions {
@@ -28,7 +28,11 @@ export class AnthropicLlm implements LLM {
   private readonly model: string;
   private readonly defaultMaxTokens: number;
 
+  /** Opens the connection the next request needs unless one is already open. */
+  readonly warmup: () => Promise<void>;
+
   constructor(options: AnthropicLlmOptions) {
+    const kept = createKeptFetch();
     this.model = options.model;
     this.defaultMaxTokens = options.defaultMaxTokens ?? 1024;
     this.name = `anthropic:${options.model}@${describeHost(options.baseUrl, "api.anthropic.com")}`;
@@ -39,12 +43,11 @@ export class AnthropicLlm implements LLM {
       maxRetries: options.maxRetries ?? 0,
       timeout: options.timeoutMs ?? PHONE_TURN_HEADERS_TIMEOUT_MS,
       logLevel: "off",
+      fetch: kept.fetch,
     });
-  }
-
-  async warmup(): Promise<void> {
-    await this.client.models.list({ limit: 1 }, { timeout: 5_000, maxRetries: 0 });
-    await connectionReleased();
+    this.warmup = warmupOnDemand(kept, this.client.baseURL, () =>
+      this.client.models.list({ limit: 1 }, { timeout: 5_000, maxRetries: 0 }),
+    );
   }
 
   async *stream(request: LlmRequest): AsyncIterable<LlmChunk> {

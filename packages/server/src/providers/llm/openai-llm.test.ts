@@ -67,4 +67,28 @@ describe("OpenAiLlm on the wire", () => {
     });
     expect(llm.name).toBe("openai-compatible:m@api.groq.com");
   });
+
+  it("keeps its connection between replies: warmup opens it, replies reuse it, one closed meanwhile is replaced", async () => {
+    fake = await startFakeOpenAi();
+    fake.chat.setDefault(() => ({ text: "Yes." }));
+    const llm = new OpenAiLlm({ baseUrl: fake.url, model: "gpt-test" });
+    const reply = async () => {
+      let text = "";
+      for await (const chunk of llm.stream({
+        signal: new AbortController().signal,
+        messages: [{ role: "user", content: "Open?" }],
+      }))
+        if (chunk.type === "text") text += chunk.text;
+      return text;
+    };
+    await llm.warmup();
+    await llm.warmup();
+    expect(await reply()).toBe("Yes.");
+    expect(await reply()).toBe("Yes.");
+    expect(fake.connections()).toBe(1);
+    // The server ends the kept connection (its keep-alive ran out) just before the next reply.
+    fake.dropIdleConnections();
+    expect(await reply()).toBe("Yes.");
+    expect(fake.connections()).toBe(2);
+  });
 });

@@ -1,7 +1,7 @@
 import OpenAI from "openai";
 import type { ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions";
 import { abortError, describeHost, PHONE_TURN_HEADERS_TIMEOUT_MS, ProviderError } from "../abort.ts";
-import { connectionReleased } from "../idle.ts";
+import { createKeptFetch, warmupOnDemand } from "../kept-fetch.ts";
 import type { LLM, LlmCapabilities, LlmChunk, LlmMessage, LlmRequest, LlmTool, LlmToolCall } from "./llm.ts";
 
 export interface OpenAiLlmOptions {
@@ -22,8 +22,11 @@ export class OpenAiLlm implements LLM {
   readonly capabilities: LlmCapabilities = { streaming: true, tools: true };
   private readonly client: OpenAI;
   private readonly model: string;
+  /** Opens the connection the next reply needs unless one is already open (at the call's start, at each turn). */
+  readonly warmup: () => Promise<void>;
 
   constructor(options: OpenAiLlmOptions) {
+    const kept = createKeptFetch();
     this.model = options.model;
     this.name = `openai-compatible:${options.model}@${describeHost(options.baseUrl, "api.openai.com")}`;
     this.client = new OpenAI({
@@ -36,13 +39,12 @@ export class OpenAiLlm implements LLM {
       maxRetries: options.maxRetries ?? 0,
       timeout: options.timeoutMs ?? PHONE_TURN_HEADERS_TIMEOUT_MS,
       logLevel: "off",
+      fetch: kept.fetch,
     });
-  }
-
-  async warmup(): Promise<void> {
-    // A cheap request opens the TLS connection the first reply will then reuse (fetch keeps it alive).
-    await this.client.models.list({ timeout: 5_000, maxRetries: 0 });
-    await connectionReleased();
+    // A cheap request opens the TLS connection the next reply then reuses.
+    this.warmup = warmupOnDemand(kept, this.client.baseURL, () =>
+      this.client.models.list({ timeout: 5_000, maxRetries: 0 }),
+    );
   }
 
   async *stream(request: LlmRequest): AsyncIterable<LlmChunk> {

@@ -210,6 +210,7 @@ function abortReason(signal: AbortSignal): Error {
 /** Open connections kept between replies, by voice (the voice is part of the address). */
 export class ElevenLabsSocketPool {
   private readonly idle = new Map<string, ElevenLabsSocket[]>();
+  private readonly warming = new Map<string, Promise<void>>();
 
   constructor(private readonly options: ElevenLabsSocketOptions) {}
 
@@ -224,6 +225,19 @@ export class ElevenLabsSocketPool {
     const socket = await ElevenLabsSocket.connect(this.options, voiceId, signal);
     socket.take();
     return socket;
+  }
+
+  /** Opens a connection for `voiceId` into the pool unless one is waiting there (or opening) already. */
+  warm(voiceId: string, signal: AbortSignal): Promise<void> {
+    if (this.idle.get(voiceId)?.some((socket) => socket.open)) return Promise.resolve();
+    let opening = this.warming.get(voiceId);
+    if (opening === undefined) {
+      opening = this.acquire(voiceId, signal)
+        .then((socket) => this.release(socket))
+        .finally(() => this.warming.delete(voiceId));
+      this.warming.set(voiceId, opening);
+    }
+    return opening;
   }
 
   /** Hands a connection back after a reply; a broken one is closed instead. */

@@ -70,9 +70,12 @@ export class ElevenLabsTts implements TTS {
     });
   }
 
-  async warmup(): Promise<void> {
-    await this.client.models.list({ maxRetries: 0, timeoutInSeconds: 5 });
-    await connectionReleased();
+  async warmup(voice?: Voice): Promise<void> {
+    // Replies stream over the voice's WebSocket; the HTTP connection serves lines spoken whole.
+    await Promise.all([
+      voice === undefined ? undefined : this.sockets.warm(this.voiceIds[voice], AbortSignal.timeout(5_000)),
+      this.client.models.list({ maxRetries: 0, timeoutInSeconds: 5 }).then(connectionReleased),
+    ]);
   }
 
   /** A reply's text streamed in as it is written; see ElevenLabsTextStream. */

@@ -1,3 +1,4 @@
+import type { Voice } from "@clawcall/contract";
 import { type FallbackOptions, FallbackOrder, streamFromFirstThatStarts } from "../fallback-order.ts";
 import { fallbackTextStream } from "./fallback-stream.ts";
 import type { TTS, TtsCapabilities, TtsRequest, TtsStreamRequest, TtsTextStream } from "./tts.ts";
@@ -24,8 +25,8 @@ export class FallbackTts implements TTS {
     };
   }
 
-  async warmup(): Promise<void> {
-    await Promise.allSettled(this.providers.map((p) => p.warmup?.()));
+  async warmup(voice?: Voice): Promise<void> {
+    await Promise.allSettled(this.providers.map((p) => p.warmup?.(voice)));
   }
 
   synthesize(request: TtsRequest): AsyncIterable<Uint8Array> {

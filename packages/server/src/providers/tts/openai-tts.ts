@@ -3,7 +3,7 @@ import OpenAI from "openai";
 import { mulawEncode } from "../../media/mulaw.ts";
 import { abortError, describeHost, ProviderError } from "../abort.ts";
 import { DEFAULT_MODELS } from "../default-models.ts";
-import { connectionReleased } from "../idle.ts";
+import { createKeptFetch, warmupOnDemand } from "../kept-fetch.ts";
 import { Downsampler24kTo8k } from "./downsample.ts";
 import { readBody } from "./read-body.ts";
 import type { TTS, TtsCapabilities, TtsRequest } from "./tts.ts";
@@ -26,7 +26,11 @@ export class OpenAiTts implements TTS {
   private readonly model: string;
   private readonly voices: Record<Voice, string>;
 
+  /** Opens the connection the next request needs unless one is already open. */
+  readonly warmup: () => Promise<void>;
+
   constructor(options: OpenAiTtsOptions) {
+    const kept = createKeptFetch();
     this.model = options.model ?? DEFAULT_MODELS.openaiTts;
     this.voices = { ...OPENAI_VOICES, ...options.voices };
     this.name = `openai-tts:${this.model}@${describeHost(options.baseUrl, "api.openai.com")}`;
@@ -37,12 +41,11 @@ export class OpenAiTts implements TTS {
       maxRetries: options.maxRetries ?? 1,
       timeout: options.timeoutMs ?? 10_000,
       logLevel: "off",
+      fetch: kept.fetch,
     });
-  }
-
-  async warmup(): Promise<void> {
-    await this.client.models.list({ timeout: 5_000, maxRetries: 0 });
-    await connectionReleased();
+    this.warmup = warmupOnDemand(kept, this.client.baseURL, () =>
+      this.client.models.list({ timeout: 5_000, maxRetries: 0 }),
+    );
   }
 
   async *synthesize(request: TtsRequest): AsyncIterable<Uint8Array> {

@@ -57,5 +57,6 @@ export interface TTS {
   synthesize(request: TtsRequest): AsyncIterable<Uint8Array>;
   /** Present when `capabilities.inputStreaming` is. */
   openStream?(request: TtsStreamRequest): TtsTextStream;
-  warmup?(): Promise<void>;
+  /** Opens connections ahead of the first line; with `voice`, also the one that voice's replies stream on. */
+  warmup?(voice?: Voice): Promise<void>;
 }

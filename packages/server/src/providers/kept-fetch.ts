@@ -1,0 +1,199 @@
+import http from "node:http";
+import https from "node:https";
+import { Readable } from "node:stream";
+import zlib from "node:zlib";
+
+export interface KeptFetchOptions {
+  /** How long an idle connection is kept (the server may close it sooner). */
+  idleMs?: number;
+}
+
+/** A fetch for one vendor's API whose connections stay open between a call's turns. */
+export interface KeptFetch {
+  fetch: typeof fetch;
+  /** Open connections to `url`'s origin waiting for a request: a request now pays no handshake. */
+  idleConnections(url: string): number;
+  close(): void;
+}
+
+/** Long enough to span the pauses of a conversation; servers close sooner when they want to. */
+const DEFAULT_IDLE_MS = 120_000;
+
+/**
+ * The model vendors' SDKs take a fetch; the global one (undici) drops an idle connection after 4 s
+ * unless the server says otherwise, so a turn that comes after a longer pause paid a new TCP and TLS
+ * handshake, and its request machinery costs milliseconds more per request than node:http's. This
+ * fetch speaks node:http(s) through keep-alive agents of its own (most recently used connection
+ * first) and answers with a standard Response whose body streams as it arrives.
+ *
+ * A request written onto a kept connection the server had just closed fails before any answer; it is
+ * sent once more on a new connection (the server never read it). Bodies other than text and bytes, and
+ * anything not http(s), go to the global fetch.
+ */
+export function createKeptFetch(options: KeptFetchOptions = {}): KeptFetch {
+  const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
+  // The agents' socket timeout closes idle kept connections, and fails a request whose server goes
+  // silent for as long.
+  const agentOptions = { keepAlive: true, timeout: idleMs, scheduling: "lifo" as const };
+  const agents = { "http:": new http.Agent(agentOptions), "https:": new https.Agent(agentOptions) };
+
+  const keptFetch = (async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const url = new URL(input instanceof Request ? input.url : input);
+    const body = init?.body;
+    const agent = agents[url.protocol as keyof typeof agents];
+    if (
+      input instanceof Request ||
+      agent === undefined ||
+      !(body === undefined || body === null || typeof body === "string" || body instanceof Uint8Array)
+    )
+      return fetch(input, init);
+    const request: Outgoing = {
+      url,
+      agent,
+      method: (init?.method ?? "GET").toUpperCase(),
+      headers: headerRecord(init?.headers, body ?? undefined),
+      body: body ?? undefined,
+      signal: init?.signal ?? undefined,
+    };
+    try {
+      return await send(request);
+    } catch (error) {
+      if (!(error instanceof StaleConnection)) throw error;
+      return send(request, true);
+    }
+  }) as typeof fetch;
+
+  return {
+    fetch: keptFetch,
+    idleConnections(target) {
+      const url = new URL(target);
+      const agent = agents[url.protocol as keyof typeof agents];
+      if (agent === undefined) return 0;
+      const port = url.port || (url.protocol === "https:" ? "443" : "80");
+      const name = agent.getName({ host: url.hostname, port: Number(port) });
+      return agent.freeSockets[name]?.length ?? 0;
+    },
+    close() {
+      agents["http:"].destroy();
+      agents["https:"].destroy();
+    },
+  };
+}
+
+interface Outgoing {
+  url: URL;
+  agent: http.Agent;
+  method: string;
+  headers: Record<string, string>;
+  body: string | Uint8Array | undefined;
+  signal: AbortSignal | undefined;
+}
+
+/** A kept connection was closed under a request before any answer: safe to send again. */
+class StaleConnection extends Error {}
+
+function send(o: Outgoing, fresh = false): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    if (o.signal?.aborted) return reject(abortReason(o.signal));
+    const client = o.url.protocol === "https:" ? https : http;
+    const req = client.request(o.url, {
+      method: o.method,
+      headers: o.headers,
+      // A retry takes a connection of its own rather than another kept one that may be as stale.
+      agent: fresh ? false : o.agent,
+    });
+    let answer: http.IncomingMessage | undefined;
+    // Once answered, the body's reader is told why it stopped (the abort), not of a reset connection.
+    const onAbort = () => (answer ?? req).destroy(abortReason(o.signal!));
+    o.signal?.addEventListener("abort", onAbort, { once: true });
+    req.on("timeout", () => req.destroy(new Error(`no answer from ${o.url.host} in time`)));
+    req.on("error", (error) => {
+      o.signal?.removeEventListener("abort", onAbort);
+      if (answer !== undefined) return;
+      const code = (error as NodeJS.ErrnoException).code;
+      const stale = req.reusedSocket && (code === "ECONNRESET" || code === "EPIPE");
+      reject(stale && !o.signal?.aborted ? new StaleConnection(error.message, { cause: error }) : error);
+    });
+    req.on("response", (res) => {
+      answer = res;
+      res.on("close", () => o.signal?.removeEventListener("abort", onAbort));
+      resolve(toResponse(o.method, res));
+    });
+    req.end(o.body);
+  });
+}
+
+function toResponse(method: string, res: http.IncomingMessage): Response {
+  const status = res.statusCode ?? 502;
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(res.headers)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else headers.set(name, value);
+  }
+  if (method === "HEAD" || status === 204 || status === 205 || status === 304) {
+    res.resume();
+    return new Response(null, { status, statusText: res.statusMessage ?? "", headers });
+  }
+  const body = Readable.toWeb(decoded(res, headers)) as ReadableStream<Uint8Array>;
+  return new Response(body, { status, statusText: res.statusMessage ?? "", headers });
+}
+
+/** Servers should not compress unasked (no accept-encoding is sent), but some do. */
+function decoded(res: http.IncomingMessage, headers: Headers): Readable {
+  const encoding = headers.get("content-encoding")?.trim().toLowerCase();
+  const decoder =
+    encoding === "gzip" || encoding === "x-gzip"
+      ? zlib.createGunzip()
+      : encoding === "deflate"
+        ? zlib.createInflate()
+        : encoding === "br"
+          ? zlib.createBrotliDecompress()
+          : undefined;
+  if (decoder === undefined) return res;
+  headers.delete("content-encoding");
+  headers.delete("content-length");
+  res.on("error", (error) => decoder.destroy(error));
+  return res.pipe(decoder);
+}
+
+function headerRecord(init: ConstructorParameters<typeof Headers>[0], body: string | Uint8Array | undefined) {
+  const record: Record<string, string> = {};
+  for (const [name, value] of new Headers(init)) record[name] = value;
+  if (body !== undefined)
+    record["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.length);
+  return record;
+}
+
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason;
+  const error = new Error("This operation was aborted");
+  error.name = "AbortError";
+  return error;
+}
+
+/**
+ * A warmup for an adapter on `kept`: runs `request` (a cheap call to the vendor) only when no connection
+ * to `url`'s origin is kept open, and once at a time, so it can be asked for at every turn.
+ */
+export function warmupOnDemand(
+  kept: KeptFetch,
+  url: string,
+  request: () => Promise<unknown>,
+): () => Promise<void> {
+  let warming: Promise<void> | undefined;
+  return () => {
+    if (kept.idleConnections(url) > 0) return Promise.resolve();
+    warming ??= (async () => {
+      try {
+        await request();
+        // The connection goes back to the pool once the answer has been read, a turn later.
+        await new Promise((resolve) => setImmediate(resolve));
+      } finally {
+        warming = undefined;
+      }
+    })();
+    return warming;
+  };
+}
