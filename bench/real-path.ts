@@ -284,6 +284,8 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
     "first token → first clause to TTS": [],
     "TTS request → TTS first byte": [],
     "TTS first byte → first frame on the wire": [],
+    "  ours: words ready → LLM request": [],
+    "  ours: clause's last token → TTS request": [],
     "our own time (all but the fakes' and the design's waits)": [],
   };
   const turnTotals: number[] = [];
@@ -319,6 +321,8 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
     rows["first token → first clause to TTS"]!.push(tts.at - firstToken);
     rows["TTS request → TTS first byte"]!.push(tts.firstByteAt - tts.at);
     rows["TTS first byte → first frame on the wire"]!.push(t.frameAt - tts.firstByteAt);
+    rows["  ours: words ready → LLM request"]!.push(llm.at - wordsReady);
+    rows["  ours: clause's last token → TTS request"]!.push(tts.at - chunkToken);
     rows["our own time (all but the fakes' and the design's waits)"]!.push(
       llm.at - wordsReady + (tts.at - chunkToken) + (t.frameAt - tts.firstByteAt),
     );
