@@ -301,8 +301,9 @@ export class VoiceSession {
     if (this.closed) return;
     // 8 kHz mu-law: eight bytes a millisecond.
     this.heardAudioMs += frame.length / 8;
-    // The recogniser may keep the buffer past this call (see SttSession.write); the media stream reuses its own.
-    this.stt.write(frame.slice());
+    // The recogniser may keep the buffer past this call (see SttSession.write); the media stream reuses its
+    // own. A copy, not frame.slice(): on a Buffer that is a view of the same memory.
+    this.stt.write(new Uint8Array(frame));
     const now = this.now();
     const f = analyzeFrame(frame, this.features);
     const event = this.vad.process(f);

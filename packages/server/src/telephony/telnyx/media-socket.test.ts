@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
 import { type MediaSocket, TelnyxMediaStream } from "./media-socket.ts";
 
-type Sent = { event: string; media?: { payload: string }; mark?: { name: string } };
+type Sent = { event: string; stream_id?: string; media?: { payload: string }; mark?: { name: string } };
 
 class FakeSocket extends EventEmitter implements MediaSocket {
   sent: Sent[] = [];
@@ -21,10 +21,18 @@ class FakeSocket extends EventEmitter implements MediaSocket {
 function setup(live = true) {
   const socket = new FakeSocket();
   const stream = new TelnyxMediaStream(socket, () => live);
-  const got = { audio: 0, digits: [] as string[], marks: [] as string[], closes: [] as string[] };
+  const got = {
+    audio: 0,
+    frames: [] as Buffer[],
+    digits: [] as string[],
+    marks: [] as string[],
+    closes: [] as string[],
+  };
   stream.attach({
     onAudio: (f) => {
       got.audio += f.length;
+      // The stream may reuse the frame's memory once this returns.
+      got.frames.push(Buffer.from(f));
     },
     onDigit: (d) => got.digits.push(d),
     onMark: (m) => got.marks.push(m),
@@ -44,6 +52,42 @@ describe("Telnyx media stream", () => {
     expect(got.audio).toBe(160);
   });
 
+  it("splits a payload of several frames into 20 ms frames, the last one possibly short", () => {
+    const { socket, got } = setup();
+    const audio = Buffer.from(Array.from({ length: 400 }, (_, i) => i & 0xff));
+    socket.frame({ event: "media", media: { track: "inbound", payload: audio.toString("base64") } });
+    expect(got.frames.map((f) => f.length)).toEqual([160, 160, 80]);
+    expect(Buffer.concat(got.frames)).toEqual(audio);
+  });
+
+  it("passes on each message's own audio, though it reuses the memory between messages", () => {
+    const { socket, got } = setup();
+    const one = Buffer.alloc(160, 0x11);
+    const two = Buffer.alloc(160, 0x22);
+    for (const audio of [one, two])
+      socket.emit(
+        "message",
+        Buffer.from(
+          `{"event":"media","sequence_number":"9","media":{"track":"inbound","chunk":"3","timestamp":"60","payload":"${audio.toString("base64")}"},"stream_id":"s1"}`,
+        ),
+        false,
+      );
+    expect(got.frames).toEqual([one, two]);
+  });
+
+  it("reads audio that only the general JSON path can read, and ignores messages that are not media", () => {
+    const { socket, got } = setup();
+    const audio = Buffer.alloc(160, 0xfc);
+    // An escaped slash is valid JSON the fast path leaves to JSON.parse.
+    const escaped = audio.toString("base64").replaceAll("/", "\\/");
+    socket.emit("message", Buffer.from(`{"event":"media","media":{"payload":"${escaped}"}}`), false);
+    socket.emit("message", Buffer.from('{"event":"media","media":{"payload":'), false);
+    socket.emit("message", Buffer.from('{"event":"media","media":{"payload":42}}'), false);
+    socket.emit("message", Buffer.from("not json"), false);
+    socket.emit("message", Buffer.from(JSON.stringify({ event: "media", media: { payload: "AAAA" } })), true);
+    expect(got.frames).toEqual([audio]);
+  });
+
   it("sends our audio as base64 media on the stream, and clear as a clear frame", () => {
     const { socket, stream } = setup();
     stream.send(new Uint8Array(320).fill(1));
@@ -51,6 +95,21 @@ describe("Telnyx media stream", () => {
     expect(socket.sent[0]).toMatchObject({ event: "media", stream_id: "s1" });
     expect(Buffer.from(socket.sent[0]?.media?.payload ?? "", "base64")).toHaveLength(320);
     expect(socket.sent[1]).toMatchObject({ event: "clear" });
+  });
+
+  it("names the stream in outgoing messages as JSON, whatever its id holds", () => {
+    const socket = new FakeSocket();
+    const stream = new TelnyxMediaStream(socket, () => true);
+    stream.send(new Uint8Array([1, 2, 3]));
+    socket.frame({ event: "start", stream_id: 'a"b\\c' });
+    stream.send(new Uint8Array(9000).fill(7));
+    expect(socket.sent[0]).toEqual({ event: "media", media: { payload: "AQID" } });
+    expect(
+      socket.sent.slice(1).map((m) => [m.stream_id, Buffer.from(m.media?.payload ?? "", "base64")]),
+    ).toEqual([
+      ['a"b\\c', Buffer.alloc(8000, 7)],
+      ['a"b\\c', Buffer.alloc(1000, 7)],
+    ]);
   });
 
   it("reports a mark by the caller's name once Telnyx echoes it, but not marks cleared before playing", () => {
