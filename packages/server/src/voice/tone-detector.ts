@@ -1,7 +1,7 @@
 import type { FrameFeatures } from "../media/frames.ts";
 import { FRAME_BYTES, FRAME_MS, SAMPLE_RATE } from "../media/media-stream.ts";
 import { mulawDecode } from "../media/mulaw.ts";
-import { goertzelPower, meanSquare } from "./goertzel.ts";
+import { goertzelPower, goertzelPowers5, meanSquare } from "./goertzel.ts";
 
 export interface ToneDetectorOptions {
   /** How long one steady tone must last to count (a voicemail beep is typically 200–1000 ms). */
@@ -25,6 +25,8 @@ export interface DetectedTone {
  */
 export class ToneDetector {
   private readonly pcm = new Int16Array(FRAME_BYTES);
+  private readonly probes = new Float64Array(5);
+  private readonly powers = new Float64Array(5);
   private readonly minFrames: number;
   private readonly o: Required<ToneDetectorOptions>;
   private run = 0;
@@ -84,12 +86,14 @@ export class ToneDetector {
     let best = 0;
     let bestFrequency = estimate;
     const step = SAMPLE_RATE / pcm.length / 2;
-    for (let k = -2; k <= 2; k++) {
-      const f = estimate + k * step;
-      const p = goertzelPower(pcm, f);
+    const probes = this.probes;
+    for (let k = -2; k <= 2; k++) probes[k + 2] = estimate + k * step;
+    goertzelPowers5(pcm, probes, this.powers);
+    for (let k = 0; k < 5; k++) {
+      const p = this.powers[k]!;
       if (p > best) {
         best = p;
-        bestFrequency = f;
+        bestFrequency = probes[k]!;
       }
     }
     if (bestFrequency < this.o.minHz || bestFrequency > this.o.maxHz) return null;
