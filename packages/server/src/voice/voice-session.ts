@@ -302,8 +302,11 @@ export class VoiceSession {
     // 8 kHz mu-law: eight bytes a millisecond.
     this.heardAudioMs += frame.length / 8;
     // The recogniser may keep the buffer past this call (see SttSession.write); the media stream reuses its
-    // own. A copy, not frame.slice(): on a Buffer that is a view of the same memory.
-    this.stt.write(new Uint8Array(frame));
+    // own. A copy (frame.slice() of a Buffer would be a view), cut from Node's shared pool: a buffer of its
+    // own for each frame costs more to make and to collect.
+    const copy = Buffer.allocUnsafe(frame.length);
+    copy.set(frame);
+    this.stt.write(copy);
     const now = this.now();
     const f = analyzeFrame(frame, this.features);
     const event = this.vad.process(f);
