@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import type { MediaHandlers, MediaStream } from "../media/media-stream.ts";
 import type { TTS, TtsRequest } from "../providers/tts/tts.ts";
 import { createMediaPair, type MediaPair } from "../sandbox/media-pair.ts";
 import { sineMulaw } from "./synth.ts";
@@ -62,6 +63,41 @@ describe("VoiceSession speaking", () => {
     const result = await session.speak(() => tokens(), { replyTo: turn });
     expect(result.text).toBe("Okay, that works. See you then.");
     expect(session.latencySummary().turns).toBe(1);
+    session.close();
+  });
+});
+
+describe("VoiceSession hearing", () => {
+  it("hands the recogniser frames of its own, though the media stream reuses one buffer for them all", () => {
+    let handlers: MediaHandlers | undefined;
+    const media: MediaStream = {
+      attach: (h) => {
+        handlers = h;
+      },
+      send() {},
+      mark() {},
+      clear() {},
+      close() {},
+    };
+    const kept: Uint8Array[] = [];
+    const session = new VoiceSession({
+      media,
+      stt: { write: (audio) => kept.push(audio), flush() {}, async close() {} },
+      tts: new StubbornTts(),
+      voice: "jessica",
+      handlers: { onUserTurn: () => {} },
+    });
+    // A Buffer, as the Telnyx stream's is: its slice() would be a view of the same memory.
+    const reused = Buffer.alloc(160);
+    for (const byte of [0x11, 0x22, 0x33]) {
+      reused.fill(byte);
+      handlers?.onAudio(reused);
+    }
+    expect(kept.map((frame) => [frame.length, frame[0], frame[159]])).toEqual([
+      [160, 0x11, 0x11],
+      [160, 0x22, 0x22],
+      [160, 0x33, 0x33],
+    ]);
     session.close();
   });
 });
