@@ -8,13 +8,18 @@ interface Loopback {
   server: http.Server;
   url: string;
   connections: number;
+  /** Connections closed so far, by either side. */
+  closed: number;
   close(): Promise<void>;
 }
 
 async function serve(handler: http.RequestListener): Promise<Loopback> {
   const server = http.createServer(handler);
-  const loopback = { server, url: "", connections: 0, close: () => Promise.resolve() };
-  server.on("connection", () => loopback.connections++);
+  const loopback = { server, url: "", connections: 0, closed: 0, close: () => Promise.resolve() };
+  server.on("connection", (socket) => {
+    loopback.connections++;
+    socket.on("close", () => loopback.closed++);
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   loopback.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   loopback.close = () =>
@@ -134,6 +139,8 @@ describe("kept fetch", () => {
   it("warms up only when no connection is open, once at a time", async () => {
     loopback = await serve((_req, res) => res.end("[]"));
     const { server } = loopback;
+    // A server that announces a long keep-alive (node's default is 5 s).
+    server.keepAliveTimeout = 60_000;
     kept = createKeptFetch();
     let warmups = 0;
     const warmup = warmupOnDemand(kept, `${loopback.url}/v1`, async () => {
@@ -150,5 +157,30 @@ describe("kept fetch", () => {
     while (kept.idleConnections(loopback.url) > 0) await new Promise((r) => setTimeout(r, 5));
     await warmup();
     expect(warmups).toBe(2);
+  });
+
+  it("closes a kept connection before the server's announced limit, and renews one about to run out", async () => {
+    loopback = await serve((_req, res) => res.end("[]"));
+    // Node's server announces its limit: Keep-Alive: timeout=3.
+    loopback.server.keepAliveTimeout = 3000;
+    kept = createKeptFetch();
+    let warmups = 0;
+    const warmup = warmupOnDemand(kept, loopback.url, async () => {
+      warmups++;
+      await (await kept.fetch(`${loopback.url}/v1/models`)).text();
+    });
+    await warmup();
+    expect(warmups).toBe(1);
+    // Open now, but closed (by us, a second early) before a turn a few seconds ahead would use it.
+    expect(kept.idleConnections(loopback.url)).toBe(1);
+    expect(kept.idleConnections(loopback.url, 2500)).toBe(0);
+    await warmup();
+    expect(warmups).toBe(2);
+    expect(loopback.connections).toBe(1);
+    // Nothing asks for it: it is closed before the server would have, and the next request opens one.
+    while (loopback.closed === 0) await new Promise((r) => setTimeout(r, 20));
+    expect(kept.idleConnections(loopback.url)).toBe(0);
+    expect(await (await kept.fetch(loopback.url)).text()).toBe("[]");
+    expect(loopback.connections).toBe(2);
   });
 });

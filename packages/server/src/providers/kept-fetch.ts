@@ -2,6 +2,7 @@ import http from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
 import zlib from "node:zlib";
+import { KeptAgents } from "./kept-agent.ts";
 
 export interface KeptFetchOptions {
   /** How long an idle connection is kept (the server may close it sooner). */
@@ -11,8 +12,11 @@ export interface KeptFetchOptions {
 /** A fetch for one vendor's API whose connections stay open between a call's turns. */
 export interface KeptFetch {
   fetch: typeof fetch;
-  /** Open connections to `url`'s origin waiting for a request: a request now pays no handshake. */
-  idleConnections(url: string): number;
+  /**
+   * Open connections to `url`'s origin waiting for a request that will still be open `forMs` from now
+   * (by what the server announced): a request then pays no handshake.
+   */
+  idleConnections(url: string, forMs?: number): number;
   close(): void;
 }
 
@@ -31,16 +35,12 @@ const DEFAULT_IDLE_MS = 120_000;
  * anything not http(s), go to the global fetch.
  */
 export function createKeptFetch(options: KeptFetchOptions = {}): KeptFetch {
-  const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
-  // The agents' socket timeout closes idle kept connections, and fails a request whose server goes
-  // silent for as long.
-  const agentOptions = { keepAlive: true, timeout: idleMs, scheduling: "lifo" as const };
-  const agents = { "http:": new http.Agent(agentOptions), "https:": new https.Agent(agentOptions) };
+  const agents = new KeptAgents(options.idleMs ?? DEFAULT_IDLE_MS);
 
   const keptFetch = (async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = new URL(input instanceof Request ? input.url : input);
     const body = init?.body;
-    const agent = agents[url.protocol as keyof typeof agents];
+    const agent = agents.for(url);
     if (
       input instanceof Request ||
       agent === undefined ||
@@ -50,6 +50,7 @@ export function createKeptFetch(options: KeptFetchOptions = {}): KeptFetch {
     const request: Outgoing = {
       url,
       agent,
+      agents,
       method: (init?.method ?? "GET").toUpperCase(),
       headers: headerRecord(init?.headers, body ?? undefined),
       body: body ?? undefined,
@@ -65,24 +66,15 @@ export function createKeptFetch(options: KeptFetchOptions = {}): KeptFetch {
 
   return {
     fetch: keptFetch,
-    idleConnections(target) {
-      const url = new URL(target);
-      const agent = agents[url.protocol as keyof typeof agents];
-      if (agent === undefined) return 0;
-      const port = url.port || (url.protocol === "https:" ? "443" : "80");
-      const name = agent.getName({ host: url.hostname, port: Number(port) });
-      return agent.freeSockets[name]?.length ?? 0;
-    },
-    close() {
-      agents["http:"].destroy();
-      agents["https:"].destroy();
-    },
+    idleConnections: (target, forMs = 0) => agents.idleFor(new URL(target), forMs),
+    close: () => agents.destroy(),
   };
 }
 
 interface Outgoing {
   url: URL;
   agent: http.Agent;
+  agents: KeptAgents;
   method: string;
   headers: Record<string, string>;
   body: string | Uint8Array | undefined;
@@ -116,6 +108,7 @@ function send(o: Outgoing, fresh = false): Promise<Response> {
     });
     req.on("response", (res) => {
       answer = res;
+      o.agents.heard(res.socket, res.headers["keep-alive"]?.toString());
       res.on("close", () => o.signal?.removeEventListener("abort", onAbort));
       resolve(toResponse(o.method, res));
     });
@@ -173,9 +166,13 @@ function abortReason(signal: AbortSignal): Error {
   return error;
 }
 
+/** How far ahead a warmup looks: a turn's request comes a few seconds after the callee starts to speak. */
+const WARM_AHEAD_MS = 3000;
+
 /**
- * A warmup for an adapter on `kept`: runs `request` (a cheap call to the vendor) only when no connection
- * to `url`'s origin is kept open, and once at a time, so it can be asked for at every turn.
+ * A warmup for an adapter on `kept`: runs `request` (a cheap call to the vendor) only when no kept
+ * connection to `url`'s origin will still be open in a few seconds, and once at a time, so it can be
+ * asked for at every turn. On a connection about to run out, the request renews it with the server.
  */
 export function warmupOnDemand(
   kept: KeptFetch,
@@ -184,7 +181,7 @@ export function warmupOnDemand(
 ): () => Promise<void> {
   let warming: Promise<void> | undefined;
   return () => {
-    if (kept.idleConnections(url) > 0) return Promise.resolve();
+    if (kept.idleConnections(url, WARM_AHEAD_MS) > 0) return Promise.resolve();
     warming ??= (async () => {
       try {
         await request();
