@@ -102,12 +102,14 @@ export class BenchCallee implements EmulatedCallee {
   }
 
   /** Resolves once the agent's audio has arrived after `t` and played out, then `quietMs` of quiet. */
-  async agentFinished(t: number, quietMs: number, timeoutMs: number): Promise<void> {
+  /** `until`: stop waiting when it says so (the bench is over, say). */
+  async agentFinished(t: number, quietMs: number, timeoutMs: number, until = () => false): Promise<void> {
     await waitFor(
       () =>
-        this.firstArrivalAfter(t) !== undefined &&
-        this.lastPlayedAt > t &&
-        performance.now() - this.lastPlayedAt > quietMs,
+        until() ||
+        (this.firstArrivalAfter(t) !== undefined &&
+          this.lastPlayedAt > t &&
+          performance.now() - this.lastPlayedAt > quietMs),
       timeoutMs,
       "the agent to finish speaking",
     );

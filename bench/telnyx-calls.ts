@@ -59,7 +59,8 @@ async function converse(
   while (!stopped() && !callee.closed) {
     await waitFor(() => said.endAt !== null || stopped(), 20_000, "the callee's words");
     if (stopped()) return;
-    await callee.agentFinished(said.endAt!, 400, 30_000);
+    await callee.agentFinished(said.endAt!, 400, 30_000, () => stopped() || callee.closed);
+    if (stopped()) return;
     onTurn();
     hear(TURN);
     said = callee.say(frames.turn);
