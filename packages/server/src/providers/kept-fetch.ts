@@ -26,7 +26,7 @@ const DEFAULT_IDLE_MS = 120_000;
 /**
  * The model vendors' SDKs take a fetch; the global one (undici) drops an idle connection after 4 s
  * unless the server says otherwise, so a turn that comes after a longer pause paid a new TCP and TLS
- * handshake, and its request machinery costs milliseconds more per request than node:http's. This
+ * handshake, and its request machinery costs about a millisecond more per request than node:http's. This
  * fetch speaks node:http(s) through keep-alive agents of its own (most recently used connection
  * first) and answers with a standard Response whose body streams as it arrives.
  *
