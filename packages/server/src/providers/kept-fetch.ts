@@ -2,6 +2,7 @@ import http from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
 import zlib from "node:zlib";
+import { connectionReleased } from "./idle.ts";
 import { KeptAgents } from "./kept-agent.ts";
 
 export interface KeptFetchOptions {
@@ -40,16 +41,14 @@ export function createKeptFetch(options: KeptFetchOptions = {}): KeptFetch {
   const keptFetch = (async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = new URL(input instanceof Request ? input.url : input);
     const body = init?.body;
-    const agent = agents.for(url);
     if (
       input instanceof Request ||
-      agent === undefined ||
+      agents.for(url) === undefined ||
       !(body === undefined || body === null || typeof body === "string" || body instanceof Uint8Array)
     )
       return fetch(input, init);
     const request: Outgoing = {
       url,
-      agent,
       agents,
       method: (init?.method ?? "GET").toUpperCase(),
       headers: headerRecord(init?.headers, body ?? undefined),
@@ -73,7 +72,6 @@ export function createKeptFetch(options: KeptFetchOptions = {}): KeptFetch {
 
 interface Outgoing {
   url: URL;
-  agent: http.Agent;
   agents: KeptAgents;
   method: string;
   headers: Record<string, string>;
@@ -92,7 +90,7 @@ function send(o: Outgoing, fresh = false): Promise<Response> {
       method: o.method,
       headers: o.headers,
       // A retry takes a connection of its own rather than another kept one that may be as stale.
-      agent: fresh ? false : o.agent,
+      agent: fresh ? false : o.agents.for(o.url),
     });
     let answer: http.IncomingMessage | undefined;
     // Once answered, the body's reader is told why it stopped (the abort), not of a reset connection.
@@ -185,8 +183,7 @@ export function warmupOnDemand(
     warming ??= (async () => {
       try {
         await request();
-        // The connection goes back to the pool once the answer has been read, a turn later.
-        await new Promise((resolve) => setImmediate(resolve));
+        await connectionReleased();
       } finally {
         warming = undefined;
       }
