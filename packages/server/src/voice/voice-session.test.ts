@@ -100,4 +100,40 @@ describe("VoiceSession hearing", () => {
     ]);
     session.close();
   });
+
+  it("lets the recogniser batch the line only after 400 ms without voice and with no words pending", () => {
+    let handlers: MediaHandlers | undefined;
+    const media: MediaStream = {
+      attach: (h) => {
+        handlers = h;
+      },
+      send() {},
+      mark() {},
+      clear() {},
+      close() {},
+    };
+    const quiet: boolean[] = [];
+    const session = new VoiceSession({
+      media,
+      stt: { write: (_audio, q) => quiet.push(q === true), flush() {}, async close() {} },
+      tts: new StubbornTts(),
+      voice: "jessica",
+      handlers: { onUserTurn: () => {} },
+    });
+    const silence = new Uint8Array(160).fill(0xff);
+    const hear = (frame: Uint8Array, frames: number) => {
+      const from = quiet.length;
+      for (let i = 0; i < frames; i++) handlers?.onAudio(frame);
+      return quiet.slice(from);
+    };
+    const opening = hear(silence, 30);
+    expect(opening.indexOf(true)).toBe(19);
+    expect(opening.slice(19).every(Boolean)).toBe(true);
+    // Speech goes out as it comes, and so does the quiet after it while its words are awaited.
+    expect(hear(sineMulaw(300, 20), 10)).not.toContain(true);
+    expect(hear(silence, 80)).not.toContain(true);
+    session.onSttEvent({ type: "final", text: "Yes, that works.", endOfUtterance: true });
+    expect(hear(silence, 5)).toEqual([true, true, true, true, true]);
+    session.close();
+  });
 });

@@ -1,6 +1,6 @@
 // Room voice/: hearing and speaking on a call: VAD, end of turn, barge-in, playback, the voice session.
 import type { Voice } from "@clawcall/contract";
-import { analyzeFrame, createFrameFeatures } from "../media/frames.ts";
+import { analyzeFrame, createFrameFeatures, framesForMs } from "../media/frames.ts";
 import { FRAME_MS, type MediaCloseReason, type MediaStream } from "../media/media-stream.ts";
 import { LatencyRecorder, type LatencySummary } from "../observability/latency.ts";
 import type { SttEvent, SttSession } from "../providers/stt/stt.ts";
@@ -14,6 +14,14 @@ import type { SpokenTextJournal } from "./spoken-text.ts";
 import type { TextChunkerOptions } from "./text-chunker.ts";
 import { type DetectedTone, ToneDetector, type ToneDetectorOptions } from "./tone-detector.ts";
 import { type VadOptions, VoiceActivityDetector } from "./vad.ts";
+
+/**
+ * No voice for this long, and no words pending: the recogniser may batch the line's audio (see
+ * SttSession.write). Speech is sent the moment it is heard, and a recogniser's own waits after speech
+ * (endpointing, Deepgram's utterance end) fall while the words are still pending; this is only a margin
+ * past the VAD's hangover, for a breath between two sentences.
+ */
+const RECOGNISER_QUIET_FRAMES = framesForMs(400);
 
 export interface VoiceSessionSettings {
   vad?: VadOptions;
@@ -301,15 +309,10 @@ export class VoiceSession {
     if (this.closed) return;
     // 8 kHz mu-law: eight bytes a millisecond.
     this.heardAudioMs += frame.length / 8;
-    // The recogniser may keep the buffer past this call (see SttSession.write); the media stream reuses its
-    // own. A copy (frame.slice() of a Buffer would be a view), cut from Node's shared pool: a buffer of its
-    // own for each frame costs more to make and to collect.
-    const copy = Buffer.allocUnsafe(frame.length);
-    copy.set(frame);
-    this.stt.write(copy);
     const now = this.now();
     const f = analyzeFrame(frame, this.features);
     const event = this.vad.process(f);
+    this.toRecogniser(frame);
     if (this.vad.voiced) {
       this.lastVoicedAt = now;
       this.lastActivityAt = now;
@@ -338,6 +341,20 @@ export class VoiceSession {
       if (this.vad.speaking) this.checkBargeIn();
     }
     this.evaluateTurn();
+  }
+
+  private toRecogniser(frame: Uint8Array): void {
+    // The recogniser may keep the buffer past this call (see SttSession.write); the media stream reuses its
+    // own. A copy (frame.slice() of a Buffer would be a view), cut from Node's shared pool: a buffer of its
+    // own for each frame costs more to make and to collect.
+    const copy = Buffer.allocUnsafe(frame.length);
+    copy.set(frame);
+    const vad = this.vad;
+    const quiet =
+      !vad.speaking &&
+      !this.endOfTurn.pending &&
+      vad.frames - 1 - vad.lastVoicedFrame >= RECOGNISER_QUIET_FRAMES;
+    this.stt.write(copy, quiet);
   }
 
   private checkBargeIn(): void {

@@ -58,6 +58,8 @@ export interface FakeDeepgramSession {
   readonly authorization: string;
   /** Control messages received, in order (KeepAlive, Finalize, CloseStream). */
   readonly controls: string[];
+  /** Every message received, in order: `audio <bytes>` for audio, the type for a control. */
+  readonly messages: string[];
   audioBytes(): number;
   /** Side channel: a whole utterance at once (SpeechStarted, interims, final with speech_final). */
   say(text: string): void;
@@ -135,6 +137,7 @@ function createSession(
 ): FakeDeepgramSession {
   const requestId = randomUUID();
   const controls: string[] = [];
+  const messages: string[] = [];
   const vadEvents = query.get("vad_events") === "true";
   const interimResults = query.get("interim_results") === "true";
   const sampleRate = Number(query.get("sample_rate") ?? 8000);
@@ -189,6 +192,7 @@ function createSession(
     query,
     authorization,
     controls,
+    messages,
     audioBytes: () => received,
     say(text) {
       if (vadEvents) session.speechStarted();
@@ -255,6 +259,7 @@ function createSession(
     resetIdle();
     if (isBinary) {
       const bytes = data as Buffer;
+      messages.push(`audio ${bytes.length}`);
       received += query.get("encoding") === "linear16" ? bytes.length / 2 : bytes.length;
       tracker.push(bytes);
       return;
@@ -267,6 +272,7 @@ function createSession(
     }
     if (!message.type) return;
     controls.push(message.type);
+    messages.push(message.type);
     if (message.type === "Finalize") {
       const pending = tracker.takeUtterance() ? heard.shift() : undefined;
       session.final(pending ?? "", { fromFinalize: true });

@@ -19,6 +19,9 @@ export interface DeepgramSttOptions {
   closeTimeoutMs?: number;
 }
 
+/** The most quiet audio held back to go in one message (see SttSession.write). */
+const QUIET_BATCH_MS = 100;
+
 type ListenSocket = Awaited<ReturnType<DeepgramClient["listen"]["v1"]["connect"]>>;
 type ListenMessage =
   | Deepgram.listen.ListenV1Results
@@ -94,6 +97,10 @@ class DeepgramSession implements SttSession {
   private openWaiter: { resolve(): void; reject(error: Error): void } | undefined;
   private closeWaiter: (() => void) | undefined;
   private hasPendingFinal = false;
+  /** Quiet audio not sent yet (see write), and the bytes of it in use. */
+  private held: Buffer | undefined;
+  private heldBytes = 0;
+  private readonly batchBytes: number;
   private readonly onAbort = () => this.shutdown();
 
   constructor(
@@ -110,6 +117,8 @@ class DeepgramSession implements SttSession {
     socket.on("error", (error) => this.onTrouble(errorText(error)));
     socket.on("close", (event) => this.onTrouble(`connection closed (${event.code})`));
     options.signal.addEventListener("abort", this.onAbort, { once: true });
+    const bytesPerSample = options.encoding === "linear16" ? 2 : 1;
+    this.batchBytes = ((options.sampleRate * QUIET_BATCH_MS) / 1000) * bytesPerSample;
   }
 
   opened(): Promise<void> {
@@ -139,8 +148,42 @@ class DeepgramSession implements SttSession {
     });
   }
 
-  write(audio: Uint8Array): void {
+  write(audio: Uint8Array, quiet = false): void {
     if (this.state !== "open" || audio.length === 0) return;
+    if (quiet && this.hold(audio)) return;
+    this.sendHeld();
+    this.send(audio);
+  }
+
+  /**
+   * Keeps quiet audio to send with what follows, up to QUIET_BATCH_MS: one message instead of five, a
+   * size Deepgram takes (it suggests 20 to 250 ms a message). False when it does not fit.
+   */
+  private hold(audio: Uint8Array): boolean {
+    const capacity = this.batchBytes;
+    if (this.heldBytes + audio.length > capacity) {
+      this.sendHeld();
+      if (audio.length > capacity) return false;
+    }
+    // The last batch went to the socket by reference: each batch has a buffer of its own.
+    this.held ??= Buffer.allocUnsafe(capacity);
+    this.held.set(audio, this.heldBytes);
+    this.heldBytes += audio.length;
+    if (this.heldBytes === capacity) this.sendHeld();
+    return true;
+  }
+
+  private sendHeld(): void {
+    const held = this.held;
+    if (held === undefined || this.heldBytes === 0) return;
+    const bytes = this.heldBytes;
+    this.held = undefined;
+    this.heldBytes = 0;
+    this.send(bytes === held.length ? held : held.subarray(0, bytes));
+  }
+
+  private send(audio: Uint8Array): void {
+    if (this.state !== "open") return;
     this.lastAudioAt = Date.now();
     try {
       this.socket.sendMedia(audio);
@@ -151,6 +194,7 @@ class DeepgramSession implements SttSession {
 
   flush(): void {
     if (this.state !== "open") return;
+    this.sendHeld();
     try {
       this.socket.sendFinalize({ type: "Finalize" });
     } catch (error) {
@@ -163,6 +207,7 @@ class DeepgramSession implements SttSession {
       this.shutdown();
       return;
     }
+    this.sendHeld();
     this.state = "closing";
     // CloseStream makes Deepgram send what it still holds, then Metadata, then close the socket.
     const drained = new Promise<void>((resolve) => {
