@@ -1,10 +1,13 @@
 import { ConfigError } from "./config/config.ts";
 import { type ExposedGc, tidyHeapWhenIdle } from "./observability/heap-tidy.ts";
+import { allowNurseryCollection } from "./observability/nursery.ts";
 import { startService } from "./service.ts";
 
 // `npm start` runs node with --no-memory-reducer --expose-gc: the heap is compacted between calls
-// (heap-tidy.ts), not by V8's memory reducer in the middle of one.
+// (heap-tidy.ts), not by V8's memory reducer in the middle of one, and the young generation is emptied
+// while a callee talks (nursery.ts).
 const gc = (globalThis as { gc?: ExposedGc }).gc;
+allowNurseryCollection(gc);
 
 /** `npm start`: the service on the configuration in the environment. */
 async function main() {

@@ -1,5 +1,6 @@
 // Room agent/: what the voice agent says and does: instructions, tools, hold, voicemail and menu policy.
 import type { AnsweredCall, ConversationEnd } from "../calls/conversation.ts";
+import { collectNurseryWhileIdle } from "../observability/nursery.ts";
 import { AsyncQueue } from "../providers/async-queue.ts";
 import type { LLM, LlmMessage, LlmToolCall } from "../providers/llm/llm.ts";
 import type { BridgeResult } from "../telephony/carrier.ts";
@@ -127,7 +128,9 @@ export class CallAgent {
     onUserTurn: (turn) => this.events.push({ type: "turn", turn }),
     onTurnPreview: (text) => this.preview(text),
     onSpeechStart: () => {
+      // The reply comes once they stop: its connection and its heap room are readied while they talk.
       this.agentModel.warmConnection();
+      collectNurseryWhileIdle();
       this.events.push({ type: "speech_start" });
     },
     onTone: () => this.heardTone(),
