@@ -52,7 +52,15 @@ export interface Utterance {
   onsetAt: number | null;
   /** When the last (speech) frame went onto the wire. */
   endAt: number | null;
+  /**
+   * When the first frames after it went onto the wire: the carrier's pacing wavers by a millisecond or
+   * two, so time counted in frames after the speech is read from these rather than from `endAt`.
+   */
+  after: number[];
 }
+
+/** Frames after each utterance whose sending is noted (Utterance.after). */
+const FRAMES_NOTED_AFTER = 5;
 
 export class BenchCallee implements EmulatedCallee {
   /** Arrival times of the agent's media messages. */
@@ -61,12 +69,14 @@ export class BenchCallee implements EmulatedCallee {
   readonly clears: number[] = [];
   lastPlayedAt = 0;
   closed = false;
+  /** The utterance whose last frame went out most recently. */
+  private lastSaid: Utterance | null = null;
   private queue: { frame: Uint8Array; utterance: Utterance; first: boolean; last: boolean }[] = [];
 
   constructor(readonly ctx: CalleeContext) {}
 
   say(frames: readonly Uint8Array[]): Utterance {
-    const utterance: Utterance = { onsetAt: null, endAt: null };
+    const utterance: Utterance = { onsetAt: null, endAt: null, after: [] };
     for (const [i, frame] of frames.entries()) {
       this.queue.push({ frame, utterance, first: i === 0, last: i === frames.length - 1 });
     }
@@ -74,11 +84,16 @@ export class BenchCallee implements EmulatedCallee {
   }
 
   nextFrame(): Uint8Array | undefined {
+    // The media client sends the frame right after this returns.
+    const said = this.lastSaid;
+    if (said !== null && said.after.length < FRAMES_NOTED_AFTER) said.after.push(performance.now());
     const next = this.queue.shift();
     if (!next) return undefined;
-    // The media client sends the frame right after this returns.
     if (next.first) next.utterance.onsetAt = performance.now();
-    if (next.last) next.utterance.endAt = performance.now();
+    if (next.last) {
+      next.utterance.endAt = performance.now();
+      this.lastSaid = next.utterance;
+    }
     return next.frame;
   }
 

@@ -11,10 +11,14 @@
  *
  * The emulator and the fakes run in this process so that every stage is stamped on one clock
  * (performance.now()): the emulator must, since its media client is where frames are sent and received.
+ * A stage is stamped where it happens: a model request when it reaches the fake (not once the fake has
+ * read and parsed it), time counted in frames by the frames' own sending (the emulator's 20 ms pace
+ * wavers by a millisecond or two). The first call warms the service up and is reported apart.
  * Run alone with `npx tsx bench/real-path.ts`, or call `runRealPathBench()`.
  */
 import os from "node:os";
 import { pathToFileURL } from "node:url";
+import { framesForMs } from "../packages/server/src/media/frames.ts";
 import { percentile } from "../packages/server/src/observability/latency.ts";
 import { FliteSynth } from "../packages/server/src/sandbox/speech/flite.ts";
 import { DEFAULT_PREVIEW_QUIET_MS } from "../packages/server/src/voice/end-of-turn.ts";
@@ -49,6 +53,12 @@ const STT_INTERIM_MS = 50;
  */
 const WORDS_READY_MS = Math.min(STT_FINAL_MS, Math.max(STT_INTERIM_MS, DEFAULT_PREVIEW_QUIET_MS));
 
+/**
+ * Calls made first and reported apart: a service runs for days, and the first call after a start runs
+ * code V8 has not compiled yet (its turns take a few milliseconds more of our own time).
+ */
+const WARMUP_CALLS = 1;
+
 const OPENING =
   "Hi, this is Alex, an AI assistant calling to book a table for tonight; this call is recorded.";
 const REPLY =
@@ -80,7 +90,11 @@ interface TtsRequest {
   firstByteAt: number | null;
 }
 interface Turn {
+  /** A turn of the call that warms the process up: reported apart. */
+  cold: boolean;
   endAt: number;
+  /** When the frame that completes the preview's quiet after the speech went onto the wire. */
+  quietAt: number;
   frameAt: number;
 }
 
@@ -113,6 +127,8 @@ export interface RealPathResult {
   stages: Record<string, Stats>;
   turn: Stats;
   bargeIn: Stats;
+  /** Our own time on the turns of the warm-up call (see WARMUP_CALLS). */
+  coldOwn: Stats;
   floorMs: number;
   tokensToFirstChunk: number;
   /** Turns whose reply was asked for before the recogniser's final. */
@@ -155,7 +171,7 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
     });
     cleanups.push(openai.close);
     openai.chat.setDefault((view) => {
-      const request: LlmRequest = { at: performance.now(), tokens: [] };
+      const request: LlmRequest = { at: view.receivedAt, tokens: [] };
       llmRequests.push(request);
       // The opening is composed while the phone rings, through a tool whose arguments carry the line.
       if (view.toolNames.includes("compose_opening"))
@@ -204,7 +220,7 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
     };
 
     let apiKey: string | undefined;
-    for (let c = 0; c < calls; c++) {
+    for (let c = 0; c < WARMUP_CALLS + calls; c++) {
       const res = await fetch(`${service.url}/call`, {
         method: "POST",
         headers: { "content-type": "application/json", ...(apiKey ? { "x-api-key": apiKey } : {}) },
@@ -236,7 +252,12 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
         const said = callee.say(frames.turns[i % TURNS.length]!);
         await waitFor(() => said.endAt !== null, 10_000, "the callee's turn");
         await callee.agentFinished(said.endAt!, 400, 15_000);
-        turns.push({ endAt: said.endAt!, frameAt: callee.firstArrivalAfter(said.endAt!)! });
+        turns.push({
+          cold: c < WARMUP_CALLS,
+          endAt: said.endAt!,
+          quietAt: said.after[framesForMs(DEFAULT_PREVIEW_QUIET_MS) - 1]!,
+          frameAt: callee.firstArrivalAfter(said.endAt!)!,
+        });
       }
 
       // Barge-in: the callee talks over a long reply, 600 ms into its audio.
@@ -257,7 +278,7 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
         5000,
         "playback cleared",
       );
-      bargeIns.push(callee.clears.find((t) => t >= cut.onsetAt!)! - cut.onsetAt!);
+      if (c >= WARMUP_CALLS) bargeIns.push(callee.clears.find((t) => t >= cut.onsetAt!)! - cut.onsetAt!);
       await waitFor(() => cut.endAt !== null, 10_000, "the interruption");
       await callee.agentFinished(cut.endAt!, 400, 15_000);
 
@@ -289,6 +310,7 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
     "our own time (all but the fakes' and the design's waits)": [],
   };
   const turnTotals: number[] = [];
+  const coldOwn: number[] = [];
   let preempted = 0;
   for (const t of turns) {
     const final = finals.find((x) => x >= t.endAt);
@@ -309,9 +331,15 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
       continue;
     if (tts.firstByteAt > t.frameAt) continue;
     const early = llm.at < final;
+    // What the design waits for before asking the model: the preview's quiet (counted in frames, as the
+    // service counts it) and its interim, or the final.
+    const wordsReady = early ? Math.max(interim ?? t.quietAt, t.quietAt) : final;
+    const own = llm.at - wordsReady + (tts.at - chunkToken) + (t.frameAt - tts.firstByteAt);
+    if (t.cold) {
+      coldOwn.push(own);
+      continue;
+    }
     if (early) preempted++;
-    // What the design waits for before asking the model: the preview's quiet and its interim, or the final.
-    const wordsReady = early ? Math.max(interim ?? t.endAt, t.endAt + DEFAULT_PREVIEW_QUIET_MS) : final;
     rows["end of speech → STT final"]!.push(final - t.endAt);
     if (interim !== undefined) rows["end of speech → interim with every word"]!.push(interim - t.endAt);
     rows["end of speech → LLM request"]!.push(llm.at - t.endAt);
@@ -323,9 +351,7 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
     rows["TTS first byte → first frame on the wire"]!.push(t.frameAt - tts.firstByteAt);
     rows["  ours: words ready → LLM request"]!.push(llm.at - wordsReady);
     rows["  ours: clause's last token → TTS request"]!.push(tts.at - chunkToken);
-    rows["our own time (all but the fakes' and the design's waits)"]!.push(
-      llm.at - wordsReady + (tts.at - chunkToken) + (t.frameAt - tts.firstByteAt),
-    );
+    rows["our own time (all but the fakes' and the design's waits)"]!.push(own);
     turnTotals.push(t.frameAt - t.endAt);
   }
   const floorMs =
@@ -340,6 +366,7 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
     stages: Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, stats(v)])),
     turn,
     bargeIn: stats(bargeIns),
+    coldOwn: stats(coldOwn),
     floorMs,
     tokensToFirstChunk: chunkTokens,
     preempted,
@@ -359,6 +386,7 @@ export function formatRealPath(r: RealPathResult): string {
     `  replies prepared before the final (preemptive generation): ${r.preempted} of ${r.turn.samples}`,
     `  floor ${r.floorMs} ms (words ready ${WORDS_READY_MS}: the preview's ${DEFAULT_PREVIEW_QUIET_MS} ms of quiet after an interim at ${STT_INTERIM_MS}, before the final at ${STT_FINAL_MS}; + first token ${LLM_FIRST_TOKEN_MS} + ${r.tokensToFirstChunk - 1} more tokens to the first clause × ${1000 / TOKENS_PER_SECOND} + TTS ${TTS_FIRST_AUDIO_MS} + one frame ${FRAME_MS}); ratio to floor p50 ${r.ratioP50}, p95 ${r.ratioP95}`,
     `  barge-in onset → playback cleared (clear on the wire): ${f(r.bargeIn)}`,
+    `  not counted above: the first call after the service started (code not yet compiled), our own time ${f(r.coldOwn)}`,
     `  (load ${r.loadAverage})`,
   ].join("\n");
 }

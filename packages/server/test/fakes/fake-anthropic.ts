@@ -70,7 +70,7 @@ function errorType(status: number): string {
 
 type Block = { type: string; text?: string; content?: unknown; name?: string };
 
-function viewOf(body: Record<string, unknown>): FakeLlmRequestView {
+function viewOf(body: Record<string, unknown>, receivedAt: number): FakeLlmRequestView {
   const textOf = (content: unknown): string =>
     typeof content === "string"
       ? content
@@ -98,14 +98,16 @@ function viewOf(body: Record<string, unknown>): FakeLlmRequestView {
     lastUserText: turns.filter((t) => t.role === "user").at(-1)?.text ?? "",
     toolNames: ((body.tools ?? []) as { name?: string }[]).map((t) => t.name ?? ""),
     raw: body,
+    receivedAt,
   };
 }
 
 const STOP_REASONS = { stop: "end_turn", tool_calls: "tool_use", length: "max_tokens" } as const;
 
 async function handleMessages(req: IncomingMessage, res: ServerResponse, chat: LlmScriptQueue) {
+  const receivedAt = performance.now();
   const body = await readJson(req);
-  const outcome = chat.next(viewOf(body));
+  const outcome = chat.next(viewOf(body, receivedAt));
   if ("hang" in outcome) return;
   if ("status" in outcome) {
     const headers =

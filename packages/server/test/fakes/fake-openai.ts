@@ -81,7 +81,7 @@ function failure(res: ServerResponse, status: number, message?: string, retryAft
   openAiError(res, status, message ?? `fake failure ${status}`, type, headers);
 }
 
-function viewOf(body: Record<string, unknown>): FakeLlmRequestView {
+function viewOf(body: Record<string, unknown>, receivedAt: number): FakeLlmRequestView {
   const messages = (body.messages ?? []) as { role: string; content?: unknown }[];
   const text = (content: unknown) =>
     typeof content === "string"
@@ -104,12 +104,14 @@ function viewOf(body: Record<string, unknown>): FakeLlmRequestView {
     lastUserText: turns.filter((t) => t.role === "user").at(-1)?.text ?? "",
     toolNames: tools.map((t) => t.function?.name ?? ""),
     raw: body,
+    receivedAt,
   };
 }
 
 async function handleChat(req: IncomingMessage, res: ServerResponse, chat: LlmScriptQueue) {
+  const receivedAt = performance.now();
   const body = await readJson(req);
-  const outcome = chat.next(viewOf(body));
+  const outcome = chat.next(viewOf(body, receivedAt));
   if ("hang" in outcome) return;
   if ("status" in outcome) return failure(res, outcome.status, outcome.message, outcome.retryAfterSeconds);
   if (body.stream !== true) return sendJson(res, 200, completionOf(outcome, String(body.model)));

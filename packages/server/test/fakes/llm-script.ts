@@ -51,6 +51,11 @@ export interface FakeLlmRequestView {
   toolNames: string[];
   /** The request body exactly as received. */
   raw: Record<string, unknown>;
+  /**
+   * When the request reached the fake (performance.now()), before the fake read and parsed its body:
+   * benchmarks time the client's side to here.
+   */
+  receivedAt: number;
 }
 
 export type FakeLlmScript = FakeLlmOutcome | ((request: FakeLlmRequestView) => FakeLlmOutcome);
