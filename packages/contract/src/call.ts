@@ -7,6 +7,8 @@ import { SandboxReportSchema } from "./sandbox-verdict.ts";
 export const VOICES = ["jessica", "sarah", "chris", "eric"] as const;
 export const VoiceSchema = z.enum(VOICES);
 export type Voice = z.infer<typeof VoiceSchema>;
+/** The voice a call speaks in when its request names none. */
+export const DEFAULT_VOICE: Voice = "jessica";
 
 export const TASK_MAX_CHARS = 8000;
 export const TEXT_FIELD_MAX_CHARS = 2000;

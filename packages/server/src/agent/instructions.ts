@@ -1,4 +1,4 @@
-import type { CallRequest, Voice } from "@clawcall/contract";
+import { type CallRequest, DEFAULT_VOICE, type Voice } from "@clawcall/contract";
 import type { OpeningFacts } from "./opening-line.ts";
 
 const VOICE_DESCRIPTIONS: Record<Voice, string> = {
@@ -48,7 +48,7 @@ function openingLines(o: InstructionOptions): string[] {
 
 /** The system instructions of one call: who the agent is, the task, and the rules every call keeps. */
 export function buildInstructions(request: CallRequest, o: InstructionOptions): string {
-  const voice = request.voice ?? "jessica";
+  const voice = request.voice ?? DEFAULT_VOICE;
   const who = request.personality?.trim() || "A friendly, professional AI assistant.";
   const lines = [
     "You are an AI phone agent on a live outbound phone call. The other party hears your words through text-to-speech and you hear them through speech recognition, which can mishear.",
@@ -92,7 +92,7 @@ export function voicemailInstructions(introAlreadySpoken: string): string {
 
 /** The instructions of the opening request, made while the phone rings: the same briefing as the call. */
 export function openingComposerInstructions(request: CallRequest): string {
-  const voice = request.voice ?? "jessica";
+  const voice = request.voice ?? DEFAULT_VOICE;
   const greeting = request.greeting?.trim();
   return [
     "You are about to place an outbound phone call as an AI phone agent. Compose the first thing you will say when a person or a call screener answers, and give it with the compose_opening tool.",

@@ -1,4 +1,4 @@
-import type { CallRequest } from "@clawcall/contract";
+import { type CallRequest, DEFAULT_VOICE } from "@clawcall/contract";
 import type { LLM } from "../providers/llm/llm.ts";
 import type { TTS } from "../providers/tts/tts.ts";
 import { type PreparedSpeech, synthesizeAhead } from "../voice/prepared-speech.ts";
@@ -88,7 +88,7 @@ export class OpeningPlan {
   }
 
   private synthesize(text: string): Promise<PreparedSpeech> {
-    const voice = this.o.request.voice ?? "jessica";
+    const voice = this.o.request.voice ?? DEFAULT_VOICE;
     return synthesizeAhead({
       text,
       tts: this.o.tts,

@@ -1,4 +1,4 @@
-import type { CallRequest } from "@clawcall/contract";
+import { type CallRequest, DEFAULT_VOICE } from "@clawcall/contract";
 import type { AnsweredCall, ConversationEngine, ConversationResult } from "../calls/conversation.ts";
 import { SAMPLE_RATE } from "../media/media-stream.ts";
 import type { LLM } from "../providers/llm/llm.ts";
@@ -140,7 +140,7 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
       prepared.set(callId, entry);
       options.llm?.warmup?.().catch((e: unknown) => warn("language model warmup failed", e));
       options.tts
-        ?.warmup?.(request.voice ?? "jessica")
+        ?.warmup?.(request.voice ?? DEFAULT_VOICE)
         .catch((e: unknown) => warn("speech synthesis warmup failed", e));
     },
 
@@ -207,7 +207,7 @@ export function createVoiceAgentEngine(options: VoiceAgentEngineOptions): VoiceA
         media: call.media,
         stt: sttSession,
         tts: options.tts!,
-        voice: call.request.voice ?? "jessica",
+        voice: call.request.voice ?? DEFAULT_VOICE,
         handlers: agent.handlers,
         settings: settings.voice,
         ...(options.spokenText ? { spokenText: options.spokenText } : {}),

@@ -1,4 +1,4 @@
-import type { CallRequest, ErrorCode } from "@clawcall/contract";
+import { type CallRequest, DEFAULT_VOICE, type ErrorCode } from "@clawcall/contract";
 import { type ApiKeyRecord, walletOf } from "../billing/keys.ts";
 import type { CallTable } from "../store/schema.ts";
 import type { CallStore } from "./call-store.ts";
@@ -103,7 +103,7 @@ export function newCallRow(call: {
     task: request.task,
     personality: request.personality ?? null,
     greeting: request.greeting ?? null,
-    voice: request.voice ?? "jessica",
+    voice: request.voice ?? DEFAULT_VOICE,
     has_bridge: request.bridge_number ? 1 : 0,
     fail_reason: null,
     outcome: null,

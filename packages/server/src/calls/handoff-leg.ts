@@ -1,4 +1,4 @@
-import type { Handoff, TranscriptEntry } from "@clawcall/contract";
+import { DEFAULT_VOICE, type Handoff, type TranscriptEntry } from "@clawcall/contract";
 import type { BridgeResult, Carrier } from "../telephony/carrier.ts";
 import type { ActiveCall } from "./active-call.ts";
 import type { NumberPool } from "./number-pool.ts";
@@ -46,7 +46,7 @@ export async function ringUser(host: HandoffHost, call: ActiveCall): Promise<Bri
         call.id,
         call.bridgeNumber,
         call.from,
-        greeting ? { greeting, voice: call.request.voice ?? "jessica" } : undefined,
+        greeting ? { greeting, voice: call.request.voice ?? DEFAULT_VOICE } : undefined,
       )
       .catch((error: unknown) => failed(error instanceof Error ? error.message : String(error))),
   );

@@ -1,5 +1,5 @@
 import { randomUUID, timingSafeEqual } from "node:crypto";
-import type { PhoneVerificationError } from "@clawcall/contract";
+import { DEFAULT_VOICE, type PhoneVerificationError } from "@clawcall/contract";
 import type { MediaStream } from "../media/media-stream.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { TTS } from "../providers/tts/tts.ts";
@@ -183,7 +183,11 @@ class OneVerification {
     const media = this.media;
     if (this.done || !media) return;
     const audio: Uint8Array[] = [];
-    for await (const chunk of this.deps.tts.synthesize({ text, voice: "jessica", signal: this.abort.signal }))
+    for await (const chunk of this.deps.tts.synthesize({
+      text,
+      voice: DEFAULT_VOICE,
+      signal: this.abort.signal,
+    }))
       audio.push(chunk);
     if (this.done) return;
     const mark = `verify-${this.callId}-${++this.marks}`;

@@ -1,4 +1,5 @@
 import { type KeyObject, randomBytes } from "node:crypto";
+import { DEFAULT_VOICE } from "@clawcall/contract";
 import Telnyx from "telnyx";
 import type {
   AnsweredBy,
@@ -155,7 +156,7 @@ export class TelnyxCarrier implements Carrier {
     const rec = this.liveRecord(callId);
     if (rec.bridge) return { ok: false, reason: "failed", message: "a handoff is already in progress" };
     // A greeting that cannot be made does not hold the handoff up (greetingAudio answers null then).
-    const { greeting: text, voice = "jessica" } = options ?? {};
+    const { greeting: text, voice = DEFAULT_VOICE } = options ?? {};
     const greeting = text ? await this.settings.greetingAudio?.(text, voice) : null;
     const ringSeconds = this.settings.bridgeRingTimeoutSeconds ?? 30;
     const result = awaitBridge(rec, ringSeconds);
