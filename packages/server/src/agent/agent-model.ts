@@ -1,6 +1,6 @@
 import type { LLM, LlmMessage, LlmTool } from "../providers/llm/llm.ts";
 import { SpeculativeLlm } from "../providers/llm/speculative-llm.ts";
-import type { UserTurn } from "../voice/voice-session.ts";
+import type { UserTurn } from "../voice/session-types.ts";
 import { type ModelTurnResult, ReplyWait, runModelTurn, type Speaker } from "./model-turn.ts";
 import type { VoiceAgentSettings } from "./settings.ts";
 import { agentTools } from "./tools.ts";

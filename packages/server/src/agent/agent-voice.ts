@@ -1,6 +1,6 @@
 import type { MediaCloseReason } from "../media/media-stream.ts";
 import type { BridgeResult } from "../telephony/carrier.ts";
-import type { UserTurn } from "../voice/voice-session.ts";
+import type { UserTurn } from "../voice/session-types.ts";
 import type { ProviderNames, ReportFailure } from "./agent-failure.ts";
 import type { Speaker } from "./model-turn.ts";
 

@@ -6,7 +6,7 @@ import type { LLM, LlmMessage, LlmToolCall } from "../providers/llm/llm.ts";
 import type { BridgeResult } from "../telephony/carrier.ts";
 import { BargeInPolicy } from "../voice/barge-in.ts";
 import type { SpeechSource } from "../voice/reply-pipeline.ts";
-import type { UserTurn, VoiceSessionHandlers } from "../voice/voice-session.ts";
+import type { UserTurn, VoiceSessionHandlers } from "../voice/session-types.ts";
 import { failureOf, type ProviderNames, type ReportFailure, sttFailureOf } from "./agent-failure.ts";
 import { AgentModel, type ModelCallOptions } from "./agent-model.ts";
 import type { AgentEvent, AgentHooks, AgentMode, AgentVoice } from "./agent-voice.ts";

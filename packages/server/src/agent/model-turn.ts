@@ -1,7 +1,7 @@
 import { ProviderError } from "../providers/abort.ts";
 import type { LLM, LlmChunk, LlmMessage, LlmTool, LlmToolCall } from "../providers/llm/llm.ts";
 import { type SpeechSource, SpeechSynthesisError } from "../voice/reply-pipeline.ts";
-import type { SpeakOptions, SpeakResult } from "../voice/voice-session.ts";
+import type { SpeakOptions, SpeakResult } from "../voice/session-types.ts";
 
 /** Why a model turn failed, in words for the call record. */
 export function failureReason(error: Error): string {

@@ -1,4 +1,4 @@
-import type { VoiceSessionSettings } from "../voice/voice-session.ts";
+import type { VoiceSessionSettings } from "../voice/session-types.ts";
 
 /** Everything tunable about how the agent holds a call; times in milliseconds. */
 export interface VoiceAgentSettings {

@@ -5,15 +5,20 @@ import { FRAME_MS, type MediaCloseReason, type MediaStream } from "../media/medi
 import { LatencyRecorder, type LatencySummary } from "../observability/latency.ts";
 import type { SttEvent, SttSession } from "../providers/stt/stt.ts";
 import type { TTS } from "../providers/tts/tts.ts";
-import { type BargeInOptions, BargeInPolicy } from "./barge-in.ts";
-import { EndOfTurnDetector, type EndOfTurnOptions } from "./end-of-turn.ts";
-import { MusicDetector, type MusicDetectorOptions } from "./music-detector.ts";
+import { BargeInPolicy } from "./barge-in.ts";
+import { EndOfTurnDetector } from "./end-of-turn.ts";
+import { MusicDetector } from "./music-detector.ts";
 import { PlaybackTracker } from "./playback-tracker.ts";
 import { playReply, type SpeechSource } from "./reply-pipeline.ts";
-import type { SpokenTextJournal } from "./spoken-text.ts";
-import type { TextChunkerOptions } from "./text-chunker.ts";
-import { type DetectedTone, ToneDetector, type ToneDetectorOptions } from "./tone-detector.ts";
-import { type VadOptions, VoiceActivityDetector } from "./vad.ts";
+import type {
+  SpeakOptions,
+  SpeakResult,
+  VoiceSessionHandlers,
+  VoiceSessionOptions,
+  VoiceSessionSettings,
+} from "./session-types.ts";
+import { ToneDetector } from "./tone-detector.ts";
+import { VoiceActivityDetector } from "./vad.ts";
 
 /**
  * No voice for this long, and no words pending: the recogniser may batch the line's audio (see
@@ -22,69 +27,6 @@ import { type VadOptions, VoiceActivityDetector } from "./vad.ts";
  * past the VAD's hangover, for a breath between two sentences.
  */
 const RECOGNISER_QUIET_FRAMES = framesForMs(400);
-
-export interface VoiceSessionSettings {
-  vad?: VadOptions;
-  endOfTurn?: EndOfTurnOptions;
-  bargeIn?: BargeInOptions;
-  tone?: ToneDetectorOptions;
-  music?: MusicDetectorOptions;
-  chunker?: TextChunkerOptions;
-}
-
-/** One finished turn of the callee. */
-export interface UserTurn {
-  text: string;
-  /** When the callee's last voiced frame arrived (performance.now()), or null if the VAD heard none. */
-  speechEndedAt: number | null;
-  /** The agent was still speaking when the turn ended (a remark that did not interrupt it). */
-  duringReply: boolean;
-}
-
-export interface SpeakOptions {
-  /** The callee turn this answers: its latency is measured to this reply's first audio. */
-  replyTo?: UserTurn;
-  /** False for lines that must be heard whole (a goodbye): callee speech does not cut them. */
-  interruptible?: boolean;
-  signal?: AbortSignal;
-}
-
-export interface SpeakResult {
-  /** What was actually played out to the callee. */
-  text: string;
-  /** Cut short by the callee (barge-in) or by `stopSpeaking`. */
-  interrupted: boolean;
-  /** The text source or the speech synthesis failed. */
-  error?: Error;
-}
-
-export interface VoiceSessionHandlers {
-  onUserTurn(turn: UserTurn): void;
-  /**
-   * The callee went quiet with these words heard (before the recogniser's final), while the agent was
-   * silent: a reply may be prepared for them. Null: they spoke again, so the preview no longer stands.
-   */
-  onTurnPreview?(text: string | null): void;
-  onSpeechStart?(): void;
-  onBargeIn?(): void;
-  onTone?(tone: DetectedTone): void;
-  onMusic?(): void;
-  onDigit?(digit: string): void;
-  onSttError?(error: Error): void;
-  onClose?(reason: MediaCloseReason): void;
-}
-
-export interface VoiceSessionOptions {
-  media: MediaStream;
-  stt: SttSession;
-  tts: TTS;
-  voice: Voice;
-  handlers: VoiceSessionHandlers;
-  settings?: VoiceSessionSettings;
-  now?: () => number;
-  /** Where the text of each played chunk is noted by its mark (given only for simulated far ends). */
-  spokenText?: SpokenTextJournal;
-}
 
 interface ActiveReply {
   controller: AbortController;
