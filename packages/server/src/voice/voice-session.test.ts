@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { MediaHandlers, MediaStream } from "../media/media-stream.ts";
+import type { SttSession } from "../providers/stt/stt.ts";
 import type { TTS, TtsRequest } from "../providers/tts/tts.ts";
 import { createMediaPair, type MediaPair } from "../sandbox/media-pair.ts";
 import { sineMulaw } from "./synth.ts";
@@ -67,31 +68,41 @@ describe("VoiceSession speaking", () => {
   });
 });
 
+/** A session on a media stream the test plays frames into, with the recogniser given. */
+function hearingSession(stt: SttSession): { session: VoiceSession; hear(frame: Uint8Array): void } {
+  let handlers: MediaHandlers | undefined;
+  const media: MediaStream = {
+    attach: (h) => {
+      handlers = h;
+    },
+    send() {},
+    mark() {},
+    clear() {},
+    close() {},
+  };
+  const session = new VoiceSession({
+    media,
+    stt,
+    tts: new StubbornTts(),
+    voice: "jessica",
+    handlers: { onUserTurn: () => {} },
+  });
+  return { session, hear: (frame) => handlers?.onAudio(frame) };
+}
+
 describe("VoiceSession hearing", () => {
   it("hands the recogniser frames of its own, though the media stream reuses one buffer for them all", () => {
-    let handlers: MediaHandlers | undefined;
-    const media: MediaStream = {
-      attach: (h) => {
-        handlers = h;
-      },
-      send() {},
-      mark() {},
-      clear() {},
-      close() {},
-    };
     const kept: Uint8Array[] = [];
-    const session = new VoiceSession({
-      media,
-      stt: { write: (audio) => kept.push(audio), flush() {}, async close() {} },
-      tts: new StubbornTts(),
-      voice: "jessica",
-      handlers: { onUserTurn: () => {} },
+    const { session, hear } = hearingSession({
+      write: (audio) => kept.push(audio),
+      flush() {},
+      async close() {},
     });
     // A Buffer, as the Telnyx stream's is: its slice() would be a view of the same memory.
     const reused = Buffer.alloc(160);
     for (const byte of [0x11, 0x22, 0x33]) {
       reused.fill(byte);
-      handlers?.onAudio(reused);
+      hear(reused);
     }
     expect(kept.map((frame) => [frame.length, frame[0], frame[159]])).toEqual([
       [160, 0x11, 0x11],
@@ -102,28 +113,16 @@ describe("VoiceSession hearing", () => {
   });
 
   it("lets the recogniser batch the line only after 400 ms without voice and with no words pending", () => {
-    let handlers: MediaHandlers | undefined;
-    const media: MediaStream = {
-      attach: (h) => {
-        handlers = h;
-      },
-      send() {},
-      mark() {},
-      clear() {},
-      close() {},
-    };
     const quiet: boolean[] = [];
-    const session = new VoiceSession({
-      media,
-      stt: { write: (_audio, q) => quiet.push(q === true), flush() {}, async close() {} },
-      tts: new StubbornTts(),
-      voice: "jessica",
-      handlers: { onUserTurn: () => {} },
+    const { session, hear: hearFrame } = hearingSession({
+      write: (_audio, q) => quiet.push(q === true),
+      flush() {},
+      async close() {},
     });
     const silence = new Uint8Array(160).fill(0xff);
     const hear = (frame: Uint8Array, frames: number) => {
       const from = quiet.length;
-      for (let i = 0; i < frames; i++) handlers?.onAudio(frame);
+      for (let i = 0; i < frames; i++) hearFrame(frame);
       return quiet.slice(from);
     };
     const opening = hear(silence, 30);

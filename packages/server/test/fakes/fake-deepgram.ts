@@ -136,7 +136,6 @@ function createSession(
   heard: string[],
 ): FakeDeepgramSession {
   const requestId = randomUUID();
-  const controls: string[] = [];
   const messages: string[] = [];
   const vadEvents = query.get("vad_events") === "true";
   const interimResults = query.get("interim_results") === "true";
@@ -191,7 +190,9 @@ function createSession(
   const session: FakeDeepgramSession = {
     query,
     authorization,
-    controls,
+    get controls() {
+      return messages.filter((m) => !m.startsWith("audio "));
+    },
     messages,
     audioBytes: () => received,
     say(text) {
@@ -271,7 +272,6 @@ function createSession(
       return;
     }
     if (!message.type) return;
-    controls.push(message.type);
     messages.push(message.type);
     if (message.type === "Finalize") {
       const pending = tracker.takeUtterance() ? heard.shift() : undefined;
