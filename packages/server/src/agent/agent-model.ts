@@ -59,9 +59,14 @@ export class AgentModel {
     this.llm.warmup().catch(() => undefined);
   }
 
-  /** Drops a reply prepared ahead (the callee spoke on, or something else came first). */
+  /** Drops a reply prepared ahead (something else came first, or the call is over). */
   dropPrepared(): void {
     this.llm.cancel();
+  }
+
+  /** The callee spoke on after a preview: its reply is dropped, its connection opened again. */
+  previewWithdrawn(): void {
+    this.llm.drop();
   }
 
   /** One model call spoken as it streams, after `instructions` and the conversation so far. */

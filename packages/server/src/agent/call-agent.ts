@@ -284,7 +284,7 @@ export class CallAgent {
    */
   private preview(text: string | null): void {
     if (text === null) {
-      this.agentModel.dropPrepared();
+      this.agentModel.previewWithdrawn();
       return;
     }
     const quiet = !this.busy && this.voice !== null && !this.voice.speaking && !this.lineGone;

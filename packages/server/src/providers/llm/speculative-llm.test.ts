@@ -1,5 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { startFakeOpenAi } from "../../../test/fakes/fake-openai.ts";
 import type { LLM, LlmChunk, LlmMessage, LlmRequest, LlmTool } from "./llm.ts";
+import { OpenAiLlm } from "./openai-llm.ts";
 import { SpeculativeLlm } from "./speculative-llm.ts";
 
 /** A model that answers each request with its words one by one, and records how each request ended. */
@@ -7,8 +9,13 @@ class WordsLlm implements LLM {
   readonly name = "words";
   readonly capabilities = { streaming: true, tools: true };
   readonly requests: { messages: readonly LlmMessage[]; aborted: boolean; finished: boolean }[] = [];
+  warmups = 0;
 
   constructor(private readonly reply: (messages: readonly LlmMessage[]) => string) {}
+
+  async warmup(): Promise<void> {
+    this.warmups++;
+  }
 
   async *stream(request: LlmRequest): AsyncIterable<LlmChunk> {
     const record = { messages: request.messages, aborted: false, finished: false };
@@ -90,6 +97,47 @@ describe("SpeculativeLlm", () => {
     // Nothing left to take up: the next request goes to the model.
     await text(llm.stream({ ...asked("hello again"), signal: new AbortController().signal }));
     expect(inner.requests).toHaveLength(3);
+  });
+
+  it("opens a connection again when the callee speaks on over a speculation still streaming", async () => {
+    const inner = new WordsLlm(() => "one two three");
+    const llm = new SpeculativeLlm(inner);
+    llm.speculate(asked("hello"));
+    llm.drop();
+    expect(inner.requests[0]!.aborted).toBe(true);
+    expect(inner.warmups).toBe(1);
+    // A speculation whose stream had ended left its connection kept: nothing to open.
+    llm.speculate(asked("hello"));
+    await vi.waitFor(() => expect(inner.requests[1]!.finished).toBe(true));
+    llm.drop();
+    llm.drop();
+    expect(inner.warmups).toBe(1);
+    // Replaced by the turn's own request, the turn's request needs the connection at once.
+    llm.speculate(asked("hello"));
+    await text(llm.stream({ ...asked("goodbye"), signal: new AbortController().signal }));
+    expect(inner.warmups).toBe(1);
+  });
+
+  it("has a kept connection ready for the turn after a withdrawn speculation on the wire", async () => {
+    const fake = await startFakeOpenAi({ firstTokenMs: 100 });
+    try {
+      fake.chat.setDefault(() => ({ text: "Seven works." }));
+      const llm = new SpeculativeLlm(new OpenAiLlm({ baseUrl: fake.url, model: "gpt-test" }));
+      await llm.warmup();
+      llm.speculate(asked("a table at"));
+      await vi.waitFor(() => expect(fake.chat.requests).toHaveLength(1));
+      // The callee spoke on: the speculation's connection goes down with it, and a new one is opened.
+      llm.drop();
+      await vi.waitFor(() => expect(fake.connections()).toBe(2));
+      // Joins the warmup under way (one at a time) rather than starting another.
+      await llm.warmup();
+      expect(
+        await text(llm.stream({ ...asked("a table at seven"), signal: new AbortController().signal })),
+      ).toBe("Seven works.");
+      expect(fake.connections()).toBe(2);
+    } finally {
+      await fake.close();
+    }
   });
 
   it("does not hand out a speculation that failed, and drops one never claimed", async () => {
