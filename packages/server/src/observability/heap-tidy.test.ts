@@ -11,7 +11,13 @@ describe("tidyHeapWhenIdle", () => {
     let clock = 0;
     let calls = 1;
     const gc = vi.fn();
-    const tidy = tidyHeapWhenIdle({ gc, activeCalls: () => calls, idleMs: 5000, now: () => clock });
+    const tidy = tidyHeapWhenIdle({
+      gc,
+      activeCalls: () => calls,
+      idleMs: 5000,
+      now: () => clock,
+      youngBytes: () => 1024 * 1024,
+    });
     const advance = (ms: number) => {
       for (let step = 0; step < ms; step += 500) {
         clock += 500;
@@ -45,5 +51,49 @@ describe("tidyHeapWhenIdle", () => {
     calls = 0;
     advance(10_000);
     expect(gc).toHaveBeenCalledTimes(2);
+  });
+
+  it("compacts again, a quiet spell later, while the young generation stays as large as calls left it", () => {
+    vi.useFakeTimers();
+    let clock = 0;
+    let calls = 0;
+    const MB = 1024 * 1024;
+    let young = 32 * MB;
+    // V8 gives the young generation back on the second collection of the quiet spell.
+    const gc = vi.fn(() => {
+      if (gc.mock.calls.length % 2 === 0) young = MB;
+    });
+    tidyHeapWhenIdle({
+      gc,
+      activeCalls: () => calls,
+      idleMs: 5000,
+      now: () => clock,
+      youngBytes: () => young,
+    });
+    const advance = (ms: number) => {
+      for (let step = 0; step < ms; step += 500) {
+        clock += 500;
+        vi.advanceTimersByTime(500);
+      }
+    };
+
+    advance(6000);
+    expect(gc).toHaveBeenCalledTimes(1);
+    advance(3500);
+    expect(gc).toHaveBeenCalledTimes(1);
+    advance(1000);
+    expect(gc).toHaveBeenCalledTimes(2);
+    // Given back: nothing more to do.
+    advance(60_000);
+    expect(gc).toHaveBeenCalledTimes(2);
+
+    // A young generation V8 keeps: two more tries in the quiet spell, then it is left be.
+    gc.mockImplementation(() => {});
+    calls = 1;
+    young = 32 * MB;
+    advance(1000);
+    calls = 0;
+    advance(60_000);
+    expect(gc).toHaveBeenCalledTimes(5);
   });
 });

@@ -1,4 +1,4 @@
-import { getHeapStatistics } from "node:v8";
+import { getHeapSpaceStatistics, getHeapStatistics } from "node:v8";
 
 /**
  * Heap compaction kept away from calls. V8's memory reducer compacts the heap when it judges the process
@@ -23,7 +23,14 @@ export interface HeapTidyOptions {
    */
   growthBytes?: number;
   now?: () => number;
+  /** The young generation's size now (V8's new space, by default). */
+  youngBytes?: () => number;
 }
+
+/** A young generation larger than this after a compaction is still the one start-up or calls grew. */
+const YOUNG_KEPT_BYTES = 8 * 1024 * 1024;
+/** Compactions in one quiet spell to give the young generation back, after the first. */
+const YOUNG_RETRIES = 2;
 
 /** Called with no argument it is a full, compacting collection (node 20's V8 takes any argument as "minor"). */
 export type ExposedGc = () => void;
@@ -44,22 +51,36 @@ export function tidyHeapWhenIdle(options: HeapTidyOptions): HeapTidy {
   // Start-up leaves the most garbage of all: the first quiet spell is worth a compaction.
   let dirty = true;
   let footprintAfter = 0;
+  const youngBytes = options.youngBytes ?? newSpaceBytes;
+  let lastTidyAt = Number.NEGATIVE_INFINITY;
+  let youngRetries = 0;
   const timer = setInterval(() => {
     if (options.activeCalls() > 0) {
       quietSince = null;
       dirty = true;
+      youngRetries = 0;
       return;
     }
     quietSince ??= now();
     if (now() - quietSince < idleMs) return;
     // Work done with no call (a sandbox warm-up, a burst of API requests) grows the heap too; ordinary
     // collections free its garbage but keep the pages.
-    if (!dirty && footprint() - footprintAfter < growthBytes) return;
+    if (!dirty && footprint() - footprintAfter < growthBytes) {
+      // V8 gives back a young generation it grew (16 MB and more of resident pages) only in a collection
+      // that finds the process allocating slowly; the first one after start-up or after calls may come
+      // while their work still runs down. A later one, a quiet spell on, does.
+      const youngLeft =
+        youngRetries < YOUNG_RETRIES && now() - lastTidyAt >= idleMs && youngBytes() > YOUNG_KEPT_BYTES;
+      if (!youngLeft) return;
+      youngRetries++;
+    }
     dirty = false;
-    // A full, compacting collection while nobody is on a call. It keeps more pages committed than the
-    // reducer's would (no JavaScript call asks V8 to shrink the heap), which the idle bench shows is fine.
+    // A full, compacting collection while nobody is on a call. It keeps more old-generation pages
+    // committed than the reducer's would (no JavaScript call asks V8 to shrink that), which the idle bench
+    // shows is fine.
     gc();
     footprintAfter = footprint();
+    lastTidyAt = now();
     tidied++;
   }, options.checkMs ?? 1000);
   timer.unref();
@@ -74,4 +95,8 @@ export function tidyHeapWhenIdle(options: HeapTidyOptions): HeapTidy {
 function footprint(): number {
   const heap = getHeapStatistics();
   return heap.total_heap_size + heap.external_memory;
+}
+
+function newSpaceBytes(): number {
+  return getHeapSpaceStatistics().find((space) => space.space_name === "new_space")?.space_size ?? 0;
 }
