@@ -69,26 +69,26 @@ describe("DeepgramStt", () => {
     expect(fake.sessions[0]!.controls).toContain("Finalize");
   });
 
-  it("sends quiet audio in 100 ms messages, and speech the moment it comes with the quiet before it", async () => {
+  it("sends quiet audio in 200 ms messages, and speech the moment it comes with the quiet before it", async () => {
     fake = await startFakeDeepgram();
     fake.hear("Hello");
     const log = new EventLog();
     session = await openMulaw(stt(), log);
-    send(session, silenceFrames(260), true);
+    send(session, silenceFrames(460), true);
     send(session, speechFrames(40));
     session.flush();
     await log.next("final");
     const remote = fake.sessions[0]!;
-    // 13 quiet frames: two full batches, then the three held go out ahead of the first speech frame.
+    // 23 quiet frames: two full batches, then the three held go out ahead of the first speech frame.
     expect(remote.messages).toEqual([
-      "audio 800",
-      "audio 800",
+      "audio 1600",
+      "audio 1600",
       "audio 480",
       "audio 160",
       "audio 160",
       "Finalize",
     ]);
-    expect(remote.audioBytes()).toBe(8 * 300);
+    expect(remote.audioBytes()).toBe(8 * 500);
   });
 
   it("sends held quiet audio before a flush or the end of the stream", async () => {

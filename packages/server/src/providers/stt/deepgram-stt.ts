@@ -20,7 +20,7 @@ export interface DeepgramSttOptions {
 }
 
 /** The most quiet audio held back to go in one message (see SttSession.write). */
-const QUIET_BATCH_MS = 100;
+const QUIET_BATCH_MS = 200;
 
 type ListenSocket = Awaited<ReturnType<DeepgramClient["listen"]["v1"]["connect"]>>;
 type ListenMessage =
@@ -156,7 +156,7 @@ class DeepgramSession implements SttSession {
   }
 
   /**
-   * Keeps quiet audio to send with what follows, up to QUIET_BATCH_MS: one message instead of five, a
+   * Keeps quiet audio to send with what follows, up to QUIET_BATCH_MS: one message instead of ten, a
    * size Deepgram takes (it suggests 20 to 250 ms a message). False when it does not fit.
    */
   private hold(audio: Uint8Array): boolean {
