@@ -27,6 +27,23 @@ describe("config", () => {
     expect(loadConfig({ CLAWCALL_CHANNEL_LIMIT: "4" }).carrier.channelLimit).toBe(4);
   });
 
+  it("reads ElevenLabs' chunk schedule, and names what is wrong with one ElevenLabs would refuse", () => {
+    const xi = { ELEVENLABS_API_KEY: "xi-key" };
+    expect(loadConfig(xi).providers.elevenlabs?.chunkLengthSchedule).toBeUndefined();
+    expect(
+      loadConfig({ ...xi, ELEVENLABS_CHUNK_LENGTH_SCHEDULE: " 50, 120,160 " }).providers.elevenlabs
+        ?.chunkLengthSchedule,
+    ).toEqual([50, 120, 160]);
+    expect(
+      loadConfig({ ...xi, ELEVENLABS_CHUNK_LENGTH_SCHEDULE: "" }).providers.elevenlabs?.chunkLengthSchedule,
+    ).toBeUndefined();
+    for (const bad of ["49", "501", "50,,120", "fifty", "50.5", "-50", Array(11).fill("60").join(",")]) {
+      expect(() => loadConfig({ ...xi, ELEVENLABS_CHUNK_LENGTH_SCHEDULE: bad }), bad).toThrow(
+        /ELEVENLABS_CHUNK_LENGTH_SCHEDULE: up to 10 character counts from 50 to 500/,
+      );
+    }
+  });
+
   it("lists every missing Telnyx setting at once", () => {
     try {
       loadConfig({ CLAWCALL_CARRIER: "telnyx", TELNYX_API_KEY: "KEY" });

@@ -2,6 +2,31 @@ import { z } from "zod";
 import { type EnvValues, optionalString, url } from "../env/fields.ts";
 import type { ProviderSettings } from "./index.ts";
 
+/**
+ * ElevenLabs' chunk_length_schedule: the characters its WebSocket buffers before each generation, comma
+ * separated (its own default is 120,160,250,290; lower values speak sooner, at some cost in quality).
+ */
+const chunkLengthSchedule = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value, ctx) => {
+    if (!value) return undefined;
+    const lengths = value.split(",").map((part) => part.trim());
+    // ElevenLabs takes each length from 50 to 500.
+    if (
+      lengths.length > 10 ||
+      !lengths.every((l) => /^\d+$/.test(l) && Number(l) >= 50 && Number(l) <= 500)
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        message: "up to 10 character counts from 50 to 500, comma separated (e.g. 50,120,160,290)",
+      });
+      return z.NEVER;
+    }
+    return lengths.map(Number);
+  });
+
 /** The model vendors' variables, under their conventional names. */
 export const PROVIDER_ENV = {
   OPENAI_API_KEY: optionalString,
@@ -15,6 +40,7 @@ export const PROVIDER_ENV = {
   DEEPGRAM_BASE_URL: url,
   ELEVENLABS_API_KEY: optionalString,
   ELEVENLABS_BASE_URL: url,
+  ELEVENLABS_CHUNK_LENGTH_SCHEDULE: chunkLengthSchedule,
 };
 
 /** The settings that give the service each kind of provider, in words for the operator. */
@@ -37,7 +63,11 @@ export function providerSettings(e: EnvValues<typeof PROVIDER_ENV>): ProviderSet
       : undefined,
     deepgram: e.DEEPGRAM_API_KEY ? { apiKey: e.DEEPGRAM_API_KEY, baseUrl: e.DEEPGRAM_BASE_URL } : undefined,
     elevenlabs: e.ELEVENLABS_API_KEY
-      ? { apiKey: e.ELEVENLABS_API_KEY, baseUrl: e.ELEVENLABS_BASE_URL }
+      ? {
+          apiKey: e.ELEVENLABS_API_KEY,
+          baseUrl: e.ELEVENLABS_BASE_URL,
+          chunkLengthSchedule: e.ELEVENLABS_CHUNK_LENGTH_SCHEDULE,
+        }
       : undefined,
     prefer: { llm: e.CLAWCALL_LLM },
   };

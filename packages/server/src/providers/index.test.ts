@@ -57,6 +57,27 @@ describe("createProviders", () => {
       expect(lines.join("\n")).not.toContain(secret);
   });
 
+  it("gives each reply's ElevenLabs contexts the chunk schedule it was configured with", async () => {
+    const eleven = await startFakeElevenLabs();
+    closers.push(eleven.close);
+    const providers = await createProviders({
+      elevenlabs: { apiKey: "xi", baseUrl: eleven.url, chunkLengthSchedule: [50, 120] },
+    });
+    expect(providers.describe().find((l) => l.startsWith("TTS"))).toMatch(/chunks of 50\/120 characters/);
+    const stream = providers.tts!.openStream!({ voice: "jessica", signal: new AbortController().signal });
+    const heard = (async () => {
+      for await (const _ of stream.events);
+    })();
+    stream.write("Hello there. ");
+    stream.flush();
+    stream.end();
+    await heard;
+    expect(eleven.streamMessages[0]).toMatchObject({
+      text: " ",
+      generation_config: { chunk_length_schedule: [50, 120] },
+    });
+  });
+
   it("puts the preferred vendor first", async () => {
     const providers = await createProviders({
       openai: { apiKey: "sk" },

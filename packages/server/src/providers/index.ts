@@ -22,8 +22,8 @@ export interface ProviderSettings {
   anthropic?: { apiKey: string; model?: string; baseUrl?: string };
   /** DEEPGRAM_API_KEY; baseUrl is ws(s)://. */
   deepgram?: { apiKey: string; baseUrl?: string; model?: string };
-  /** ELEVENLABS_API_KEY. */
-  elevenlabs?: { apiKey: string; baseUrl?: string; model?: string };
+  /** ELEVENLABS_API_KEY; ELEVENLABS_CHUNK_LENGTH_SCHEDULE for its WebSocket's generation schedule. */
+  elevenlabs?: { apiKey: string; baseUrl?: string; model?: string; chunkLengthSchedule?: readonly number[] };
   /**
    * OpenAI speech. When absent, the `openai` key is used for speech too, but only if that key talks to
    * OpenAI itself (no base URL): another compatible endpoint rarely serves /audio/speech.
@@ -97,8 +97,17 @@ export async function createProviders(settings: ProviderSettings): Promise<Provi
     const { ElevenLabsTts } = await import("./tts/elevenlabs-tts.ts");
     ttss.push({
       vendor: "elevenlabs",
-      provider: new ElevenLabsTts({ apiKey: elevenlabs.apiKey, baseUrl: elevenlabs.baseUrl, model }),
-      line: `ElevenLabs ${model}, ulaw_8000 at ${describeHost(elevenlabs.baseUrl, "api.elevenlabs.io")}`,
+      provider: new ElevenLabsTts({
+        apiKey: elevenlabs.apiKey,
+        baseUrl: elevenlabs.baseUrl,
+        model,
+        chunkLengthSchedule: elevenlabs.chunkLengthSchedule,
+      }),
+      line: `ElevenLabs ${model}, ulaw_8000${
+        elevenlabs.chunkLengthSchedule
+          ? `, chunks of ${elevenlabs.chunkLengthSchedule.join("/")} characters`
+          : ""
+      } at ${describeHost(elevenlabs.baseUrl, "api.elevenlabs.io")}`,
     });
   }
   const speech =
