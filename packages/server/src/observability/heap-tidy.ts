@@ -1,4 +1,5 @@
-import { getHeapSpaceStatistics, getHeapStatistics } from "node:v8";
+import { getHeapStatistics } from "node:v8";
+import { newSpace } from "./nursery.ts";
 
 /**
  * Heap compaction kept away from calls. V8's memory reducer compacts the heap when it judges the process
@@ -51,7 +52,7 @@ export function tidyHeapWhenIdle(options: HeapTidyOptions): HeapTidy {
   // Start-up leaves the most garbage of all: the first quiet spell is worth a compaction.
   let dirty = true;
   let footprintAfter = 0;
-  const youngBytes = options.youngBytes ?? newSpaceBytes;
+  const youngBytes = options.youngBytes ?? (() => newSpace().size);
   let lastTidyAt = Number.NEGATIVE_INFINITY;
   let youngRetries = 0;
   const timer = setInterval(() => {
@@ -95,8 +96,4 @@ export function tidyHeapWhenIdle(options: HeapTidyOptions): HeapTidy {
 function footprint(): number {
   const heap = getHeapStatistics();
   return heap.total_heap_size + heap.external_memory;
-}
-
-function newSpaceBytes(): number {
-  return getHeapSpaceStatistics().find((space) => space.space_name === "new_space")?.space_size ?? 0;
 }

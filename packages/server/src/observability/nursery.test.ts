@@ -1,10 +1,7 @@
-import { getHeapSpaceStatistics, setFlagsFromString } from "node:v8";
+import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { allowNurseryCollection, collectNurseryWhileIdle } from "./nursery.ts";
-
-const newSpaceUsed = () =>
-  getHeapSpaceStatistics().find((s) => s.space_name === "new_space")!.space_used_size;
+import { allowNurseryCollection, collectNurseryWhileIdle, newSpace } from "./nursery.ts";
 
 describe("collectNurseryWhileIdle", () => {
   afterEach(() => allowNurseryCollection(undefined));
@@ -30,10 +27,10 @@ describe("collectNurseryWhileIdle", () => {
     let before = 0;
     for (;;) {
       for (let i = 0; i < 1000; i++) garbage = { i };
-      before = newSpaceUsed();
+      before = newSpace().used;
       if (collectNurseryWhileIdle()) break;
     }
     expect(garbage).toEqual({ i: 999 });
-    expect(newSpaceUsed()).toBeLessThan(before / 2);
+    expect(newSpace().used).toBeLessThan(before / 2);
   });
 });

@@ -18,9 +18,7 @@ export function allowNurseryCollection(gc: MinorGc | undefined): void {
 }
 
 /** Empties the young generation if it is at least half full. True when it did. */
-export function collectNurseryWhileIdle(
-  usage: () => { used: number; capacity: number } = newSpaceUsage,
-): boolean {
+export function collectNurseryWhileIdle(usage: () => { used: number; capacity: number } = newSpace): boolean {
   if (collect === undefined) return false;
   const { used, capacity } = usage();
   if (used * 2 < capacity) return false;
@@ -28,10 +26,18 @@ export function collectNurseryWhileIdle(
   return true;
 }
 
-function newSpaceUsage(): { used: number; capacity: number } {
+/**
+ * V8's young generation now: bytes in use, room for objects before the next scavenge, and the pages it
+ * holds (both semi-spaces; what it gives back when it shrinks).
+ */
+export function newSpace(): { used: number; capacity: number; size: number } {
   for (const space of getHeapSpaceStatistics()) {
     if (space.space_name === "new_space")
-      return { used: space.space_used_size, capacity: space.space_used_size + space.space_available_size };
+      return {
+        used: space.space_used_size,
+        capacity: space.space_used_size + space.space_available_size,
+        size: space.space_size,
+      };
   }
-  return { used: 0, capacity: 1 };
+  return { used: 0, capacity: 1, size: 0 };
 }
