@@ -42,6 +42,9 @@ function setup(live = true) {
   return { socket, stream, got };
 }
 
+/** Lets a burst's gathered audio go (see TelnyxMediaStream.send). */
+const nextTurn = () => new Promise((r) => setImmediate(r));
+
 const payload = (n: number) => Buffer.alloc(n, 0x7f).toString("base64");
 
 describe("Telnyx media stream", () => {
@@ -97,11 +100,12 @@ describe("Telnyx media stream", () => {
     expect(socket.sent[1]).toMatchObject({ event: "clear" });
   });
 
-  it("names the stream in outgoing messages as JSON, whatever its id holds", () => {
+  it("names the stream in outgoing messages as JSON, whatever its id holds", async () => {
     const socket = new FakeSocket();
     const stream = new TelnyxMediaStream(socket, () => true);
     stream.send(new Uint8Array([1, 2, 3]));
     socket.frame({ event: "start", stream_id: 'a"b\\c' });
+    await nextTurn();
     stream.send(new Uint8Array(9000).fill(7));
     expect(socket.sent[0]).toEqual({ event: "media", media: { payload: "AQID" } });
     expect(
@@ -110,6 +114,40 @@ describe("Telnyx media stream", () => {
       ['a"b\\c', Buffer.alloc(8000, 7)],
       ['a"b\\c', Buffer.alloc(1000, 7)],
     ]);
+  });
+
+  it("sends audio that comes in a burst as one message after the first, in order with marks", async () => {
+    const { socket, stream } = setup();
+    const audio = (n: number, byte: number) => new Uint8Array(n).fill(byte);
+    stream.send(audio(800, 1));
+    stream.send(audio(800, 2));
+    stream.send(audio(400, 3));
+    // The first piece goes at once: a reply's first audio waits for nothing.
+    expect(socket.sent).toHaveLength(1);
+    stream.mark("chunk");
+    stream.send(audio(800, 4));
+    await nextTurn();
+    const wire = socket.sent.map((m) => m.mark?.name ?? [...Buffer.from(m.media?.payload ?? "", "base64")]);
+    expect(wire).toEqual([
+      [...audio(800, 1)],
+      [...audio(800, 2), ...audio(400, 3)],
+      expect.stringMatching(/^chunk#/),
+      [...audio(800, 4)],
+    ]);
+    // A later turn starts a burst of its own.
+    stream.send(audio(160, 5));
+    expect(socket.sent).toHaveLength(5);
+  });
+
+  it("never sends audio gathered before a clear or after the stream closed", async () => {
+    const { socket, stream } = setup();
+    stream.send(new Uint8Array(160).fill(1));
+    stream.send(new Uint8Array(160).fill(2));
+    stream.clear();
+    stream.send(new Uint8Array(160).fill(3));
+    stream.close();
+    await nextTurn();
+    expect(socket.sent.map((m) => m.event)).toEqual(["media", "clear"]);
   });
 
   it("reports a mark by the caller's name once Telnyx echoes it, but not marks cleared before playing", () => {

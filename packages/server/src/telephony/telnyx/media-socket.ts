@@ -44,6 +44,10 @@ export class TelnyxMediaStream implements MediaStream {
   private readonly pendingMarks = new Map<string, string>();
   private onStartListener: (() => void) | undefined;
   private readonly reader = new MediaMessageReader();
+  /** Audio sent while a burst is gathered (see send), and its length. */
+  private gathered: Uint8Array[] = [];
+  private gatheredBytes = 0;
+  private gathering = false;
   /** `{"event":"media","stream_id":…,"media":{"payload":"`: every outbound media message starts so. */
   private mediaPrefix = '{"event":"media","media":{"payload":"';
 
@@ -79,8 +83,35 @@ export class TelnyxMediaStream implements MediaStream {
     if (reason !== undefined) queueMicrotask(() => handlers.onClose?.(reason));
   }
 
+  /**
+   * Audio that comes in a burst (a synthesiser's messages read together) goes out as one message: the
+   * first piece at once, what follows in the same turn of the event loop once that turn ends. Each
+   * message costs a frame and a write whatever it holds; the far end plays them back to back.
+   */
   send(audio: Uint8Array): void {
     if (this.closed || audio.length === 0) return;
+    if (this.gathering) {
+      this.gathered.push(audio);
+      this.gatheredBytes += audio.length;
+      return;
+    }
+    this.sendMedia(audio);
+    this.gathering = true;
+    setImmediate(this.sendGathered);
+  }
+
+  private readonly sendGathered = (): void => {
+    this.gathering = false;
+    const pieces = this.gathered;
+    if (pieces.length === 0) return;
+    const bytes = this.gatheredBytes;
+    this.gathered = [];
+    this.gatheredBytes = 0;
+    if (this.closed) return;
+    this.sendMedia(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, bytes));
+  };
+
+  private sendMedia(audio: Uint8Array): void {
     for (let i = 0; i < audio.length; i += MAX_CHUNK_BYTES) {
       const chunk = audio.subarray(i, Math.min(i + MAX_CHUNK_BYTES, audio.length));
       this.sendText(`${this.mediaPrefix}${base64(chunk)}"}}`);
@@ -89,6 +120,8 @@ export class TelnyxMediaStream implements MediaStream {
 
   mark(name: string): void {
     if (this.closed) return;
+    // A mark follows the audio sent before it.
+    this.sendGathered();
     // The caller's name stays readable before the sequence number (the Telnyx emulator's callees match
     // it to the text played); the number alone makes each wire name unique.
     const wire = `${name}#${++this.markSeq}`;
@@ -98,6 +131,8 @@ export class TelnyxMediaStream implements MediaStream {
 
   clear(): void {
     if (this.closed) return;
+    this.gathered = [];
+    this.gatheredBytes = 0;
     // Telnyx echoes the marks of cleared media; forgetting them here keeps those echoes silent.
     this.pendingMarks.clear();
     this.write({ event: "clear" });
