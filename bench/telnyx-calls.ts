@@ -4,7 +4,8 @@
  * the Telnyx emulator, whose media client plays each callee at real 20 ms pace; the vendors are loopback
  * fakes). N calls talk at once: each callee says hello, then a short turn every time the agent has
  * finished a reply. Measured over a window while all N talk: the service's CPU and resident set, per call.
- * The emulator and the fakes run in the bench's process, so their work is not counted.
+ * The emulator and the fakes run in the bench's process, so their work is not counted. Then, in the same
+ * run, the carrier's media alone into a bare server (carrier-media-floor.ts): what any service pays here.
  */
 import { pathToFileURL } from "node:url";
 import { FliteSynth } from "../packages/server/src/sandbox/speech/flite.ts";
@@ -13,6 +14,7 @@ import {
   startFakeElevenLabs,
   startFakeOpenAi,
 } from "../packages/server/test/fakes/index.ts";
+import { runCarrierMediaFloor } from "./carrier-media-floor.ts";
 import { cpuPercent, loadAverage, sampleUsage, untilQuiet } from "./process-usage.ts";
 import { type BenchCallee, speechFrames, waitFor } from "./real-path-callee.ts";
 import { startServiceProcess } from "./real-path-service.ts";
@@ -41,6 +43,8 @@ export interface TelnyxCallsResult {
   /** Callee turns the agent answered inside the window, per call per minute: the calls kept talking. */
   turnsPerCallPerMinute: number;
   completed: number;
+  /** The same number of calls' media from the carrier into a bare ws server's process, per call. */
+  carrierMediaFloorPerCall: number;
   loadAverage: number;
 }
 
@@ -68,6 +72,14 @@ async function converse(
 }
 
 export async function runTelnyxCallsBench(options: TelnyxCallsOptions = {}): Promise<TelnyxCallsResult> {
+  const service = await measureService(options);
+  const floor = await runCarrierMediaFloor({ calls: service.calls });
+  return { ...service, carrierMediaFloorPerCall: floor };
+}
+
+async function measureService(
+  options: TelnyxCallsOptions,
+): Promise<Omit<TelnyxCallsResult, "carrierMediaFloorPerCall">> {
   const n = options.calls ?? 50;
   const warmupMs = options.warmupMs ?? 8000;
   const windowMs = options.windowMs ?? 10_000;
@@ -168,6 +180,7 @@ export function formatTelnyxCalls(r: TelnyxCallsResult): string {
   return [
     "Telnyx path: built service process on its Telnyx, Deepgram, OpenAI and ElevenLabs adapters; carrier (media WebSocket) and vendors emulated on loopback in the bench's process",
     `  ${r.calls} calls talking at once: service CPU ${r.cpuPercent}% (${r.cpuPercentPerCall}%/call), RSS +${r.rssMbPerCall} MB/call over the idle ${r.idleRssMb} MB; ${r.turnsPerCallPerMinute} turns/call/min; completed ${r.completed}/${r.calls} (load ${r.loadAverage})`,
+    `  the carrier's media alone (${r.calls} calls' 50 messages a second into a ws server that does nothing, in its own process): ${r.carrierMediaFloorPerCall}%/call; the service's work beyond it ${Math.round((r.cpuPercentPerCall - r.carrierMediaFloorPerCall) * 100) / 100}%/call`,
   ].join("\n");
 }
 
