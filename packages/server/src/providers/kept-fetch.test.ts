@@ -69,6 +69,31 @@ describe("kept fetch", () => {
     expect((await reader.read()).done).toBe(true);
   });
 
+  it("streams the answer as it comes to a `for await` over the body too (the SDKs read so), and stops it on abort", async () => {
+    let release: () => void = () => undefined;
+    loopback = await serve((req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write("data: one\n\n");
+      if (req.url === "/whole") release = () => res.end("data: two\n\n");
+    });
+    kept = createKeptFetch();
+    const chunks = (await kept.fetch(`${loopback.url}/whole`)).body!;
+    const heard: string[] = [];
+    for await (const chunk of chunks) {
+      heard.push(new TextDecoder().decode(chunk));
+      // The first event came before the server finished the answer.
+      if (heard.length === 1) release();
+    }
+    expect(heard).toEqual(["data: one\n\n", "data: two\n\n"]);
+
+    const late = new AbortController();
+    const res = await kept.fetch(`${loopback.url}/open`, { signal: late.signal });
+    const iterator = res.body![Symbol.asyncIterator]();
+    expect(new TextDecoder().decode((await iterator.next()).value)).toBe("data: one\n\n");
+    late.abort();
+    await expect(iterator.next()).rejects.toMatchObject({ name: "AbortError" });
+  });
+
   it("keeps one connection for request after request, and says it is open", async () => {
     loopback = await serve((_req, res) => res.end("ok"));
     kept = createKeptFetch();
