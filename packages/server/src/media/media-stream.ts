@@ -27,7 +27,10 @@ export interface MediaHandlers {
 export interface MediaStream {
   /** Registers the session's handlers; frames that arrive before this are dropped. */
   attach(handlers: MediaHandlers): void;
-  /** Queues outbound mu-law audio (any length; split into frames by the far end's pace). */
+  /**
+   * Queues outbound mu-law audio (any length; split into frames by the far end's pace). The stream may
+   * put it on the wire a moment later, with what follows: the caller leaves the buffer as it is.
+   */
   send(audio: Uint8Array): void;
   mark(name: string): void;
   /** Drops outbound audio that has not been played yet (barge-in). Pending marks are not reported. */
