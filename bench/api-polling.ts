@@ -9,6 +9,7 @@
  */
 import os from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import autocannon from "autocannon";
 import { personaUtterances } from "../packages/server/src/sandbox/personas/lines.ts";
 import { FliteCalleeSpeech } from "../packages/server/src/sandbox/speech/callee-speech.ts";
@@ -51,7 +52,7 @@ export async function runPollingBench({ seconds = 10, connections = 32 } = {}): 
       body: JSON.stringify({ to: "+12125550101", task: "Benchmark call." }),
     }).then((r) => r.json() as Promise<{ call_id: string; api_key: string }>);
     // Let the call reach its final state so every poll reads the same, complete record.
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
 
     const target = {
       url: `${service.url}/call/${created.call_id}`,

@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import WebSocket from "ws";
 import { cpuPercent, sampleUsage } from "./process-usage.ts";
 
@@ -95,5 +96,3 @@ function listeningPort(child: ChildProcess): Promise<number> {
     });
   });
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -11,6 +11,7 @@
  */
 import { execFile } from "node:child_process";
 import { availableParallelism, loadavg } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -218,8 +219,6 @@ export function referenceJitter(ms: number): Promise<number | null> {
     );
   });
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function exposeGc(): (() => void) | null {
   try {

@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { personaUtterances } from "../packages/server/src/sandbox/personas/lines.ts";
 import { BUILT_MAIN, buildServer, START_FLAGS } from "./built-server.ts";
 
@@ -32,7 +33,6 @@ export interface IdleResult {
 }
 
 const mb = (bytes: number) => Math.round(bytes / 1048576);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The resident set of one process as the kernel counts it, in MB. */
 function residentMb(pid: number): number {

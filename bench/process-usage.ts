@@ -6,6 +6,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
 
@@ -106,7 +107,7 @@ export async function untilQuiet(pid: number, percent: number, timeoutMs: number
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const a = sampleUsage(pid);
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
     if (cpuPercent(a, sampleUsage(pid)) < percent) return;
     if (performance.now() > deadline) return;
   }

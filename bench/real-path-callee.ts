@@ -4,6 +4,7 @@
  * last speech frames go onto the wire, when the agent's media messages arrive, and when playback is
  * cleared. The emulator's media client echoes marks as the agent's audio plays, as Telnyx does.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { FRAME_BYTES, SAMPLE_RATE } from "../packages/server/src/media/media-stream.ts";
 import { mulawDecode, mulawEncode } from "../packages/server/src/media/mulaw.ts";
 import type { FliteSynth } from "../packages/server/src/sandbox/speech/flite.ts";
@@ -135,6 +136,6 @@ export async function waitFor(ok: () => boolean, timeoutMs: number, what: string
   const deadline = performance.now() + timeoutMs;
   while (!ok()) {
     if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
   }
 }

@@ -17,6 +17,7 @@
  * Run alone with `npx tsx bench/real-path.ts`, or call `runRealPathBench()`.
  */
 import os from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
 import { framesForMs } from "../packages/server/src/media/frames.ts";
 import { percentile } from "../packages/server/src/observability/latency.ts";
@@ -119,7 +120,7 @@ async function untilFinal(url: string, key: string, callId: string): Promise<voi
     const { status } = (await res.json()) as { status?: string };
     if (status === "completed" || status === "failed") return;
     if (performance.now() > deadline) throw new Error(`call still ${status} 15 s after the hang-up`);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
 }
 
@@ -269,7 +270,7 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
         15_000,
         "the long reply",
       );
-      await new Promise((r) => setTimeout(r, 600));
+      await sleep(600);
       longNext = false;
       deepgram.hear(INTERRUPT);
       const cut = callee.say(frames.interrupt);

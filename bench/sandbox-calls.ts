@@ -13,6 +13,7 @@
  * calls ended as the callee expects. A step holds when frame jitter p99 stays under 20 ms and every call
  * gets its appointment handled.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
 import { percentile } from "../packages/server/src/observability/latency.ts";
 import { personaUtterances } from "../packages/server/src/sandbox/personas/lines.ts";
@@ -110,7 +111,6 @@ interface FinalView {
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (v: number | null, digits = 1) =>
   v === null ? null : Math.round(v * 10 ** digits) / 10 ** digits;
 

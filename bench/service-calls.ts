@@ -1,6 +1,7 @@
 /** Placing many calls on a running service and waiting for their final views, for the concurrency benches. */
 import os from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** The personas' synthesised lines, kept between bench runs as a service keeps them between starts. */
 export const BENCH_SPEECH_CACHE = path.join(os.tmpdir(), "clawcall-bench-speech-cache");
@@ -69,6 +70,6 @@ export async function untilAllFinal(
     if (performance.now() > deadline)
       throw new Error(`${callIds.length - finals.size} of ${callIds.length} calls not final in time`);
     // Rarely: reading views costs the service too, and the calls still running share that process.
-    await new Promise((r) => setTimeout(r, 2000));
+    await sleep(2000);
   }
 }

@@ -7,6 +7,7 @@
  * The emulator and the fakes run in the bench's process, so their work is not counted. Then, in the same
  * run, the carrier's media alone into a bare server (carrier-media-floor.ts): what any service pays here.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
 import { FliteSynth } from "../packages/server/src/sandbox/speech/flite.ts";
 import {
@@ -47,8 +48,6 @@ export interface TelnyxCallsResult {
   carrierMediaFloorPerCall: number;
   loadAverage: number;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Plays one callee's side: hello, then a turn after each reply of the agent, until the call ends. */
 async function converse(

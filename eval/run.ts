@@ -12,6 +12,7 @@
  *   npm run eval -- --telnyx                      through the Telnyx adapter and its emulator
  */
 import { writeFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { type FakeOpenAi, startFakeOpenAi } from "../packages/server/test/fakes/index.ts";
 import { createScriptedAgent, taskOf } from "../packages/server/test/scenarios/scripted-model.ts";
@@ -114,7 +115,7 @@ async function run(scenario: EvalScenario): Promise<EvalRow> {
         return row;
       }
       if (Date.now() > deadline) throw new Error(`still ${call.status} after five minutes`);
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
     }
   } catch (error) {
     row.error = error instanceof Error ? error.message : String(error);

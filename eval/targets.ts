@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { SandboxReport, SandboxVerdict } from "@clawcall/contract";
 import { createVoiceAgentEngine } from "../packages/server/src/agent/voice-agent-engine.ts";
 import { type Env, loadConfig } from "../packages/server/src/config/config.ts";
@@ -121,7 +122,7 @@ export async function throughTelnyxEmulator(modelEnv: Env): Promise<EvalTarget> 
           const verdict = verdicts.get(leg.callControlId);
           if (verdict) return verdict;
         }
-        await new Promise((r) => setTimeout(r, 50));
+        await sleep(50);
       }
       return null;
     },
