@@ -5,10 +5,11 @@
  * measures it in the same run as the service, so the service's own share reads apart from how fast the
  * machine happens to be that minute (the same code measures ±15 % from one hour to the next here).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import WebSocket from "ws";
+import { outputMatch } from "./child-output.ts";
 import { cpuPercent, sampleUsage } from "./process-usage.ts";
 
 const FRAME_MS = 20;
@@ -37,7 +38,7 @@ export async function runCarrierMediaFloor(options: CarrierMediaFloorOptions): P
   const sockets: WebSocket[] = [];
   const timers: NodeJS.Timeout[] = [];
   try {
-    const port = await listeningPort(child);
+    const port = await outputMatch(child, /port (\d+)/, "the bare ws server", 10_000);
     for (let i = 0; i < options.calls; i++) {
       const socket = new WebSocket(`ws://127.0.0.1:${port}`);
       sockets.push(socket);
@@ -75,24 +76,5 @@ function mediaMessage(seq: number, payload: string): string {
     sequence_number: String(seq),
     stream_id: "3f5a5c0e-1b7b-4d6e-9c1f-5f0e8c2a7d41",
     media: { track: "inbound", chunk: String(seq), timestamp: String(seq * FRAME_MS), payload },
-  });
-}
-
-function listeningPort(child: ChildProcess): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("the bare ws server did not start in 10 s")), 10_000);
-    let out = "";
-    child.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /port (\d+)/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the bare ws server exited with ${code}`));
-    });
   });
 }

@@ -12,6 +12,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { personaUtterances } from "../packages/server/src/sandbox/personas/lines.ts";
 import { BUILT_MAIN, buildServer, START_FLAGS } from "./built-server.ts";
+import { outputMatch } from "./child-output.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 // The flite worker stays this long after its last line (sandbox/speech/flite.ts), plus a margin.
@@ -57,17 +58,6 @@ function start(dataDir: string): ChildProcess {
   });
 }
 
-async function listening(child: ChildProcess): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    let out = "";
-    child.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      if (/listening on http/.test(out)) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`service exited with ${code}`)));
-  });
-}
-
 async function measure(child: ChildProcess): Promise<IdleMemory> {
   const usage = await new Promise<NodeJS.MemoryUsage>((resolve) => {
     child.once("message", (m) => resolve(m as NodeJS.MemoryUsage));
@@ -108,7 +98,7 @@ export async function runIdleMemoryBench(): Promise<IdleResult> {
     const first = start(dataDir);
     let firstStart: IdleMemory;
     try {
-      await listening(first);
+      await outputMatch(first, /listening on http/, "the service", 60_000);
       await warmedUp(dataDir);
       await sleep(WORKER_IDLE_MS);
       firstStart = await measure(first);
@@ -117,7 +107,7 @@ export async function runIdleMemoryBench(): Promise<IdleResult> {
     }
     const again = start(dataDir);
     try {
-      await listening(again);
+      await outputMatch(again, /listening on http/, "the service", 60_000);
       await sleep(SETTLE_MS);
       const restart = await measure(again);
       return { firstStart, restart, loadAverage: Math.round(os.loadavg()[0]! * 10) / 10 };

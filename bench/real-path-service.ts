@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { freePort } from "../packages/server/test/helpers/service.ts";
 import { BUILT_MAIN, buildServer, START_FLAGS } from "./built-server.ts";
+import { outputMatch } from "./child-output.ts";
 
 export interface ServiceProcess {
   url: string;
@@ -53,22 +54,7 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      const timer = setTimeout(() => reject(new Error(`the service did not start in 30 s:\n${out}`)), 30_000);
-      child.stdout?.on("data", (d: Buffer) => {
-        out += d.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(out);
-        if (m?.[1]) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      });
-      child.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`the service exited with ${code}:\n${out}`));
-      });
-    });
+    const url = await outputMatch(child, /listening on (http:\/\/\S+)/, "the service", 30_000);
     // Keep draining its output so a chatty service never blocks on a full pipe.
     if (process.env["BENCH_LOG_LEVEL"]) child.stdout?.pipe(process.stderr);
     else child.stdout?.resume();
