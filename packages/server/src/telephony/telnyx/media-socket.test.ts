@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { type MediaSocket, TelnyxMediaStream } from "./media-socket.ts";
 
@@ -41,9 +42,6 @@ function setup(live = true) {
   socket.frame({ event: "start", stream_id: "s1", start: { media_format: { encoding: "PCMU" } } });
   return { socket, stream, got };
 }
-
-/** Lets a burst's gathered audio go (see TelnyxMediaStream.send). */
-const nextTurn = () => new Promise((r) => setImmediate(r));
 
 const payload = (n: number) => Buffer.alloc(n, 0x7f).toString("base64");
 
