@@ -1,5 +1,4 @@
 // Room api/: the HTTP face: routes, auth, rate limits, errors, SSE, OpenAPI, account pages, guides, recording links.
-import websocket from "@fastify/websocket";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -169,7 +168,6 @@ export async function buildApp(
     return reply.status(e.status).send(e.body(req.key?.raw));
   });
 
-  await app.register(websocket);
   registerCallRoutes(app, ctx);
   registerAccountRoutes(app, ctx);
   registerHistoryRoutes(app, ctx);

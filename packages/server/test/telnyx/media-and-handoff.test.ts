@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import WebSocket from "ws";
 import type { MediaStream } from "../../src/media/media-stream.ts";
+import type { CarrierEvent } from "../../src/telephony/carrier.ts";
+import { MEDIA_MESSAGE_LIMIT } from "../../src/telephony/telnyx/routes.ts";
 import { describeWith, SHARED_SPECS } from "../helpers/prerequisites.ts";
 import type { CalleeFactory } from "../telnyx-emulator/callee.ts";
 import { scriptedCallee } from "../telnyx-emulator/callee.ts";
@@ -50,6 +52,31 @@ describeWith(SHARED_SPECS, "Telnyx media stream, keypad and handoff", () => {
       });
     });
     expect(status).toBe(401);
+    await h.carrier.hangup(callId);
+  });
+
+  it("closes a media socket that sends a message far larger than any Telnyx sends", async () => {
+    const { callId, stream } = await answeredCall();
+    const call = [...h.emulator.calls.values()].find((c) => c.body.stream_url?.includes(`/${callId}?`));
+    // A second socket for the call takes the stream over, as a reconnecting Telnyx would.
+    const ws = new WebSocket(call?.body.stream_url ?? "", {
+      headers: { "x-telnyx-streaming-auth-token": call?.body.stream_auth_token ?? "" },
+    });
+    ws.on("error", () => {});
+    await new Promise((resolve) => ws.once("open", resolve));
+    const code = new Promise<number>((resolve) => ws.once("close", resolve));
+    ws.send(JSON.stringify({ event: "start", stream_id: "second", start: { call_control_id: callId } }));
+    const isMedia = isType(callId, "media");
+    const { stream: replacement } = await h.waitFor(
+      (e): e is Extract<CarrierEvent, { type: "media" }> => isMedia(e) && e.stream !== stream,
+    );
+    const dropped = new Promise<string>((resolve) =>
+      replacement.attach({ onAudio: () => {}, onClose: resolve }),
+    );
+    ws.send(JSON.stringify({ event: "media", media: { payload: "A".repeat(MEDIA_MESSAGE_LIMIT) } }));
+    expect(await code).toBe(1009);
+    // The call is still up, so the session hears a dropped stream rather than a hang-up.
+    expect(await dropped).toBe("dropped");
     await h.carrier.hangup(callId);
   });
 

@@ -6,6 +6,11 @@ import type { TelnyxCarrier } from "./telnyx-carrier.ts";
 
 /** Telnyx webhooks are small; anything larger is not Telnyx. */
 const WEBHOOK_BODY_LIMIT = 256 * 1024;
+/**
+ * Telnyx's media-stream messages are a few hundred bytes (`start` the largest); `ws` alone would buffer
+ * one of 100 MiB. A larger message closes the socket with 1009, which the call hears as a dropped stream.
+ */
+export const MEDIA_MESSAGE_LIMIT = 64 * 1024;
 
 function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -20,7 +25,8 @@ export const telnyxRoutes: FastifyPluginAsync<{ carrier: TelnyxCarrier }> = asyn
   scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) =>
     done(null, body),
   );
-  if (!scope.hasDecorator("websocketServer")) await scope.register(websocket);
+  // The media socket is the service's only WebSocket route, so its limits are the plugin's.
+  await scope.register(websocket, { options: { maxPayload: MEDIA_MESSAGE_LIMIT } });
   // Anyone can send forged webhooks, as fast as they like.
   const refusals = new SampledLog(scope.log as Logger);
 
