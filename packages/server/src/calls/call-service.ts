@@ -9,18 +9,19 @@ import type { Metrics } from "../observability/metrics.ts";
 import type { Db } from "../store/database.ts";
 import type { LiveStore } from "../store/live-store.ts";
 import type { CallTable } from "../store/schema.ts";
-import { type Carrier, type CarrierEvent, DialRefusedError } from "../telephony/carrier.ts";
-import { type ActiveCall, newActiveCall } from "./active-call.ts";
+import { type Carrier, DialRefusedError } from "../telephony/carrier.ts";
+import { newActiveCall } from "./active-call.ts";
 import { admit, DIAL_FAILED, newCallRow, type PlaceResult, POOL_EXHAUSTED } from "./admission.ts";
 import type { CallHooks } from "./call-hooks.ts";
 import { CallStore } from "./call-store.ts";
-import type { CallSignal, ConversationEngine } from "./conversation.ts";
-import { type ConversationHost, startConversation } from "./conversation-runner.ts";
+import { CarrierEvents } from "./carrier-events.ts";
+import type { ConversationEngine } from "./conversation.ts";
+import type { ConversationHost } from "./conversation-runner.ts";
 import { HeldCalls } from "./held-calls.ts";
 import type { NumberPool } from "./number-pool.ts";
 import type { EndInfo } from "./outcomes.ts";
 import { Settlement } from "./settlement.ts";
-import { type CallState, canTransition, isTerminal, statusEvent } from "./states.ts";
+import { isTerminal } from "./states.ts";
 
 /** The limits the calls room enforces, from the operator's settings. */
 export interface CallLimits {
@@ -57,7 +58,8 @@ const REMOTE_HANGUP_WAIT_MS = 2_000;
 
 /**
  * Owns calls from admission to their final state: admits and dials, applies carrier events to the state
- * machine, hands answered calls to the conversation engine, and settles them through the ledger.
+ * machine (carrier-events.ts), hands answered calls to the conversation engine, and settles them through
+ * the ledger.
  */
 export class CallService {
   /** The calls table (the number pool reads call states only with its leases, in one statement). */
@@ -86,12 +88,21 @@ export class CallService {
       transcript: (callId) => deps.live.transcript(callId),
       recordHandoff: (callId, handoff, bridgeFrom) => this.store.setHandoff(callId, handoff, bridgeFrom),
     };
+    const carrierEvents = new CarrierEvents({
+      deps,
+      store: this.store,
+      active: this.active,
+      settlement: this.settlement,
+      conversationHost: this.conversationHost,
+      decideEnd: (callId, info, how) => this.decideEnd(callId, info, how),
+      endBySystem: (callId, info) => this.endBySystem(callId, info),
+    });
     // Events of one call are applied in arrival order, each after the previous one finished: handlers
     // await storage, and e.g. the media stream must not overtake the answer it belongs to.
     deps.carrier.onEvent((event) =>
       this.active.inOrder(
         event.callId,
-        () => this.onCarrierEvent(event),
+        () => carrierEvents.apply(event),
         (err) => deps.logger.error({ err, callId: event.callId, event: event.type }, "carrier event failed"),
       ),
     );
@@ -357,115 +368,4 @@ export class CallService {
     if (latency.turn_p50_ms !== null) metrics.turnLatency.observe(latency.turn_p50_ms / 1000);
     if (latency.barge_in_p50_ms !== null) metrics.bargeInLatency.observe(latency.barge_in_p50_ms / 1000);
   }
-
-  /**
-   * Exact stop for the common single-call case; the supervisor's meter covers shared balances. Stopping
-   * just short of the budget keeps the rounded-up talk time within it.
-   */
-  private stopWhenBudgetEnds(active: ActiveCall): void {
-    this.active.after(active, Math.max(0, active.budgetSeconds * 1000 - 100), () => {
-      if (active.pendingEnd) return;
-      const cause =
-        active.budgetSeconds >= this.deps.limits.maxCallSeconds ? "max_duration" : "balance_exhausted";
-      void this.endBySystem(active.id, { cause, source: "system", answered: true });
-    });
-  }
-
-  private async transition(
-    callId: string,
-    to: CallState,
-    set: Partial<CallTable> | ((row: CallTable) => Partial<CallTable>),
-  ): Promise<boolean> {
-    const row = await this.get(callId);
-    if (!row || !canTransition(row.state, to)) return false;
-    const fields = typeof set === "function" ? set(row) : set;
-    const now = new Date();
-    const { hooks } = this.deps;
-    const moved = hooks
-      ? await this.deps.db.transaction().execute(async (tx) => {
-          if (!(await new CallStore(tx).transition(callId, row.state, to, fields, now))) return false;
-          const after = { ...row, ...fields, state: to, last_seen_at: now.toISOString() };
-          await hooks.moved(tx, after, now);
-          return true;
-        })
-      : await this.store.transition(callId, row.state, to, fields, now);
-    if (!moved) return false;
-    await this.deps.live.publish(
-      callId,
-      statusEvent({ state: to, fail_reason: null, outcome: null }, new Date()),
-    );
-    return true;
-  }
-
-  private async onCarrierEvent(event: CarrierEvent): Promise<void> {
-    const active = this.active.get(event.callId);
-    const nowIso = new Date().toISOString();
-    switch (event.type) {
-      case "ringing":
-        await this.transition(event.callId, "ringing", { dialing_at: nowIso });
-        if (active) this.deps.engine.prepare?.(active.id, active.request);
-        return;
-      case "answered": {
-        const ok = await this.transition(event.callId, "in_progress", (row) => ({
-          answered_at: nowIso,
-          dialing_at: row.dialing_at ?? nowIso,
-        }));
-        if (ok && active) {
-          active.answeredAtMs = Date.parse(nowIso);
-          active.answeredBy = event.answeredBy;
-          active.budgetSeconds = await this.settlement.remainingFor(active);
-          this.stopWhenBudgetEnds(active);
-        }
-        return;
-      }
-      case "answered_by":
-        if (active && active.answeredAtMs !== null) {
-          active.answeredBy = event.answeredBy;
-          signal(active, { type: "answered_by", answeredBy: event.answeredBy });
-        }
-        return;
-      case "beep":
-        if (active && active.answeredAtMs !== null) signal(active, { type: "beep" });
-        return;
-      case "media":
-        if (!active || active.answeredAtMs === null) {
-          event.stream.close();
-          return;
-        }
-        startConversation(this.conversationHost, active, event.stream);
-        return;
-      case "media_failed":
-        if (active && active.answeredAtMs !== null) {
-          await this.endBySystem(event.callId, { cause: "network_error", source: "unknown", answered: true });
-        }
-        return;
-      case "recording":
-        await this.store.setRecording(event.callId, event.url, event.expiresAt);
-        return;
-      case "sandbox_report":
-        await this.store.mergeMeta(event.callId, { sandbox: event.report });
-        return;
-      case "hangup": {
-        const row = await this.get(event.callId);
-        if (!row || isTerminal(row.state)) return;
-        // Once the user was connected, a party hanging up is how the handed-off call ends.
-        const handedOff = active?.handoff?.status === "connected" && event.cause === "normal";
-        const info: EndInfo = {
-          cause: handedOff ? "handoff_completed" : event.cause,
-          source: event.source,
-          answered: row.state === "in_progress",
-          carrierCause: event.carrierCause,
-          sipCode: event.sipCode,
-        };
-        if (active) await this.decideEnd(event.callId, info, { hangUp: false });
-        else await this.settlement.finalize(event.callId, info);
-        return;
-      }
-    }
-  }
-}
-
-function signal(call: ActiveCall, s: CallSignal): void {
-  if (call.signalListener) call.signalListener(s);
-  else call.pendingSignals.push(s);
 }
