@@ -24,6 +24,8 @@ export interface FakeStreamInputOptions {
   messages: Record<string, unknown>[];
   /** The address of each connection accepted. */
   urls: URL[];
+  /** The extensions each accepted connection offered (its Sec-WebSocket-Extensions, "" for none). */
+  extensions: string[];
   onMessage?(message: Record<string, unknown>): void;
 }
 
@@ -65,6 +67,7 @@ export function attachStreamInput(server: Server, o: FakeStreamInputOptions): St
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       o.urls.push(url);
+      o.extensions.push(req.headers["sec-websocket-extensions"] ?? "");
       serve(ws, url, voice, headerKey !== undefined, o, dropNext);
     });
   });

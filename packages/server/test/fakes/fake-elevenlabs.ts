@@ -22,6 +22,8 @@ export interface FakeElevenLabs {
   readonly streamMessages: Record<string, unknown>[];
   /** The address of each WebSocket accepted. */
   readonly streamUrls: URL[];
+  /** What each WebSocket connection offered in Sec-WebSocket-Extensions ("" for nothing). */
+  readonly streamExtensions: string[];
   /** Ends the open WebSockets now, or on the next message one of them gets (dropping that message). */
   dropStreams(): void;
   dropStreamsOnNextMessage(): void;
@@ -82,6 +84,7 @@ export async function startFakeElevenLabs(options: FakeElevenLabsOptions = {}): 
   });
   const streamMessages: Record<string, unknown>[] = [];
   const streamUrls: URL[] = [];
+  const streamExtensions: string[] = [];
   const streams = attachStreamInput(loopback.server, {
     ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
     ...(options.voiceIds !== undefined ? { voiceIds: options.voiceIds } : {}),
@@ -90,6 +93,7 @@ export async function startFakeElevenLabs(options: FakeElevenLabsOptions = {}): 
     apiKeys,
     messages: streamMessages,
     urls: streamUrls,
+    extensions: streamExtensions,
   });
   return {
     url: loopback.origin,
@@ -98,6 +102,7 @@ export async function startFakeElevenLabs(options: FakeElevenLabsOptions = {}): 
     apiKeys,
     streamMessages,
     streamUrls,
+    streamExtensions,
     dropStreams: streams.drop,
     dropStreamsOnNextMessage: streams.dropOnNextMessage,
     close: loopback.close,

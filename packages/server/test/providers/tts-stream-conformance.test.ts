@@ -100,6 +100,8 @@ describe("ElevenLabs text stream (multi-stream-input)", () => {
     expect(url?.searchParams.get("model_id")).toBe("eleven_flash_v2_5");
     expect(url?.searchParams.get("output_format")).toBe("ulaw_8000");
     expect(url?.searchParams.has("xi-api-key")).toBe(false);
+    // No permessage-deflate: audio would go through zlib for next to nothing.
+    expect(fake.streamExtensions).toEqual([""]);
     const [a, b] = [...new Set(fake.streamMessages.map((m) => m["context_id"]))];
     expect(typeof a).toBe("string");
     expect(a).not.toBe(b);

@@ -66,6 +66,9 @@ export class ElevenLabsSocket {
       headers: { "xi-api-key": o.apiKey },
       handshakeTimeout: o.connectTimeoutMs,
       maxPayload: 16 * 1024 * 1024,
+      // ws offers permessage-deflate unless told not to. Were it accepted, every audio message would go
+      // through zlib on the thread pool, a hop of latency and CPU for audio that barely compresses.
+      perMessageDeflate: false,
       // Kept so an idle connection does not hold the process open.
       createConnection: ((options: net.NetConnectOpts) => {
         raw =
