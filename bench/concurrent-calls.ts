@@ -9,7 +9,6 @@
  * buffered clip, so both directions carry audio. Steps ramp the number of calls until jitter breaks.
  * Run alone with `npx tsx bench/concurrent-calls.ts`, or call `runConcurrentCallsBench()`.
  */
-import { execFile } from "node:child_process";
 import { availableParallelism, loadavg } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
@@ -22,6 +21,8 @@ import { FliteCalleeSpeech } from "../packages/server/src/sandbox/speech/callee-
 import { frameAligned, holdMusic, voicemailBeep } from "../packages/server/src/sandbox/speech/tones.ts";
 import { EndOfTurnDetector } from "../packages/server/src/voice/end-of-turn.ts";
 import { VoiceActivityDetector } from "../packages/server/src/voice/vad.ts";
+import { Histogram } from "./histogram.ts";
+import { referenceJitter } from "./reference-jitter.ts";
 
 export interface ConcurrentCallsOptions {
   /** Numbers of simultaneous calls to try, in order; the ramp stops at the first step that breaks for good. */
@@ -133,37 +134,6 @@ async function prepareAudio(): Promise<Audio> {
   }
 }
 
-/** A collector that is cheap per frame and allocation-free. */
-class Histogram {
-  readonly counts: Uint32Array;
-  total = 0;
-  max = 0;
-  constructor(
-    bins: number,
-    private readonly binMs: number,
-  ) {
-    this.counts = new Uint32Array(bins);
-  }
-  add(ms: number): void {
-    const i = Math.min(this.counts.length - 1, Math.floor(ms / this.binMs));
-    this.counts[i]!++;
-    this.total++;
-    if (ms > this.max) this.max = ms;
-  }
-  /** Upper edge of the bin holding the p-th percentile (the max when it falls in the last bin). */
-  percentile(p: number): number {
-    if (this.total === 0) return 0;
-    const rank = Math.ceil((p / 100) * this.total);
-    let seen = 0;
-    for (let i = 0; i < this.counts.length; i++) {
-      seen += this.counts[i]!;
-      if (seen >= rank)
-        return i === this.counts.length - 1 ? this.max : Math.min(this.max, (i + 1) * this.binMs);
-    }
-    return this.max;
-  }
-}
-
 interface Call {
   pair: MediaPair;
   jitter: Histogram;
@@ -182,42 +152,6 @@ function random(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-// A lone 20 ms timer loop in a child process; prints its p99 and max |inter-arrival − 20| in ms.
-const REFERENCE_TIMER = `
-const until = performance.now() + Number(process.argv[1]);
-const deviations = [];
-let last = performance.now();
-const tick = () => {
-  const now = performance.now();
-  deviations.push(Math.abs(now - last - 20));
-  last = now;
-  if (now < until) setTimeout(tick, 20);
-  else {
-    deviations.sort((a, b) => a - b);
-    process.stdout.write(JSON.stringify({ p99: deviations[Math.floor(deviations.length * 0.99)] ?? 0 }));
-  }
-};
-setTimeout(tick, 20);
-`;
-
-export function referenceJitter(ms: number): Promise<number | null> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["-e", REFERENCE_TIMER, String(ms)],
-      { timeout: ms + 10_000 },
-      (error, stdout) => {
-        if (error) return resolve(null);
-        try {
-          resolve((JSON.parse(stdout) as { p99: number }).p99);
-        } catch {
-          resolve(null);
-        }
-      },
-    );
-  });
 }
 
 function exposeGc(): (() => void) | null {

@@ -21,7 +21,6 @@ import { FliteCalleeSpeech } from "../packages/server/src/sandbox/speech/callee-
 import { pocketsphinxAvailable } from "../packages/server/src/sandbox/speech/pocketsphinx-stt.ts";
 import { startFakeOpenAi } from "../packages/server/test/fakes/index.ts";
 import { scriptedAgentModel } from "../packages/server/test/scenarios/scripted-model.ts";
-import { referenceJitter } from "./concurrent-calls.ts";
 import {
   childCpuPercent,
   cpuPercent,
@@ -31,6 +30,7 @@ import {
   untilQuiet,
 } from "./process-usage.ts";
 import { startServiceProcess } from "./real-path-service.ts";
+import { referenceJitter } from "./reference-jitter.ts";
 import { BENCH_SPEECH_CACHE, placeCalls, untilAllFinal } from "./service-calls.ts";
 import { percentileBetween, readHistogram } from "./service-metrics.ts";
 
