@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import type { CallRequest, TranscriptEntry } from "@clawcall/contract";
 import type { AnsweredCall, CallSignal } from "../../src/calls/conversation.ts";
 import { analyzeFrame, createFrameFeatures } from "../../src/media/frames.ts";
@@ -9,25 +10,8 @@ import type { AnsweredBy, BridgeResult } from "../../src/telephony/carrier.ts";
 import { sineMulaw, speechLikeMulaw } from "../../src/voice/synth.ts";
 import { scriptedOpeningArguments } from "../scenarios/scripted-model.ts";
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError());
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(abortError());
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-
-function abortError(): Error {
-  const e = new Error("aborted");
-  e.name = "AbortError";
-  return e;
-}
+/** A wait a fake's abort signal cuts short, rejecting with an AbortError as a vendor SDK would. */
+const sleep = (ms: number, signal?: AbortSignal) => delay(ms, undefined, signal ? { signal } : {});
 
 /**
  * Fake recogniser: "hears" loud frames and, for the words, takes the next line the fake callee queued
