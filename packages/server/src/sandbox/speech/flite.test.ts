@@ -1,5 +1,23 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { FliteSynth } from "./flite.ts";
+
+const closingProgram = path.resolve(import.meta.dirname, "../../../test/fixtures/flite-close.ts");
+
+/** Runs a program that synthesises a line and then closes its synthesiser; its exit code and output. */
+function runClosingProgram(runner: "process" | "thread"): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", closingProgram, runner], {
+    stdio: ["ignore", "pipe", "inherit"],
+    timeout: 60_000,
+  });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  // "close", not "exit": by then its output has all been read.
+  return new Promise((resolve) => child.once("close", (code) => resolve({ code, out })));
+}
 
 describe("flite's worker", () => {
   const synths: FliteSynth[] = [];
@@ -41,4 +59,13 @@ describe("flite's worker", () => {
     const lines = await Promise.all(["One.", "Two.", "Three."].map((t) => synth.synthesize(t, "kal")));
     for (const line of lines) expect(line.pcm.length).toBeGreaterThan(0);
   });
+
+  // Closing ends the worker and waits for it; that wait must hold this process open, since it may be all
+  // that is left (otherwise Node stops with an unsettled await, exit code 13, and nothing after runs).
+  it.each(["process", "thread"] as const)(
+    "a program that closes it last runs to its end (%s)",
+    async (runner) => {
+      expect(await runClosingProgram(runner)).toEqual({ code: 0, out: "closed\n" });
+    },
+  );
 });

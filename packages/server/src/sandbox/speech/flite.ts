@@ -89,6 +89,8 @@ function processRunner(script: URL, wasmPath: string): Runner {
       }
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));
+      // An idle child is unref'd; the wait for its exit may be all this process has left to do.
+      child.ref();
       child.kill();
       await exited;
     },
