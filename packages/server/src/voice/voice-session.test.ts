@@ -112,27 +112,44 @@ describe("VoiceSession hearing", () => {
     session.close();
   });
 
-  it("lets the recogniser batch the line only after 400 ms without voice and with no words pending", () => {
-    const quiet: boolean[] = [];
+  it("lets the recogniser hold quiet 200 ms once 400 ms pass without voice and no words are pending", () => {
+    const waits: number[] = [];
     const { session, hear: hearFrame } = hearingSession({
-      write: (_audio, q) => quiet.push(q === true),
+      write: (_audio, mayWaitMs) => waits.push(mayWaitMs ?? 0),
       flush() {},
       async close() {},
     });
     const silence = new Uint8Array(160).fill(0xff);
     const hear = (frame: Uint8Array, frames: number) => {
-      const from = quiet.length;
+      const from = waits.length;
       for (let i = 0; i < frames; i++) hearFrame(frame);
-      return quiet.slice(from);
+      return waits.slice(from);
     };
     const opening = hear(silence, 30);
-    expect(opening.indexOf(true)).toBe(19);
-    expect(opening.slice(19).every(Boolean)).toBe(true);
-    // Speech goes out as it comes, and so does the quiet after it while its words are awaited.
-    expect(hear(sineMulaw(300, 20), 10)).not.toContain(true);
-    expect(hear(silence, 80)).not.toContain(true);
+    expect(opening.indexOf(200)).toBe(19);
+    expect(opening.slice(0, 19).every((w) => w === 0)).toBe(true);
+    expect(opening.slice(19).every((w) => w === 200)).toBe(true);
+    // Speech may wait 100 ms while no reply plays; the quiet after it goes at once while its words are
+    // awaited.
+    expect(new Set(hear(sineMulaw(300, 20), 10))).toEqual(new Set([100]));
+    expect(new Set(hear(silence, 80))).toEqual(new Set([0]));
     session.onSttEvent({ type: "final", text: "Yes, that works.", endOfUtterance: true });
-    expect(hear(silence, 5)).toEqual([true, true, true, true, true]);
+    expect(hear(silence, 5)).toEqual([200, 200, 200, 200, 200]);
+    session.close();
+  });
+
+  it("hands the recogniser speech at once while a reply plays: barge-in waits on its words", () => {
+    const waits: number[] = [];
+    const { session, hear } = hearingSession({
+      write: (_audio, mayWaitMs) => waits.push(mayWaitMs ?? 0),
+      flush() {},
+      async close() {},
+    });
+    for (let i = 0; i < 30; i++) hear(new Uint8Array(160).fill(0xff));
+    void session.speak("A reply long enough to be talked over by the callee.");
+    const from = waits.length;
+    for (let i = 0; i < 10; i++) hear(sineMulaw(300, 20));
+    expect(new Set(waits.slice(from))).toEqual(new Set([0]));
     session.close();
   });
 });

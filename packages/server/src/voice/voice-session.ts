@@ -21,12 +21,20 @@ import { ToneDetector } from "./tone-detector.ts";
 import { VoiceActivityDetector } from "./vad.ts";
 
 /**
- * No voice for this long, and no words pending: the recogniser may batch the line's audio (see
- * SttSession.write). Speech is sent the moment it is heard, and a recogniser's own waits after speech
- * (endpointing, Deepgram's utterance end) fall while the words are still pending; this is only a margin
- * past the VAD's hangover, for a breath between two sentences.
+ * No voice for this long, and no words pending: the line's audio may wait RECOGNISER_QUIET_WAIT_MS to be
+ * batched (see SttSession.write). A recogniser's own waits after speech (endpointing, Deepgram's
+ * utterance end) fall while the words are still pending; this is only a margin past the VAD's hangover,
+ * for a breath between two sentences.
  */
 const RECOGNISER_QUIET_FRAMES = framesForMs(400);
+const RECOGNISER_QUIET_WAIT_MS = 200;
+/**
+ * Voiced audio while no reply plays may wait this long: nothing acts on the words until the speech
+ * stops, and the first frame that is not voiced goes out at once with what was held, so the recogniser
+ * hears the silence after speech (its endpointing clock) as soon as before. While a reply plays, speech
+ * goes at once: barge-in waits on its words.
+ */
+const RECOGNISER_SPEECH_WAIT_MS = 100;
 
 interface ActiveReply {
   controller: AbortController;
@@ -292,11 +300,17 @@ export class VoiceSession {
     const copy = Buffer.allocUnsafe(frame.length);
     copy.set(frame);
     const vad = this.vad;
-    const quiet =
+    let mayWaitMs = 0;
+    if (vad.voiced) {
+      if (this.reply === null) mayWaitMs = RECOGNISER_SPEECH_WAIT_MS;
+    } else if (
       !vad.speaking &&
       !this.endOfTurn.pending &&
-      vad.frames - 1 - vad.lastVoicedFrame >= RECOGNISER_QUIET_FRAMES;
-    this.stt.write(copy, quiet);
+      vad.frames - 1 - vad.lastVoicedFrame >= RECOGNISER_QUIET_FRAMES
+    ) {
+      mayWaitMs = RECOGNISER_QUIET_WAIT_MS;
+    }
+    this.stt.write(copy, mayWaitMs);
   }
 
   private checkBargeIn(): void {

@@ -53,8 +53,8 @@ export function silenceFrames(ms: number): Uint8Array[] {
   return Array.from({ length: ms / 20 }, () => new Uint8Array(FRAME).fill(0xff));
 }
 
-export function send(session: SttSession, frames: Uint8Array[], quiet = false): void {
-  for (const frame of frames) session.write(frame, quiet);
+export function send(session: SttSession, frames: Uint8Array[], mayWaitMs = 0): void {
+  for (const frame of frames) session.write(frame, mayWaitMs);
 }
 
 export async function openMulaw(

@@ -69,12 +69,12 @@ describe("DeepgramStt", () => {
     expect(fake.sessions[0]!.controls).toContain("Finalize");
   });
 
-  it("sends quiet audio in 200 ms messages, and speech the moment it comes with the quiet before it", async () => {
+  it("sends audio that may wait in messages of up to 200 ms, and audio that may not at once after it", async () => {
     fake = await startFakeDeepgram();
     fake.hear("Hello");
     const log = new EventLog();
     session = await openMulaw(stt(), log);
-    send(session, silenceFrames(460), true);
+    send(session, silenceFrames(460), 200);
     send(session, speechFrames(40));
     session.flush();
     await log.next("final");
@@ -91,13 +91,27 @@ describe("DeepgramStt", () => {
     expect(remote.audioBytes()).toBe(8 * 500);
   });
 
-  it("sends held quiet audio before a flush or the end of the stream", async () => {
+  it("sends a batch when the audio in it with the shortest wait has waited its time", async () => {
     fake = await startFakeDeepgram();
     session = await openMulaw(stt({ endpointingMs: 5000 }), new EventLog());
     const remote = fake.sessions[0]!;
-    send(session, silenceFrames(40), true);
+    // Quiet that may wait 200 ms, then speech that may wait 100: the batch goes once it holds 100 ms.
+    send(session, silenceFrames(60), 200);
+    send(session, speechFrames(240), 100);
+    send(session, silenceFrames(20));
+    await session.close();
+    session = undefined;
+    await remote.closed;
+    expect(remote.messages).toEqual(["audio 800", "audio 800", "audio 800", "audio 160", "CloseStream"]);
+  });
+
+  it("sends held audio before a flush or the end of the stream", async () => {
+    fake = await startFakeDeepgram();
+    session = await openMulaw(stt({ endpointingMs: 5000 }), new EventLog());
+    const remote = fake.sessions[0]!;
+    send(session, silenceFrames(40), 200);
     session.flush();
-    send(session, silenceFrames(60), true);
+    send(session, silenceFrames(60), 200);
     await session.close();
     session = undefined;
     await remote.closed;

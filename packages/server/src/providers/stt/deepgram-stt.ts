@@ -19,8 +19,8 @@ export interface DeepgramSttOptions {
   closeTimeoutMs?: number;
 }
 
-/** The most quiet audio held back to go in one message (see SttSession.write). */
-const QUIET_BATCH_MS = 200;
+/** The most audio held back to go in one message (see SttSession.write); Deepgram suggests 20 to 250 ms. */
+const MAX_BATCH_MS = 200;
 
 type ListenSocket = Awaited<ReturnType<DeepgramClient["listen"]["v1"]["connect"]>>;
 type ListenMessage =
@@ -97,10 +97,12 @@ class DeepgramSession implements SttSession {
   private openWaiter: { resolve(): void; reject(error: Error): void } | undefined;
   private closeWaiter: (() => void) | undefined;
   private hasPendingFinal = false;
-  /** Quiet audio not sent yet (see write), and the bytes of it in use. */
+  /** Audio not sent yet (see write), the bytes of it in use, and the most it may grow to before it goes. */
   private held: Buffer | undefined;
   private heldBytes = 0;
+  private sendAtBytes: number;
   private readonly batchBytes: number;
+  private readonly bytesPerMs: number;
   private readonly onAbort = () => this.shutdown();
 
   constructor(
@@ -118,7 +120,9 @@ class DeepgramSession implements SttSession {
     socket.on("close", (event) => this.onTrouble(`connection closed (${event.code})`));
     options.signal.addEventListener("abort", this.onAbort, { once: true });
     const bytesPerSample = options.encoding === "linear16" ? 2 : 1;
-    this.batchBytes = ((options.sampleRate * QUIET_BATCH_MS) / 1000) * bytesPerSample;
+    this.bytesPerMs = (options.sampleRate / 1000) * bytesPerSample;
+    this.batchBytes = MAX_BATCH_MS * this.bytesPerMs;
+    this.sendAtBytes = this.batchBytes;
   }
 
   opened(): Promise<void> {
@@ -148,18 +152,18 @@ class DeepgramSession implements SttSession {
     });
   }
 
-  write(audio: Uint8Array, quiet = false): void {
+  write(audio: Uint8Array, mayWaitMs = 0): void {
     if (this.state !== "open" || audio.length === 0) return;
-    if (quiet && this.hold(audio)) return;
+    if (mayWaitMs > 0 && this.hold(audio, mayWaitMs * this.bytesPerMs)) return;
     this.sendHeld();
     this.send(audio);
   }
 
   /**
-   * Keeps quiet audio to send with what follows, up to QUIET_BATCH_MS: one message instead of ten, a
-   * size Deepgram takes (it suggests 20 to 250 ms a message). False when it does not fit.
+   * Keeps audio that may wait to send with what follows: one message of up to `mayWait` bytes' worth
+   * (MAX_BATCH_MS at most) instead of a message a frame. False when it does not fit.
    */
-  private hold(audio: Uint8Array): boolean {
+  private hold(audio: Uint8Array, mayWait: number): boolean {
     const capacity = this.batchBytes;
     if (this.heldBytes + audio.length > capacity) {
       this.sendHeld();
@@ -169,7 +173,9 @@ class DeepgramSession implements SttSession {
     this.held ??= Buffer.allocUnsafe(capacity);
     this.held.set(audio, this.heldBytes);
     this.heldBytes += audio.length;
-    if (this.heldBytes === capacity) this.sendHeld();
+    // Audio held earlier may have less time to wait than this: the batch goes when its shortest is up.
+    if (mayWait < this.sendAtBytes) this.sendAtBytes = mayWait;
+    if (this.heldBytes >= this.sendAtBytes) this.sendHeld();
     return true;
   }
 
@@ -179,6 +185,7 @@ class DeepgramSession implements SttSession {
     const bytes = this.heldBytes;
     this.held = undefined;
     this.heldBytes = 0;
+    this.sendAtBytes = this.batchBytes;
     this.send(bytes === held.length ? held : held.subarray(0, bytes));
   }
 

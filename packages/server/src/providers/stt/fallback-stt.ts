@@ -88,10 +88,10 @@ class FallbackSession implements SttSession {
     throw lastError;
   }
 
-  write(audio: Uint8Array, quiet = false): void {
+  write(audio: Uint8Array, mayWaitMs = 0): void {
     if (this.closed) return;
     if (!this.heardSomething) this.remember(audio);
-    if (!this.switching) this.current?.write(audio, quiet);
+    if (!this.switching) this.current?.write(audio, mayWaitMs);
   }
 
   private remember(audio: Uint8Array): void {

@@ -29,12 +29,12 @@ export interface SttSession {
    * Takes 8 kHz mu-law audio. The session may hold on to `audio` after returning (WebSocket clients queue
    * sends by reference), so callers hand over a buffer they will not reuse.
    *
-   * `quiet`: the caller judges this audio a stretch of silence nothing is waiting on (no speech for a
-   * while, no words pending). A session whose every send costs (a network socket) may then hold it
-   * briefly and send several frames at once; audio that is not quiet goes out at once, after anything
-   * held, as do flush and close.
+   * `mayWaitMs`: how long the caller can let this audio wait before the recogniser hears it (0, the
+   * default: not at all). A session whose every send costs (a network socket) may hold audio until it has
+   * that much and send it in one message; audio that may not wait goes out at once, after anything held,
+   * as do flush and close.
    */
-  write(audio: Uint8Array, quiet?: boolean): void;
+  write(audio: Uint8Array, mayWaitMs?: number): void;
   /** Asks for a final result of what was said so far (end of turn detected locally). */
   flush(): void;
   close(): Promise<void>;
