@@ -83,7 +83,7 @@ describe("ElevenLabs text stream (multi-stream-input)", () => {
     ]);
   });
 
-  it("speaks the documented messages: a context per segment opened with a space, text ending in a space, flush, close", async () => {
+  it("speaks the documented messages: a context per segment opened with a space, its text ending in a space with the flush, close", async () => {
     await rig();
     const stream = tts.openStream({ voice: "eric", signal: new AbortController().signal });
     const heard = hear(stream);
@@ -107,42 +107,46 @@ describe("ElevenLabs text stream (multi-stream-input)", () => {
     expect(a).not.toBe(b);
     expect(fake.streamMessages).toEqual([
       { text: " ", context_id: a },
-      { text: "Hello ", context_id: a },
-      { text: "there. ", context_id: a },
-      { text: "", context_id: a, flush: true },
+      { text: "Hello there. ", context_id: a, flush: true },
       { context_id: a, close_context: true },
       { text: " ", context_id: b },
-      { text: "Bye. ", context_id: b },
-      { text: "", context_id: b, flush: true },
+      { text: "Bye. ", context_id: b, flush: true },
       { context_id: b, close_context: true },
     ]);
   });
 
-  it("starts a generation only where ElevenLabs does: at a flush, or once the text reaches the schedule", async () => {
+  it("sends words when ElevenLabs would start a generation on them: at the schedule's length, or with the flush", async () => {
     await rig();
     const words = "This sentence has more than fifty characters in it, but it has no end ";
-    const yets = () => fake.streamMessages.filter((m) => m["text"] === "yet ").length;
-    const waitForText = async (stream: TtsTextStream) => {
-      const before = yets();
-      stream.write(words);
-      stream.write("yet ");
-      for (let i = 0; i < 500 && yets() === before; i++) await new Promise((r) => setTimeout(r, 2));
+    const textSent = async (text: string) => {
+      for (let i = 0; i < 500 && !fake.streamMessages.some((m) => m["text"] === text); i++)
+        await new Promise((r) => setTimeout(r, 2));
+      return fake.streamMessages.find((m) => m["text"] === text);
     };
-    // ElevenLabs' default schedule waits for 120 characters.
+    // ElevenLabs' default schedule waits for 120 characters: nothing but the opening goes before the flush.
     const held = tts.openStream({ voice: "jessica", signal: new AbortController().signal });
     const first = hear(held);
-    await waitForText(held);
-    expect(fake.speech.requests).toHaveLength(0);
+    held.write(words);
+    held.write("yet ");
+    await textSent(" ");
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fake.streamMessages.map((m) => m["text"])).toEqual([" "]);
     held.flush();
     held.end();
     expect((await first).error).toBeUndefined();
+    expect(await textSent(`${words}yet `)).toMatchObject({ flush: true });
     expect(fake.speech.requests).toHaveLength(1);
 
     tts.close();
     tts = new ElevenLabsTts({ apiKey: "test-xi-key", baseUrl: fake.url, chunkLengthSchedule: [50] });
     const early = tts.openStream({ voice: "jessica", signal: new AbortController().signal });
     const second = hear(early);
-    await waitForText(early);
+    early.write(words);
+    early.write("yet ");
+    // Past 50 characters the words go at once, and the vendor starts on them before any flush.
+    expect(await textSent(words)).not.toHaveProperty("flush");
+    for (let i = 0; i < 500 && fake.speech.requests.length < 2; i++)
+      await new Promise((r) => setTimeout(r, 2));
     expect(fake.speech.requests).toHaveLength(2);
     expect(fake.streamMessages.filter((m) => m["text"] === " ").at(-1)).toMatchObject({
       generation_config: { chunk_length_schedule: [50] },
@@ -150,6 +154,7 @@ describe("ElevenLabs text stream (multi-stream-input)", () => {
     early.flush();
     early.end();
     expect((await second).error).toBeUndefined();
+    expect(await textSent("yet ")).toMatchObject({ flush: true });
   });
 
   it("keeps the connection for the next reply", async () => {

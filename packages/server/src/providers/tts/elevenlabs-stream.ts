@@ -17,6 +17,8 @@ export interface ElevenLabsStreamSettings {
   chunkLengthSchedule?: readonly number[];
 }
 
+/** ElevenLabs' chunk_length_schedule when a context sets none. */
+const VENDOR_SCHEDULE: readonly number[] = [120, 160, 250, 290];
 /** ElevenLabs allows 5 contexts per connection; segments beyond these wait for one to finish. */
 const OPEN_CONTEXTS = 4;
 /** How long contexts a reply left generating may take to finish before their connection is dropped. */
@@ -28,6 +30,10 @@ interface Segment {
   held: Record<string, unknown>[];
   /** Messages sent, kept until the reply's first audio in case they must go again on a new connection. */
   sent: Record<string, unknown>[];
+  /** Words written but not sent: the vendor would only buffer them (see write). */
+  words: string;
+  /** The context's step in the chunk_length_schedule: the generations the vendor started on length. */
+  step: number;
   opened: boolean;
   flushed: boolean;
   /** Its isFinal came: all its audio is in. */
@@ -45,9 +51,12 @@ interface Segment {
  * may change.) Contexts generate independently, so a chunk's audio can be generated while the one before
  * it still arrives; it is held here until its turn.
  *
- * Every write goes out as it comes, once the connection is open (it is asked for when the stream opens,
- * before the model's first token); a segment's context opens with its first words and is flushed and
- * closed at the segment's end. On abort the context still taking text is closed, the audio of every
+ * A segment's context opens when its first words are written (the connection is asked for when the
+ * stream opens, before the model's first token). ElevenLabs generates nothing for a context until its buffer reaches
+ * the next length of its chunk_length_schedule, or a flush: words are kept here until either would
+ * happen, and go then in one message, so synthesis starts when it would have anyway with a message or
+ * two a segment instead of one a word. The segment's last words go with its flush, and its context is
+ * closed at its end. On abort the context still taking text is closed, the audio of every
  * context is dropped from then on, and the connection goes back to the pool for the next reply. A failure (before or after the first audio)
  * fails the events with a ProviderError and the connection is closed.
  */
@@ -111,7 +120,7 @@ export class ElevenLabsTextStream implements TtsTextStream {
     const segment = this.current();
     if (!segment.opened && segment.held.length === 0) {
       // The context opens with a single space, its settings beside it.
-      segment.held.push({
+      this.queue(segment, {
         text: " ",
         context_id: segment.contextId,
         ...(this.settings.chunkLengthSchedule
@@ -119,7 +128,13 @@ export class ElevenLabsTextStream implements TtsTextStream {
           : {}),
       });
     }
-    this.queue(segment, { text, context_id: segment.contextId });
+    segment.words += text;
+    const schedule = this.settings.chunkLengthSchedule ?? VENDOR_SCHEDULE;
+    const due = schedule[Math.min(segment.step, schedule.length - 1)]!;
+    if (segment.words.length < due) return;
+    // The vendor generates on this message and counts again from nothing, to the schedule's next length.
+    segment.step++;
+    this.queue(segment, { text: this.takeWords(segment), context_id: segment.contextId });
   }
 
   flush(): number {
@@ -127,12 +142,18 @@ export class ElevenLabsTextStream implements TtsTextStream {
     segment.flushed = true;
     if (segment.held.length === 0 && !segment.opened) segment.audio.end();
     else {
-      this.queue(segment, { text: "", context_id: segment.contextId, flush: true });
+      this.queue(segment, { text: this.takeWords(segment), context_id: segment.contextId, flush: true });
       this.queue(segment, { context_id: segment.contextId, close_context: true });
     }
     this.armStall();
     this.changed();
     return this.segments.length - 1;
+  }
+
+  private takeWords(segment: Segment): string {
+    const words = segment.words;
+    segment.words = "";
+    return words;
   }
 
   end(): void {
@@ -147,6 +168,8 @@ export class ElevenLabsTextStream implements TtsTextStream {
       contextId: `${this.id}-${this.segments.length}`,
       held: [],
       sent: [],
+      words: "",
+      step: 0,
       opened: false,
       flushed: false,
       final: false,
