@@ -72,7 +72,15 @@ const benches: Bench[] = [
 ];
 
 const wanted = process.argv.slice(2);
+let running: string | null = null;
+// A bench left awaiting work that can never finish empties the event loop: Node then ends the program
+// with exit code 13 and, run through tsx, prints nothing.
+process.on("exit", () => {
+  if (running !== null) console.error(`[${running}] stopped unfinished: it awaited work that never ended`);
+});
 for (const b of benches) {
   if (wanted.length > 0 && !wanted.includes(b.name)) continue;
+  running = b.name;
   console.log(`[${b.name}] ${await b.run()}`);
+  running = null;
 }
