@@ -43,6 +43,11 @@ export interface TelnyxCallsResult {
   idleRssMb: number;
   /** Callee turns the agent answered inside the window, per call per minute: the calls kept talking. */
   turnsPerCallPerMinute: number;
+  /**
+   * Messages the service sent in the window, per call per second, as the fakes and the carrier's media
+   * client received them: work counted, the same on a fast machine as on a slow one.
+   */
+  messagesPerCallPerSecond: { recogniser: number; synthesiser: number; carrierMedia: number };
   completed: number;
   /** The same number of calls' media from the carrier into a bare ws server's process, per call. */
   carrierMediaFloorPerCall: number;
@@ -144,12 +149,21 @@ async function measureService(
         () => stop,
       ).catch((err: Error) => err),
     );
+    const messages = () => ({
+      recogniser: deepgram.sessions.reduce((sum, s) => sum + s.messages.length, 0),
+      synthesiser: elevenlabs.streamMessages.length,
+      carrierMedia: callees.reduce((sum, c) => sum + c.arrivals.length, 0),
+    });
     await sleep(warmupMs);
+    const sentBefore = messages();
     const from = sampleUsage(pid);
     counting = true;
     await sleep(windowMs);
     counting = false;
     const to = sampleUsage(pid);
+    const sentAfter = messages();
+    const perCallSecond = (k: keyof typeof sentAfter) =>
+      Math.round(((sentAfter[k] - sentBefore[k]) / n / (windowMs / 1000)) * 10) / 10;
     stop = true;
     for (const c of callees) c.ctx.hangup();
     const failures = (await Promise.all(talks)).filter((r) => r instanceof Error);
@@ -166,6 +180,11 @@ async function measureService(
       rssMbPerCall: Math.round(((to.rssMb - idle.rssMb) / n) * 100) / 100,
       idleRssMb: Math.round(idle.rssMb),
       turnsPerCallPerMinute: Math.round((turns / n / (windowMs / 60_000)) * 10) / 10,
+      messagesPerCallPerSecond: {
+        recogniser: perCallSecond("recogniser"),
+        synthesiser: perCallSecond("synthesiser"),
+        carrierMedia: perCallSecond("carrierMedia"),
+      },
       completed: views.filter((v) => v.status === "completed").length,
       loadAverage: loadAverage(),
     };
@@ -179,6 +198,7 @@ export function formatTelnyxCalls(r: TelnyxCallsResult): string {
   return [
     "Telnyx path: built service process on its Telnyx, Deepgram, OpenAI and ElevenLabs adapters; carrier (media WebSocket) and vendors emulated on loopback in the bench's process",
     `  ${r.calls} calls talking at once: service CPU ${r.cpuPercent}% (${r.cpuPercentPerCall}%/call), RSS +${r.rssMbPerCall} MB/call over the idle ${r.idleRssMb} MB; ${r.turnsPerCallPerMinute} turns/call/min; completed ${r.completed}/${r.calls} (load ${r.loadAverage})`,
+    `  the service's messages a call a second (counted, not timed): ${r.messagesPerCallPerSecond.recogniser} to the recogniser, ${r.messagesPerCallPerSecond.synthesiser} to the synthesiser, ${r.messagesPerCallPerSecond.carrierMedia} media to the carrier`,
     `  the carrier's media alone (${r.calls} calls' 50 messages a second into a ws server that does nothing, in its own process): ${r.carrierMediaFloorPerCall}%/call; the service's work beyond it ${Math.round((r.cpuPercentPerCall - r.carrierMediaFloorPerCall) * 100) / 100}%/call`,
   ].join("\n");
 }
