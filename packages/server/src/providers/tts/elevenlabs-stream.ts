@@ -52,13 +52,14 @@ interface Segment {
  * it still arrives; it is held here until its turn.
  *
  * A segment's context opens when its first words are written (the connection is asked for when the
- * stream opens, before the model's first token). ElevenLabs generates nothing for a context until its buffer reaches
- * the next length of its chunk_length_schedule, or a flush: words are kept here until either would
- * happen, and go then in one message, so synthesis starts when it would have anyway with a message or
- * two a segment instead of one a word. The segment's last words go with its flush, and its context is
- * closed at its end. On abort the context still taking text is closed, the audio of every
- * context is dropped from then on, and the connection goes back to the pool for the next reply. A failure (before or after the first audio)
- * fails the events with a ProviderError and the connection is closed.
+ * stream opens, before the model's first token). ElevenLabs generates nothing for a context until its
+ * buffer reaches the next length of its chunk_length_schedule, or a flush: words are kept here until
+ * either would happen and then go in one message, so synthesis starts when it would have anyway, with a
+ * message or two a segment instead of one a word. The segment's last words go with its flush, and its
+ * context is closed at its end. On abort the context still taking text is closed, the audio of every
+ * context is dropped from then on, and the connection goes back to the pool for the next reply. A
+ * failure (before or after the first audio) fails the events with a ProviderError and the connection is
+ * closed.
  */
 export class ElevenLabsTextStream implements TtsTextStream {
   readonly events: AsyncIterable<TtsStreamEvent>;
