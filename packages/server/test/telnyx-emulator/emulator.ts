@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type CalleeFactory, scriptedCallee } from "./callee.ts";
 import {
   type BridgeLeg,
@@ -49,6 +50,9 @@ export interface RecordedWebhook {
 }
 
 const UNCHECKED = { ok: true, errors: [] as string[] };
+/** A webhook the application did not answer goes again, this many times in all, this far apart. */
+const DELIVERY_ATTEMPTS = 3;
+const REDELIVERY_PAUSE_MS = 250;
 
 /**
  * An offline Telnyx: the Call Control REST endpoints the adapter uses, signed webhooks to each call's
@@ -340,13 +344,19 @@ export class TelnyxEmulator implements CallHost {
   private async deliver(url: string, envelope: object, record: RecordedWebhook): Promise<void> {
     const copies = this.options.webhookCopies ?? 1;
     for (let i = 0; i < copies; i++) {
-      const signed = this.signer.signed(envelope);
-      try {
-        const res = await fetch(url, { method: "POST", headers: signed.headers, body: signed.raw });
-        record.status = res.status;
-        await res.arrayBuffer();
-      } catch {
-        record.status = 0;
+      // Telnyx delivers again when the application does not answer (a reused connection the service had
+      // just closed, say): a refusal (4xx) stands, as it does there.
+      for (let attempt = 0; attempt < DELIVERY_ATTEMPTS; attempt++) {
+        if (attempt > 0) await sleep(REDELIVERY_PAUSE_MS);
+        const signed = this.signer.signed(envelope);
+        try {
+          const res = await fetch(url, { method: "POST", headers: signed.headers, body: signed.raw });
+          record.status = res.status;
+          await res.arrayBuffer();
+        } catch {
+          record.status = 0;
+        }
+        if (record.status !== 0 && record.status < 500) break;
       }
     }
   }

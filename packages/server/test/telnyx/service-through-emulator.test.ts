@@ -39,8 +39,16 @@ describeWith(SHARED_SPECS, "the service on CLAWCALL_CARRIER=telnyx against the e
           body: { to: `+1212555${line}`, task: "Check hours." },
         });
         expect(created.status, line).toBe(201);
+        // Well inside the test's own limit, so a call that never ends is named with its webhooks.
         const { call } = await pollUntilFinal(service, created.body.api_key, created.body.call_id, {
-          timeoutMs: 30_000,
+          timeoutMs: 20_000,
+        }).catch((error: Error) => {
+          const undelivered = emulator.webhooks
+            .filter((w) => w.status !== 200)
+            .map((w) => `${w.eventType} to ${w.callControlId}: ${w.status ?? "in flight"}`);
+          throw new Error(
+            `${line}: ${error.message}; webhooks not taken: ${undelivered.join(", ") || "none"}`,
+          );
         });
         return { line, want, got: { failReason: call.failReason, outcome: call.outcome } };
       }),
