@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "../packages/server/test/helpers/service.ts";
-import { BUILT_MAIN, buildServer, START_FLAGS } from "./built-server.ts";
+import { BUILT_MAIN, buildServer, START_FLAGS, serviceCommand } from "./built-server.ts";
 import { outputMatch } from "./child-output.ts";
 
 export interface ServiceProcess {
@@ -21,15 +21,20 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "clawcall-bench-real-"));
   const root = path.resolve(import.meta.dirname, "..");
   const port = await freePort();
-  buildServer();
+  // BENCH_SERVICE_ROOT=<another checkout>: its service instead of this one (see serviceCommand).
+  const otherRoot = process.env["BENCH_SERVICE_ROOT"];
+  let start = { cwd: root, args: [...START_FLAGS, BUILT_MAIN] };
+  if (otherRoot) start = serviceCommand(path.resolve(otherRoot));
+  else buildServer();
   // BENCH_CPU_PROFILE=<folder> writes the service's V8 CPU profile there when it stops (node refuses
   // --cpu-prof in NODE_OPTIONS); open it in Chrome's DevTools or any .cpuprofile viewer. Other node flags
   // for a look inside (e.g. --trace-gc): BENCH_SERVICE_NODE_FLAGS.
   const profile = process.env["BENCH_CPU_PROFILE"];
   const profiling = profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profile)}`] : [];
   const flags = (process.env["BENCH_SERVICE_NODE_FLAGS"] ?? "").split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...START_FLAGS, ...profiling, ...flags, BUILT_MAIN], {
-    cwd: root,
+  const [entry] = start.args.slice(-1);
+  const child = spawn(process.execPath, [...start.args.slice(0, -1), ...profiling, ...flags, entry!], {
+    cwd: start.cwd,
     env: {
       PATH: process.env["PATH"] ?? "",
       HOME: process.env["HOME"] ?? "",
