@@ -2,22 +2,16 @@ import net from "node:net";
 import tls from "node:tls";
 import WebSocket from "ws";
 import { ProviderError } from "../abort.ts";
+import {
+  type ContextMessage,
+  ElevenLabsMessageReader,
+  type ElevenLabsStreamMessage,
+} from "./elevenlabs-message.ts";
 
 /** What a context's owner is told: a message for it, or the connection's end. */
 export interface ContextListener {
-  message(data: ElevenLabsStreamMessage): void;
+  message(said: ContextMessage): void;
   closed(error: ProviderError): void;
-}
-
-/** The server's messages on multi-stream-input that we read (alignment is not needed: see the stream). */
-export interface ElevenLabsStreamMessage {
-  audio?: string | null;
-  isFinal?: boolean | null;
-  is_final?: boolean | null;
-  contextId?: string;
-  context_id?: string;
-  error?: string;
-  message?: string;
 }
 
 export interface ElevenLabsSocketOptions {
@@ -164,23 +158,27 @@ export class ElevenLabsSocket {
     this.ws.terminate();
   }
 
+  private readonly hears = (context: string) => this.listeners.has(context);
+
   private listen(name: string): void {
+    const reader = new ElevenLabsMessageReader();
     this.ws.on("message", (data, isBinary) => {
       if (isBinary) return;
-      let message: ElevenLabsStreamMessage;
-      try {
-        message = JSON.parse(data.toString()) as ElevenLabsStreamMessage;
-      } catch {
-        return;
-      }
-      const context = message.contextId ?? message.context_id;
-      if (context === undefined) {
+      const bytes = Array.isArray(data)
+        ? Buffer.concat(data)
+        : data instanceof ArrayBuffer
+          ? new Uint8Array(data)
+          : data;
+      const routed = reader.read(bytes, this.hears);
+      if (routed === null) return;
+      if (routed.context === undefined) {
         // An error that names no context concerns every one of them.
-        if (message.error !== undefined || message.message !== undefined)
-          this.end(vendorError(name, message));
+        const raw = routed.raw;
+        if (raw !== undefined && (raw.error !== undefined || raw.message !== undefined))
+          this.end(vendorError(name, raw));
         return;
       }
-      this.listeners.get(context)?.message(message);
+      this.listeners.get(routed.context)?.message(routed.said);
     });
     this.ws.on("error", (error) => this.end(new ProviderError(name, error.message, { cause: error })));
     this.ws.on("close", (code, reason) => {

@@ -1,12 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { abortError, ProviderError } from "../abort.ts";
 import { AsyncQueue } from "../async-queue.ts";
-import {
-  type ElevenLabsSocket,
-  type ElevenLabsSocketPool,
-  type ElevenLabsStreamMessage,
-  vendorError,
-} from "./elevenlabs-socket.ts";
+import type { ContextMessage } from "./elevenlabs-message.ts";
+import { type ElevenLabsSocket, type ElevenLabsSocketPool, vendorError } from "./elevenlabs-socket.ts";
 import type { TtsStreamEvent, TtsTextStream } from "./tts.ts";
 
 export interface ElevenLabsStreamSettings {
@@ -210,20 +206,20 @@ export class ElevenLabsTextStream implements TtsTextStream {
     else this.fail(error);
   }
 
-  private onMessage(segment: Segment, message: ElevenLabsStreamMessage): void {
-    if (message.error !== undefined) {
-      this.fail(vendorError(this.settings.name, message));
+  private onMessage(segment: Segment, said: ContextMessage): void {
+    if (said.error !== undefined) {
+      this.fail(vendorError(this.settings.name, said.error));
       return;
     }
-    if (typeof message.audio === "string" && message.audio.length > 0) {
+    if (said.audio !== null) {
       if (this.retry !== null) {
         this.retry = null;
         for (const s of this.segments) s.sent.length = 0;
       }
-      segment.audio.push(new Uint8Array(Buffer.from(message.audio, "base64")));
+      segment.audio.push(said.audio);
       this.armStall();
     }
-    if (message.isFinal === true || message.is_final === true) {
+    if (said.final) {
       this.socket?.off(segment.contextId);
       segment.final = true;
       segment.audio.end();
@@ -295,7 +291,7 @@ export class ElevenLabsTextStream implements TtsTextStream {
     for (const s of draining) {
       socket.on(s.contextId, {
         message: (m) => {
-          if (m.isFinal !== true && m.is_final !== true) return;
+          if (!m.final) return;
           socket.off(s.contextId);
           if (--left > 0) return;
           clearTimeout(timer);
