@@ -93,6 +93,7 @@ interface TtsRequest {
 interface Turn {
   /** A turn of the call that warms the process up: reported apart. */
   cold: boolean;
+  onsetAt: number;
   endAt: number;
   /** When the frame that completes the preview's quiet after the speech went onto the wire. */
   quietAt: number;
@@ -134,6 +135,15 @@ export interface RealPathResult {
   tokensToFirstChunk: number;
   /** Turns whose reply was asked for before the recogniser's final. */
   preempted: number;
+  /** Of those, asked on a pause before the callee's speech ended (no asking of ours on the turn's path). */
+  askedBeforeEnd: number;
+  /**
+   * Model requests a call made, each billed for its whole prompt: the `modelCallsNeeded` its replies and
+   * its judgement take, and every preview dropped because the callee's words changed after it.
+   */
+  modelRequests: Stats;
+  /** The opening, a reply to each turn, the long reply, the interruption's reply, the judgement. */
+  modelCallsNeeded: number;
   ratioP50: number | null;
   ratioP95: number | null;
   loadAverage: number;
@@ -153,6 +163,7 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
   const cleanups: (() => Promise<unknown>)[] = [async () => synth.close()];
   const turns: Turn[] = [];
   const bargeIns: number[] = [];
+  const requestsPerCall: number[] = [];
   let service: ServiceProcess | undefined;
   const callees: BenchCallee[] = [];
   try {
@@ -222,6 +233,7 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
 
     let apiKey: string | undefined;
     for (let c = 0; c < WARMUP_CALLS + calls; c++) {
+      const requestsBefore = llmRequests.length;
       const res = await fetch(`${service.url}/call`, {
         method: "POST",
         headers: { "content-type": "application/json", ...(apiKey ? { "x-api-key": apiKey } : {}) },
@@ -255,6 +267,7 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
         await callee.agentFinished(said.endAt!, 400, 15_000);
         turns.push({
           cold: c < WARMUP_CALLS,
+          onsetAt: said.onsetAt!,
           endAt: said.endAt!,
           quietAt: said.after[framesForMs(DEFAULT_PREVIEW_QUIET_MS) - 1]!,
           frameAt: callee.firstArrivalAfter(said.endAt!)!,
@@ -285,6 +298,7 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
 
       callee.ctx.hangup();
       await untilFinal(service.url, apiKey ?? "", created.call_id);
+      if (c >= WARMUP_CALLS) requestsPerCall.push(llmRequests.length - requestsBefore);
     }
   } catch (err) {
     throw new Error(
@@ -307,19 +321,22 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
     "TTS request → TTS first byte": [],
     "TTS first byte → first frame on the wire": [],
     "  ours: words ready → LLM request": [],
-    "  ours: clause's last token → TTS request": [],
+    "  ours: clause's last token (or the final, if later) → TTS request": [],
     "our own time (all but the fakes' and the design's waits)": [],
   };
   const turnTotals: number[] = [];
   const coldOwn: number[] = [];
   let preempted = 0;
+  let askedBeforeEnd = 0;
   for (const t of turns) {
     const final = finals.find((x) => x >= t.endAt);
     const interim = fullInterims.find((x) => x >= t.endAt);
     const tts = ttsRequests.find((r) => r.at >= t.endAt);
     // The request the reply came from: the last one before its speech (a dropped preview may precede it).
+    // It may precede the end of the callee's speech: a preview on a pause in it, kept through the words
+    // that followed when they were the same.
     const llm =
-      tts === undefined ? undefined : llmRequests.findLast((r) => r.at >= t.endAt && r.at <= tts.at);
+      tts === undefined ? undefined : llmRequests.findLast((r) => r.at >= t.onsetAt && r.at <= tts.at);
     const firstToken = llm?.tokens[0];
     const chunkToken = llm?.tokens[chunkTokens - 1];
     if (
@@ -332,26 +349,34 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
       continue;
     if (tts.firstByteAt > t.frameAt) continue;
     const early = llm.at < final;
+    const beforeEnd = llm.at < t.endAt;
     // What the design waits for before asking the model: the preview's quiet (counted in frames, as the
-    // service counts it) and its interim, or the final.
+    // service counts it) and its interim, or the final. Asked before the speech ended, nothing of the
+    // asking is on the turn's path.
     const wordsReady = early ? Math.max(interim ?? t.quietAt, t.quietAt) : final;
-    const own = llm.at - wordsReady + (tts.at - chunkToken) + (t.frameAt - tts.firstByteAt);
+    const asking = beforeEnd ? 0 : llm.at - wordsReady;
+    // A reply is spoken once the final has confirmed its words: a clause the model had written before
+    // then (a request made before the speech ended) is ready at the final.
+    const clauseReady = Math.max(chunkToken, final);
+    const own = asking + (tts.at - clauseReady) + (t.frameAt - tts.firstByteAt);
     if (t.cold) {
       coldOwn.push(own);
       continue;
     }
     if (early) preempted++;
+    if (beforeEnd) askedBeforeEnd++;
     rows["end of speech → STT final"]!.push(final - t.endAt);
     if (interim !== undefined) rows["end of speech → interim with every word"]!.push(interim - t.endAt);
-    rows["end of speech → LLM request"]!.push(llm.at - t.endAt);
+    if (!beforeEnd) rows["end of speech → LLM request"]!.push(llm.at - t.endAt);
     rows["LLM request → first token"]!.push(firstToken - llm.at);
     const firstText = textsToTts.find((x) => x >= firstToken);
-    if (firstText !== undefined) rows["first token → first text to TTS"]!.push(firstText - firstToken);
-    rows["first token → first clause to TTS"]!.push(tts.at - firstToken);
+    if (firstText !== undefined && !beforeEnd)
+      rows["first token → first text to TTS"]!.push(firstText - firstToken);
+    if (!beforeEnd) rows["first token → first clause to TTS"]!.push(tts.at - firstToken);
     rows["TTS request → TTS first byte"]!.push(tts.firstByteAt - tts.at);
     rows["TTS first byte → first frame on the wire"]!.push(t.frameAt - tts.firstByteAt);
-    rows["  ours: words ready → LLM request"]!.push(llm.at - wordsReady);
-    rows["  ours: clause's last token → TTS request"]!.push(tts.at - chunkToken);
+    if (!beforeEnd) rows["  ours: words ready → LLM request"]!.push(asking);
+    rows["  ours: clause's last token (or the final, if later) → TTS request"]!.push(tts.at - clauseReady);
     rows["our own time (all but the fakes' and the design's waits)"]!.push(own);
     turnTotals.push(t.frameAt - t.endAt);
   }
@@ -371,6 +396,9 @@ export async function runRealPathBench(options: RealPathOptions = {}): Promise<R
     floorMs,
     tokensToFirstChunk: chunkTokens,
     preempted,
+    askedBeforeEnd,
+    modelRequests: stats(requestsPerCall),
+    modelCallsNeeded: turnsPerCall + 4,
     ratioP50: ratio(turn.p50),
     ratioP95: ratio(turn.p95),
     loadAverage: Math.round(os.loadavg()[0]! * 10) / 10,
@@ -384,8 +412,9 @@ export function formatRealPath(r: RealPathResult): string {
     "real path: service process on its Telnyx, Deepgram, OpenAI and ElevenLabs adapters; carrier and vendors emulated on loopback",
     ...Object.entries(r.stages).map(([k, v]) => `  ${k.padEnd(width)}  ${f(v)}`),
     `  end of speech → first agent frame on the wire: ${f(r.turn)}`,
-    `  replies prepared before the final (preemptive generation): ${r.preempted} of ${r.turn.samples}`,
+    `  replies prepared before the final (preemptive generation): ${r.preempted} of ${r.turn.samples}, ${r.askedBeforeEnd} of them asked on a pause before the speech ended and kept through the same words`,
     `  floor ${r.floorMs} ms (words ready ${WORDS_READY_MS}: the preview's ${DEFAULT_PREVIEW_QUIET_MS} ms of quiet after an interim at ${STT_INTERIM_MS}, before the final at ${STT_FINAL_MS}; + first token ${LLM_FIRST_TOKEN_MS} + ${r.tokensToFirstChunk - 1} more tokens to the first clause × ${1000 / TOKENS_PER_SECOND} + TTS ${TTS_FIRST_AUDIO_MS} + one frame ${FRAME_MS}); ratio to floor p50 ${r.ratioP50}, p95 ${r.ratioP95}`,
+    `  model requests a call: p50 ${r.modelRequests.p50}, p95 ${r.modelRequests.p95} (n=${r.modelRequests.samples}; its replies and its judgement need ${r.modelCallsNeeded})`,
     `  barge-in onset → playback cleared (clear on the wire): ${f(r.bargeIn)}`,
     `  not counted above: the first call after the service started (code not yet compiled), our own time ${f(r.coldOwn)}`,
     `  (load ${r.loadAverage})`,

@@ -64,7 +64,7 @@ export class AgentModel {
     this.llm.cancel();
   }
 
-  /** The callee spoke on after a preview: its reply is dropped, its connection opened again. */
+  /** The callee spoke on after a preview: its reply is kept only for the same words (see SpeculativeLlm.drop). */
   previewWithdrawn(): void {
     this.llm.drop();
   }

@@ -99,23 +99,41 @@ describe("SpeculativeLlm", () => {
     expect(inner.requests).toHaveLength(3);
   });
 
-  it("opens a connection again when the callee speaks on over a speculation still streaming", async () => {
+  it("takes up a withdrawn speculation when the same words come back, asking the model once", async () => {
     const inner = new WordsLlm(() => "one two three");
     const llm = new SpeculativeLlm(inner);
-    llm.speculate(asked("hello"));
+    llm.speculate(asked("and at what time"));
+    // A breath the VAD took for speech: the callee "spoke on" and said nothing new.
     llm.drop();
+    llm.drop();
+    expect(inner.requests[0]!.aborted).toBe(false);
+    // Still streaming, it may yet be called off with its connection: a spare one is opened, once.
+    expect(inner.warmups).toBe(1);
+    llm.speculate(asked("And at what time?"));
+    const reply = await text(
+      llm.stream({ ...asked("and at what time"), signal: new AbortController().signal }),
+    );
+    expect(reply).toBe("one two three");
+    expect(inner.requests).toHaveLength(1);
+    expect({ started: llm.started, used: llm.used }).toEqual({ started: 1, used: 1 });
+  });
+
+  it("drops a withdrawn speculation for new words, or soon when nothing claims it", async () => {
+    const inner = new WordsLlm(() => "one two three four five six seven eight nine ten");
+    const llm = new SpeculativeLlm(inner, 5000, 20);
+    llm.speculate(asked("a table at"));
+    llm.drop();
+    llm.speculate(asked("a table at seven"));
     expect(inner.requests[0]!.aborted).toBe(true);
-    expect(inner.warmups).toBe(1);
-    // A speculation whose stream had ended left its connection kept: nothing to open.
-    llm.speculate(asked("hello"));
-    await vi.waitFor(() => expect(inner.requests[1]!.finished).toBe(true));
     llm.drop();
-    llm.drop();
-    expect(inner.warmups).toBe(1);
-    // Replaced by the turn's own request, the turn's request needs the connection at once.
+    await new Promise((r) => setTimeout(r, 40));
+    expect(inner.requests[1]!.aborted).toBe(true);
+    // One whose stream had ended left its connection kept: nothing to open when it is withdrawn.
     llm.speculate(asked("hello"));
-    await text(llm.stream({ ...asked("goodbye"), signal: new AbortController().signal }));
-    expect(inner.warmups).toBe(1);
+    await vi.waitFor(() => expect(inner.requests[2]!.finished).toBe(true));
+    const warmups = inner.warmups;
+    llm.drop();
+    expect(inner.warmups).toBe(warmups);
   });
 
   it("has a kept connection ready for the turn after a withdrawn speculation on the wire", async () => {
@@ -126,7 +144,7 @@ describe("SpeculativeLlm", () => {
       await llm.warmup();
       llm.speculate(asked("a table at"));
       await vi.waitFor(() => expect(fake.chat.requests).toHaveLength(1));
-      // The callee spoke on: the speculation's connection goes down with it, and a new one is opened.
+      // The callee spoke on: a new connection is opened, for the speculation may yet go down with its own.
       llm.drop();
       await vi.waitFor(() => expect(fake.connections()).toBe(2));
       // Joins the warmup under way (one at a time) rather than starting another.

@@ -12,7 +12,10 @@ interface Speculation {
   error: unknown;
   /** Woken whenever a chunk, the end or an error arrives. */
   wake: (() => void) | null;
-  timer: NodeJS.Timeout;
+  /** When it is dropped unclaimed. */
+  timer: NodeJS.Timeout | undefined;
+  /** The callee spoke on after it started (see `drop`). */
+  withdrawn: boolean;
 }
 
 /**
@@ -33,6 +36,8 @@ export class SpeculativeLlm implements LLM {
     private readonly inner: LLM,
     /** An unclaimed speculation is dropped after this long (the turn never came). */
     private readonly ttlMs = 5000,
+    /** A withdrawn one (see `drop`), after this long. */
+    private readonly withdrawnMs = 1000,
   ) {
     this.name = inner.name;
     this.capabilities = inner.capabilities;
@@ -42,36 +47,49 @@ export class SpeculativeLlm implements LLM {
     return this.inner.warmup?.() ?? Promise.resolve();
   }
 
-  /** Starts `request` now, replacing any speculation still pending. */
+  /**
+   * Starts `request` now, replacing any speculation still pending; the same request as the one pending
+   * (the words heard again after a breath) keeps that one, already under way.
+   */
   speculate(request: SpeculativeRequest): void {
+    const pending = this.pending;
+    if (pending !== null && pending.error === undefined && sameRequest(pending.request, request)) {
+      pending.withdrawn = false;
+      this.expireIn(pending, this.ttlMs);
+      return;
+    }
     this.cancel();
-    const controller = new AbortController();
     const speculation: Speculation = {
       request,
-      controller,
+      controller: new AbortController(),
       chunks: [],
       done: false,
       error: undefined,
       wake: null,
-      timer: setTimeout(() => {
-        if (this.pending === speculation) this.cancel();
-      }, this.ttlMs),
+      timer: undefined,
+      withdrawn: false,
     };
-    speculation.timer.unref?.();
+    this.expireIn(speculation, this.ttlMs);
     this.pending = speculation;
     this.started++;
     void pump(this.inner, speculation);
   }
 
   /**
-   * The callee spoke on: drops the pending speculation. One still streaming takes its connection down with
-   * it (an HTTP/1.1 request cannot be called off and the connection kept), so another is opened now: the
-   * turn's request, a few hundred milliseconds away, would otherwise pay a new TLS handshake.
+   * The callee spoke on after the words it was started on. What they add usually changes the words, and
+   * the next speculation or the turn's request then replaces this one; a breath or a sound the VAD took
+   * for speech leaves them as they were, and the speculation under way is taken up again rather than
+   * asked anew (the vendor bills every request's prompt). Unclaimed, it is dropped soon. Dropping one
+   * still streaming takes its connection down with it (an HTTP/1.1 request cannot be called off and the
+   * connection kept), so another is opened now: the turn's request, a few hundred milliseconds away,
+   * would otherwise pay a new TLS handshake.
    */
   drop(): void {
-    const streaming = this.pending !== null && !this.pending.done;
-    this.cancel();
-    if (streaming) this.warmup().catch(() => undefined);
+    const speculation = this.pending;
+    if (speculation === null || speculation.withdrawn) return;
+    speculation.withdrawn = true;
+    this.expireIn(speculation, this.withdrawnMs);
+    if (!speculation.done) this.warmup().catch(() => undefined);
   }
 
   /** Drops the pending speculation, if any. */
@@ -81,6 +99,14 @@ export class SpeculativeLlm implements LLM {
     this.pending = null;
     clearTimeout(speculation.timer);
     speculation.controller.abort();
+  }
+
+  private expireIn(speculation: Speculation, ms: number): void {
+    clearTimeout(speculation.timer);
+    speculation.timer = setTimeout(() => {
+      if (this.pending === speculation) this.cancel();
+    }, ms);
+    speculation.timer.unref?.();
   }
 
   stream(request: LlmRequest): AsyncIterable<LlmChunk> {
@@ -148,7 +174,7 @@ async function* replay(s: Speculation, signal: AbortSignal): AsyncGenerator<LlmC
  * The same request, but for how the callee's last words are written: the recogniser's final may differ
  * from its interim in case and punctuation only, and a reply to the one fits the other.
  */
-function sameRequest(a: SpeculativeRequest, b: LlmRequest): boolean {
+function sameRequest(a: SpeculativeRequest, b: SpeculativeRequest): boolean {
   if (
     a.tools !== b.tools ||
     a.toolChoice !== b.toolChoice ||
