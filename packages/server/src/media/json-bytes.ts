@@ -25,6 +25,11 @@ const BASE64 = new Int8Array(256).fill(-1);
   BASE64[c.charCodeAt(0)] = i;
 });
 
+/** A WebSocket message's bytes in one buffer, however `ws` hands them over. */
+export function messageBytes(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+}
+
 export function bytesOf(text: string): Uint8Array {
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }
@@ -97,10 +102,7 @@ export class JsonBytes {
   skipFlat(scratch: Span): boolean {
     const b = this.peek();
     if (b === QUOTE) return this.readString(scratch);
-    if (b === 0x74) return this.literal("true");
-    if (b === 0x66) return this.literal("false");
-    if (b === 0x6e) return this.literal("null");
-    return this.number();
+    return this.skipScalar(b);
   }
 
   /** Any JSON value, nested or not, escapes and all, not looked into. */
@@ -124,6 +126,11 @@ export class JsonBytes {
         if (next !== COMMA) return false;
       }
     }
+    return this.skipScalar(b);
+  }
+
+  /** true, false, null or a number, starting with the byte `b`. */
+  private skipScalar(b: number): boolean {
     if (b === 0x74) return this.literal("true");
     if (b === 0x66) return this.literal("false");
     if (b === 0x6e) return this.literal("null");

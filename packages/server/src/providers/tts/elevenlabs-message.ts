@@ -88,12 +88,12 @@ export class ElevenLabsMessageReader {
    * What the message says and to whom; null when it says nothing anyone hears: not JSON, or (read
    * quickly) for a context not `wanted` (a reply cut off), whose audio is then not decoded at all.
    */
-  read(message: Uint8Array, wanted: (context: string) => boolean): RoutedMessage | null {
+  read(message: Buffer, wanted: (context: string) => boolean): RoutedMessage | null {
     const fast = this.fast(message, wanted);
     if (fast !== undefined) return fast;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(Buffer.from(message.buffer, message.byteOffset, message.length).toString());
+      parsed = JSON.parse(message.toString());
     } catch {
       return null;
     }
@@ -102,7 +102,7 @@ export class ElevenLabsMessageReader {
   }
 
   /** The message read from its bytes; undefined when it is not one this path reads exactly. */
-  private fast(message: Uint8Array, wanted: (context: string) => boolean): RoutedMessage | null | undefined {
+  private fast(message: Buffer, wanted: (context: string) => boolean): RoutedMessage | null | undefined {
     const json = this.json;
     json.start(message);
     try {
@@ -112,11 +112,7 @@ export class ElevenLabsMessageReader {
       const { start, end } = this.audio;
       const size = start >= 0 ? base64Size(message, start, end) : 0;
       if (size < 0) return undefined;
-      const context = Buffer.from(message.buffer, message.byteOffset, message.length).toString(
-        "utf8",
-        named.start,
-        named.end,
-      );
+      const context = message.toString("utf8", named.start, named.end);
       if (!wanted(context)) return null;
       let audio: Uint8Array | null = null;
       if (size > 0) {

@@ -1,6 +1,7 @@
 import net from "node:net";
 import tls from "node:tls";
 import WebSocket from "ws";
+import { messageBytes } from "../../media/json-bytes.ts";
 import { ProviderError } from "../abort.ts";
 import {
   type ContextMessage,
@@ -164,12 +165,7 @@ export class ElevenLabsSocket {
     const reader = new ElevenLabsMessageReader();
     this.ws.on("message", (data, isBinary) => {
       if (isBinary) return;
-      const bytes = Array.isArray(data)
-        ? Buffer.concat(data)
-        : data instanceof ArrayBuffer
-          ? new Uint8Array(data)
-          : data;
-      const routed = reader.read(bytes, this.hears);
+      const routed = reader.read(messageBytes(data), this.hears);
       if (routed === null) return;
       if (routed.context === undefined) {
         // An error that names no context concerns every one of them.

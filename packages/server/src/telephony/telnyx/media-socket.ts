@@ -1,3 +1,4 @@
+import { messageBytes } from "../../media/json-bytes.ts";
 import type { MediaCloseReason, MediaHandlers, MediaStream } from "../../media/media-stream.ts";
 import { FRAME_BYTES } from "../../media/media-stream.ts";
 import { MediaMessageReader, NOT_READ } from "./media-message.ts";
@@ -58,9 +59,7 @@ export class TelnyxMediaStream implements MediaStream {
   ) {
     socket.on("message", (data, isBinary) => {
       if (isBinary) return;
-      this.onMessage(
-        Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data),
-      );
+      this.onMessage(messageBytes(data));
     });
     socket.on("close", () => this.finish(this.stopped || !this.isCallLive() ? "hangup" : "dropped"));
   }
