@@ -48,6 +48,8 @@ export interface TelnyxCallsResult {
    * client received them: work counted, the same on a fast machine as on a slow one.
    */
   messagesPerCallPerSecond: { recogniser: number; synthesiser: number; carrierMedia: number };
+  /** Seconds of audio the recogniser was sent per second of call: what Deepgram bills. */
+  recogniserAudioShare: number;
   completed: number;
   /** The same number of calls' media from the carrier into a bare ws server's process, per call. */
   carrierMediaFloorPerCall: number;
@@ -155,13 +157,16 @@ async function measureService(
       carrierMedia: callees.reduce((sum, c) => sum + c.arrivals.length, 0),
     });
     await sleep(warmupMs);
+    const recognised = () => deepgram.sessions.reduce((sum, s) => sum + s.audioBytes(), 0);
     const sentBefore = messages();
+    const recognisedBefore = recognised();
     const from = sampleUsage(pid);
     counting = true;
     await sleep(windowMs);
     counting = false;
     const to = sampleUsage(pid);
     const sentAfter = messages();
+    const recognisedAfter = recognised();
     const perCallSecond = (k: keyof typeof sentAfter) =>
       Math.round(((sentAfter[k] - sentBefore[k]) / n / (windowMs / 1000)) * 10) / 10;
     stop = true;
@@ -185,6 +190,9 @@ async function measureService(
         synthesiser: perCallSecond("synthesiser"),
         carrierMedia: perCallSecond("carrierMedia"),
       },
+      // 8 kHz mu-law: 8000 bytes a second.
+      recogniserAudioShare:
+        Math.round(((recognisedAfter - recognisedBefore) / 8000 / n / (windowMs / 1000)) * 100) / 100,
       completed: views.filter((v) => v.status === "completed").length,
       loadAverage: loadAverage(),
     };
@@ -198,7 +206,7 @@ export function formatTelnyxCalls(r: TelnyxCallsResult): string {
   return [
     "Telnyx path: built service process on its Telnyx, Deepgram, OpenAI and ElevenLabs adapters; carrier (media WebSocket) and vendors emulated on loopback in the bench's process",
     `  ${r.calls} calls talking at once: service CPU ${r.cpuPercent}% (${r.cpuPercentPerCall}%/call), RSS +${r.rssMbPerCall} MB/call over the idle ${r.idleRssMb} MB; ${r.turnsPerCallPerMinute} turns/call/min; completed ${r.completed}/${r.calls} (load ${r.loadAverage})`,
-    `  the service's messages a call a second (counted, not timed): ${r.messagesPerCallPerSecond.recogniser} to the recogniser, ${r.messagesPerCallPerSecond.synthesiser} to the synthesiser, ${r.messagesPerCallPerSecond.carrierMedia} media to the carrier`,
+    `  the service's messages a call a second (counted, not timed): ${r.messagesPerCallPerSecond.recogniser} to the recogniser, ${r.messagesPerCallPerSecond.synthesiser} to the synthesiser, ${r.messagesPerCallPerSecond.carrierMedia} media to the carrier; the recogniser was sent ${Math.round(r.recogniserAudioShare * 100)}% of the line's audio (what it bills)`,
     `  the carrier's media alone (${r.calls} calls' 50 messages a second into a ws server that does nothing, in its own process): ${r.carrierMediaFloorPerCall}%/call; the service's work beyond it ${Math.round((r.cpuPercentPerCall - r.carrierMediaFloorPerCall) * 100) / 100}%/call`,
   ].join("\n");
 }

@@ -112,10 +112,10 @@ describe("VoiceSession hearing", () => {
     session.close();
   });
 
-  it("lets the recogniser hold quiet 200 ms once 400 ms pass without voice and no words are pending", () => {
-    const waits: number[] = [];
+  it("marks the line quiet, audio that may wait 200 ms, once 400 ms pass without voice and no words are pending", () => {
+    const waits: string[] = [];
     const { session, hear: hearFrame } = hearingSession({
-      write: (_audio, mayWaitMs) => waits.push(mayWaitMs ?? 0),
+      write: (_audio, mayWaitMs, quiet) => waits.push(`${mayWaitMs ?? 0}${quiet ? " quiet" : ""}`),
       flush() {},
       async close() {},
     });
@@ -126,15 +126,15 @@ describe("VoiceSession hearing", () => {
       return waits.slice(from);
     };
     const opening = hear(silence, 30);
-    expect(opening.indexOf(200)).toBe(19);
-    expect(opening.slice(0, 19).every((w) => w === 0)).toBe(true);
-    expect(opening.slice(19).every((w) => w === 200)).toBe(true);
+    expect(opening.indexOf("200 quiet")).toBe(19);
+    expect(opening.slice(0, 19).every((w) => w === "0")).toBe(true);
+    expect(opening.slice(19).every((w) => w === "200 quiet")).toBe(true);
     // Speech may wait 100 ms while no reply plays; the quiet after it goes at once while its words are
     // awaited.
-    expect(new Set(hear(sineMulaw(300, 20), 10))).toEqual(new Set([100]));
-    expect(new Set(hear(silence, 80))).toEqual(new Set([0]));
+    expect(new Set(hear(sineMulaw(300, 20), 10))).toEqual(new Set(["100"]));
+    expect(new Set(hear(silence, 80))).toEqual(new Set(["0"]));
     session.onSttEvent({ type: "final", text: "Yes, that works.", endOfUtterance: true });
-    expect(hear(silence, 5)).toEqual([200, 200, 200, 200, 200]);
+    expect(hear(silence, 5)).toEqual(Array(5).fill("200 quiet"));
     session.close();
   });
 

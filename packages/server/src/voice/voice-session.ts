@@ -21,10 +21,10 @@ import { ToneDetector } from "./tone-detector.ts";
 import { VoiceActivityDetector } from "./vad.ts";
 
 /**
- * No voice for this long, and no words pending: the line's audio may wait RECOGNISER_QUIET_WAIT_MS to be
- * batched (see SttSession.write). A recogniser's own waits after speech (endpointing, Deepgram's
- * utterance end) fall while the words are still pending; this is only a margin past the VAD's hangover,
- * for a breath between two sentences.
+ * No voice for this long, and no words pending: the line's audio is quiet (see SttSession.write) and may
+ * wait RECOGNISER_QUIET_WAIT_MS to be batched. A recogniser's own waits after speech (endpointing,
+ * Deepgram's utterance end) fall while the words are still pending; this is only a margin past the VAD's
+ * hangover, for a breath between two sentences.
  */
 const RECOGNISER_QUIET_FRAMES = framesForMs(400);
 const RECOGNISER_QUIET_WAIT_MS = 200;
@@ -301,6 +301,7 @@ export class VoiceSession {
     copy.set(frame);
     const vad = this.vad;
     let mayWaitMs = 0;
+    let quiet = false;
     if (vad.voiced) {
       if (this.reply === null) mayWaitMs = RECOGNISER_SPEECH_WAIT_MS;
     } else if (
@@ -309,8 +310,9 @@ export class VoiceSession {
       vad.frames - 1 - vad.lastVoicedFrame >= RECOGNISER_QUIET_FRAMES
     ) {
       mayWaitMs = RECOGNISER_QUIET_WAIT_MS;
+      quiet = true;
     }
-    this.stt.write(copy, mayWaitMs);
+    this.stt.write(copy, mayWaitMs, quiet);
   }
 
   private checkBargeIn(): void {

@@ -46,6 +46,8 @@ export interface FakeDeepgramOptions {
   pauseInterimMs?: number;
   /** Sees every Results message as it is sent (benchmarks time the final by it). */
   onResult?(result: { text: string; isFinal: boolean; speechFinal: boolean }): void;
+  /** Keeps the audio each session receives (see FakeDeepgramSession.audio). */
+  keepAudio?: boolean;
 }
 
 export interface FakeFinalOptions {
@@ -61,6 +63,8 @@ export interface FakeDeepgramSession {
   /** Every message received, in order: `audio <bytes>` for audio, the type for a control. */
   readonly messages: string[];
   audioBytes(): number;
+  /** The audio received, in order (with `keepAudio`; empty otherwise). */
+  audio(): Buffer;
   /** Side channel: a whole utterance at once (SpeechStarted, interims, final with speech_final). */
   say(text: string): void;
   interim(text: string): void;
@@ -143,6 +147,7 @@ function createSession(
   const endpointing = query.get("endpointing");
   const utteranceEndMs = Number(query.get("utterance_end_ms") ?? 0);
   let received = 0;
+  const kept: Buffer[] = [];
   let idleTimer: NodeJS.Timeout | undefined;
   let closeCode = 0;
   const closed = new Promise<number>((resolve) => ws.on("close", (code) => resolve(closeCode || code)));
@@ -195,6 +200,7 @@ function createSession(
     },
     messages,
     audioBytes: () => received,
+    audio: () => Buffer.concat(kept),
     say(text) {
       if (vadEvents) session.speechStarted();
       const words = text.split(/\s+/);
@@ -261,6 +267,7 @@ function createSession(
     if (isBinary) {
       const bytes = data as Buffer;
       messages.push(`audio ${bytes.length}`);
+      if (options.keepAudio) kept.push(Buffer.from(bytes));
       received += query.get("encoding") === "linear16" ? bytes.length / 2 : bytes.length;
       tracker.push(bytes);
       return;

@@ -177,6 +177,71 @@ describe("DeepgramStt", () => {
     expect(log.events.filter((e) => e.type === "error")).toEqual([]);
   });
 
+  it("sends no quiet audio once its words are in, only KeepAlive, and its last 300 ms ahead of the next speech", async () => {
+    fake = await startFakeDeepgram({ idleTimeoutMs: 400 });
+    fake.hear("Hello there", "Yes that works");
+    const log = new EventLog();
+    session = await openMulaw(stt({ keepAliveMs: 100 }), log);
+    const remote = fake.sessions[0]!;
+    send(session, [...speechFrames(600), ...silenceFrames(400)]);
+    await log.next("final");
+    const heardBefore = remote.audioBytes();
+    // A second of the quiet line, then as long again with nothing: the stream is kept open.
+    for (const frame of silenceFrames(1000)) session.write(frame, 200, true);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(remote.audioBytes()).toBe(heardBefore);
+    expect(remote.controls.filter((c) => c === "KeepAlive").length).toBeGreaterThanOrEqual(5);
+    const sentBefore = remote.messages.length;
+    send(session, [...speechFrames(600), ...silenceFrames(400)]);
+    await expect.poll(() => log.texts("final")).toEqual(["Hello there", "Yes that works"]);
+    expect(remote.messages.slice(sentBefore, sentBefore + 2)).toEqual(["audio 2400", "audio 160"]);
+    expect(remote.audioBytes()).toBe(heardBefore + 2400 + 8000);
+    expect(log.events.filter((e) => e.type === "error")).toEqual([]);
+  });
+
+  it("sends the quiet line while words wait for their final, and keeps it back once they have it", async () => {
+    fake = await startFakeDeepgram();
+    const log = new EventLog();
+    session = await openMulaw(stt({ endpointingMs: 5000 }), log);
+    const remote = fake.sessions[0]!;
+    const quiet = (frames: number) => {
+      for (const frame of silenceFrames(frames * 20)) session!.write(frame, 0, true);
+    };
+    remote.interim("Yes");
+    await log.next("interim");
+    quiet(2);
+    remote.final("Yes that works");
+    await expect.poll(() => log.texts("final")).toEqual(["Yes that works"]);
+    quiet(2);
+    remote.utteranceEnd();
+    await expect.poll(() => log.events.filter((e) => e.type === "final").length).toBe(2);
+    quiet(3);
+    send(session, speechFrames(20));
+    await expect.poll(() => remote.messages.length).toBe(6);
+    expect(remote.messages).toEqual([
+      "audio 160",
+      "audio 160",
+      "audio 160",
+      "audio 160",
+      "audio 480",
+      "audio 160",
+    ]);
+  });
+
+  it("sends the kept quiet oldest first, whatever the size of the pieces it came in", async () => {
+    fake = await startFakeDeepgram({ keepAudio: true });
+    session = await openMulaw(stt({ endpointingMs: 5000 }), new EventLog());
+    const remote = fake.sessions[0]!;
+    // 100 pieces of 70 bytes, each filled with its own number: the ring of 2400 bytes wraps mid-piece.
+    const pieces = Array.from({ length: 100 }, (_, i) => new Uint8Array(70).fill(i));
+    for (const piece of pieces) session.write(piece, 200, true);
+    session.write(new Uint8Array(160).fill(0xee));
+    await expect.poll(() => remote.audioBytes()).toBe(2400 + 160);
+    const lastQuiet = Buffer.concat(pieces.map((p) => Buffer.from(p))).subarray(7000 - 2400);
+    expect(remote.audio().equals(Buffer.concat([lastQuiet, Buffer.alloc(160, 0xee)]))).toBe(true);
+    expect(remote.messages).toEqual(["audio 2400", "audio 160"]);
+  });
+
   it("keeps a quiet stream alive with KeepAlive messages", async () => {
     fake = await startFakeDeepgram({ idleTimeoutMs: 300 });
     const log = new EventLog();

@@ -1,6 +1,7 @@
 import { type Deepgram, DeepgramClient } from "@deepgram/sdk";
 import { abortError, describeHost, ProviderError } from "../abort.ts";
 import { DEFAULT_MODELS } from "../default-models.ts";
+import { PreRoll } from "./pre-roll.ts";
 import type { STT, SttCapabilities, SttEvent, SttOpenOptions, SttSession } from "./stt.ts";
 
 export interface DeepgramSttOptions {
@@ -12,7 +13,10 @@ export interface DeepgramSttOptions {
   endpointingMs?: number;
   /** Gap in words after which Deepgram sends UtteranceEnd (it needs at least 1000). */
   utteranceEndMs?: number;
-  /** Deepgram drops a stream after about 10 s without audio: a KeepAlive goes out after this much quiet. */
+  /**
+   * Deepgram drops a stream after about 10 s without audio: a KeepAlive goes out after this long without
+   * a message (it suggests every 3 to 5 s).
+   */
   keepAliveMs?: number;
   connectTimeoutMs?: number;
   /** How long close() waits for Deepgram's last results after CloseStream. */
@@ -21,6 +25,11 @@ export interface DeepgramSttOptions {
 
 /** The most audio held back to go in one message (see SttSession.write); Deepgram suggests 20 to 250 ms. */
 const MAX_BATCH_MS = 200;
+/**
+ * Quiet audio kept while none is sent (see SttSession.write), to go ahead of the audio that ends the
+ * quiet: the soft start of a word (a breath, an "s") comes before the caller's detector hears a voice.
+ */
+const PRE_ROLL_MS = 300;
 
 type ListenSocket = Awaited<ReturnType<DeepgramClient["listen"]["v1"]["connect"]>>;
 type ListenMessage =
@@ -92,17 +101,26 @@ export class DeepgramStt implements STT {
 
 class DeepgramSession implements SttSession {
   private state: "opening" | "open" | "closing" | "closed" = "opening";
-  private lastAudioAt = Date.now();
+  /** When the last message went to Deepgram (audio or KeepAlive). */
+  private lastSentAt = Date.now();
   private keepAlive: NodeJS.Timeout | undefined;
   private openWaiter: { resolve(): void; reject(error: Error): void } | undefined;
   private closeWaiter: (() => void) | undefined;
   private hasPendingFinal = false;
+  /** Words came in an interim result that no final has covered yet. */
+  private hasPendingInterim = false;
   /** Audio not sent yet (see write), the bytes of it in use, and the most it may grow to before it goes. */
   private held: Buffer | undefined;
   private heldBytes = 0;
   private sendAtBytes: number;
   private readonly batchBytes: number;
   private readonly bytesPerMs: number;
+  /**
+   * Deepgram bills every second of audio it is sent: quiet audio is not sent once its results are in,
+   * only its last PRE_ROLL_MS kept, to go ahead of what ends the quiet.
+   */
+  private keptQuiet = false;
+  private readonly preRoll: PreRoll;
   private readonly onAbort = () => this.shutdown();
 
   constructor(
@@ -123,6 +141,7 @@ class DeepgramSession implements SttSession {
     this.bytesPerMs = (options.sampleRate / 1000) * bytesPerSample;
     this.batchBytes = MAX_BATCH_MS * this.bytesPerMs;
     this.sendAtBytes = this.batchBytes;
+    this.preRoll = new PreRoll(PRE_ROLL_MS * this.bytesPerMs);
   }
 
   opened(): Promise<void> {
@@ -152,8 +171,22 @@ class DeepgramSession implements SttSession {
     });
   }
 
-  write(audio: Uint8Array, mayWaitMs = 0): void {
+  write(audio: Uint8Array, mayWaitMs = 0, quiet = false): void {
     if (this.state !== "open" || audio.length === 0) return;
+    // Words still to be finalised need the quiet after them: Deepgram's endpointing counts it.
+    if (quiet && !this.hasPendingFinal && !this.hasPendingInterim) {
+      if (!this.keptQuiet) {
+        this.sendHeld();
+        this.keptQuiet = true;
+      }
+      this.preRoll.keep(audio);
+      return;
+    }
+    if (this.keptQuiet) {
+      this.keptQuiet = false;
+      const kept = this.preRoll.take();
+      if (kept !== undefined) this.send(kept);
+    }
     if (mayWaitMs > 0 && this.hold(audio, mayWaitMs * this.bytesPerMs)) return;
     this.sendHeld();
     this.send(audio);
@@ -191,7 +224,7 @@ class DeepgramSession implements SttSession {
 
   private send(audio: Uint8Array): void {
     if (this.state !== "open") return;
-    this.lastAudioAt = Date.now();
+    this.lastSentAt = Date.now();
     try {
       this.socket.sendMedia(audio);
     } catch (error) {
@@ -239,9 +272,13 @@ class DeepgramSession implements SttSession {
       case "Results": {
         const text = message.channel?.alternatives?.[0]?.transcript?.trim() ?? "";
         if (!message.is_final) {
-          if (text) this.emit({ type: "interim", text });
+          if (text) {
+            this.hasPendingInterim = true;
+            this.emit({ type: "interim", text });
+          }
           break;
         }
+        this.hasPendingInterim = false;
         // A flush asks for the end of the turn, so its result closes the utterance.
         const endOfUtterance = Boolean(message.speech_final || message.from_finalize);
         if (text || (endOfUtterance && this.hasPendingFinal)) {
@@ -275,23 +312,33 @@ class DeepgramSession implements SttSession {
     if (!this.options.signal.aborted) this.emit({ type: "error", error });
   }
 
+  /** A KeepAlive `keepAliveMs` after the last message, whatever it was; one timer, moved only when due. */
   private startKeepAlive(): void {
     const every = this.settings.keepAliveMs ?? 4000;
-    this.keepAlive = setInterval(() => {
-      if (this.state !== "open" || Date.now() - this.lastAudioAt < every) return;
-      try {
-        this.socket.sendKeepAlive({ type: "KeepAlive" });
-      } catch (error) {
-        this.onTrouble(errorText(error));
+    const due = () => {
+      if (this.state !== "open") return;
+      const quietFor = Date.now() - this.lastSentAt;
+      if (quietFor >= every) {
+        try {
+          this.socket.sendKeepAlive({ type: "KeepAlive" });
+        } catch (error) {
+          this.onTrouble(errorText(error));
+          return;
+        }
+        this.lastSentAt = Date.now();
       }
-    }, every);
+      this.keepAlive = setTimeout(due, quietFor >= every ? every : every - quietFor);
+      this.keepAlive.unref();
+    };
+    this.lastSentAt = Date.now();
+    this.keepAlive = setTimeout(due, every);
     this.keepAlive.unref();
   }
 
   private shutdown(): void {
     if (this.state === "closed") return;
     this.state = "closed";
-    clearInterval(this.keepAlive);
+    clearTimeout(this.keepAlive);
     this.options.signal.removeEventListener("abort", this.onAbort);
     try {
       this.socket.close();

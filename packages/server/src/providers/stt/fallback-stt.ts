@@ -88,10 +88,10 @@ class FallbackSession implements SttSession {
     throw lastError;
   }
 
-  write(audio: Uint8Array, mayWaitMs = 0): void {
+  write(audio: Uint8Array, mayWaitMs = 0, quiet = false): void {
     if (this.closed) return;
     if (!this.heardSomething) this.remember(audio);
-    if (!this.switching) this.current?.write(audio, mayWaitMs);
+    if (!this.switching) this.current?.write(audio, mayWaitMs, quiet);
   }
 
   private remember(audio: Uint8Array): void {

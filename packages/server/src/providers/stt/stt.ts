@@ -33,8 +33,13 @@ export interface SttSession {
    * default: not at all). A session whose every send costs (a network socket) may hold audio until it has
    * that much and send it in one message; audio that may not wait goes out at once, after anything held,
    * as do flush and close.
+   *
+   * `quiet`: the line has been silent for a while and nothing the caller waits on is pending. A session
+   * billed for the audio it is sent may leave such audio out once its own results are all in, keeping its
+   * last moments to send ahead of the next audio that is not quiet (a soft start the caller's detector
+   * caught late). Others treat it as any audio that may wait.
    */
-  write(audio: Uint8Array, mayWaitMs?: number): void;
+  write(audio: Uint8Array, mayWaitMs?: number, quiet?: boolean): void;
   /** Asks for a final result of what was said so far (end of turn detected locally). */
   flush(): void;
   close(): Promise<void>;
