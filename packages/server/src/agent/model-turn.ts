@@ -130,6 +130,7 @@ async function* replyText(
         signal: attemptSignal.signal,
       })
       [Symbol.asyncIterator]();
+    let finished = false;
     try {
       const next = iterator.next();
       next.catch(() => {});
@@ -176,10 +177,13 @@ async function* replyText(
           yield chunk.text;
         }
       }
+      finished = true;
       return;
     } finally {
       signal.removeEventListener("abort", stop);
-      if (!attemptSignal.signal.aborted) attemptSignal.abort();
+      // A reply read to its end has nothing left to stop (an abort costs an exception built per listener);
+      // one left early (the callee cut in) may still be streaming.
+      if (!attemptSignal.signal.aborted && !finished) attemptSignal.abort();
     }
   }
 }

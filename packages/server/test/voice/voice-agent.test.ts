@@ -129,6 +129,34 @@ describe.concurrent("voice agent over a real-time sandbox line", REAL_TIME, () =
     expect(result.latency?.barge_in_p50_ms).toEqual(expect.any(Number));
   });
 
+  it("stops the model's reply when the callee cuts in while it is still being written", async ({
+    onTestFinished,
+  }) => {
+    // Some 400 words: the model is still writing them seconds after the agent starts to speak.
+    const rambling = Array.from(
+      { length: 40 },
+      (_, i) => `Point ${i + 1} of the message is here, and it goes on a little.`,
+    ).join(" ");
+    const c = call(
+      { script: (_m, i) => (i === 0 ? { text: rambling } : { text: "Of course, go ahead." }) },
+      onTestFinished,
+    );
+    c.callee.say("Hello?", 500);
+    await c.callee.agentFinished();
+    c.callee.say("Yes, go on.", 600);
+    await c.callee.agentSpeaks();
+    await sleep(800);
+    c.callee.say("Sorry, let me stop you there for a second", 1200);
+    await c.callee.agentFinished();
+    await c.callee.agentSpeaks();
+    // The cut reply's request was stopped, not read to its end; the next one ran its course.
+    expect(c.llm.calls[0]!.aborted).toBe(true);
+    expect(c.llm.calls[0]!.endedAt).toBeNull();
+    expect(c.llm.calls[1]!.aborted).toBe(false);
+    c.fake.calleeHangsUp();
+    await c.result;
+  });
+
   it("does not stop for a backchannel or a short sound", async ({ onTestFinished }) => {
     const text =
       "I'm calling to confirm the appointment for Jordan Lee on Thursday at three. Jordan will arrive a few minutes early and will bring the insurance card along.";

@@ -223,6 +223,11 @@ export class TelnyxMediaStream implements MediaStream {
 
   /** The first `length` bytes of `audio`, frame by frame; the handlers may not keep them (see onAudio). */
   private passOn(audio: Buffer, length: number): void {
+    // Telnyx sends a frame a message: the buffer itself, with no view made of it fifty times a second.
+    if (length === audio.length && length <= FRAME_BYTES) {
+      this.handlers?.onAudio(audio);
+      return;
+    }
     for (let i = 0; i < length; i += FRAME_BYTES) {
       this.handlers?.onAudio(audio.subarray(i, Math.min(i + FRAME_BYTES, length)));
     }
