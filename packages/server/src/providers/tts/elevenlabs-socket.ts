@@ -64,6 +64,8 @@ export class ElevenLabsSocket {
       // ws offers permessage-deflate unless told not to. Were it accepted, every audio message would go
       // through zlib on the thread pool, a hop of latency and CPU for audio that barely compresses.
       perMessageDeflate: false,
+      // Its audio messages are read from their bytes (elevenlabs-message.ts): no UTF-8 check first.
+      skipUTF8Validation: true,
       // Kept so an idle connection does not hold the process open.
       createConnection: ((options: net.NetConnectOpts) => {
         raw =

@@ -25,8 +25,12 @@ export const telnyxRoutes: FastifyPluginAsync<{ carrier: TelnyxCarrier }> = asyn
   scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) =>
     done(null, body),
   );
-  // The media socket is the service's only WebSocket route, so its limits are the plugin's.
-  await scope.register(websocket, { options: { maxPayload: MEDIA_MESSAGE_LIMIT } });
+  // The media socket is the service's only WebSocket route, so its limits are the plugin's. Its messages
+  // are read from their bytes (media-message.ts), and JSON.parse takes the rest as text: ws's check that
+  // each text message is valid UTF-8, fifty times a second a call, would guard nothing we read.
+  await scope.register(websocket, {
+    options: { maxPayload: MEDIA_MESSAGE_LIMIT, skipUTF8Validation: true },
+  });
   // Anyone can send forged webhooks, as fast as they like.
   const refusals = new SampledLog(scope.log as Logger);
 
