@@ -67,9 +67,15 @@ export function synthesizeSegments(tts: TTS, request: TtsStreamRequest): TtsText
         if (inner.signal.aborted) throw abortError(inner.signal);
         if (reading >= texts.length) {
           if (ended) return;
+          // The reader waits here once a segment whenever the text comes slower than its audio: each wait
+          // takes its abort listener away again, or a long reply gathers one per segment.
           await new Promise<void>((resolve) => {
-            wake = resolve;
-            inner.signal.addEventListener("abort", () => resolve(), { once: true });
+            const onAbort = () => resolve();
+            wake = () => {
+              inner.signal.removeEventListener("abort", onAbort);
+              resolve();
+            };
+            inner.signal.addEventListener("abort", onAbort, { once: true });
           });
           continue;
         }
