@@ -42,6 +42,23 @@ describe("JSON read from its bytes", () => {
     }
   });
 
+  it("reads an object's members in order, refusing what is not an object and keys with escapes", () => {
+    const members = (text: string) => {
+      const json = new JsonBytes();
+      json.start(Buffer.from(text));
+      const keys: string[] = [];
+      const read = json.members({ start: 0, end: 0 }, ({ start, end }) => {
+        keys.push(Buffer.from(json.bytes.subarray(start, end)).toString());
+        return json.skipValue();
+      });
+      return read && json.atEnd() ? keys : null;
+    };
+    expect(members(' { "a" : 1 , "b":{"c":[2]}, "a":null } ')).toEqual(["a", "b", "a"]);
+    expect(members("{}")).toEqual([]);
+    for (const text of ['{"a":1,}', '{"a" 1}', '{"a":1 "b":2}', "{a:1}", '{"a":1', "[1]", '{"\\u0061":1}'])
+      expect(members(text), text).toBeNull();
+  });
+
   it("decodes padded standard base64 as Buffer does, and refuses anything else", () => {
     for (let n = 0; n < 40; n++) {
       const bytes = Buffer.from(Array.from({ length: n }, (_, i) => (i * 91 + n) & 0xff));

@@ -8,12 +8,12 @@
  */
 
 const EMPTY = new Uint8Array(0);
-/** The punctuation a reader meets between values. */
+/** The punctuation a reader meets between values (a reader looks at the first two itself). */
 export const QUOTE = 0x22;
-export const COMMA = 0x2c;
-export const COLON = 0x3a;
 export const OPEN_BRACE = 0x7b;
-export const CLOSE_BRACE = 0x7d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const CLOSE_BRACE = 0x7d;
 const BACKSLASH = 0x5c;
 const EQUALS = 0x3d;
 /** Nesting this deep in a value the reader skips is left to JSON.parse. */
@@ -96,6 +96,24 @@ export class JsonBytes {
     span.end = end;
     this.pos = end + 1;
     return true;
+  }
+
+  /**
+   * An object, member by member: `visit` is called with each key (a plain string, in `key`) once the
+   * cursor is past its colon, and must read the value; false from it, or anything not JSON, is false.
+   */
+  members(key: Span, visit: (key: Span) => boolean): boolean {
+    if (!this.expect(OPEN_BRACE)) return false;
+    if (this.peek() === CLOSE_BRACE) {
+      this.pos++;
+      return true;
+    }
+    for (;;) {
+      if (!this.readString(key) || !this.expect(COLON) || !visit(key)) return false;
+      const next = this.next();
+      if (next === CLOSE_BRACE) return true;
+      if (next !== COMMA) return false;
+    }
   }
 
   /** A value not looked into: a plain string, a number, true, false or null (nothing nested). */

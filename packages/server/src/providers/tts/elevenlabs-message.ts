@@ -7,12 +7,8 @@
 import {
   base64Size,
   bytesOf,
-  CLOSE_BRACE,
-  COLON,
-  COMMA,
   decodeBase64,
   JsonBytes,
-  OPEN_BRACE,
   plain,
   QUOTE,
   type Span,
@@ -127,41 +123,39 @@ export class ElevenLabsMessageReader {
 
   /** A whole, valid JSON object whose fields this path reads are all of the kinds it reads. */
   private scan(): boolean {
-    const json = this.json;
     this.audio.start = this.context.start = this.contextSnake.start = -1;
     this.final = this.finalSnake = null;
-    if (!json.expect(OPEN_BRACE)) return false;
-    if (json.peek() === CLOSE_BRACE) return false;
-    for (;;) {
-      if (!json.readString(this.key) || !json.expect(COLON)) return false;
-      const { start, end } = this.key;
-      if (json.equals(start, end, AUDIO)) {
-        // Audio replaced by a later one is never decoded, so it is checked here instead (rare).
-        if (this.audio.start >= 0 && !plain(json.bytes, this.audio.start, this.audio.end)) return false;
-        if (json.peek() === QUOTE) {
-          if (!json.readLongString(this.audio)) return false;
-        } else if (json.literal("null")) this.audio.start = -1;
-        else return false;
-      } else if (json.equals(start, end, CONTEXT_ID)) {
-        if (!json.readString(this.context)) return false;
-      } else if (json.equals(start, end, CONTEXT_ID_SNAKE)) {
-        if (!json.readString(this.contextSnake)) return false;
-      } else if (json.equals(start, end, IS_FINAL)) {
-        const flag = this.flag();
-        if (flag === undefined) return false;
-        this.final = flag;
-      } else if (json.equals(start, end, IS_FINAL_SNAKE)) {
-        const flag = this.flag();
-        if (flag === undefined) return false;
-        this.finalSnake = flag;
-      } else if (json.equals(start, end, ERROR)) return false;
-      else if (!json.skipValue()) return false;
-      const next = json.next();
-      if (next === CLOSE_BRACE) break;
-      if (next !== COMMA) return false;
-    }
-    return json.atEnd();
+    const json = this.json;
+    return json.members(this.key, this.member) && json.atEnd();
   }
+
+  private readonly member = ({ start, end }: Span): boolean => {
+    const json = this.json;
+    if (json.equals(start, end, AUDIO)) {
+      // Audio replaced by a later one is never decoded, so it is checked here instead (rare).
+      if (this.audio.start >= 0 && !plain(json.bytes, this.audio.start, this.audio.end)) return false;
+      if (json.peek() === QUOTE) return json.readLongString(this.audio);
+      this.audio.start = -1;
+      return json.literal("null");
+    }
+    if (json.equals(start, end, CONTEXT_ID)) return json.readString(this.context);
+    if (json.equals(start, end, CONTEXT_ID_SNAKE)) return json.readString(this.contextSnake);
+    if (json.equals(start, end, IS_FINAL)) {
+      const flag = this.flag();
+      if (flag === undefined) return false;
+      this.final = flag;
+      return true;
+    }
+    if (json.equals(start, end, IS_FINAL_SNAKE)) {
+      const flag = this.flag();
+      if (flag === undefined) return false;
+      this.finalSnake = flag;
+      return true;
+    }
+    // An error takes the general path, which reports it as it always has.
+    if (json.equals(start, end, ERROR)) return false;
+    return json.skipValue();
+  };
 
   /** true, false or null; undefined for anything else. */
   private flag(): boolean | null | undefined {

@@ -12,9 +12,6 @@
 import {
   base64Size,
   bytesOf,
-  CLOSE_BRACE,
-  COLON,
-  COMMA,
   decodeBase64,
   JsonBytes,
   OPEN_BRACE,
@@ -49,6 +46,8 @@ export class MediaMessageReader {
   private payloadEnd = -1;
   /** The last top-level `media` value was an object (its last `track` and `payload` are kept above). */
   private mediaObject = false;
+  /** The last top-level `event` was "media". */
+  private isMedia = false;
 
   /**
    * For a media message this reader can read exactly: the number of the callee's audio bytes now at the
@@ -77,72 +76,61 @@ export class MediaMessageReader {
 
   /** True for a whole, valid JSON object whose last top-level `event` is "media". */
   private scan(): boolean {
-    const json = this.json;
     this.trackStart = this.trackEnd = this.payloadStart = this.payloadEnd = -1;
     this.mediaObject = false;
-    let isMedia = false;
-    if (!json.expect(OPEN_BRACE)) return false;
-    if (json.peek() === CLOSE_BRACE) return false;
-    for (;;) {
-      if (!json.readString(this.key) || !json.expect(COLON)) return false;
-      const { start, end } = this.key;
-      if (json.equals(start, end, EVENT)) {
-        if (json.peek() !== QUOTE) {
-          if (!json.skipFlat(this.value)) return false;
-          isMedia = false;
-        } else {
-          if (!json.readString(this.value)) return false;
-          isMedia = json.equals(this.value.start, this.value.end, MEDIA);
-        }
-      } else if (json.equals(start, end, MEDIA)) {
-        if (json.peek() === OPEN_BRACE) {
-          if (!this.readMedia()) return false;
-        } else {
-          if (!json.skipFlat(this.value)) return false;
-          this.mediaObject = false;
-        }
-      } else if (!json.skipFlat(this.value)) return false;
-      const next = json.next();
-      if (next === CLOSE_BRACE) break;
-      if (next !== COMMA) return false;
-    }
-    return json.atEnd() && isMedia;
+    this.isMedia = false;
+    const json = this.json;
+    return json.members(this.key, this.topMember) && json.atEnd() && this.isMedia;
   }
+
+  private readonly topMember = ({ start, end }: Span): boolean => {
+    const json = this.json;
+    if (json.equals(start, end, EVENT)) {
+      if (json.peek() !== QUOTE) {
+        this.isMedia = false;
+        return json.skipFlat(this.value);
+      }
+      if (!json.readString(this.value)) return false;
+      this.isMedia = json.equals(this.value.start, this.value.end, MEDIA);
+      return true;
+    }
+    if (json.equals(start, end, MEDIA)) {
+      if (json.peek() === OPEN_BRACE) return this.readMedia();
+      this.mediaObject = false;
+      return json.skipFlat(this.value);
+    }
+    return json.skipFlat(this.value);
+  };
 
   /** The `media` object: its `track` and `payload` strings, the last of each. */
   private readMedia(): boolean {
     const json = this.json;
-    json.expect(OPEN_BRACE);
     // The payload of a `media` replaced by this one is never decoded: checked here instead (rare).
     if (this.payloadStart >= 0 && !plain(json.bytes, this.payloadStart, this.payloadEnd)) return false;
     this.mediaObject = true;
     this.trackStart = this.trackEnd = this.payloadStart = this.payloadEnd = -1;
-    if (json.peek() === CLOSE_BRACE) {
-      json.pos++;
+    return json.members(this.key, this.mediaMember);
+  }
+
+  private readonly mediaMember = ({ start, end }: Span): boolean => {
+    const json = this.json;
+    if (json.equals(start, end, TRACK)) {
+      // A number, a flag or null here would take the general path's odd turns: leave those to it.
+      if (!json.readString(this.value)) return false;
+      this.trackStart = this.value.start;
+      this.trackEnd = this.value.end;
       return true;
     }
-    for (;;) {
-      if (!json.readString(this.key) || !json.expect(COLON)) return false;
-      const { start, end } = this.key;
-      const track = json.equals(start, end, TRACK);
-      const payload = !track && json.equals(start, end, PAYLOAD);
-      if (track) {
-        // A number, a flag or null here would take the general path's odd turns: leave those to it.
-        if (!json.readString(this.value)) return false;
-        this.trackStart = this.value.start;
-        this.trackEnd = this.value.end;
-      } else if (payload) {
-        // One replaced by a later one is never decoded, so it is checked here instead (rare).
-        if (this.payloadStart >= 0 && !plain(json.bytes, this.payloadStart, this.payloadEnd)) return false;
-        if (!json.readLongString(this.value)) return false;
-        this.payloadStart = this.value.start;
-        this.payloadEnd = this.value.end;
-      } else if (!json.skipFlat(this.value)) return false;
-      const next = json.next();
-      if (next === CLOSE_BRACE) return true;
-      if (next !== COMMA) return false;
+    if (json.equals(start, end, PAYLOAD)) {
+      // One replaced by a later one is never decoded, so it is checked here instead (rare).
+      if (this.payloadStart >= 0 && !plain(json.bytes, this.payloadStart, this.payloadEnd)) return false;
+      if (!json.readLongString(this.value)) return false;
+      this.payloadStart = this.value.start;
+      this.payloadEnd = this.value.end;
+      return true;
     }
-  }
+    return json.skipFlat(this.value);
+  };
 
   /** Standard, padded base64 decoded into the reused buffer; NOT_READ for anything else. */
   private decode(bytes: Uint8Array, start: number, end: number): number {
