@@ -1,6 +1,7 @@
-import { type CompiledQuery, sql, type Transaction } from "kysely";
-import { type Db, ownWritesCount, readCommitted } from "../store/database.ts";
-import type { Database, LedgerTable, WalletBalanceTable } from "../store/schema.ts";
+import { sql, type Transaction } from "kysely";
+import { CompiledRead } from "../store/compiled-read.ts";
+import { type Db, ownWritesCount } from "../store/database.ts";
+import type { Database, LedgerTable } from "../store/schema.ts";
 import { KeptReads } from "./kept-reads.ts";
 
 type Executor = Db | Transaction<Database>;
@@ -51,31 +52,14 @@ export class Ledger {
    * SQLite, read at once from what is committed (every request reads a balance).
    */
   async balance(wallet: string, tx: Executor = this.db): Promise<number> {
-    const read: CompiledQuery<Pick<WalletBalanceTable, "balance_seconds">> = {
-      ...this.balanceRead(tx),
-      parameters: [wallet],
-    };
-    const rows =
-      (tx === this.db ? readCommitted(this.db, read) : null) ??
-      (await tx.executeQuery<Pick<WalletBalanceTable, "balance_seconds">>(read)).rows;
+    const rows = await this.balanceRead.rows(this.db, tx, [wallet]);
     return Number(rows[0]?.balance_seconds ?? 0);
   }
 
-  private compiledBalanceRead: CompiledQuery<Pick<WalletBalanceTable, "balance_seconds">> | undefined;
-
-  /**
-   * The balance read, built and compiled once: every request reads a balance, and Kysely would build and
-   * compile the same text each time. Only its parameter changes (the dialect's text is the same for a
-   * transaction as for the database it belongs to).
-   */
-  private balanceRead(tx: Executor): CompiledQuery<Pick<WalletBalanceTable, "balance_seconds">> {
-    this.compiledBalanceRead ??= tx
-      .selectFrom("wallet_balances")
-      .select("balance_seconds")
-      .where("wallet", "=", "")
-      .compile();
-    return this.compiledBalanceRead;
-  }
+  /** Every request reads a balance: the read is compiled once. */
+  private readonly balanceRead = new CompiledRead((on) =>
+    on.selectFrom("wallet_balances").select("balance_seconds").where("wallet", "=", ""),
+  );
 
   /** The balance summed from the ledger itself, which the kept balance must always equal. */
   async summedBalance(wallet: string, tx: Executor = this.db): Promise<number> {

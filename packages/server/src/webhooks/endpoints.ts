@@ -1,4 +1,5 @@
 import { DEFAULT_WEBHOOK_EVENTS, type WebhookEventType } from "@clawcall/contract";
+import { CompiledRead } from "../store/compiled-read.ts";
 import type { Db } from "../store/database.ts";
 import type { WebhookEndpointTable } from "../store/schema.ts";
 import { newSigningSecret, type SecretBox } from "./secret-box.ts";
@@ -38,13 +39,17 @@ export class Endpoints {
   ) {}
 
   async get(owner: string, db: Db = this.db): Promise<Endpoint | null> {
-    const row = await db
-      .selectFrom("webhook_endpoints")
-      .selectAll()
-      .where("owner", "=", owner)
-      .executeTakeFirst();
+    const [row] = await this.endpointRead.rows(this.db, db, [owner]);
     return row ? toEndpoint(row) : null;
   }
+
+  // Both are read for every transcript line of every call (see CallEventWriter): compiled once.
+  private readonly endpointRead = new CompiledRead((on) =>
+    on.selectFrom("webhook_endpoints").selectAll().where("owner", "=", ""),
+  );
+  private readonly callUrlRead = new CompiledRead((on) =>
+    on.selectFrom("call_webhooks").select("url").where("call_id", "=", ""),
+  );
 
   /**
    * The wallet's signing secret; `null` when it has none (the webhook was removed), `undefined` when it
@@ -133,11 +138,7 @@ export class Endpoints {
   }
 
   async callUrl(tx: Db, callId: string): Promise<string | null> {
-    const row = await tx
-      .selectFrom("call_webhooks")
-      .select("url")
-      .where("call_id", "=", callId)
-      .executeTakeFirst();
+    const [row] = await this.callUrlRead.rows(this.db, tx, [callId]);
     return row?.url ?? null;
   }
 }
