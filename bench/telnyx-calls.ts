@@ -5,7 +5,9 @@
  * fakes). N calls talk at once: each callee says hello, then a short turn every time the agent has
  * finished a reply. Measured over a window while all N talk: the service's CPU and resident set, per call.
  * The emulator and the fakes run in the bench's process, so their work is not counted. Then, in the same
- * run, the carrier's media alone into a bare server (carrier-media-floor.ts): what any service pays here.
+ * run, the same calls with callees quiet after their hello (what a line costs with no turn: the rest is
+ * the turns'), and the carrier's media alone into a bare server (carrier-media-floor.ts): what any service
+ * pays here.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
@@ -35,6 +37,11 @@ export interface TelnyxCallsOptions {
   windowMs?: number;
 }
 
+interface ServiceRun {
+  /** Callees say hello and then nothing: the agent speaks its opening, then the line stays quiet. */
+  quiet?: boolean;
+}
+
 export interface TelnyxCallsResult {
   calls: number;
   cpuPercent: number;
@@ -51,6 +58,10 @@ export interface TelnyxCallsResult {
   /** Seconds of audio the recogniser was sent per second of call: what Deepgram bills. */
   recogniserAudioShare: number;
   completed: number;
+  /** The same calls with callees quiet after their hello, measured the same way: no turn in the window. */
+  quietCpuPercentPerCall: number;
+  /** The talking calls' CPU beyond the quiet ones', per callee turn the agent answered (ms of one core). */
+  cpuMsPerTurn: number;
   /** The same number of calls' media from the carrier into a bare ws server's process, per call. */
   carrierMediaFloorPerCall: number;
   loadAverage: number;
@@ -63,9 +74,11 @@ async function converse(
   hear: (text: string) => void,
   onTurn: () => void,
   stopped: () => boolean,
+  quiet: boolean,
 ): Promise<void> {
   let said = callee.say(frames.hello);
   hear(HELLO);
+  if (quiet) return waitFor(() => stopped() || callee.closed, 600_000, "the end of the bench");
   while (!stopped() && !callee.closed) {
     await waitFor(() => said.endAt !== null || stopped(), 20_000, "the callee's words");
     if (stopped()) return;
@@ -79,13 +92,27 @@ async function converse(
 
 export async function runTelnyxCallsBench(options: TelnyxCallsOptions = {}): Promise<TelnyxCallsResult> {
   const service = await measureService(options);
+  const quiet = await measureService({ ...options, quiet: true });
+  if (quiet.messagesPerCallPerSecond.carrierMedia > 0)
+    console.error("telnyx calls: the agent spoke in the quiet window; the quiet figure includes its speech");
   const floor = await runCarrierMediaFloor({ calls: service.calls });
-  return { ...service, carrierMediaFloorPerCall: floor };
+  const beyondQuiet = (service.cpuPercent - quiet.cpuPercent) / service.calls;
+  const turnsPerSecond = service.turnsPerCallPerMinute / 60;
+  return {
+    ...service,
+    quietCpuPercentPerCall: quiet.cpuPercentPerCall,
+    // A percent of one core is 10 ms of CPU a second.
+    cpuMsPerTurn: turnsPerSecond > 0 ? Math.round(((beyondQuiet * 10) / turnsPerSecond) * 10) / 10 : 0,
+    carrierMediaFloorPerCall: floor,
+  };
 }
 
-async function measureService(
-  options: TelnyxCallsOptions,
-): Promise<Omit<TelnyxCallsResult, "carrierMediaFloorPerCall">> {
+type ServiceResult = Omit<
+  TelnyxCallsResult,
+  "quietCpuPercentPerCall" | "cpuMsPerTurn" | "carrierMediaFloorPerCall"
+>;
+
+async function measureService(options: TelnyxCallsOptions & ServiceRun): Promise<ServiceResult> {
   const n = options.calls ?? 50;
   const warmupMs = options.warmupMs ?? 8000;
   const windowMs = options.windowMs ?? 10_000;
@@ -149,6 +176,7 @@ async function measureService(
           if (counting) turns++;
         },
         () => stop,
+        options.quiet === true,
       ).catch((err: Error) => err),
     );
     const messages = () => ({
@@ -207,6 +235,7 @@ export function formatTelnyxCalls(r: TelnyxCallsResult): string {
     "Telnyx path: built service process on its Telnyx, Deepgram, OpenAI and ElevenLabs adapters; carrier (media WebSocket) and vendors emulated on loopback in the bench's process",
     `  ${r.calls} calls talking at once: service CPU ${r.cpuPercent}% (${r.cpuPercentPerCall}%/call), RSS +${r.rssMbPerCall} MB/call over the idle ${r.idleRssMb} MB; ${r.turnsPerCallPerMinute} turns/call/min; completed ${r.completed}/${r.calls} (load ${r.loadAverage})`,
     `  the service's messages a call a second (counted, not timed): ${r.messagesPerCallPerSecond.recogniser} to the recogniser, ${r.messagesPerCallPerSecond.synthesiser} to the synthesiser, ${r.messagesPerCallPerSecond.carrierMedia} media to the carrier; the recogniser was sent ${Math.round(r.recogniserAudioShare * 100)}% of the line's audio (what it bills)`,
+    `  the same calls with callees quiet after their hello (no turn in the window): ${r.quietCpuPercentPerCall}%/call; the turns cost the rest, ${r.cpuMsPerTurn} ms of CPU a turn`,
     `  the carrier's media alone (${r.calls} calls' 50 messages a second into a ws server that does nothing, in its own process): ${r.carrierMediaFloorPerCall}%/call; the service's work beyond it ${Math.round((r.cpuPercentPerCall - r.carrierMediaFloorPerCall) * 100) / 100}%/call`,
   ].join("\n");
 }
