@@ -1,6 +1,5 @@
-import type { Compilable, CompiledQuery, Transaction } from "kysely";
+import type { Compilable, CompiledQuery } from "kysely";
 import { type Db, readCommitted } from "./database.ts";
-import type { Database } from "./schema.ts";
 
 /**
  * A read that runs often with the same text (a wallet's balance on every request, a wallet's webhook on
@@ -12,13 +11,13 @@ export class CompiledRead<R> {
   private compiled: CompiledQuery<R> | undefined;
 
   /** `build` makes the query with placeholder values, one for each parameter `rows` is given, in order. */
-  constructor(private readonly build: (on: Db | Transaction<Database>) => Compilable<R>) {}
+  constructor(private readonly build: (on: Db) => Compilable<R>) {}
 
   /**
-   * The rows for `parameters`, read on `on`. On `db` itself (no transaction) and on SQLite, read at once
-   * from what is committed (see `readCommitted`); otherwise through Kysely.
+   * The rows for `parameters`, read on `on` (the database or a transaction on it). On `db` itself and on
+   * SQLite, read at once from what is committed (see `readCommitted`); otherwise through Kysely.
    */
-  async rows(db: Db, on: Db | Transaction<Database>, parameters: readonly unknown[]): Promise<R[]> {
+  async rows(db: Db, on: Db, parameters: readonly unknown[]): Promise<R[]> {
     this.compiled ??= this.build(on).compile();
     const query: CompiledQuery<R> = { ...this.compiled, parameters };
     return (on === db ? readCommitted(db, query) : null) ?? (await on.executeQuery(query)).rows;

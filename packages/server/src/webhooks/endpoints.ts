@@ -43,7 +43,8 @@ export class Endpoints {
     return row ? toEndpoint(row) : null;
   }
 
-  // Both are read for every transcript line of every call (see CallEventWriter): compiled once.
+  // Read for every transcript line of every call (the call's URL when the wallet takes transcript events;
+  // see CallEventWriter): compiled once.
   private readonly endpointRead = new CompiledRead((on) =>
     on.selectFrom("webhook_endpoints").selectAll().where("owner", "=", ""),
   );
