@@ -125,9 +125,10 @@ describe("VoiceSession hearing", () => {
       for (let i = 0; i < frames; i++) hearFrame(frame);
       return waits.slice(from);
     };
+    // Before any words nothing waits on the line's audio; it is quiet from the 20th frame.
     const opening = hear(silence, 30);
     expect(opening.indexOf("200 quiet")).toBe(19);
-    expect(opening.slice(0, 19).every((w) => w === "0")).toBe(true);
+    expect(opening.slice(0, 19).every((w) => w === "200")).toBe(true);
     expect(opening.slice(19).every((w) => w === "200 quiet")).toBe(true);
     // Speech may wait 100 ms while no reply plays; the quiet after it goes at once while its words are
     // awaited.
@@ -135,6 +136,33 @@ describe("VoiceSession hearing", () => {
     expect(new Set(hear(silence, 80))).toEqual(new Set(["0"]));
     session.onSttEvent({ type: "final", text: "Yes, that works.", endOfUtterance: true });
     expect(hear(silence, 5)).toEqual(Array(5).fill("200 quiet"));
+    session.close();
+  });
+
+  it("lets the audio after a turn's final wait, and marks it quiet 400 ms after the voice", () => {
+    const waits: string[] = [];
+    const { session, hear: hearFrame } = hearingSession({
+      write: (_audio, mayWaitMs, quiet) => waits.push(`${mayWaitMs ?? 0}${quiet ? " quiet" : ""}`),
+      flush() {},
+      async close() {},
+    });
+    const silence = new Uint8Array(160).fill(0xff);
+    const hear = (frame: Uint8Array, frames: number) => {
+      const from = waits.length;
+      for (let i = 0; i < frames; i++) hearFrame(frame);
+      return waits.slice(from);
+    };
+    hear(silence, 30);
+    hear(sineMulaw(300, 20), 10);
+    // Past the VAD's hangover (240 ms), the recogniser's endpointing: the words are awaited.
+    expect(new Set(hear(silence, 14))).toEqual(new Set(["0"]));
+    session.onSttEvent({ type: "final", text: "Yes, that works.", endOfUtterance: true });
+    const after = hear(silence, 10);
+    const quietFrom = after.indexOf("200 quiet");
+    // Quiet from the 20th frame after the last voiced one: 14 heard before the final, 6 after it.
+    expect(quietFrom).toBe(5);
+    expect(after.slice(0, quietFrom).every((w) => w === "200")).toBe(true);
+    expect(after.slice(quietFrom).every((w) => w === "200 quiet")).toBe(true);
     session.close();
   });
 

@@ -21,12 +21,16 @@ import { ToneDetector } from "./tone-detector.ts";
 import { VoiceActivityDetector } from "./vad.ts";
 
 /**
- * No voice for this long, and no words pending: the line's audio is quiet (see SttSession.write) and may
- * wait RECOGNISER_QUIET_WAIT_MS to be batched. A recogniser's own waits after speech (endpointing,
- * Deepgram's utterance end) fall while the words are still pending; this is only a margin past the VAD's
- * hangover, for a breath between two sentences.
+ * No voice for this long, and no words pending: the line's audio is quiet (see SttSession.write). A
+ * recogniser's own waits after speech (endpointing, Deepgram's utterance end) fall while the words are
+ * still pending; this is only a margin past the VAD's hangover, for a breath between two sentences.
  */
 const RECOGNISER_QUIET_FRAMES = framesForMs(400);
+/**
+ * Audio no turn waits on (no speech, no words pending: before the first words, and from a turn's end on)
+ * may wait this long to be batched. While words are awaited, what follows the speech goes at once: it is
+ * the recogniser's endpointing clock.
+ */
 const RECOGNISER_QUIET_WAIT_MS = 200;
 /**
  * Voiced audio while no reply plays may wait this long: nothing acts on the words until the speech
@@ -304,13 +308,10 @@ export class VoiceSession {
     let quiet = false;
     if (vad.voiced) {
       if (this.reply === null) mayWaitMs = RECOGNISER_SPEECH_WAIT_MS;
-    } else if (
-      !vad.speaking &&
-      !this.endOfTurn.pending &&
-      vad.frames - 1 - vad.lastVoicedFrame >= RECOGNISER_QUIET_FRAMES
-    ) {
+    } else if (!vad.speaking && !this.endOfTurn.pending) {
+      // The turn's words are in (or none came): nothing waits on this audio, quiet yet or not.
       mayWaitMs = RECOGNISER_QUIET_WAIT_MS;
-      quiet = true;
+      quiet = vad.frames - 1 - vad.lastVoicedFrame >= RECOGNISER_QUIET_FRAMES;
     }
     this.stt.write(copy, mayWaitMs, quiet);
   }
