@@ -1,6 +1,6 @@
 import http from "node:http";
 import https from "node:https";
-import type { Readable } from "node:stream";
+import { finished, type Readable } from "node:stream";
 import zlib from "node:zlib";
 import { connectionReleased } from "./idle.ts";
 import { KeptAgents } from "./kept-agent.ts";
@@ -135,14 +135,15 @@ function toResponse(method: string, res: http.IncomingMessage): Response {
 
 /**
  * The body as a web stream that reads `source` only when read, and whose async iteration (how the
- * vendors' SDKs read a streamed reply: `for await` over `response.body`) is `source`'s own. A web
- * stream costs Node tens of microseconds a chunk more than its own streams, and a model streams its
- * reply a token a chunk. Either way of reading takes the chunks from the one iterator, in order.
+ * vendors' SDKs read a streamed reply: `for await` over `response.body`) is `source`'s chunks as they
+ * arrive. A web stream costs Node tens of microseconds a chunk more than its own streams, and a model
+ * streams its reply a token a chunk. Either way of reading takes the chunks from the one iterator, in
+ * order.
  */
 function bodyOf(source: Readable): ReadableStream<Uint8Array> {
   let iterator: AsyncIterator<Uint8Array> | undefined;
   const chunks = () => {
-    iterator ??= source[Symbol.asyncIterator]();
+    iterator ??= arrivals(source);
     return iterator;
   };
   const body = new ReadableStream<Uint8Array>(
@@ -161,6 +162,65 @@ function bodyOf(source: Readable): ReadableStream<Uint8Array> {
   );
   Object.defineProperty(body, Symbol.asyncIterator, { value: chunks });
   return body;
+}
+
+/** Unread chunks of a body beyond this many bytes pause it until the reader catches up. */
+const MAX_UNREAD_BYTES = 64 * 1024;
+
+/**
+ * `source`'s chunks as they arrive, for one reader. Node's own async iterator over a stream waits for
+ * 'readable', then reads, a few ticks of the event loop a chunk; here each 'data' event goes straight to
+ * the waiting reader. As with Node's, a failure (an abort, a cut connection) ends the reading at once,
+ * and returning early destroys the source.
+ */
+function arrivals(source: Readable): AsyncIterator<Uint8Array> {
+  const queue: Uint8Array[] = [];
+  let queued = 0;
+  let ended = false;
+  let failure: Error | undefined;
+  let waiter: { resolve(result: IteratorResult<Uint8Array>): void; reject(error: Error): void } | undefined;
+  source.on("data", (chunk: Uint8Array) => {
+    const waiting = waiter;
+    if (waiting !== undefined) {
+      waiter = undefined;
+      waiting.resolve({ done: false, value: chunk });
+      return;
+    }
+    queue.push(chunk);
+    queued += chunk.length;
+    if (queued >= MAX_UNREAD_BYTES) source.pause();
+  });
+  finished(source, (error) => {
+    if (ended) return;
+    ended = true;
+    if (error) failure = error;
+    const waiting = waiter;
+    waiter = undefined;
+    if (waiting === undefined) return;
+    if (failure !== undefined) waiting.reject(failure);
+    else waiting.resolve({ done: true, value: undefined });
+  });
+  return {
+    next() {
+      if (failure !== undefined) return Promise.reject(failure);
+      const chunk = queue.shift();
+      if (chunk !== undefined) {
+        queued -= chunk.length;
+        if (queued < MAX_UNREAD_BYTES && source.isPaused()) source.resume();
+        return Promise.resolve({ done: false, value: chunk });
+      }
+      if (ended) return Promise.resolve({ done: true, value: undefined });
+      return new Promise((resolve, reject) => {
+        waiter = { resolve, reject };
+      });
+    },
+    async return() {
+      ended = true;
+      queue.length = 0;
+      source.destroy();
+      return { done: true, value: undefined };
+    },
+  };
 }
 
 /** Servers should not compress unasked (no accept-encoding is sent), but some do. */
