@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { type MediaSocket, TelnyxMediaStream } from "./media-socket.ts";
 
 type Sent = { event: string; stream_id?: string; media?: { payload: string }; mark?: { name: string } };
@@ -46,6 +46,10 @@ function setup(live = true) {
 const payload = (n: number) => Buffer.alloc(n, 0x7f).toString("base64");
 
 describe("Telnyx media stream", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("passes on the callee's audio and ignores our own echoed outbound track", () => {
     const { socket, got } = setup();
     socket.frame({ event: "media", media: { track: "inbound", payload: payload(160) } });
@@ -135,6 +139,33 @@ describe("Telnyx media stream", () => {
     // A later turn starts a burst of its own.
     stream.send(audio(160, 5));
     expect(socket.sent).toHaveLength(5);
+  });
+
+  it("holds audio while the far end has enough to play, until it is nearly through or a mark follows", () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setImmediate", "performance"] });
+    const { socket, stream } = setup();
+    const audio = (ms: number, byte: number) => new Uint8Array(ms * 8).fill(byte);
+    const wire = () =>
+      socket.sent.map((m) => m.mark?.name ?? Buffer.from(m.media?.payload ?? "", "base64").length);
+    stream.send(audio(1000, 1));
+    vi.advanceTimersByTime(100);
+    // 900 ms still to play: these wait, and go together once 300 ms are left.
+    stream.send(audio(100, 2));
+    stream.send(audio(100, 3));
+    vi.advanceTimersByTime(599);
+    expect(wire()).toEqual([8000]);
+    vi.advanceTimersByTime(1);
+    expect(wire()).toEqual([8000, 1600]);
+    // A mark sends what waits before it: it follows that audio.
+    stream.send(audio(100, 4));
+    stream.mark("chunk");
+    expect(wire()).toEqual([8000, 1600, 800, expect.stringMatching(/^chunk#/)]);
+    // A clear empties the far end: what comes next goes at once.
+    stream.send(audio(100, 5));
+    stream.clear();
+    stream.send(audio(100, 6));
+    vi.advanceTimersByTime(1000);
+    expect(wire()).toEqual([8000, 1600, 800, expect.stringMatching(/^chunk#/), 0, 800]);
   });
 
   it("never sends audio gathered before a clear or after the stream closed", async () => {

@@ -13,6 +13,12 @@ export interface MediaSocket {
 
 /** Telnyx accepts 20 ms to 30 s of RTP payload per media message; one second keeps messages small. */
 const MAX_CHUNK_BYTES = 8000;
+/**
+ * Audio that comes while Telnyx already has this much of ours still to play waits (see send) until it
+ * has SEND_AHEAD_MS left: time enough for a late event loop, and none of it heard.
+ */
+const HOLD_AHEAD_MS = 600;
+const SEND_AHEAD_MS = 300;
 
 function base64(audio: Uint8Array): string {
   return Buffer.from(audio.buffer, audio.byteOffset, audio.length).toString("base64");
@@ -45,10 +51,13 @@ export class TelnyxMediaStream implements MediaStream {
   private readonly pendingMarks = new Map<string, string>();
   private onStartListener: (() => void) | undefined;
   private readonly reader = new MediaMessageReader();
-  /** Audio sent while a burst is gathered (see send), and its length. */
+  /** Audio sent while a burst is gathered or while the far end has enough to play (see send). */
   private gathered: Uint8Array[] = [];
   private gatheredBytes = 0;
   private gathering = false;
+  private holding: NodeJS.Timeout | undefined;
+  /** When the far end will have played all the audio sent so far (performance.now()), at the soonest. */
+  private playsUntil = 0;
   /** `{"event":"media","stream_id":…,"media":{"payload":"`: every outbound media message starts so. */
   private mediaPrefix = '{"event":"media","media":{"payload":"';
 
@@ -83,15 +92,22 @@ export class TelnyxMediaStream implements MediaStream {
   }
 
   /**
-   * Audio that comes in a burst (a synthesiser's messages read together) goes out as one message: the
-   * first piece at once, what follows in the same turn of the event loop once that turn ends. Each
-   * message costs a frame and a write whatever it holds; the far end plays them back to back.
+   * Each message costs a frame and a write whatever it holds, and the far end plays them back to back,
+   * so audio goes out in as few messages as keep it playing. Audio that comes in a burst (a synthesiser's
+   * messages read together) goes as one message: the first piece at once, what follows in the same turn
+   * of the event loop once that turn ends. Audio that comes while the far end still has HOLD_AHEAD_MS to
+   * play waits with what follows until it has SEND_AHEAD_MS left, or until a mark (which follows it).
    */
   send(audio: Uint8Array): void {
     if (this.closed || audio.length === 0) return;
-    if (this.gathering) {
-      this.gathered.push(audio);
-      this.gatheredBytes += audio.length;
+    if (this.gathering || this.holding !== undefined) {
+      this.gather(audio);
+      return;
+    }
+    const ahead = this.playsUntil - performance.now();
+    if (ahead >= HOLD_AHEAD_MS) {
+      this.gather(audio);
+      this.holding = setTimeout(this.sendGathered, ahead - SEND_AHEAD_MS);
       return;
     }
     this.sendMedia(audio);
@@ -99,8 +115,14 @@ export class TelnyxMediaStream implements MediaStream {
     setImmediate(this.sendGathered);
   }
 
+  private gather(audio: Uint8Array): void {
+    this.gathered.push(audio);
+    this.gatheredBytes += audio.length;
+  }
+
   private readonly sendGathered = (): void => {
     this.gathering = false;
+    this.stopHolding();
     const pieces = this.gathered;
     if (pieces.length === 0) return;
     const bytes = this.gatheredBytes;
@@ -110,7 +132,15 @@ export class TelnyxMediaStream implements MediaStream {
     this.sendMedia(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, bytes));
   };
 
+  private stopHolding(): void {
+    if (this.holding === undefined) return;
+    clearTimeout(this.holding);
+    this.holding = undefined;
+  }
+
   private sendMedia(audio: Uint8Array): void {
+    // 8 kHz mu-law: eight bytes a millisecond.
+    this.playsUntil = Math.max(this.playsUntil, performance.now()) + audio.length / 8;
     for (let i = 0; i < audio.length; i += MAX_CHUNK_BYTES) {
       const chunk = audio.subarray(i, Math.min(i + MAX_CHUNK_BYTES, audio.length));
       this.sendText(`${this.mediaPrefix}${base64(chunk)}"}}`);
@@ -132,6 +162,8 @@ export class TelnyxMediaStream implements MediaStream {
     if (this.closed) return;
     this.gathered = [];
     this.gatheredBytes = 0;
+    this.stopHolding();
+    this.playsUntil = 0;
     // Telnyx echoes the marks of cleared media; forgetting them here keeps those echoes silent.
     this.pendingMarks.clear();
     this.write({ event: "clear" });
@@ -141,6 +173,7 @@ export class TelnyxMediaStream implements MediaStream {
     if (this.closed) return;
     // Closed by the session itself: it needs no onClose.
     this.closed = true;
+    this.stopHolding();
     this.notified = true;
     this.socket.close(1000, "call ended");
   }
@@ -237,6 +270,7 @@ export class TelnyxMediaStream implements MediaStream {
     if (this.notified) return;
     this.notified = true;
     this.closed = true;
+    this.stopHolding();
     this.closeReason = reason;
     this.handlers?.onClose?.(reason);
   }
