@@ -90,6 +90,27 @@ function hearingSession(stt: SttSession): { session: VoiceSession; hear(frame: U
   return { session, hear: (frame) => handlers?.onAudio(frame) };
 }
 
+/**
+ * A session whose recogniser notes how long each frame may wait ("0", "200", "200 quiet"): `hear` plays
+ * `frames` copies of a frame and answers what the recogniser was told of each.
+ */
+function waitsHeard() {
+  const waits: string[] = [];
+  const { session, hear: hearFrame } = hearingSession({
+    write: (_audio, mayWaitMs, quiet) => waits.push(`${mayWaitMs ?? 0}${quiet ? " quiet" : ""}`),
+    flush() {},
+    async close() {},
+  });
+  const hear = (frame: Uint8Array, frames: number) => {
+    const from = waits.length;
+    for (let i = 0; i < frames; i++) hearFrame(frame);
+    return waits.slice(from);
+  };
+  return { session, hear };
+}
+
+const silence = new Uint8Array(160).fill(0xff);
+
 describe("VoiceSession hearing", () => {
   it("hands the recogniser frames of its own, though the media stream reuses one buffer for them all", () => {
     const kept: Uint8Array[] = [];
@@ -113,18 +134,7 @@ describe("VoiceSession hearing", () => {
   });
 
   it("marks the line quiet, audio that may wait 200 ms, once 400 ms pass without voice and no words are pending", () => {
-    const waits: string[] = [];
-    const { session, hear: hearFrame } = hearingSession({
-      write: (_audio, mayWaitMs, quiet) => waits.push(`${mayWaitMs ?? 0}${quiet ? " quiet" : ""}`),
-      flush() {},
-      async close() {},
-    });
-    const silence = new Uint8Array(160).fill(0xff);
-    const hear = (frame: Uint8Array, frames: number) => {
-      const from = waits.length;
-      for (let i = 0; i < frames; i++) hearFrame(frame);
-      return waits.slice(from);
-    };
+    const { session, hear } = waitsHeard();
     // Before any words nothing waits on the line's audio; it is quiet from the 20th frame.
     const opening = hear(silence, 30);
     expect(opening.indexOf("200 quiet")).toBe(19);
@@ -140,18 +150,7 @@ describe("VoiceSession hearing", () => {
   });
 
   it("lets the audio after a turn's final wait, and marks it quiet 400 ms after the voice", () => {
-    const waits: string[] = [];
-    const { session, hear: hearFrame } = hearingSession({
-      write: (_audio, mayWaitMs, quiet) => waits.push(`${mayWaitMs ?? 0}${quiet ? " quiet" : ""}`),
-      flush() {},
-      async close() {},
-    });
-    const silence = new Uint8Array(160).fill(0xff);
-    const hear = (frame: Uint8Array, frames: number) => {
-      const from = waits.length;
-      for (let i = 0; i < frames; i++) hearFrame(frame);
-      return waits.slice(from);
-    };
+    const { session, hear } = waitsHeard();
     hear(silence, 30);
     hear(sineMulaw(300, 20), 10);
     // Past the VAD's hangover (240 ms), the recogniser's endpointing: the words are awaited.
