@@ -27,6 +27,11 @@ export interface EmulatorOptions {
   dialResponseDelayMs?: number;
   /** The dial response also waits for this (after the delay): lets a test order it after the webhooks. */
   dialResponseGate?: Promise<unknown>;
+  /**
+   * The dial's connection drops once the call is placed, with no response: the caller cannot know
+   * whether the call exists (as when its own timeout gives up on a slow answer).
+   */
+  dialDropsAfterPlacing?: boolean;
   /** Concurrent-call limit of the emulated account; Telnyx's default for new accounts is low. */
   channelLimit?: number;
   /** Each webhook is delivered this many times (a retry storm). */
@@ -249,6 +254,10 @@ export class TelnyxEmulator implements CallHost {
   }
 
   private async respondDial(call: EmulatedCall, res: ServerResponse): Promise<void> {
+    if (this.options.dialDropsAfterPlacing) {
+      res.socket?.destroy();
+      return;
+    }
     const delay = this.options.dialResponseDelayMs ?? 0;
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     await this.options.dialResponseGate;

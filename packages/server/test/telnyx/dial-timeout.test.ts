@@ -10,26 +10,46 @@ describeWith(SHARED_SPECS, "Telnyx dial: timeouts and limits", () => {
     h = undefined;
   });
 
-  it("a dial that times out in the SDK is never sent twice, and the call it placed is hung up", async () => {
+  it("a dial that times out in the SDK is refused, never sent twice, and any call it placed is hung up", async () => {
     h = await startHarness(
       { dialResponseDelayMs: 1500, timings: { ringMs: 60_000 } },
       { dialTimeoutMs: 200 },
     );
     const err = await h.carrier.dial(h.dialRequest("slow", "+12125550100")).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DialRefusedError);
+    expect((err as DialRefusedError).carrierCode).toBe("timeout");
     const harness = h;
-    // The emulator placed the call before its slow answer; its first webhook tells us, and we end it.
+    // Whether the request reached Telnyx before the SDK gave up is the machine's timing (a loaded one may
+    // not have sent it yet); the call it placed, if any, is ended. The next test places one for certain.
+    // Past the emulator's slow answer (1500 ms): whatever it placed has been placed by then.
+    await new Promise((r) => setTimeout(r, 1600));
+    await vi.waitFor(
+      () => expect([...harness.emulator.calls.values()].filter((c) => c.phase !== "ended")).toEqual([]),
+      { timeout: 5000 },
+    );
+    await harness.emulator.settled();
+    expect(harness.emulator.requests.filter((r) => r.operationId === "DialCall").length).toBeLessThanOrEqual(
+      1,
+    );
+    expect(harness.events.filter((e) => e.callId === "slow")).toEqual([]);
+    expect(harness.emulator.violations).toEqual([]);
+  });
+
+  it("a dial whose answer is lost once the call is placed is never sent again, and the call is hung up", async () => {
+    h = await startHarness({ dialDropsAfterPlacing: true, timings: { ringMs: 60_000 } });
+    const err = await h.carrier.dial(h.dialRequest("lost", "+12125550100")).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DialRefusedError);
+    const harness = h;
+    // The emulator placed the call before the answer was lost; its first webhook tells us, and we end it.
     await vi.waitFor(
       () => expect([...harness.emulator.calls.values()].map((c) => c.phase)).toEqual(["ended"]),
-      {
-        timeout: 5000,
-      },
+      { timeout: 5000 },
     );
     await harness.emulator.settled();
     expect(harness.emulator.requests.filter((r) => r.operationId === "DialCall")).toHaveLength(1);
     expect(harness.emulator.calls.size).toBe(1);
     // The service was told the dial failed: it hears nothing more about this call.
-    expect(harness.events.filter((e) => e.callId === "slow")).toEqual([]);
+    expect(harness.events.filter((e) => e.callId === "lost")).toEqual([]);
     expect(harness.emulator.violations).toEqual([]);
   });
 
