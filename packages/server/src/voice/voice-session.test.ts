@@ -172,7 +172,7 @@ describe("VoiceSession hearing", () => {
       flush() {},
       async close() {},
     });
-    for (let i = 0; i < 30; i++) hear(new Uint8Array(160).fill(0xff));
+    for (let i = 0; i < 30; i++) hear(silence);
     void session.speak("A reply long enough to be talked over by the callee.");
     const from = waits.length;
     for (let i = 0; i < 10; i++) hear(sineMulaw(300, 20));

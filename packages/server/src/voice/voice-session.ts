@@ -1,6 +1,6 @@
 // Room voice/: hearing and speaking on a call: VAD, end of turn, barge-in, playback, the voice session.
 import type { Voice } from "@clawcall/contract";
-import { analyzeFrame, createFrameFeatures, framesForMs } from "../media/frames.ts";
+import { analyzeFrame, createFrameFeatures, framesForMs, msForBytes } from "../media/frames.ts";
 import { FRAME_MS, type MediaCloseReason, type MediaStream } from "../media/media-stream.ts";
 import { LatencyRecorder, type LatencySummary } from "../observability/latency.ts";
 import type { SttEvent, SttSession } from "../providers/stt/stt.ts";
@@ -261,8 +261,7 @@ export class VoiceSession {
 
   private onAudio(frame: Uint8Array): void {
     if (this.closed) return;
-    // 8 kHz mu-law: eight bytes a millisecond.
-    this.heardAudioMs += frame.length / 8;
+    this.heardAudioMs += msForBytes(frame.length);
     const now = this.now();
     const f = analyzeFrame(frame, this.features);
     const event = this.vad.process(f);

@@ -1,3 +1,4 @@
+import { msForBytes } from "../../media/frames.ts";
 import { messageBytes } from "../../media/json-bytes.ts";
 import type { MediaCloseReason, MediaHandlers, MediaStream } from "../../media/media-stream.ts";
 import { FRAME_BYTES } from "../../media/media-stream.ts";
@@ -139,8 +140,7 @@ export class TelnyxMediaStream implements MediaStream {
   }
 
   private sendMedia(audio: Uint8Array): void {
-    // 8 kHz mu-law: eight bytes a millisecond.
-    this.playsUntil = Math.max(this.playsUntil, performance.now()) + audio.length / 8;
+    this.playsUntil = Math.max(this.playsUntil, performance.now()) + msForBytes(audio.length);
     for (let i = 0; i < audio.length; i += MAX_CHUNK_BYTES) {
       const chunk = audio.subarray(i, Math.min(i + MAX_CHUNK_BYTES, audio.length));
       this.sendText(`${this.mediaPrefix}${base64(chunk)}"}}`);
