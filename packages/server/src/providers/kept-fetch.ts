@@ -171,7 +171,8 @@ const MAX_UNREAD_BYTES = 64 * 1024;
  * `source`'s chunks as they arrive, for one reader. Node's own async iterator over a stream waits for
  * 'readable', then reads, a few ticks of the event loop a chunk; here each 'data' event goes straight to
  * the waiting reader. As with Node's, a failure (an abort, a cut connection) ends the reading at once,
- * and returning early destroys the source.
+ * and returning early destroys the source. (providers/async-queue.ts would hand queued chunks over before
+ * a failure, and keeps no count of unread bytes to pause the source by.)
  */
 function arrivals(source: Readable): AsyncIterator<Uint8Array> {
   const queue: Uint8Array[] = [];
