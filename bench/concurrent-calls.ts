@@ -12,8 +12,6 @@
 import { availableParallelism, loadavg } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { analyzeFrame, bytesForMs, createFrameFeatures } from "../packages/server/src/media/frames.ts";
 import { FRAME_MS } from "../packages/server/src/media/media-stream.ts";
 import { createMediaPair, type MediaPair, MULAW_SILENCE } from "../packages/server/src/sandbox/media-pair.ts";
@@ -21,6 +19,7 @@ import { FliteCalleeSpeech } from "../packages/server/src/sandbox/speech/callee-
 import { frameAligned, holdMusic, voicemailBeep } from "../packages/server/src/sandbox/speech/tones.ts";
 import { EndOfTurnDetector } from "../packages/server/src/voice/end-of-turn.ts";
 import { VoiceActivityDetector } from "../packages/server/src/voice/vad.ts";
+import { exposeGc } from "./harness-process.ts";
 import { Histogram } from "./histogram.ts";
 import { referenceJitter } from "./reference-jitter.ts";
 
@@ -152,16 +151,6 @@ function random(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-function exposeGc(): (() => void) | null {
-  try {
-    setFlagsFromString("--expose-gc");
-    const gc = runInNewContext("gc") as unknown;
-    return typeof gc === "function" ? () => (gc as () => void)() : null;
-  } catch {
-    return null;
-  }
 }
 
 interface Shared {
