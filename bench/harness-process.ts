@@ -2,6 +2,11 @@ import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
+/** The young generation `npm run bench` gives the bench's process, in MB (package.json's flags). */
+export const HARNESS_YOUNG_MB = 32;
+/** The node flags that give it (tsx passes them on to node). */
+export const HARNESS_YOUNG_FLAGS = `--min-semi-space-size=${HARNESS_YOUNG_MB} --max-semi-space-size=${HARNESS_YOUNG_MB}`;
+
 /**
  * V8's collector for the bench's own process, so a bench can collect its garbage between the things it
  * times instead of during them; null where V8 refuses.

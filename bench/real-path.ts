@@ -35,7 +35,7 @@ import {
   startFakeOpenAi,
 } from "../packages/server/test/fakes/index.ts";
 import { planTokens } from "../packages/server/test/fakes/llm-script.ts";
-import { exposeGc, LoopLateness } from "./harness-process.ts";
+import { exposeGc, HARNESS_YOUNG_FLAGS, HARNESS_YOUNG_MB, LoopLateness } from "./harness-process.ts";
 import { type BenchCallee, speechFrames, waitFor } from "./real-path-callee.ts";
 import { type ServiceProcess, startServiceProcess } from "./real-path-service.ts";
 import { startBenchCarrier, telnyxPathEnv } from "./telnyx-path.ts";
@@ -437,7 +437,7 @@ export function formatRealPath(r: RealPathResult): string {
     `  model requests a call: p50 ${r.modelRequests.p50}, p95 ${r.modelRequests.p95} (n=${r.modelRequests.samples}; its replies and its judgement need ${r.modelCallsNeeded})`,
     `  barge-in onset → playback cleared (clear on the wire): ${f(r.bargeIn)}`,
     `  not counted above: the first call after the service started (code not yet compiled), our own time ${f(r.coldOwn)}`,
-    `  the bench's own event loop (emulator and fakes; a late stamp counts as ours): late p99 ${r.harnessDelay.p99Ms} ms (the worst call's), at most ${r.harnessDelay.maxMs} ms${r.harnessDelay.youngMb < 16 ? ` (its young generation is ${r.harnessDelay.youngMb} MB: run it as \`npm run bench\` does, with --min-semi-space-size=32)` : ""}`,
+    `  the bench's own event loop (emulator and fakes; a late stamp counts as ours): late p99 ${r.harnessDelay.p99Ms} ms (the worst call's), at most ${r.harnessDelay.maxMs} ms${r.harnessDelay.youngMb < HARNESS_YOUNG_MB / 2 ? ` (its young generation is ${r.harnessDelay.youngMb} MB: run it as \`npm run bench\` does, with ${HARNESS_YOUNG_FLAGS})` : ""}`,
     `  (load ${r.loadAverage})`,
   ].join("\n");
 }
